@@ -1,0 +1,317 @@
+//! Auditing a bundle read into memory: every file against `SHA256SUMS`, the manifest against the
+//! certificates, and no key material anywhere. Pure: no filesystem, never prints.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::{Deserialize, Serialize};
+
+use super::Tree;
+use crate::load::{self, Content, Item, Origin};
+use crate::plan::MANIFEST_SCHEMA;
+use crate::verify::{self, CertSummary, Policy};
+
+/// Files every bundle lists in `SHA256SUMS`.
+pub const REQUIRED_FILES: &[&str] = &["README.txt", "manifest.json"];
+
+/// What kind of problem a bundle has (kebab-case in JSON).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProblemCode {
+    /// A zip entry or folder entry that is refused before anything is read.
+    UnsafeEntry,
+    /// A file that should be there is not.
+    MissingFile,
+    /// A file that is in no list.
+    ExtraFile,
+    /// A file whose SHA-256 differs from `SHA256SUMS`.
+    HashMismatch,
+    /// `SHA256SUMS` cannot be read.
+    BadSums,
+    /// `manifest.json` cannot be read.
+    BadManifest,
+    /// The manifest and the certificates disagree.
+    ManifestMismatch,
+    /// A certificate file is not a valid certificate.
+    BadCertificate,
+    /// A file holds private key material.
+    PrivateKey,
+}
+
+impl ProblemCode {
+    /// The kebab-case code.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProblemCode::UnsafeEntry => "unsafe-entry",
+            ProblemCode::MissingFile => "missing-file",
+            ProblemCode::ExtraFile => "extra-file",
+            ProblemCode::HashMismatch => "hash-mismatch",
+            ProblemCode::BadSums => "bad-sums",
+            ProblemCode::BadManifest => "bad-manifest",
+            ProblemCode::ManifestMismatch => "manifest-mismatch",
+            ProblemCode::BadCertificate => "bad-certificate",
+            ProblemCode::PrivateKey => "private-key",
+        }
+    }
+}
+
+/// One thing wrong with a bundle.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    /// Stable code.
+    pub code: ProblemCode,
+    /// The file inside the bundle (empty for the bundle as a whole).
+    pub path: String,
+    /// One sentence.
+    pub message: String,
+}
+
+/// The outcome of auditing a bundle.
+#[derive(Debug, Clone, Serialize)]
+pub struct Audit {
+    /// SHA-256 of `SHA256SUMS`, lower-case hex, when there is one.
+    pub digest: Option<String>,
+    /// Files whose hash matched `SHA256SUMS`.
+    pub files_ok: usize,
+    /// Certificates described by the manifest and found intact.
+    pub certificates: usize,
+    /// Installer reports found under `reports/` (listed, never problems).
+    pub reports: Vec<String>,
+    /// Everything wrong, in path order.
+    pub problems: Vec<Problem>,
+}
+
+impl Audit {
+    /// True when nothing is wrong.
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+fn problem(code: ProblemCode, path: &str, message: impl Into<String>) -> Problem {
+    Problem {
+        code,
+        path: path.into(),
+        message: message.into(),
+    }
+}
+
+/// Audits a bundle read by [`super::read`].
+pub fn check(tree: &Tree) -> Audit {
+    let mut audit = Audit {
+        digest: None,
+        files_ok: 0,
+        certificates: 0,
+        reports: Vec::new(),
+        problems: tree.refused.clone(),
+    };
+    if !tree.refused.is_empty() {
+        return audit; // nothing from an unsafe bundle is trusted, or even read
+    }
+    let Some(sums) = tree.files.get("SHA256SUMS") else {
+        audit.problems.push(problem(ProblemCode::MissingFile, "SHA256SUMS", "no SHA256SUMS: this is not a bundle, or it lost its checksums"));
+        return audit;
+    };
+    audit.digest = Some(crate::hex::sha256_lower(sums));
+    let listed = check_sums(tree, sums, &mut audit);
+    for required in REQUIRED_FILES {
+        if !listed.contains(*required) && tree.files.contains_key(*required) {
+            audit.problems.push(problem(ProblemCode::MissingFile, required, "not listed in SHA256SUMS"));
+        }
+    }
+    for (path, bytes) in &tree.files {
+        if path != "SHA256SUMS" && matches!(load::classify(bytes), Content::PrivateKey(_)) {
+            audit.problems.push(problem(ProblemCode::PrivateKey, path, "holds private key material: a bundle must never carry keys"));
+        }
+    }
+    check_manifest(tree, &mut audit);
+    audit.problems.sort_by(|a, b| (&a.path, a.code).cmp(&(&b.path, b.code)));
+    audit
+}
+
+/// Checks every line of `SHA256SUMS` and every file; returns the listed paths.
+fn check_sums(tree: &Tree, sums: &[u8], audit: &mut Audit) -> BTreeSet<String> {
+    let mut listed = BTreeSet::new();
+    let text = String::from_utf8_lossy(sums);
+    for (n, line) in text.lines().enumerate() {
+        let Some((hash, path)) = parse_sums_line(line) else {
+            audit.problems.push(problem(ProblemCode::BadSums, "SHA256SUMS", format!("line {} is not \"<sha256>  <path>\"", n + 1)));
+            continue;
+        };
+        if !listed.insert(path.to_string()) {
+            audit.problems.push(problem(ProblemCode::BadSums, "SHA256SUMS", format!("line {} lists {path} a second time", n + 1)));
+            continue;
+        }
+        match tree.files.get(path) {
+            None => audit.problems.push(problem(ProblemCode::MissingFile, path, "listed in SHA256SUMS but not in the bundle")),
+            Some(bytes) => {
+                let actual = crate::hex::sha256_lower(bytes);
+                if actual.eq_ignore_ascii_case(hash) {
+                    audit.files_ok += 1;
+                } else {
+                    audit.problems.push(problem(
+                        ProblemCode::HashMismatch,
+                        path,
+                        format!("SHA-256 is {actual}, SHA256SUMS says {}", hash.to_ascii_lowercase()),
+                    ));
+                }
+            }
+        }
+    }
+    for path in tree.files.keys() {
+        if path == "SHA256SUMS" || listed.contains(path) {
+            continue;
+        }
+        if path.starts_with("reports/") {
+            audit.reports.push(path.clone());
+        } else {
+            audit.problems.push(problem(ProblemCode::ExtraFile, path, "not listed in SHA256SUMS: added after the bundle was built"));
+        }
+    }
+    listed
+}
+
+/// `<64 hex>  <path>` (or `<64 hex> *<path>`), with a safe relative path.
+fn parse_sums_line(line: &str) -> Option<(&str, &str)> {
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    let (hash, rest) = line.split_at_checked(64)?;
+    if !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let path = rest.strip_prefix("  ").or_else(|| rest.strip_prefix(" *"))?;
+    let safe = !path.is_empty()
+        && !path.starts_with('/')
+        && !path.contains('\\')
+        && path.split('/').all(|p| !matches!(p, "" | "." | ".."));
+    safe.then_some((hash, path))
+}
+
+/// What `verify` reads back from `manifest.json`.
+#[derive(Debug, Deserialize)]
+struct ManifestRead {
+    schema: String,
+    certificates: Vec<ManifestCertificateRead>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ManifestCertificateRead {
+    file: String,
+    store: String,
+    role: String,
+    subject: String,
+    issuer: String,
+    serial: String,
+    #[serde(with = "time::serde::rfc3339")]
+    not_before: time::OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    not_after: time::OffsetDateTime,
+    sha1: String,
+    sha256: String,
+}
+
+fn check_manifest(tree: &Tree, audit: &mut Audit) {
+    let Some(bytes) = tree.files.get("manifest.json") else {
+        audit.problems.push(problem(ProblemCode::MissingFile, "manifest.json", "no manifest.json"));
+        return;
+    };
+    let manifest: ManifestRead = match serde_json::from_slice(bytes) {
+        Ok(m) => m,
+        Err(e) => {
+            audit.problems.push(problem(ProblemCode::BadManifest, "manifest.json", format!("not a valid manifest: {e}")));
+            return;
+        }
+    };
+    if manifest.schema != MANIFEST_SCHEMA {
+        audit.problems.push(problem(
+            ProblemCode::BadManifest,
+            "manifest.json",
+            format!("schema {:?}, expected {MANIFEST_SCHEMA:?}", manifest.schema),
+        ));
+        return;
+    }
+    let items: Vec<Item> = tree
+        .files
+        .iter()
+        .filter(|(path, _)| path.starts_with("certs/"))
+        .map(|(path, der)| Item {
+            origin: Origin {
+                path: path.into(),
+                position: None,
+            },
+            der: der.clone(),
+            defect: None,
+        })
+        .collect();
+    // Only structure and the issuer relation matter here, not the clock.
+    let policy = Policy {
+        now: time::OffsetDateTime::UNIX_EPOCH,
+        allow_expired: true,
+    };
+    let checked = verify::check(&items, &policy);
+    for f in &checked.rejected {
+        audit.problems.push(problem(ProblemCode::BadCertificate, &f.file, f.message.clone()));
+    }
+    let by_file: BTreeMap<String, &CertSummary> = checked.certificates.iter().map(|c| (c.file.to_string(), c)).collect();
+    let mut described = BTreeSet::new();
+    for m in &manifest.certificates {
+        described.insert(m.file.clone());
+        match by_file.get(&m.file) {
+            None if checked.rejected.iter().any(|f| f.file == m.file) => {}
+            None => audit.problems.push(problem(ProblemCode::ManifestMismatch, &m.file, "described in manifest.json but not in the bundle")),
+            Some(cert) => {
+                let before = audit.problems.len();
+                compare(m, cert, &mut audit.problems);
+                if audit.problems.len() == before {
+                    audit.certificates += 1;
+                }
+            }
+        }
+    }
+    for cert in &checked.certificates {
+        let file = cert.file.to_string();
+        if !described.contains(&file) {
+            audit.problems.push(problem(ProblemCode::ManifestMismatch, &file, "certificate not described in manifest.json"));
+        }
+    }
+}
+
+fn compare(m: &ManifestCertificateRead, cert: &CertSummary, problems: &mut Vec<Problem>) {
+    let mut differ = |field: &str, said: &str, actual: &str| {
+        if said != actual {
+            let (said, actual) = (crate::names::printable(said), crate::names::printable(actual));
+            problems.push(problem(
+                ProblemCode::ManifestMismatch,
+                &m.file,
+                format!("manifest.json says {field} {said}, the certificate has {actual}"),
+            ));
+        }
+    };
+    let date = |t: time::OffsetDateTime| t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    let store = cert.store.map(|s| s.as_str()).unwrap_or("none");
+    let folder = m.file.strip_prefix("certs/").and_then(|r| r.split_once('/')).map(|(s, _)| s).unwrap_or("");
+    differ("sha256", &m.sha256.to_ascii_uppercase(), &cert.sha256);
+    differ("sha1", &m.sha1.to_ascii_uppercase(), &cert.sha1);
+    differ("subject", &m.subject, &cert.subject);
+    differ("issuer", &m.issuer, &cert.issuer);
+    differ("serial", &m.serial, &cert.serial);
+    differ("not_before", &date(m.not_before), &date(cert.not_before));
+    differ("not_after", &date(m.not_after), &date(cert.not_after));
+    differ("role", &m.role, cert.role.as_str());
+    differ("store", &m.store, store);
+    differ("store (from its folder)", folder, store);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_sums_line;
+
+    #[test]
+    fn sums_lines() {
+        let h = "a".repeat(64);
+        assert_eq!(parse_sums_line(&format!("{h}  README.txt")), Some((h.as_str(), "README.txt")));
+        assert_eq!(parse_sums_line(&format!("{h} *certs/CA/x.cer")), Some((h.as_str(), "certs/CA/x.cer")));
+        assert_eq!(parse_sums_line(&format!("{h}  ../x")), None);
+        assert_eq!(parse_sums_line(&format!("{h}  /etc/x")), None);
+        assert_eq!(parse_sums_line(&format!("{h} x")), None);
+        assert_eq!(parse_sums_line("zz  x"), None);
+    }
+}

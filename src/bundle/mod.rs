@@ -1,0 +1,87 @@
+//! Bundles on disk: written atomically as a folder and a zip ([`write`], [`pack`]), read back
+//! safely from either ([`read`]) and audited ([`check`]) for `certbundle verify`.
+//!
+//! Writing goes to a hidden staging folder beside the target and is renamed into place, so a
+//! failed build leaves no partial bundle; an existing bundle is replaced only with `--force`, and
+//! never when it is not a bundle or holds installer reports. Reading a zip inspects every entry's
+//! name, kind and size before a byte of content is read, and extracts nothing to disk. Never prints.
+
+mod check;
+mod read;
+mod write;
+
+use std::io;
+use std::path::PathBuf;
+
+pub use check::{Audit, Problem, ProblemCode, check};
+pub use read::{Kind, MAX_ENTRIES, MAX_ENTRY_SIZE, MAX_TOTAL_SIZE, Tree, read};
+pub use write::{Target, Written, pack, write};
+
+/// Why a bundle could not be written or read.
+#[derive(Debug, thiserror::Error)]
+pub enum BundleError {
+    /// The target exists and `--force` was not given.
+    #[error("{}: already exists", path.display())]
+    BundleExists {
+        /// The existing folder or zip.
+        path: PathBuf,
+    },
+    /// The target exists but is not a bundle: never replaced, even with `--force`.
+    #[error("{}: exists and is not a certbundle bundle ({why}); refusing to replace it", path.display())]
+    NotABundle {
+        /// The existing path.
+        path: PathBuf,
+        /// What makes it not a bundle.
+        why: String,
+    },
+    /// The bundle to replace holds installer reports that would be lost.
+    #[error("{}: holds {count} installer report file(s) under reports/; refusing to replace it", path.display())]
+    HoldsReports {
+        /// The existing bundle.
+        path: PathBuf,
+        /// How many report files.
+        count: usize,
+    },
+    /// A file system operation failed.
+    #[error("{}: cannot {action}: {source}", path.display())]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// Where.
+        path: PathBuf,
+        /// The operating system's reason.
+        source: io::Error,
+    },
+    /// The file given to `verify` is neither a folder nor a readable zip.
+    #[error("{}: not a bundle folder or zip ({reason})", path.display())]
+    Unrecognised {
+        /// The path.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl BundleError {
+    /// What to do about it.
+    pub fn hint(&self) -> String {
+        match self {
+            BundleError::BundleExists { .. } => {
+                "add --force to replace it, or choose another --name or -o folder".into()
+            }
+            BundleError::NotABundle { .. } => "choose another --name or -o folder".into(),
+            BundleError::HoldsReports { .. } => {
+                "move the reports somewhere safe first (certbundle report reads them), or choose another --name".into()
+            }
+            BundleError::Io { .. } => "check the path, free space and permissions".into(),
+            BundleError::Unrecognised { .. } => {
+                "give the bundle folder (the one holding SHA256SUMS) or its .zip".into()
+            }
+        }
+    }
+
+    fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(io::Error) -> BundleError {
+        let path = path.into();
+        move |source| BundleError::Io { action, path, source }
+    }
+}

@@ -1,0 +1,307 @@
+//! Writing a rendered bundle: the zip in memory first, then a staging folder, then renames.
+
+use std::fs;
+use std::io::{Cursor, Write};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use time::OffsetDateTime;
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, DateTime, System, ZipWriter};
+
+use super::BundleError;
+use crate::plan::MANIFEST_SCHEMA;
+use crate::render::Rendered;
+
+/// Where and how to write.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// The folder that receives `<name>/` and `<name>.zip`.
+    pub dir: PathBuf,
+    /// Replace an existing bundle of the same name.
+    pub force: bool,
+    /// Timestamp given to every file and zip entry.
+    pub mtime: OffsetDateTime,
+}
+
+/// What was written.
+#[derive(Debug, Clone)]
+pub struct Written {
+    /// The bundle folder.
+    pub folder: PathBuf,
+    /// The zip, when one was written.
+    pub zip: Option<PathBuf>,
+    /// Earlier bundle files that were replaced (`--force`).
+    pub replaced: Vec<PathBuf>,
+}
+
+/// The zip of a rendered bundle: every folder and file under one top folder `<name>/`, sorted,
+/// deflated, with fixed timestamps and permissions, so equal inputs give equal bytes.
+pub fn pack(rendered: &Rendered, mtime: OffsetDateTime) -> Vec<u8> {
+    let base = SimpleFileOptions::default()
+        .compression_method(CompressionMethod::Deflated)
+        .last_modified_time(dos_time(mtime))
+        .system(System::Unix);
+    let mut entries: Vec<(String, Option<&[u8]>)> = vec![(format!("{}/", rendered.name), None)];
+    entries.extend(rendered.dirs.iter().map(|d| (format!("{}/{d}/", rendered.name), None)));
+    entries.extend(rendered.files.iter().map(|(p, b)| (format!("{}/{p}", rendered.name), Some(b.as_slice()))));
+    entries.sort();
+    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+    for (path, bytes) in entries {
+        let written = match bytes {
+            None => zip.add_directory(path, base.unix_permissions(0o755)),
+            Some(bytes) => zip
+                .start_file(path, base.unix_permissions(0o644))
+                .and_then(|()| zip.write_all(bytes).map_err(Into::into)),
+        };
+        written.expect("writing to memory cannot fail");
+    }
+    zip.finish().expect("writing to memory cannot fail").into_inner()
+}
+
+/// The zip timestamp for `t` (zip time starts in 1980; earlier instants are clamped).
+fn dos_time(t: OffsetDateTime) -> DateTime {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    DateTime::from_date_and_time(
+        t.year().clamp(1980, 2107) as u16,
+        t.month() as u8,
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+    )
+    .unwrap_or_default()
+}
+
+/// Writes the folder (and the zip, when given) into `target.dir`, atomically.
+pub fn write(rendered: &Rendered, zip: Option<&[u8]>, target: &Target) -> Result<Written, BundleError> {
+    let folder = target.dir.join(&rendered.name);
+    let zip_path = target.dir.join(format!("{}.zip", rendered.name));
+    let mut replace = Vec::new();
+    if exists(&folder) {
+        replaceable_folder(&folder, target.force)?;
+        replace.push(folder.clone());
+    }
+    // An old zip of the same name is replaced (or refused) even with --no-zip: left beside a new
+    // folder it would be a stale copy waiting to be carried to the site.
+    if exists(&zip_path) {
+        replaceable_zip(&zip_path, &rendered.name, target.force)?;
+        replace.push(zip_path.clone());
+    }
+    fs::create_dir_all(&target.dir).map_err(BundleError::io("create folder", &target.dir))?;
+    let staging = Staging::create(&target.dir, &rendered.name)?;
+    let staged_folder = staging.path.join(&rendered.name);
+    write_tree(&staged_folder, rendered, target.mtime)?;
+    let staged_zip = staging.path.join(format!("{}.zip", rendered.name));
+    if let Some(bytes) = zip {
+        write_file(&staged_zip, bytes, target.mtime)?;
+    }
+
+    let old = staging.path.join("replaced");
+    if !replace.is_empty() {
+        fs::create_dir(&old).map_err(BundleError::io("create folder", &old))?;
+    }
+    let mut moved: Vec<(PathBuf, PathBuf)> = Vec::new();
+    for (i, path) in replace.iter().enumerate() {
+        let aside = old.join(i.to_string());
+        if let Err(e) = fs::rename(path, &aside) {
+            restore(&moved);
+            return Err(BundleError::io("move aside", path)(e));
+        }
+        moved.push((aside, path.clone()));
+    }
+    let mut placed: Vec<PathBuf> = Vec::new();
+    let mut moves = vec![(staged_folder, folder.clone())];
+    if zip.is_some() {
+        moves.push((staged_zip, zip_path.clone()));
+    }
+    for (from, to) in moves {
+        if let Err(e) = fs::rename(&from, &to) {
+            for p in &placed {
+                let _ = remove(p);
+            }
+            restore(&moved);
+            return Err(BundleError::io("move into place", &to)(e));
+        }
+        placed.push(to);
+    }
+    drop(staging); // removes what was replaced
+    Ok(Written {
+        folder,
+        zip: zip.map(|_| zip_path),
+        replaced: replace,
+    })
+}
+
+fn exists(path: &Path) -> bool {
+    fs::symlink_metadata(path).is_ok()
+}
+
+fn remove(path: &Path) -> std::io::Result<()> {
+    if fs::symlink_metadata(path)?.is_dir() {
+        fs::remove_dir_all(path)
+    } else {
+        fs::remove_file(path)
+    }
+}
+
+fn restore(moved: &[(PathBuf, PathBuf)]) {
+    for (aside, original) in moved {
+        let _ = fs::rename(aside, original);
+    }
+}
+
+/// An existing folder may be replaced only with --force, only when it is a bundle, and only
+/// when it holds no installer reports.
+fn replaceable_folder(folder: &Path, force: bool) -> Result<(), BundleError> {
+    if !force {
+        return Err(BundleError::BundleExists { path: folder.into() });
+    }
+    let not_a_bundle = |why: &str| BundleError::NotABundle {
+        path: folder.into(),
+        why: why.into(),
+    };
+    if !fs::symlink_metadata(folder).map(|m| m.is_dir()).unwrap_or(false) {
+        return Err(not_a_bundle("not a folder"));
+    }
+    let manifest = fs::read(folder.join("manifest.json")).map_err(|_| not_a_bundle("no manifest.json"))?;
+    if !is_bundle_manifest(&manifest) {
+        return Err(not_a_bundle("manifest.json is not a certbundle manifest"));
+    }
+    let reports = walkdir::WalkDir::new(folder.join("reports"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| !e.file_type().is_dir())
+        .count();
+    if reports > 0 {
+        return Err(BundleError::HoldsReports {
+            path: folder.into(),
+            count: reports,
+        });
+    }
+    Ok(())
+}
+
+fn is_bundle_manifest(bytes: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(bytes)
+        .ok()
+        .and_then(|v| v.get("schema").and_then(|s| s.as_str()).map(|s| s == MANIFEST_SCHEMA))
+        .unwrap_or(false)
+}
+
+fn replaceable_zip(path: &Path, name: &str, force: bool) -> Result<(), BundleError> {
+    if !force {
+        return Err(BundleError::BundleExists { path: path.into() });
+    }
+    let not_a_bundle = |why: &str| BundleError::NotABundle {
+        path: path.into(),
+        why: why.into(),
+    };
+    let file = fs::File::open(path).map_err(|_| not_a_bundle("cannot be opened"))?;
+    let mut archive = zip::ZipArchive::new(file).map_err(|_| not_a_bundle("not a zip file"))?;
+    let reports_prefix = format!("{name}/reports/");
+    let reports = archive
+        .file_names()
+        .filter_map(Result::ok)
+        .filter(|n| n.starts_with(&reports_prefix) && !n.ends_with('/'))
+        .count();
+    let mut manifest = Vec::new();
+    let read = archive
+        .by_name(&format!("{name}/manifest.json"))
+        .map_err(|_| not_a_bundle("no manifest.json under its top folder"))
+        .and_then(|f| {
+            use std::io::Read;
+            f.take(1 << 20)
+                .read_to_end(&mut manifest)
+                .map_err(|_| not_a_bundle("manifest.json cannot be read"))
+        });
+    read?;
+    if !is_bundle_manifest(&manifest) {
+        return Err(not_a_bundle("manifest.json is not a certbundle manifest"));
+    }
+    if reports > 0 {
+        return Err(BundleError::HoldsReports {
+            path: path.into(),
+            count: reports,
+        });
+    }
+    Ok(())
+}
+
+/// A hidden folder beside the target, removed with everything in it when dropped.
+struct Staging {
+    path: PathBuf,
+}
+
+impl Staging {
+    fn create(dir: &Path, name: &str) -> Result<Self, BundleError> {
+        let pid = std::process::id();
+        for attempt in 0..100 {
+            let path = dir.join(format!(".{name}.certbundle-tmp-{pid}-{attempt}"));
+            match fs::create_dir(&path) {
+                Ok(()) => return Ok(Staging { path }),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(BundleError::io("create staging folder", path)(e)),
+            }
+        }
+        Err(BundleError::Io {
+            action: "create staging folder",
+            path: dir.into(),
+            source: std::io::Error::other("too many stale staging folders"),
+        })
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.path);
+    }
+}
+
+fn write_tree(root: &Path, rendered: &Rendered, mtime: OffsetDateTime) -> Result<(), BundleError> {
+    fs::create_dir(root).map_err(BundleError::io("create folder", root))?;
+    for dir in &rendered.dirs {
+        let path = root.join(dir);
+        fs::create_dir_all(&path).map_err(BundleError::io("create folder", &path))?;
+    }
+    for (rel, bytes) in &rendered.files {
+        let path = root.join(rel);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(BundleError::io("create folder", parent))?;
+        }
+        write_file(&path, bytes, mtime)?;
+    }
+    // Folders last, deepest first, so writing files into them does not change their times again.
+    let mut dirs: Vec<PathBuf> = rendered.dirs.iter().map(|d| root.join(d)).collect();
+    dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
+    dirs.push(root.to_path_buf());
+    for dir in dirs {
+        set_dir_attributes(&dir, mtime);
+    }
+    Ok(())
+}
+
+fn write_file(path: &Path, bytes: &[u8], mtime: OffsetDateTime) -> Result<(), BundleError> {
+    let mut file = fs::File::create(path).map_err(BundleError::io("create file", path))?;
+    file.write_all(bytes).map_err(BundleError::io("write file", path))?;
+    file.sync_all().map_err(BundleError::io("write file", path))?;
+    let _ = file.set_modified(SystemTime::from(mtime));
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(path, fs::Permissions::from_mode(0o644)).map_err(BundleError::io("set permissions", path))?;
+    }
+    Ok(())
+}
+
+/// Fixed permissions and time for a folder, where the platform allows (best effort on Windows).
+fn set_dir_attributes(dir: &Path, mtime: OffsetDateTime) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = fs::set_permissions(dir, fs::Permissions::from_mode(0o755));
+    }
+    if let Ok(handle) = fs::File::open(dir) {
+        let _ = handle.set_modified(SystemTime::from(mtime));
+    }
+}

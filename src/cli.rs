@@ -1,0 +1,224 @@
+//! The command line: clap types only, converted to plain requests for `commands`. The clock and
+//! the environment are read by the caller and passed in.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::Error;
+use crate::bundle::Target;
+use crate::commands::{BuildRequest, InspectRequest, Request, VerifyRequest};
+use crate::names;
+use crate::plan::Spec;
+use crate::verify::Policy;
+
+/// The profiles this version knows.
+pub const PROFILES: &[&str] = &["none"];
+
+/// Builds verified, self-contained CA certificate bundles for air-gapped Trend Micro
+/// OfficeScan / Apex One sites, and checks them again after the trip.
+#[derive(Debug, Parser)]
+#[command(name = "certbundle", version, max_term_width = 100)]
+#[command(after_help = "Exit codes: 0 success, 1 the checked thing is not acceptable (findings, a damaged bundle), \
+2 usage or I/O error.\n\nExample:\n  certbundle build examples/certs -o out\n  certbundle verify out/custom-certs-20261125.zip")]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Verify certificate files and write a bundle folder and zip.
+    #[command(after_help = "Example:\n  certbundle build examples/certs -o out --name site-a-certs\n\n\
+Writes out/site-a-certs/ and out/site-a-certs.zip, prints the findings, the bundle digest (SHA-256 of \
+SHA256SUMS) and the zip's SHA-256. Nothing is written while any error finding remains.\n\
+SOURCE_DATE_EPOCH (seconds) fixes the bundle's timestamps for byte-identical rebuilds.")]
+    Build(BuildArgs),
+    /// Show what certificate files hold: subject, issuer, serial, validity, thumbprints, role, findings.
+    #[command(after_help = "Example:\n  certbundle inspect examples/certs/DigiCert_Assured_ID_Root_CA.pem --json")]
+    Inspect(InspectArgs),
+    /// Re-check a bundle folder or zip: every file against SHA256SUMS, the manifest against the certificates.
+    #[command(after_help = "Example:\n  certbundle verify E:\\custom-certs-20261125.zip\n\n\
+Prints the bundle digest: compare it with the one `build` printed.")]
+    Verify(VerifyArgs),
+}
+
+/// How certificates are judged (shared by build and inspect).
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Pinned certificate profile. Only `none` (no pinning) exists in this version.
+    #[arg(long, default_value = "none", value_name = "NAME")]
+    pub profile: String,
+    /// Evaluate validity at this instant (RFC 3339, e.g. 2027-01-01T00:00:00Z) instead of now.
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
+    /// Accept expired certificates (reported as warnings): they still validate time-stamped signatures.
+    #[arg(long)]
+    pub allow_expired: bool,
+}
+
+/// Arguments of `certbundle build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Certificate files (.cer .crt .pem .der .p7b .p7c) or folders to walk.
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<PathBuf>,
+    /// Folder that receives the bundle folder and zip (created if missing).
+    #[arg(short = 'o', long = "output", value_name = "DIR", default_value = ".")]
+    pub output: PathBuf,
+    /// Bundle name [default: <profile>-certs-<YYYYMMDD>, "custom" for profile none].
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Write only the folder, no zip.
+    #[arg(long)]
+    pub no_zip: bool,
+    /// Replace an existing bundle of the same name (never one holding installer reports).
+    #[arg(long)]
+    pub force: bool,
+    /// Print machine-readable JSON instead of tables.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub check: CheckArgs,
+}
+
+/// Arguments of `certbundle inspect`.
+#[derive(Debug, Args)]
+pub struct InspectArgs {
+    /// Certificate files or folders.
+    #[arg(value_name = "INPUT", required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Print machine-readable JSON.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub check: CheckArgs,
+}
+
+/// Arguments of `certbundle verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The bundle folder or its .zip.
+    #[arg(value_name = "BUNDLE")]
+    pub bundle: PathBuf,
+    /// Print machine-readable JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What the caller read from the world: the clock and `SOURCE_DATE_EPOCH`.
+#[derive(Debug, Clone)]
+pub struct Environment {
+    /// The real time now.
+    pub now: OffsetDateTime,
+    /// The `SOURCE_DATE_EPOCH` variable, if set.
+    pub source_date_epoch: Option<String>,
+}
+
+impl Cli {
+    /// The request this command line asks for.
+    pub fn to_request(&self, env: &Environment) -> Result<Request, Error> {
+        Ok(match &self.command {
+            Command::Build(args) => Request::Build(args.to_request(env)?),
+            Command::Inspect(args) => Request::Inspect(InspectRequest {
+                inputs: args.inputs.clone(),
+                policy: args.check.to_policy(env)?,
+                json: args.json,
+            }),
+            Command::Verify(args) => Request::Verify(VerifyRequest {
+                bundle: args.bundle.clone(),
+                json: args.json,
+            }),
+        })
+    }
+}
+
+impl CheckArgs {
+    fn to_policy(&self, env: &Environment) -> Result<Policy, Error> {
+        if !PROFILES.contains(&self.profile.as_str()) {
+            return Err(Error::usage(
+                format!("unknown profile {:?}", self.profile),
+                format!("available profiles: {}", PROFILES.join(", ")),
+            ));
+        }
+        let now = match &self.now {
+            None => env.now,
+            Some(text) => OffsetDateTime::parse(text, &Rfc3339).map_err(|e| {
+                Error::usage(
+                    format!("--now {text:?} is not an RFC 3339 time ({e})"),
+                    "write it like 2027-01-01T00:00:00Z",
+                )
+            })?,
+        };
+        Ok(Policy {
+            now,
+            allow_expired: self.allow_expired,
+        })
+    }
+}
+
+impl BuildArgs {
+    /// The build request, with the bundle's creation time from `SOURCE_DATE_EPOCH` or the clock.
+    pub fn to_request(&self, env: &Environment) -> Result<BuildRequest, Error> {
+        let policy = self.check.to_policy(env)?;
+        if self.inputs.is_empty() {
+            return Err(Error::usage(
+                "no INPUT given, and profile \"none\" ships no certificates",
+                "name certificate files or folders, e.g. certbundle build examples/certs",
+            ));
+        }
+        let created = match &env.source_date_epoch {
+            None => env.now,
+            Some(text) => text
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .and_then(|s| OffsetDateTime::from_unix_timestamp(s).ok())
+                .ok_or_else(|| {
+                    Error::usage(
+                        format!("SOURCE_DATE_EPOCH={text:?} is not a number of seconds since 1970-01-01"),
+                        "set it to whole seconds, e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct), or unset it",
+                    )
+                })?,
+        };
+        let created = created.replace_nanosecond(0).expect("0 is a valid nanosecond");
+        let profile_label = if self.check.profile == "none" { "custom" } else { &self.check.profile };
+        let name = match &self.name {
+            Some(name) => {
+                names::check_bundle_name(name).map_err(|why| {
+                    Error::usage(format!("--name {name:?} {why}"), "use letters, digits, '.', '_' and '-', e.g. --name site-a-certs")
+                })?;
+                name.clone()
+            }
+            None => format!(
+                "{profile_label}-certs-{}",
+                created
+                    .format(time::macros::format_description!("[year][month][day]"))
+                    .expect("a fixed format always formats")
+            ),
+        };
+        Ok(BuildRequest {
+            inputs: self.inputs.clone(),
+            policy,
+            spec: Spec {
+                name,
+                created,
+                profile: self.check.profile.clone(),
+                allow_expired: self.check.allow_expired,
+            },
+            target: Target {
+                dir: self.output.clone(),
+                force: self.force,
+                mtime: created,
+            },
+            zip: !self.no_zip,
+            json: self.json,
+        })
+    }
+}

@@ -1,0 +1,117 @@
+//! `certbundle build`: load -> verify -> plan -> render -> write.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::BuildRequest;
+use crate::load::{self, Skipped};
+use crate::plan::{self, Refused};
+use crate::verify::{self, Checked, Severity};
+use crate::{Error, bundle, render};
+
+/// What `build` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct BuildReport {
+    /// How many files were read.
+    pub files_read: usize,
+    /// Files in walked folders that were not used.
+    pub skipped: Vec<Skipped>,
+    /// The verified certificates and their findings.
+    #[serde(flatten)]
+    pub checked: Checked,
+    /// The bundle written, or why none was.
+    pub outcome: BuildOutcome,
+}
+
+/// A build's result.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "result")]
+pub enum BuildOutcome {
+    /// The bundle was written.
+    Written(WrittenBundle),
+    /// Nothing was written.
+    Refused {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Where the bundle went and how to recognise it.
+#[derive(Debug, Clone, Serialize)]
+pub struct WrittenBundle {
+    /// Bundle name.
+    pub name: String,
+    /// The folder.
+    pub folder: PathBuf,
+    /// The zip, if written.
+    pub zip: Option<PathBuf>,
+    /// SHA-256 of the zip file, lower-case hex.
+    pub zip_sha256: Option<String>,
+    /// The bundle digest: SHA-256 of SHA256SUMS, lower-case hex.
+    pub digest: String,
+    /// How many files the bundle folder holds (SHA256SUMS included).
+    pub files: usize,
+    /// Earlier bundle files replaced with --force.
+    pub replaced: Vec<PathBuf>,
+}
+
+impl BuildReport {
+    /// True when a bundle was written.
+    pub fn ok(&self) -> bool {
+        matches!(self.outcome, BuildOutcome::Written(_))
+    }
+}
+
+/// Runs a build.
+pub fn run(req: &BuildRequest) -> Result<BuildReport, Error> {
+    let loaded = load::from_paths(&req.inputs)?;
+    if loaded.items.is_empty() {
+        return Err(Error::usage(
+            "no certificate found in the input",
+            "give certificate files (.cer .crt .pem .der .p7b .p7c) or folders holding them",
+        ));
+    }
+    let checked = verify::check(&loaded.items, &req.policy);
+    let mut report = BuildReport {
+        files_read: loaded.files_read,
+        skipped: loaded.skipped,
+        outcome: BuildOutcome::Refused { reason: String::new() },
+        checked,
+    };
+    let plan = match plan::bundle(&report.checked, req.spec.clone()) {
+        Ok(plan) => plan,
+        Err(refused) => {
+            report.outcome = BuildOutcome::Refused { reason: refusal(&refused, &report.checked) };
+            return Ok(report);
+        }
+    };
+    let rendered = render::all(&plan, &render::Templates::embedded())?;
+    let zip = req.zip.then(|| bundle::pack(&rendered, req.target.mtime));
+    let written = bundle::write(&rendered, zip.as_deref(), &req.target)?;
+    report.outcome = BuildOutcome::Written(WrittenBundle {
+        name: rendered.name.clone(),
+        folder: written.folder,
+        zip: written.zip,
+        zip_sha256: zip.as_deref().map(crate::hex::sha256_lower),
+        digest: rendered.digest.clone(),
+        files: rendered.files.len(),
+        replaced: written.replaced,
+    });
+    Ok(report)
+}
+
+fn refusal(refused: &Refused, checked: &Checked) -> String {
+    match refused {
+        Refused::Errors(n) => format!(
+            "{n} error finding(s) in {} input(s): no bundle written; fix or remove the inputs named above",
+            checked
+                .findings()
+                .filter(|f| f.severity == Severity::Error)
+                .map(|f| f.file.as_str())
+                .collect::<std::collections::BTreeSet<_>>()
+                .len()
+        ),
+        Refused::Empty => "no certificates to bundle".into(),
+    }
+}

@@ -1,0 +1,44 @@
+//! `certbundle inspect`: load -> verify, and report every certificate.
+
+use serde::Serialize;
+
+use super::InspectRequest;
+use crate::load::{self, Skipped};
+use crate::verify::{self, Checked, Severity};
+use crate::Error;
+
+/// What `inspect` found.
+#[derive(Debug, Clone, Serialize)]
+pub struct InspectReport {
+    /// How many files were read.
+    pub files_read: usize,
+    /// Files in walked folders that were not used.
+    pub skipped: Vec<Skipped>,
+    /// Certificates and findings.
+    #[serde(flatten)]
+    pub checked: Checked,
+}
+
+impl InspectReport {
+    /// True when no finding is an error (the set could be bundled).
+    pub fn ok(&self) -> bool {
+        self.checked.count(Severity::Error) == 0
+    }
+}
+
+/// Runs inspect.
+pub fn run(req: &InspectRequest) -> Result<InspectReport, Error> {
+    let loaded = load::from_paths(&req.inputs)?;
+    if loaded.items.is_empty() {
+        return Err(Error::usage(
+            "no certificate found in the input",
+            "give certificate files (.cer .crt .pem .der .p7b .p7c) or folders holding them",
+        ));
+    }
+    let checked = verify::check(&loaded.items, &req.policy);
+    Ok(InspectReport {
+        files_read: loaded.files_read,
+        skipped: loaded.skipped,
+        checked,
+    })
+}

@@ -1,0 +1,35 @@
+//! `certbundle verify`: read a bundle (folder or zip) safely and audit it.
+
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use super::VerifyRequest;
+use crate::bundle::{self, Audit, Kind};
+use crate::Error;
+
+/// What `verify` found.
+#[derive(Debug, Clone, Serialize)]
+pub struct VerifyReport {
+    /// The folder or zip.
+    pub bundle: PathBuf,
+    /// Folder or zip.
+    pub kind: Kind,
+    /// The audit.
+    #[serde(flatten)]
+    pub audit: Audit,
+    /// True when nothing is wrong.
+    pub ok: bool,
+}
+
+/// Runs verify.
+pub fn run(req: &VerifyRequest) -> Result<VerifyReport, Error> {
+    let tree = bundle::read(&req.bundle)?;
+    let audit = bundle::check(&tree);
+    Ok(VerifyReport {
+        bundle: req.bundle.clone(),
+        kind: tree.kind,
+        ok: audit.ok(),
+        audit,
+    })
+}

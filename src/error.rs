@@ -1,0 +1,47 @@
+//! The one error type a command can end with. Every variant carries what went wrong and where;
+//! [`Error::hint`] gives the second line: what to do about it. A command that *ran* but found the
+//! input unacceptable does not return an error: it returns findings (exit code 1).
+
+use crate::{bundle::BundleError, load::LoadErrors, render::RenderError};
+
+/// Why a command could not run (exit code 2).
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// One or more input files were refused while loading.
+    #[error(transparent)]
+    Load(#[from] LoadErrors),
+    /// Writing or reading a bundle failed.
+    #[error(transparent)]
+    Bundle(#[from] BundleError),
+    /// A template could not be rendered.
+    #[error(transparent)]
+    Render(#[from] RenderError),
+    /// The command line or environment asks for something that cannot be done.
+    #[error("{message}")]
+    Usage {
+        /// What is wrong.
+        message: String,
+        /// What to do instead.
+        hint: String,
+    },
+}
+
+impl Error {
+    /// A usage error with its hint.
+    pub fn usage(message: impl Into<String>, hint: impl Into<String>) -> Self {
+        Error::Usage {
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+
+    /// What the user should do about this error.
+    pub fn hint(&self) -> String {
+        match self {
+            Error::Load(e) => e.hint(),
+            Error::Bundle(e) => e.hint(),
+            Error::Render(e) => e.hint(),
+            Error::Usage { hint, .. } => hint.clone(),
+        }
+    }
+}

@@ -1,0 +1,65 @@
+//! certbundle: verified, deterministic CA certificate bundles for air-gapped Windows sites.
+//!
+//! Trend Micro OfficeScan / Apex One verify the Authenticode signatures of their own binaries; on
+//! machines that cannot reach Windows Update the public root and intermediate CA certificates those
+//! checks need are missing. certbundle turns "download each certificate and click through the
+//! import wizard on every machine" into one verified, repeatable step.
+//!
+//! Data flows one way, and each stage only uses the types of the stages before it:
+//!
+//! ```text
+//! load::from_paths      paths        -> owned DER items (+ where each came from); refuses keys
+//! verify::check         items + now  -> certificate summaries and findings
+//! plan::bundle          summaries    -> every certificate's place in the bundle + the manifest
+//! render::all           plan         -> every file of the bundle as bytes, SHA256SUMS, digest
+//! bundle::write         files        -> folder + zip, atomically
+//! ```
+//!
+//! `bundle::read` and `bundle::check` run the other way for `certbundle verify`. Only `load` and
+//! `bundle` touch the filesystem; only `output` (and `main`) print.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod bundle;
+pub mod cli;
+pub mod commands;
+pub mod error;
+pub mod load;
+pub mod names;
+pub mod output;
+pub mod plan;
+pub mod render;
+pub mod verify;
+
+pub use error::Error;
+
+/// Hex helpers shared by every stage (upper-case, like Windows thumbprints).
+pub mod hex {
+    use sha1::Sha1;
+    use sha2::{Digest, Sha256};
+
+    /// Upper-case hex of `bytes`, no separators.
+    pub fn upper(bytes: &[u8]) -> String {
+        data_encoding::HEXUPPER.encode(bytes)
+    }
+
+    /// Lower-case hex of `bytes`, no separators (the `sha256sum` form).
+    pub fn lower(bytes: &[u8]) -> String {
+        data_encoding::HEXLOWER.encode(bytes)
+    }
+
+    /// SHA-256 of `bytes` as upper-case hex.
+    pub fn sha256_upper(bytes: &[u8]) -> String {
+        upper(&Sha256::digest(bytes))
+    }
+
+    /// SHA-256 of `bytes` as lower-case hex.
+    pub fn sha256_lower(bytes: &[u8]) -> String {
+        lower(&Sha256::digest(bytes))
+    }
+
+    /// SHA-1 of `bytes` as upper-case hex (the Windows "thumbprint").
+    pub fn sha1_upper(bytes: &[u8]) -> String {
+        upper(&Sha1::digest(bytes))
+    }
+}

@@ -1,0 +1,369 @@
+//! Loading: paths in, owned certificate bytes out, each with where it came from.
+//!
+//! Takes files and folders (walked in sorted order, symbolic links never leading outside the folder
+//! given). Detects content, never trusts extensions: PEM (any number of blocks, text around them),
+//! DER, PKCS#7 certs-only (DER or PEM). Refuses private key material, certificate requests, CRLs and
+//! bare public keys, and files over [`MAX_FILE_SIZE`]. Each file is read once.
+//!
+//! Returns [`Item`]s: bytes *believed* to be a certificate. Whether they really are is decided by
+//! `verify` (a corrupt `.cer` becomes a `parse-error` finding there). Never prints.
+
+mod pkcs7;
+mod sniff;
+
+use std::collections::BTreeSet;
+use std::fmt;
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+pub use pkcs7::certificates as pkcs7_certificates;
+pub use sniff::{Content, classify};
+
+/// Files larger than this are refused before they are read.
+pub const MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+
+/// Extensions that promise a certificate: such a file without one is an error, not a skip.
+pub const CERTIFICATE_EXTENSIONS: &[&str] = &["cer", "crt", "der", "pem", "cert", "p7b", "p7c"];
+
+/// Extensions of PKCS#12 archives, refused whatever they contain: they exist to carry keys.
+pub const PKCS12_EXTENSIONS: &[&str] = &["pfx", "p12"];
+
+/// Where a certificate came from: the file, and its position when the file holds several.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Origin {
+    /// The file, as the user named it (joined with the walked relative path).
+    pub path: PathBuf,
+    /// 1-based position and count, when the file holds more than one certificate.
+    pub position: Option<(usize, usize)>,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.position {
+            Some((n, _)) => write!(f, "{}#{n}", self.path.display()),
+            None => write!(f, "{}", self.path.display()),
+        }
+    }
+}
+
+impl Serialize for Origin {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Bytes believed to be one certificate.
+#[derive(Debug, Clone)]
+pub struct Item {
+    /// Where it came from.
+    pub origin: Origin,
+    /// The DER bytes (or, for a file that promised a certificate and holds garbage, those bytes).
+    pub der: Vec<u8>,
+    /// Set when loading already knows these bytes are not a certificate, and why.
+    pub defect: Option<String>,
+}
+
+/// A file in a walked folder that was not used, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct Skipped {
+    /// The file or folder.
+    pub path: PathBuf,
+    /// Why it was not used.
+    pub reason: String,
+}
+
+/// Everything loading produced.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Candidate certificates in input order (folders sorted by file name).
+    pub items: Vec<Item>,
+    /// Files in walked folders that held neither certificates nor keys.
+    pub skipped: Vec<Skipped>,
+    /// How many files were read.
+    pub files_read: usize,
+}
+
+/// One refused input.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// Private key material: a bundle never carries keys.
+    #[error("{}: private key material found ({what})", path.display())]
+    PrivateKeyInInput {
+        /// The file.
+        path: PathBuf,
+        /// What kind of key material.
+        what: String,
+    },
+    /// A certificate request, CRL, public key or other non-certificate object.
+    #[error("{}: not a certificate ({what})", path.display())]
+    NotACertificate {
+        /// The file.
+        path: PathBuf,
+        /// What it is instead.
+        what: String,
+    },
+    /// Over [`MAX_FILE_SIZE`].
+    #[error("{}: {size} bytes is over the 10 MiB limit for a certificate file", path.display())]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size in bytes.
+        size: u64,
+    },
+    /// A file named on the command line that holds no certificate at all.
+    #[error("{}: no certificate found ({reason})", path.display())]
+    NoCertificate {
+        /// The file.
+        path: PathBuf,
+        /// What was found instead.
+        reason: String,
+    },
+    /// The input does not exist or cannot be read.
+    #[error("{}: cannot read: {source}", path.display())]
+    Unreadable {
+        /// The file or folder.
+        path: PathBuf,
+        /// The operating system's reason.
+        source: io::Error,
+    },
+}
+
+impl LoadError {
+    /// What to do about it.
+    pub fn hint(&self) -> String {
+        match self {
+            LoadError::PrivateKeyInInput { .. } => {
+                "a bundle never carries private keys: remove this file from the input (export the certificate alone, e.g. as .cer)".into()
+            }
+            LoadError::NotACertificate { .. } => {
+                "give only CA certificates (.cer .crt .pem .der .p7b); remove this file from the input".into()
+            }
+            LoadError::TooLarge { .. } => {
+                "certificate files are a few KiB; check that this is the file you meant".into()
+            }
+            LoadError::NoCertificate { .. } => {
+                "give certificate files (.cer .crt .pem .der .p7b .p7c) or a folder holding them".into()
+            }
+            LoadError::Unreadable { .. } => "check the path and its permissions".into(),
+        }
+    }
+}
+
+/// Every refused input of one run (loading goes on past the first, so all are reported at once).
+#[derive(Debug, thiserror::Error)]
+#[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
+pub struct LoadErrors(pub Vec<LoadError>);
+
+impl LoadErrors {
+    /// The hints of the distinct kinds of refusal, one per line.
+    pub fn hint(&self) -> String {
+        let hints: BTreeSet<String> = self.0.iter().map(LoadError::hint).collect();
+        hints.into_iter().collect::<Vec<_>>().join("\n")
+    }
+}
+
+/// Loads every input: files directly, folders walked.
+pub fn from_paths(inputs: &[PathBuf]) -> Result<Loaded, LoadErrors> {
+    let mut loader = Loader::default();
+    for input in inputs {
+        loader.input(input);
+    }
+    if loader.errors.is_empty() {
+        Ok(loader.loaded)
+    } else {
+        Err(LoadErrors(loader.errors))
+    }
+}
+
+#[derive(Default)]
+struct Loader {
+    loaded: Loaded,
+    errors: Vec<LoadError>,
+    seen: BTreeSet<PathBuf>,
+}
+
+impl Loader {
+    fn input(&mut self, path: &Path) {
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => self.walk(path),
+            Ok(meta) if meta.is_file() => self.file(path, true),
+            Ok(_) => self.errors.push(LoadError::Unreadable {
+                path: path.into(),
+                source: io::Error::other("not a regular file or folder"),
+            }),
+            Err(source) => self.errors.push(LoadError::Unreadable {
+                path: path.into(),
+                source,
+            }),
+        }
+    }
+
+    fn walk(&mut self, root: &Path) {
+        let root_canonical = match root.canonicalize() {
+            Ok(p) => p,
+            Err(source) => {
+                self.errors.push(LoadError::Unreadable {
+                    path: root.into(),
+                    source,
+                });
+                return;
+            }
+        };
+        let mut entries = walkdir::WalkDir::new(root)
+            .follow_links(false)
+            .sort_by_file_name()
+            .min_depth(1)
+            .into_iter();
+        while let Some(entry) = entries.next() {
+            let entry = match entry {
+                Ok(e) => e,
+                Err(e) => {
+                    let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| root.into());
+                    let source = e
+                        .into_io_error()
+                        .unwrap_or_else(|| io::Error::other("folder loop"));
+                    self.errors.push(LoadError::Unreadable { path, source });
+                    continue;
+                }
+            };
+            let path = entry.path();
+            let kind = entry.file_type();
+            if kind.is_dir() {
+                if entry.file_name().to_string_lossy().starts_with('.') {
+                    self.skip(path, "hidden folder, not searched");
+                    entries.skip_current_dir();
+                }
+            } else if kind.is_symlink() {
+                self.symlink(path, &root_canonical);
+            } else if kind.is_file() {
+                self.file(path, false);
+            } else {
+                self.skip(path, "not a regular file");
+            }
+        }
+    }
+
+    /// Follows a link found while walking only when it stays inside the walked folder.
+    fn symlink(&mut self, path: &Path, root: &Path) {
+        match path.canonicalize() {
+            Err(_) => self.skip(path, "broken symbolic link"),
+            Ok(target) if !target.starts_with(root) => self.skip(
+                path,
+                &format!(
+                    "symbolic link leads outside {}, not followed",
+                    root.display()
+                ),
+            ),
+            Ok(target) if target.is_file() => self.file(path, false),
+            Ok(_) => self.skip(path, "symbolic link to a folder, not followed"),
+        }
+    }
+
+    fn skip(&mut self, path: &Path, reason: &str) {
+        self.loaded.skipped.push(Skipped {
+            path: path.into(),
+            reason: reason.into(),
+        });
+    }
+
+    fn file(&mut self, path: &Path, named: bool) {
+        if let Ok(canonical) = path.canonicalize()
+            && !self.seen.insert(canonical)
+        {
+            return; // the same file reached twice (named and walked, or via a link): read once
+        }
+        let extension = extension(path);
+        if PKCS12_EXTENSIONS.contains(&extension.as_str()) {
+            self.errors.push(LoadError::PrivateKeyInInput {
+                path: path.into(),
+                what: "PKCS#12 archive (.pfx/.p12)".into(),
+            });
+            return;
+        }
+        let bytes = match read_bounded(path) {
+            Ok(bytes) => bytes,
+            Err(e) => return self.errors.push(e),
+        };
+        self.loaded.files_read += 1;
+        let promises_certificate = CERTIFICATE_EXTENSIONS.contains(&extension.as_str());
+        match sniff::classify(&bytes) {
+            Content::PrivateKey(what) => self.errors.push(LoadError::PrivateKeyInInput {
+                path: path.into(),
+                what,
+            }),
+            Content::NotACertificate(what) => self.errors.push(LoadError::NotACertificate {
+                path: path.into(),
+                what,
+            }),
+            Content::Certificates(found) => {
+                let count = found.len();
+                for (i, (der, defect)) in found.into_iter().enumerate() {
+                    let position = (count > 1).then_some((i + 1, count));
+                    self.loaded.items.push(Item {
+                        origin: Origin {
+                            path: path.into(),
+                            position,
+                        },
+                        der,
+                        defect,
+                    });
+                }
+            }
+            Content::Nothing { looks_like_der, reason } => {
+                if promises_certificate {
+                    self.loaded.items.push(Item {
+                        origin: Origin {
+                            path: path.into(),
+                            position: None,
+                        },
+                        der: bytes,
+                        defect: (!looks_like_der).then_some(reason),
+                    });
+                } else if named {
+                    self.errors.push(LoadError::NoCertificate {
+                        path: path.into(),
+                        reason,
+                    });
+                } else {
+                    self.skip(path, &reason);
+                }
+            }
+        }
+    }
+}
+
+fn extension(path: &Path) -> String {
+    path.extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+/// Reads a whole file, refusing it when it is (or grows) over [`MAX_FILE_SIZE`].
+fn read_bounded(path: &Path) -> Result<Vec<u8>, LoadError> {
+    let unreadable = |source| LoadError::Unreadable {
+        path: path.into(),
+        source,
+    };
+    let file = File::open(path).map_err(unreadable)?;
+    let size = file.metadata().map_err(unreadable)?.len();
+    if size > MAX_FILE_SIZE {
+        return Err(LoadError::TooLarge {
+            path: path.into(),
+            size,
+        });
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    file.take(MAX_FILE_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > MAX_FILE_SIZE {
+        return Err(LoadError::TooLarge {
+            path: path.into(),
+            size: bytes.len() as u64,
+        });
+    }
+    Ok(bytes)
+}

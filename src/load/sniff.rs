@@ -1,0 +1,354 @@
+//! Content detection for one file's bytes: what is in it, by structure, never by name.
+
+use x509_parser::asn1_rs::{Any, Class, FromBer, Tag};
+use x509_parser::certificate::X509Certificate;
+use x509_parser::certification_request::X509CertificationRequest;
+use x509_parser::prelude::FromDer;
+use x509_parser::revocation_list::CertificateRevocationList;
+use x509_parser::x509::SubjectPublicKeyInfo;
+
+use super::pkcs7;
+
+/// What a file holds.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Content {
+    /// Certificate candidates: DER bytes, and a defect when they are already known to be broken.
+    Certificates(Vec<(Vec<u8>, Option<String>)>),
+    /// Private key material of the named kind.
+    PrivateKey(String),
+    /// Something certificate-related that is not a certificate (request, CRL, public key...).
+    NotACertificate(String),
+    /// Neither certificates nor keys.
+    Nothing {
+        /// The bytes start like a DER structure (a truncated certificate, say).
+        looks_like_der: bool,
+        /// What was found, for the user.
+        reason: String,
+    },
+}
+
+const OID_PKCS7_DATA: &str = "1.2.840.113549.1.7.1";
+const OID_PKCS7_SIGNED_DATA: &str = "1.2.840.113549.1.7.2";
+
+/// Classifies a file's bytes.
+pub fn classify(bytes: &[u8]) -> Content {
+    if let Some(what) = binary_key_magic(bytes) {
+        return Content::PrivateKey(what.into());
+    }
+    let text = decode_text(bytes);
+    if let Some(text) = text.as_deref()
+        && text.contains("-----BEGIN ")
+    {
+        return classify_pem(text);
+    }
+    classify_der(bytes)
+}
+
+/// Key formats recognisable by their first bytes.
+fn binary_key_magic(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"openssh-key-v1\0") {
+        Some("OpenSSH private key")
+    } else if bytes.starts_with(b"PuTTY-User-Key-File-") {
+        Some("PuTTY private key (.ppk)")
+    } else if bytes.starts_with(&[0x1e, 0xf1, 0xb5, 0xb0]) {
+        Some("Microsoft PVK private key")
+    } else {
+        None
+    }
+}
+
+/// Text as UTF-8: UTF-16 with a byte-order mark (as Windows editors save it) is converted, other
+/// bytes are taken lossily (PEM armour is ASCII; what surrounds it does not matter).
+fn decode_text(bytes: &[u8]) -> Option<String> {
+    let utf16 = |be: bool| {
+        let units: Vec<u16> = bytes[2..]
+            .chunks_exact(2)
+            .map(|c| {
+                if be {
+                    u16::from_be_bytes([c[0], c[1]])
+                } else {
+                    u16::from_le_bytes([c[0], c[1]])
+                }
+            })
+            .collect();
+        String::from_utf16_lossy(&units)
+    };
+    match bytes {
+        [0xff, 0xfe, ..] => Some(utf16(false)),
+        [0xfe, 0xff, ..] => Some(utf16(true)),
+        _ => Some(String::from_utf8_lossy(bytes).into_owned()),
+    }
+}
+
+/// Every `-----BEGIN <label>-----` label in the text, in order, broken blocks included.
+fn pem_labels(text: &str) -> Vec<String> {
+    text.match_indices("-----BEGIN ")
+        .filter_map(|(at, m)| {
+            let rest = &text[at + m.len()..];
+            let end = rest.find("-----")?;
+            let label = &rest[..end];
+            (label.len() <= 64 && !label.contains('\n')).then(|| label.trim().to_string())
+        })
+        .collect()
+}
+
+fn classify_pem(text: &str) -> Content {
+    let labels = pem_labels(text);
+    // Keys are looked for in the raw text first: a key must be refused even in a broken block.
+    if let Some(label) = labels.iter().find(|l| l.contains("PRIVATE KEY")) {
+        return Content::PrivateKey(format!("PEM block \"{label}\""));
+    }
+    let blocks = match pem::parse_many(text) {
+        Ok(blocks) if !blocks.is_empty() => blocks,
+        Ok(_) => {
+            return Content::Nothing {
+                looks_like_der: false,
+                reason: "text with a PEM header but no complete PEM block".into(),
+            };
+        }
+        Err(e) if labels.iter().any(|l| certificate_label(l) || pkcs7_label(l)) => {
+            return Content::Certificates(vec![(
+                text.as_bytes().to_vec(),
+                Some(format!("PEM block could not be decoded: {e}")),
+            )]);
+        }
+        Err(e) => {
+            return Content::Nothing {
+                looks_like_der: false,
+                reason: format!("broken PEM text: {e}"),
+            };
+        }
+    };
+    let mut found = Vec::new();
+    for (n, block) in blocks.iter().enumerate() {
+        let label = block.tag();
+        let der = block.contents();
+        if certificate_label(label) {
+            found.push((der.to_vec(), None));
+        } else if label == "TRUSTED CERTIFICATE" {
+            // OpenSSL's form: the certificate followed by trust settings that are not part of it.
+            let first = first_tlv(der).unwrap_or(der);
+            found.push((first.to_vec(), None));
+        } else if pkcs7_label(label) {
+            match pkcs7::certificates(der) {
+                Ok(certs) if !certs.is_empty() => found.extend(certs.into_iter().map(|c| (c, None))),
+                Ok(_) => found.push((der.to_vec(), Some("PKCS#7 block holds no certificates".into()))),
+                Err(e) => found.push((der.to_vec(), Some(format!("PKCS#7 block is not valid: {e}")))),
+            }
+        } else {
+            return Content::NotACertificate(format!(
+                "{} (PEM block {} \"{label}\")",
+                describe_label(label),
+                n + 1
+            ));
+        }
+    }
+    Content::Certificates(found)
+}
+
+fn certificate_label(label: &str) -> bool {
+    matches!(label, "CERTIFICATE" | "X509 CERTIFICATE" | "X.509 CERTIFICATE")
+}
+
+fn pkcs7_label(label: &str) -> bool {
+    matches!(label, "PKCS7" | "PKCS #7 SIGNED DATA" | "CMS")
+}
+
+fn describe_label(label: &str) -> &'static str {
+    match label {
+        "CERTIFICATE REQUEST" | "NEW CERTIFICATE REQUEST" => "certificate signing request",
+        "X509 CRL" => "certificate revocation list",
+        "PUBLIC KEY" | "RSA PUBLIC KEY" => "public key without a certificate",
+        _ => "not certificate data",
+    }
+}
+
+/// The first DER element of `bytes`, header included.
+fn first_tlv(bytes: &[u8]) -> Option<&[u8]> {
+    let (rest, _) = Any::from_ber(bytes).ok()?;
+    Some(&bytes[..bytes.len() - rest.len()])
+}
+
+/// The elements inside a constructed value.
+fn children<'a>(data: &'a [u8]) -> Vec<Any<'a>> {
+    let mut out = Vec::new();
+    let mut rest = data;
+    while !rest.is_empty() {
+        match Any::from_ber(rest) {
+            Ok((r, any)) => {
+                out.push(any);
+                rest = r;
+            }
+            Err(_) => break,
+        }
+    }
+    out
+}
+
+fn is(any: &Any, tag: Tag) -> bool {
+    any.class() == Class::Universal && any.tag() == tag
+}
+
+fn small_int(any: &Any) -> Option<i64> {
+    is(any, Tag::Integer).then(|| any.clone().i64().ok()).flatten()
+}
+
+fn starts_with_oid(any: &Any) -> Option<String> {
+    if !is(any, Tag::Sequence) {
+        return None;
+    }
+    let first = children(any.data).into_iter().next()?;
+    is(&first, Tag::Oid).then(|| first.oid().ok().map(|o| o.to_id_string()))?
+}
+
+fn classify_der(bytes: &[u8]) -> Content {
+    let looks_like_der = bytes.first() == Some(&0x30);
+    let nothing = |reason: &str| Content::Nothing {
+        looks_like_der,
+        reason: reason.into(),
+    };
+    let Ok((_, top)) = Any::from_ber(bytes) else {
+        return nothing(if looks_like_der {
+            "starts like DER but is not a complete DER structure"
+        } else {
+            "neither PEM text nor DER data"
+        });
+    };
+    if !is(&top, Tag::Sequence) {
+        return nothing("DER data that is not a certificate");
+    }
+    let elements = children(top.data);
+    if let Some(what) = der_key_shape(&elements) {
+        return Content::PrivateKey(what.into());
+    }
+    if let Some(oid) = elements.first().filter(|e| is(e, Tag::Oid)).and_then(|e| e.clone().oid().ok()) {
+        if oid.to_id_string() == OID_PKCS7_SIGNED_DATA {
+            return match pkcs7::certificates(bytes) {
+                Ok(certs) if !certs.is_empty() => Content::Certificates(certs.into_iter().map(|c| (c, None)).collect()),
+                Ok(_) => Content::Certificates(vec![(bytes.to_vec(), Some("PKCS#7 structure holds no certificates".into()))]),
+                Err(e) => Content::Certificates(vec![(bytes.to_vec(), Some(format!("PKCS#7 structure is not valid: {e}")))]),
+            };
+        }
+    }
+    if X509Certificate::from_der(bytes).is_ok() || looks_like_certificate(&elements) {
+        return Content::Certificates(vec![(bytes.to_vec(), None)]);
+    }
+    if X509CertificationRequest::from_der(bytes).is_ok() {
+        return Content::NotACertificate("certificate signing request".into());
+    }
+    if CertificateRevocationList::from_der(bytes).is_ok() {
+        return Content::NotACertificate("certificate revocation list".into());
+    }
+    if elements.len() == 2 && SubjectPublicKeyInfo::from_der(bytes).is_ok() {
+        return Content::NotACertificate("public key without a certificate".into());
+    }
+    nothing("DER data that is not a certificate")
+}
+
+/// `SEQUENCE { SEQUENCE (to be signed), SEQUENCE (algorithm), BIT STRING }` whose inner part starts
+/// like a certificate's: a broken certificate rather than some other signed object.
+fn looks_like_certificate(elements: &[Any]) -> bool {
+    let [tbs, alg, sig] = elements else { return false };
+    if !(is(tbs, Tag::Sequence) && is(alg, Tag::Sequence) && is(sig, Tag::BitString)) {
+        return false;
+    }
+    // A certificate's TBS opens with [0] version or an INTEGER serial, then an algorithm SEQUENCE.
+    let inner = children(tbs.data);
+    match inner.as_slice() {
+        [first, ..] if first.class() == Class::ContextSpecific && first.tag() == Tag(0) => true,
+        [serial, alg, ..] => is(serial, Tag::Integer) && is(alg, Tag::Sequence) && inner.len() >= 6,
+        _ => false,
+    }
+}
+
+/// DER private keys and PKCS#12 archives, recognised by their outer structure.
+fn der_key_shape(e: &[Any]) -> Option<&'static str> {
+    let int = |i: usize| e.get(i).and_then(small_int);
+    let tag = |i: usize, t: Tag| e.get(i).is_some_and(|a| is(a, t));
+    // PKCS#12 PFX: version 3, then a ContentInfo of type data or signedData.
+    if int(0) == Some(3)
+        && e.get(1)
+            .and_then(starts_with_oid)
+            .is_some_and(|o| o == OID_PKCS7_DATA || o == OID_PKCS7_SIGNED_DATA)
+    {
+        return Some("PKCS#12 archive");
+    }
+    // PKCS#8 PrivateKeyInfo / OneAsymmetricKey: version, algorithm, OCTET STRING key.
+    if matches!(int(0), Some(0 | 1))
+        && e.get(1).and_then(starts_with_oid).is_some()
+        && tag(2, Tag::OctetString)
+    {
+        return Some("PKCS#8 private key");
+    }
+    // PKCS#8 EncryptedPrivateKeyInfo: algorithm, OCTET STRING.
+    if e.len() == 2 && e.first().and_then(starts_with_oid).is_some() && tag(1, Tag::OctetString) {
+        return Some("encrypted PKCS#8 private key");
+    }
+    // RFC 5915 ECPrivateKey: version 1, OCTET STRING key.
+    if int(0) == Some(1) && tag(1, Tag::OctetString) {
+        return Some("EC private key");
+    }
+    let all_integers = !e.is_empty() && e.iter().all(|a| is(a, Tag::Integer));
+    // PKCS#1 RSAPrivateKey: version and eight integers (more with multi-prime).
+    if all_integers && e.len() >= 9 && matches!(int(0), Some(0 | 1)) {
+        return Some("RSA private key");
+    }
+    // OpenSSL's DSA private key: version 0, p, q, g, y, x.
+    if all_integers && e.len() == 6 && int(0) == Some(0) {
+        return Some("DSA private key");
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_around_pem_blocks_is_ignored_and_labels_are_read() {
+        let text = "hello\n-----BEGIN FOO-----\nAAAA\n-----END FOO-----\nbye";
+        assert_eq!(pem_labels(text), vec!["FOO".to_string()]);
+    }
+
+    #[test]
+    fn private_key_label_in_a_broken_block_is_still_refused() {
+        let text = "-----BEGIN EC PRIVATE KEY-----\n!!!! not base64\n";
+        assert_eq!(
+            classify(text.as_bytes()),
+            Content::PrivateKey("PEM block \"EC PRIVATE KEY\"".into())
+        );
+    }
+
+    #[test]
+    fn utf16_pem_is_decoded() {
+        let text = "-----BEGIN OPENSSH PRIVATE KEY-----\nAAAA\n-----END OPENSSH PRIVATE KEY-----\n";
+        let mut bytes = vec![0xff, 0xfe];
+        for unit in text.encode_utf16() {
+            bytes.extend_from_slice(&unit.to_le_bytes());
+        }
+        assert!(matches!(classify(&bytes), Content::PrivateKey(_)));
+    }
+
+    #[test]
+    fn binary_magic_keys_are_refused() {
+        assert!(matches!(classify(b"openssh-key-v1\0rest"), Content::PrivateKey(_)));
+        assert!(matches!(classify(b"PuTTY-User-Key-File-3: ssh-ed25519"), Content::PrivateKey(_)));
+        assert!(matches!(classify(&[0x1e, 0xf1, 0xb5, 0xb0, 0, 0]), Content::PrivateKey(_)));
+    }
+
+    #[test]
+    fn plain_text_is_nothing() {
+        assert!(matches!(
+            classify(b"just notes"),
+            Content::Nothing { looks_like_der: false, .. }
+        ));
+    }
+
+    #[test]
+    fn truncated_der_looks_like_der() {
+        assert!(matches!(
+            classify(&[0x30, 0x82, 0x05, 0x00, 0x30]),
+            Content::Nothing { looks_like_der: true, .. }
+        ));
+    }
+}

@@ -1,0 +1,46 @@
+//! The doorway: parse the command line, run the library, print, map the outcome to an exit code
+//! (0 success, 1 findings, 2 could not run).
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+use certbundle::cli::{Cli, Environment};
+use certbundle::commands::{self, Status};
+use certbundle::output::{self, Style};
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    let env = Environment {
+        now: time::OffsetDateTime::now_utc(),
+        source_date_epoch: std::env::var("SOURCE_DATE_EPOCH").ok().filter(|s| !s.is_empty()),
+    };
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let mut style = Style { json: false, color: false };
+    let outcome = cli.to_request(&env).and_then(|request| {
+        style.json = request.json();
+        commands::run(&request)
+    });
+    match outcome {
+        Ok(report) => {
+            style.color = !style.json && !no_color && std::io::stdout().is_terminal();
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout.write_all(output::report(&report, &style).as_bytes());
+            match report.status() {
+                Status::Ok => ExitCode::SUCCESS,
+                Status::Findings => ExitCode::from(1),
+            }
+        }
+        Err(error) => {
+            style.color = !no_color && std::io::stderr().is_terminal();
+            let _ = std::io::stderr().write_all(output::error(&error, &style).as_bytes());
+            ExitCode::from(2)
+        }
+    }
+}

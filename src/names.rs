@@ -1,0 +1,114 @@
+//! Names that reach a file system or a screen: safe file names for any FAT32/exFAT/NTFS stick,
+//! bundle names, and certificate text made harmless for terminals and text files.
+
+/// Longest name part taken from a certificate (the thumbprint suffix comes on top).
+pub const MAX_NAME_PART: usize = 40;
+
+/// Longest bundle name accepted with `--name`.
+pub const MAX_BUNDLE_NAME: usize = 64;
+
+const RESERVED: [&str; 4] = ["CON", "PRN", "AUX", "NUL"];
+
+/// Reduces any text to `[A-Za-z0-9_-]`: other characters (dots included, so the only dot in a
+/// bundle file name is the extension's) become `_`, runs of `_` collapse, edges are trimmed, and
+/// the result is at most [`MAX_NAME_PART`] characters. Empty results become `Certificate`.
+pub fn file_part(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        let c = if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' };
+        if !(c == '_' && out.ends_with('_')) {
+            out.push(c);
+        }
+    }
+    let trimmed: String = out.trim_matches(|c| c == '_' || c == '-').chars().take(MAX_NAME_PART).collect();
+    let trimmed = trimmed.trim_end_matches(['_', '-']).to_string();
+    if trimmed.is_empty() { "Certificate".into() } else { trimmed }
+}
+
+/// Whether `stem` (the part before the first dot) is a Windows reserved device name.
+pub fn is_reserved(name: &str) -> bool {
+    let stem = name.split('.').next().unwrap_or("").to_ascii_uppercase();
+    RESERVED.contains(&stem.as_str())
+        || ((stem.starts_with("COM") || stem.starts_with("LPT"))
+            && stem.len() == 4
+            && stem.as_bytes()[3].is_ascii_digit())
+}
+
+/// Checks a bundle name given with `--name`; the error says what is wrong.
+pub fn check_bundle_name(name: &str) -> Result<(), String> {
+    if name.is_empty() || name.len() > MAX_BUNDLE_NAME {
+        return Err(format!("must be 1 to {MAX_BUNDLE_NAME} characters long"));
+    }
+    if let Some(c) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))) {
+        return Err(format!("contains {c:?}; only letters A-Z a-z, digits, '.', '_' and '-' are safe on every USB stick"));
+    }
+    if name.starts_with(['.', '-']) || name.ends_with('.') {
+        return Err("must not start with '.' or '-' or end with '.'".into());
+    }
+    if is_reserved(name) {
+        return Err("is a reserved device name on Windows".into());
+    }
+    Ok(())
+}
+
+/// Text from a certificate made safe to show: control characters, and the bidirectional and
+/// invisible formatting characters that can make text read differently than it is, are replaced
+/// by `\u{XXXX}` escapes. Everything else is kept.
+pub fn printable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_deceptive(c) {
+            out.push_str(&format!("\\u{{{:04X}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn is_deceptive(c: char) -> bool {
+    c.is_control()
+        || matches!(c as u32,
+            0x061C | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x2069 | 0xFEFF | 0xFFF9..=0xFFFB)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_part_keeps_only_safe_characters() {
+        assert_eq!(file_part("VeriSign Class 3 Public Primary Certification Authority - G5"), "VeriSign_Class_3_Public_Primary_Certific");
+        assert_eq!(file_part("DigiCert, Inc."), "DigiCert_Inc");
+        assert_eq!(file_part("../../etc/passwd"), "etc_passwd");
+        assert_eq!(file_part("Ünïcödé ★"), "n_c_d");
+        assert_eq!(file_part("★★★"), "Certificate");
+        assert_eq!(file_part("CON.txt"), "CON_txt");
+    }
+
+    #[test]
+    fn reserved_device_names() {
+        for name in ["CON", "con.txt", "NUL", "COM1", "lpt9.zip", "AUX"] {
+            assert!(is_reserved(name), "{name}");
+        }
+        for name in ["CONSOLE", "COM10", "apex-one", "CON_1234"] {
+            assert!(!is_reserved(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn bundle_names() {
+        assert!(check_bundle_name("apex-one-certs-20261125").is_ok());
+        assert!(check_bundle_name("site_A.v2").is_ok());
+        for bad in ["", ".hidden", "-x", "a/b", "a\\b", "x.", "NUL", "a b", "é", &"x".repeat(65)] {
+            assert!(check_bundle_name(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn printable_escapes_controls_and_bidi() {
+        assert_eq!(printable("a\u{1b}[31mb"), "a\\u{001B}[31mb");
+        assert_eq!(printable("x\u{202E}y\n"), "x\\u{202E}y\\u{000A}");
+        assert_eq!(printable("Zürich ✓"), "Zürich ✓");
+    }
+}

@@ -1,0 +1,283 @@
+//! The only printer: reports as human tables or as JSON. Data goes to stdout; errors (rendered by
+//! [`error`]) to stderr. Certificate text is passed through [`names::printable`] before it reaches
+//! a terminal. Colour only when asked for (a terminal without `NO_COLOR`).
+
+use std::fmt::Write as _;
+
+use crate::commands::{BuildOutcome, BuildReport, InspectReport, Report, VerifyReport};
+use crate::load::Skipped;
+use crate::names;
+use crate::verify::{CertSummary, Checked, Finding, Severity};
+
+/// How to print.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Style {
+    /// JSON instead of tables.
+    pub json: bool,
+    /// ANSI colours.
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+    }
+
+    fn severity(&self, s: Severity) -> String {
+        match s {
+            Severity::Error => self.paint("31;1", s.as_str()),
+            Severity::Warning => self.paint("33", s.as_str()),
+            Severity::Info => self.paint("2", s.as_str()),
+        }
+    }
+
+    fn bold(&self, text: &str) -> String {
+        self.paint("1", text)
+    }
+}
+
+/// A report as text for stdout.
+pub fn report(report: &Report, style: &Style) -> String {
+    if style.json {
+        let mut text = serde_json::to_string_pretty(report).expect("reports always serialise");
+        text.push('\n');
+        return text;
+    }
+    match report {
+        Report::Build(r) => build(r, style),
+        Report::Inspect(r) => inspect(r, style),
+        Report::Verify(r) => verify(r, style),
+    }
+}
+
+/// An error as text for stderr: the message, then what to do.
+pub fn error(error: &crate::Error, style: &Style) -> String {
+    let mut out = String::new();
+    for line in error.to_string().lines() {
+        let _ = writeln!(out, "{} {}", style.paint("31;1", "error:"), names::printable(line));
+    }
+    for line in error.hint().lines() {
+        let _ = writeln!(out, "  {} {line}", style.paint("36", "hint:"));
+    }
+    out
+}
+
+/// Left-aligned columns sized to their contents; the last column is not padded.
+fn table(rows: &[Vec<String>], painted: &[Vec<String>]) -> String {
+    let columns = rows.first().map(Vec::len).unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for (row, shown) in rows.iter().zip(painted) {
+        out.push_str("  ");
+        for c in 0..columns {
+            out.push_str(&shown[c]);
+            if c + 1 < columns {
+                out.push_str(&" ".repeat(widths[c] - row[c].chars().count() + 2));
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn findings_table(findings: &[&Finding], style: &Style) -> String {
+    if findings.is_empty() {
+        return "No findings.\n".into();
+    }
+    let header = vec!["SEVERITY".to_string(), "CODE".into(), "FILE".into(), "MESSAGE".into()];
+    let mut rows = vec![header.clone()];
+    let mut painted = vec![header.iter().map(|h| style.bold(h)).collect()];
+    for f in findings {
+        let row = vec![
+            f.severity.as_str().to_string(),
+            f.code.as_str().to_string(),
+            names::printable(&f.file),
+            names::printable(&f.message),
+        ];
+        let mut shown = row.clone();
+        shown[0] = style.severity(f.severity);
+        rows.push(row);
+        painted.push(shown);
+    }
+    table(&rows, &painted)
+}
+
+fn sorted_findings(checked: &Checked) -> Vec<&Finding> {
+    let mut all: Vec<&Finding> = checked.findings().collect();
+    all.sort_by(|a, b| (a.severity, &a.file, a.code).cmp(&(b.severity, &b.file, b.code)));
+    all
+}
+
+fn skipped(list: &[Skipped]) -> String {
+    let mut out = String::new();
+    if !list.is_empty() {
+        let _ = writeln!(out, "Skipped (no certificate or key content):");
+        for s in list {
+            let _ = writeln!(out, "  {}: {}", names::printable(&s.path.display().to_string()), s.reason);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+fn counts(checked: &Checked) -> String {
+    let roots = checked.certificates.iter().filter(|c| c.role == crate::verify::Role::Root).count();
+    let intermediates = checked.certificates.iter().filter(|c| c.role == crate::verify::Role::Intermediate).count();
+    let leaves = checked.certificates.len() - roots - intermediates;
+    let mut text = format!(
+        "{} certificate(s): {roots} root, {intermediates} intermediate",
+        checked.certificates.len()
+    );
+    if leaves > 0 {
+        let _ = write!(text, ", {leaves} not a CA");
+    }
+    if !checked.rejected.is_empty() {
+        let _ = write!(text, "; {} not readable as a certificate", checked.rejected.len());
+    }
+    text
+}
+
+fn certificate_table(certs: &[CertSummary], style: &Style) -> String {
+    let header = vec!["STORE".to_string(), "SHA-1 THUMBPRINT".into(), "EXPIRES".into(), "NAME".into()];
+    let mut rows = vec![header.clone()];
+    let mut sorted: Vec<&CertSummary> = certs.iter().collect();
+    sorted.sort_by(|a, b| (a.store, &a.name).cmp(&(b.store, &b.name)));
+    for c in sorted {
+        rows.push(vec![
+            c.store.map(|s| s.as_str()).unwrap_or("-").to_string(),
+            c.sha1.clone(),
+            c.not_after.date().to_string(),
+            names::printable(&c.name),
+        ]);
+    }
+    let painted: Vec<Vec<String>> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| if i == 0 { r.iter().map(|h| style.bold(h)).collect() } else { r.clone() })
+        .collect();
+    table(&rows, &painted)
+}
+
+fn build(r: &BuildReport, style: &Style) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Read {} file(s): {}.\n", r.files_read, counts(&r.checked));
+    out.push_str(&skipped(&r.skipped));
+    if !r.checked.certificates.is_empty() {
+        out.push_str(&certificate_table(&r.checked.certificates, style));
+        out.push('\n');
+    }
+    out.push_str(&findings_table(&sorted_findings(&r.checked), style));
+    out.push('\n');
+    match &r.outcome {
+        BuildOutcome::Refused { reason } => {
+            let _ = writeln!(out, "{} {reason}", style.paint("31;1", "Refused:"));
+        }
+        BuildOutcome::Written(w) => {
+            let _ = writeln!(out, "{}  {}  ({} files)", style.bold("Bundle "), w.folder.display(), w.files);
+            if let (Some(zip), Some(sha)) = (&w.zip, &w.zip_sha256) {
+                let _ = writeln!(out, "{}  {}", style.bold("Zip    "), zip.display());
+                let _ = writeln!(out, "         zip SHA-256 {sha}  (for checking the copy)");
+            }
+            for old in &w.replaced {
+                let _ = writeln!(out, "         replaced {}", old.display());
+            }
+            let _ = writeln!(out, "{}  {}", style.bold("Digest "), style.paint("32;1", &w.digest));
+            let _ = writeln!(out, "         SHA-256 of SHA256SUMS. Send it to the site by another channel (ticket, phone);");
+            let _ = writeln!(out, "         the administrator compares it with: certutil -hashfile SHA256SUMS SHA256");
+        }
+    }
+    out
+}
+
+fn inspect(r: &InspectReport, style: &Style) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "Read {} file(s): {}.\n", r.files_read, counts(&r.checked));
+    out.push_str(&skipped(&r.skipped));
+    for (i, c) in r.checked.certificates.iter().enumerate() {
+        let _ = writeln!(out, "{}", style.bold(&format!("[{}] {}", i + 1, names::printable(&c.name))));
+        let role = match c.store {
+            Some(store) => format!("{}{} -> store {}", c.role.as_str(), if c.self_signed { " (self-signed)" } else { "" }, store.as_str()),
+            None => format!("{} (not a CA: not installable)", c.role.as_str()),
+        };
+        let fields = [
+            ("file", names::printable(&c.file.to_string())),
+            ("subject", names::printable(&c.subject)),
+            ("issuer", names::printable(&c.issuer)),
+            ("serial", c.serial.clone()),
+            ("valid", format!("{} to {}", rfc3339(c.not_before), rfc3339(c.not_after))),
+            ("sha1", c.sha1.clone()),
+            ("sha256", c.sha256.clone()),
+            ("role", role),
+            ("key", format!("{}, signed with {}, X.509 v{}", c.key, c.signature_algorithm, c.version)),
+        ];
+        for (label, value) in fields {
+            let _ = writeln!(out, "    {label:<9}{value}");
+        }
+        if c.findings.is_empty() {
+            let _ = writeln!(out, "    {:<9}none", "findings");
+        }
+        for f in &c.findings {
+            let _ = writeln!(out, "    {:<9}{} {}: {}", "finding", style.severity(f.severity), f.code.as_str(), names::printable(&f.message));
+        }
+        out.push('\n');
+    }
+    if !r.checked.rejected.is_empty() {
+        let rejected: Vec<&Finding> = r.checked.rejected.iter().collect();
+        out.push_str(&findings_table(&rejected, style));
+    }
+    out
+}
+
+fn verify(r: &VerifyReport, style: &Style) -> String {
+    let a = &r.audit;
+    let mut out = String::new();
+    let kind = match r.kind {
+        crate::bundle::Kind::Folder => "folder",
+        crate::bundle::Kind::Zip => "zip",
+    };
+    let _ = writeln!(out, "{}  {} ({kind})", style.bold("Bundle "), r.bundle.display());
+    match &a.digest {
+        Some(d) => {
+            let _ = writeln!(out, "{}  {}  (SHA-256 of SHA256SUMS: compare it with the one you were given)", style.bold("Digest "), d);
+        }
+        None => {
+            let _ = writeln!(out, "{}  none (no SHA256SUMS)", style.bold("Digest "));
+        }
+    }
+    let _ = writeln!(out, "{}  {} match SHA256SUMS; {} certificate(s) match manifest.json", style.bold("Checked"), a.files_ok, a.certificates);
+    if !a.reports.is_empty() {
+        let _ = writeln!(out, "{}  {} installer report file(s) under reports/:", style.bold("Reports"), a.reports.len());
+        for p in &a.reports {
+            let _ = writeln!(out, "           {}", names::printable(p));
+        }
+    }
+    out.push('\n');
+    if a.ok() {
+        let _ = writeln!(out, "{} every file matches SHA256SUMS and the manifest matches the certificates.", style.paint("32;1", "OK:"));
+    } else {
+        let header = vec!["PROBLEM".to_string(), "FILE".into(), "MESSAGE".into()];
+        let mut rows = vec![header.clone()];
+        for p in &a.problems {
+            rows.push(vec![p.code.as_str().into(), names::printable(&p.path), names::printable(&p.message)]);
+        }
+        let painted: Vec<Vec<String>> = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| if i == 0 { r.iter().map(|h| style.bold(h)).collect() } else { r.clone() })
+            .collect();
+        out.push_str(&table(&rows, &painted));
+        let _ = writeln!(
+            out,
+            "\n{} {} problem(s): do not install from this copy; get a fresh one from the engineer.",
+            style.paint("31;1", "NOT OK:"),
+            a.problems.len()
+        );
+    }
+    out
+}
+
+fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}

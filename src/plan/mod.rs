@@ -1,0 +1,230 @@
+//! Planning: verified certificates + the bundle's spec -> where every certificate goes and what
+//! the manifest says. Pure: no filesystem, no clock, never prints. Refuses while any error finding
+//! remains, so nothing downstream can write a bundle that failed verification.
+
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use crate::names;
+use crate::verify::{CertSummary, Checked, Code, Role, Severity, Store};
+
+/// The manifest schema this version writes.
+pub const MANIFEST_SCHEMA: &str = "certbundle-manifest/1";
+
+/// What the user asked the bundle to be.
+#[derive(Debug, Clone)]
+pub struct Spec {
+    /// Bundle name: the folder, the zip's stem and its top folder.
+    pub name: String,
+    /// Creation time written into the bundle (`SOURCE_DATE_EPOCH`, else the clock).
+    pub created: OffsetDateTime,
+    /// Profile name (`none` until profiles exist).
+    pub profile: String,
+    /// `--allow-expired` was given.
+    pub allow_expired: bool,
+}
+
+/// One certificate's place in the bundle.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Path inside the bundle, `/`-separated: `certs/Root/<Name>_<SHA1-8>.cer`.
+    pub path: String,
+    /// The certificate.
+    pub cert: CertSummary,
+}
+
+impl Entry {
+    /// The store it goes into (entries are never leaves).
+    pub fn store(&self) -> Store {
+        self.cert.store.unwrap_or(Store::CA)
+    }
+
+    /// The file name alone.
+    pub fn file_name(&self) -> &str {
+        self.path.rsplit('/').next().unwrap_or(&self.path)
+    }
+}
+
+/// The whole bundle, decided.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// What was asked.
+    pub spec: Spec,
+    /// Certificates sorted by path.
+    pub entries: Vec<Entry>,
+}
+
+/// Why the build cannot go on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refused {
+    /// Findings of severity error remain.
+    #[error("{0} error finding(s): no bundle written")]
+    Errors(usize),
+    /// Nothing to put in a bundle.
+    #[error("no certificates to bundle")]
+    Empty,
+}
+
+/// Decides the bundle, or refuses when verification left errors or nothing to install.
+pub fn bundle(checked: &Checked, spec: Spec) -> Result<Plan, Refused> {
+    let errors = checked.count(Severity::Error);
+    if errors > 0 {
+        return Err(Refused::Errors(errors));
+    }
+    if checked.certificates.is_empty() {
+        return Err(Refused::Empty);
+    }
+    let mut certs: Vec<&CertSummary> = checked.certificates.iter().collect();
+    certs.sort_by(|a, b| (a.store, &a.name, &a.sha1).cmp(&(b.store, &b.name, &b.sha1)));
+    let mut taken = BTreeSet::new();
+    let mut entries: Vec<Entry> = certs
+        .into_iter()
+        .map(|cert| Entry {
+            path: unique_path(cert, &mut taken),
+            cert: cert.clone(),
+        })
+        .collect();
+    entries.sort_by(|a, b| a.path.cmp(&b.path));
+    Ok(Plan { spec, entries })
+}
+
+/// `certs/<Store>/<Name>_<SHA1 first 8>.cer`, with more of the thumbprint when two certificates
+/// would otherwise share a name (compared case-insensitively, as Windows does).
+fn unique_path(cert: &CertSummary, taken: &mut BTreeSet<String>) -> String {
+    let store = cert.store.unwrap_or(Store::CA).as_str();
+    let stem = names::file_part(&cert.name);
+    for digits in [8, 16, 40] {
+        let path = format!("certs/{store}/{stem}_{}.cer", &cert.sha1[..digits]);
+        if taken.insert(path.to_ascii_lowercase()) {
+            return path;
+        }
+    }
+    unreachable!("two distinct certificates never share a full SHA-1 in one store: they were deduplicated by SHA-256")
+}
+
+/// `manifest.json`: the bundle described for machines.
+#[derive(Debug, Clone, Serialize)]
+pub struct Manifest {
+    /// Always [`MANIFEST_SCHEMA`].
+    pub schema: &'static str,
+    /// Who wrote it.
+    pub generator: Generator,
+    /// Bundle name.
+    pub bundle: String,
+    /// Creation time, RFC 3339 UTC.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created: OffsetDateTime,
+    /// Profile name.
+    pub profile: String,
+    /// Options that loosened verification (recorded so the site can see them).
+    pub options: Options,
+    /// Every certificate, in bundle order.
+    pub certificates: Vec<ManifestCertificate>,
+}
+
+/// The program that wrote a manifest.
+#[derive(Debug, Clone, Serialize)]
+pub struct Generator {
+    /// `certbundle`.
+    pub name: &'static str,
+    /// Its version.
+    pub version: &'static str,
+}
+
+/// Loosening options in effect for a build.
+#[derive(Debug, Clone, Serialize)]
+pub struct Options {
+    /// `--allow-expired`.
+    pub allow_expired: bool,
+}
+
+/// One certificate in `manifest.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ManifestCertificate {
+    /// Path inside the bundle.
+    pub file: String,
+    /// `Root` or `CA`.
+    pub store: Store,
+    /// `root` or `intermediate`.
+    pub role: Role,
+    /// Subject DN (RFC 4514).
+    pub subject: String,
+    /// Issuer DN (RFC 4514).
+    pub issuer: String,
+    /// Serial, upper-case hex.
+    pub serial: String,
+    /// Start of validity.
+    #[serde(with = "time::serde::rfc3339")]
+    pub not_before: OffsetDateTime,
+    /// End of validity.
+    #[serde(with = "time::serde::rfc3339")]
+    pub not_after: OffsetDateTime,
+    /// SHA-1 thumbprint, upper-case hex.
+    pub sha1: String,
+    /// SHA-256, upper-case hex.
+    pub sha256: String,
+    /// Matched a profile pin (always false with `--profile none`).
+    pub pinned: bool,
+    /// The profile's purpose for it (none without a profile).
+    pub purpose: Option<String>,
+    /// Findings that remained (warnings and notes).
+    pub findings: Vec<ManifestFinding>,
+}
+
+/// A finding as recorded in the manifest (no local file paths).
+#[derive(Debug, Clone, Serialize)]
+pub struct ManifestFinding {
+    /// Stable code.
+    pub code: Code,
+    /// Severity.
+    pub severity: Severity,
+    /// The sentence.
+    pub message: String,
+}
+
+/// The manifest for a plan.
+pub fn manifest(plan: &Plan) -> Manifest {
+    Manifest {
+        schema: MANIFEST_SCHEMA,
+        generator: Generator {
+            name: env!("CARGO_PKG_NAME"),
+            version: env!("CARGO_PKG_VERSION"),
+        },
+        bundle: plan.spec.name.clone(),
+        created: plan.spec.created,
+        profile: plan.spec.profile.clone(),
+        options: Options {
+            allow_expired: plan.spec.allow_expired,
+        },
+        certificates: plan
+            .entries
+            .iter()
+            .map(|e| ManifestCertificate {
+                file: e.path.clone(),
+                store: e.store(),
+                role: e.cert.role,
+                subject: e.cert.subject.clone(),
+                issuer: e.cert.issuer.clone(),
+                serial: e.cert.serial.clone(),
+                not_before: e.cert.not_before,
+                not_after: e.cert.not_after,
+                sha1: e.cert.sha1.clone(),
+                sha256: e.cert.sha256.clone(),
+                pinned: false,
+                purpose: None,
+                findings: e
+                    .cert
+                    .findings
+                    .iter()
+                    .map(|f| ManifestFinding {
+                        code: f.code,
+                        severity: f.severity,
+                        message: f.message.clone(),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,270 @@
+//! Rendering: a plan -> every file of the bundle as bytes, then `SHA256SUMS` over them and the
+//! bundle digest. Templates are embedded (see [`Templates`]) and fed one `Serialize` context
+//! through strict minijinja; text taken from a certificate enters them only through the filters
+//! registered here. Pure: no filesystem, never prints.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::names;
+use crate::plan::{self, Plan};
+
+/// How a rendered text file is encoded on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// UTF-8 with a byte-order mark and CRLF line ends (Notepad on every Windows version).
+    Utf8BomCrlf,
+    /// Pure ASCII with CRLF line ends, no BOM (scripts): anything else is a render error.
+    AsciiCrlf,
+}
+
+/// A template and the bundle file it becomes.
+#[derive(Debug, Clone, Copy)]
+pub struct BundleTemplate {
+    /// Template name, as in `templates/`.
+    pub template: &'static str,
+    /// Path of the rendered file inside the bundle.
+    pub output: &'static str,
+    /// Its encoding.
+    pub encoding: Encoding,
+}
+
+/// The rendered files of every bundle. The installer scripts join this list.
+pub const BUNDLE_TEMPLATES: &[BundleTemplate] = &[BundleTemplate {
+    template: "README.txt.j2",
+    output: "README.txt",
+    encoding: Encoding::Utf8BomCrlf,
+}];
+
+/// The folders every bundle has, even when empty.
+pub const BUNDLE_DIRS: &[&str] = &["certs", "certs/CA", "certs/Root", "reports"];
+
+/// Template sources by name.
+#[derive(Debug, Clone)]
+pub struct Templates {
+    sources: BTreeMap<&'static str, String>,
+}
+
+impl Templates {
+    /// The templates built into the binary from `templates/`.
+    pub fn embedded() -> Self {
+        let sources = BTreeMap::from([("README.txt.j2", include_str!("../../templates/README.txt.j2").to_string())]);
+        Templates { sources }
+    }
+
+    /// The names of the templates held.
+    pub fn names(&self) -> impl Iterator<Item = &&'static str> {
+        self.sources.keys()
+    }
+}
+
+/// A template could not be rendered.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// minijinja refused the template or its data.
+    #[error("template {template}: {source}")]
+    Template {
+        /// Template name.
+        template: String,
+        /// minijinja's error (with line).
+        source: minijinja::Error,
+    },
+    /// A file that must be ASCII came out with other characters.
+    #[error("template {template}: rendered text contains {found:?}, but {output} must be pure ASCII")]
+    NotAscii {
+        /// Template name.
+        template: String,
+        /// Output file.
+        output: String,
+        /// The first offending character.
+        found: char,
+    },
+}
+
+impl RenderError {
+    /// What to do about it.
+    pub fn hint(&self) -> String {
+        "this is a bug in a template: report it with the command line that caused it".into()
+    }
+}
+
+/// Every file of a bundle, in memory, sorted by path.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    /// Bundle name (the top folder).
+    pub name: String,
+    /// Path (`/`-separated, relative to the bundle folder) -> bytes. Includes `SHA256SUMS`.
+    pub files: BTreeMap<String, Vec<u8>>,
+    /// Folders, including empty ones.
+    pub dirs: BTreeSet<String>,
+    /// SHA-256 of `SHA256SUMS`, lower-case hex.
+    pub digest: String,
+}
+
+/// Renders every file of the bundle.
+pub fn all(plan: &Plan, templates: &Templates) -> Result<Rendered, RenderError> {
+    let mut files = BTreeMap::new();
+    for entry in &plan.entries {
+        files.insert(entry.path.clone(), entry.cert.der.clone());
+    }
+    let manifest = plan::manifest(plan);
+    let mut json = serde_json::to_vec_pretty(&manifest).expect("the manifest always serialises");
+    json.push(b'\n');
+    files.insert("manifest.json".to_string(), json);
+
+    let env = environment(templates)?;
+    let context = Context::new(plan);
+    for t in BUNDLE_TEMPLATES {
+        let text = env
+            .get_template(t.template)
+            .and_then(|tpl| tpl.render(minijinja::value::Serde(&context)))
+            .map_err(|source| RenderError::Template {
+                template: t.template.into(),
+                source,
+            })?;
+        files.insert(t.output.to_string(), encode(&text, t)?);
+    }
+
+    let sums = sha256sums(&files);
+    let digest = crate::hex::sha256_lower(sums.as_bytes());
+    files.insert("SHA256SUMS".to_string(), sums.into_bytes());
+    let dirs = BUNDLE_DIRS.iter().map(|d| d.to_string()).collect();
+    Ok(Rendered {
+        name: plan.spec.name.clone(),
+        files,
+        dirs,
+        digest,
+    })
+}
+
+/// `<sha256>  <path>` per file, sorted by path, LF line ends: what `sha256sum -c` reads.
+pub fn sha256sums(files: &BTreeMap<String, Vec<u8>>) -> String {
+    files
+        .iter()
+        .filter(|(path, _)| path.as_str() != "SHA256SUMS")
+        .map(|(path, bytes)| format!("{}  {path}\n", crate::hex::sha256_lower(bytes)))
+        .collect()
+}
+
+fn environment(templates: &Templates) -> Result<minijinja::Environment<'static>, RenderError> {
+    let mut env = minijinja::Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env.set_syntax(
+        minijinja::syntax::SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .keep_trailing_newline(true)
+            .build()
+            .expect("default delimiters are valid"),
+    );
+    env.add_filter("printable", |s: String| names::printable(&s));
+    for (name, source) in &templates.sources {
+        env.add_template_owned(*name, source.clone())
+            .map_err(|source| RenderError::Template {
+                template: name.to_string(),
+                source,
+            })?;
+    }
+    Ok(env)
+}
+
+fn encode(text: &str, t: &BundleTemplate) -> Result<Vec<u8>, RenderError> {
+    let crlf = text.replace("\r\n", "\n").replace('\n', "\r\n");
+    match t.encoding {
+        Encoding::Utf8BomCrlf => {
+            let mut bytes = "\u{feff}".as_bytes().to_vec();
+            bytes.extend_from_slice(crlf.as_bytes());
+            Ok(bytes)
+        }
+        Encoding::AsciiCrlf => match crlf.chars().find(|c| !c.is_ascii()) {
+            Some(found) => Err(RenderError::NotAscii {
+                template: t.template.into(),
+                output: t.output.into(),
+                found,
+            }),
+            None => Ok(crlf.into_bytes()),
+        },
+    }
+}
+
+/// What every template sees.
+#[derive(Debug, Serialize)]
+struct Context {
+    bundle: BundleInfo,
+    certificates: Vec<CertificateInfo>,
+    roots: usize,
+    intermediates: usize,
+}
+
+#[derive(Debug, Serialize)]
+struct BundleInfo {
+    name: String,
+    created: String,
+    profile: String,
+    generator: String,
+    allow_expired: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct CertificateInfo {
+    /// Path with Windows separators, e.g. `certs\Root\X_1234ABCD.cer`.
+    file: String,
+    /// `Root` or `CA`.
+    store: &'static str,
+    /// The store as the Certificates console names it.
+    store_label: &'static str,
+    /// Raw certificate text: only through the `printable` filter.
+    name: String,
+    sha1: String,
+    sha256: String,
+    not_after: String,
+    warnings: Vec<String>,
+}
+
+impl Context {
+    fn new(plan: &Plan) -> Self {
+        let certificates: Vec<CertificateInfo> = plan
+            .entries
+            .iter()
+            .map(|e| {
+                let store = e.store();
+                CertificateInfo {
+                    file: e.path.replace('/', "\\"),
+                    store: store.as_str(),
+                    store_label: match store {
+                        crate::verify::Store::Root => "Trusted Root Certification Authorities",
+                        crate::verify::Store::CA => "Intermediate Certification Authorities",
+                    },
+                    name: e.cert.name.clone(),
+                    sha1: e.cert.sha1.clone(),
+                    sha256: e.cert.sha256.clone(),
+                    not_after: e.cert.not_after.date().to_string(),
+                    warnings: e
+                        .cert
+                        .findings
+                        .iter()
+                        .map(|f| format!("{}: {}", f.code.as_str(), f.message))
+                        .collect(),
+                }
+            })
+            .collect();
+        let roots = certificates.iter().filter(|c| c.store == "Root").count();
+        Context {
+            bundle: BundleInfo {
+                name: plan.spec.name.clone(),
+                created: plan
+                    .spec
+                    .created
+                    .format(time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC"))
+                    .expect("a fixed format always formats"),
+                profile: plan.spec.profile.clone(),
+                generator: format!("{} {}", env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")),
+                allow_expired: plan.spec.allow_expired,
+            },
+            intermediates: certificates.len() - roots,
+            roots,
+            certificates,
+        }
+    }
+}

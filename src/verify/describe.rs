@@ -1,0 +1,210 @@
+//! Human-readable names for what a certificate holds: distinguished names, algorithms, keys.
+
+use x509_parser::asn1_rs::{Any, Tag};
+use x509_parser::oid_registry::Oid;
+use x509_parser::public_key::PublicKey;
+use x509_parser::x509::{SubjectPublicKeyInfo, X509Name};
+
+/// A distinguished name in RFC 4514 form (most specific first, as Windows shows it):
+/// `CN=VeriSign Class 3 Public Primary Certification Authority - G5, OU=..., O=VeriSign\, Inc., C=US`.
+pub fn name(name: &X509Name) -> String {
+    let rdns: Vec<String> = name
+        .iter()
+        .map(|rdn| {
+            rdn.iter()
+                .map(|attr| {
+                    format!(
+                        "{}={}",
+                        attribute_type(attr.attr_type()),
+                        escape_value(&attribute_value(attr.attr_value()))
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("+")
+        })
+        .collect();
+    rdns.into_iter().rev().collect::<Vec<_>>().join(", ")
+}
+
+/// The name a person knows a certificate by: its CN, else its OU, else its O.
+pub fn display_name(name: &X509Name) -> Option<String> {
+    const PREFERENCE: [&str; 3] = ["2.5.4.3", "2.5.4.11", "2.5.4.10"];
+    PREFERENCE.iter().find_map(|wanted| {
+        name.iter_attributes()
+            .find(|a| a.attr_type().to_id_string() == *wanted)
+            .map(|a| attribute_value(a.attr_value()))
+            .filter(|v| !v.trim().is_empty())
+    })
+}
+
+fn attribute_type(oid: &Oid) -> String {
+    let short = match oid.to_id_string().as_str() {
+        "2.5.4.3" => "CN",
+        "2.5.4.4" => "SN",
+        "2.5.4.5" => "serialNumber",
+        "2.5.4.6" => "C",
+        "2.5.4.7" => "L",
+        "2.5.4.8" => "ST",
+        "2.5.4.9" => "STREET",
+        "2.5.4.10" => "O",
+        "2.5.4.11" => "OU",
+        "2.5.4.12" => "title",
+        "2.5.4.17" => "postalCode",
+        "2.5.4.42" => "GN",
+        "2.5.4.97" => "organizationIdentifier",
+        "1.2.840.113549.1.9.1" => "E",
+        "0.9.2342.19200300.100.1.25" => "DC",
+        "0.9.2342.19200300.100.1.1" => "UID",
+        other => return other.to_string(),
+    };
+    short.to_string()
+}
+
+/// An attribute value as text, whatever string type it uses; other types as `#` and hex.
+pub fn attribute_value(value: &Any) -> String {
+    let data = value.data;
+    match value.tag() {
+        Tag::Utf8String
+        | Tag::PrintableString
+        | Tag::Ia5String
+        | Tag::NumericString
+        | Tag::VisibleString
+        | Tag::GeneralString
+        | Tag::GraphicString
+        | Tag::T61String
+        | Tag::VideotexString => match std::str::from_utf8(data) {
+            Ok(s) => s.to_string(),
+            // T61/Teletex strings in old certificates are in practice Latin-1.
+            Err(_) => data.iter().map(|&b| b as char).collect(),
+        },
+        Tag::BmpString => {
+            let units: Vec<u16> = data
+                .chunks_exact(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect();
+            String::from_utf16_lossy(&units)
+        }
+        Tag::UniversalString => data
+            .chunks_exact(4)
+            .map(|c| char::from_u32(u32::from_be_bytes([c[0], c[1], c[2], c[3]])).unwrap_or('\u{fffd}'))
+            .collect(),
+        _ => format!("#{}", crate::hex::upper(value.as_bytes())),
+    }
+}
+
+fn escape_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let last = value.chars().count().saturating_sub(1);
+    for (i, c) in value.chars().enumerate() {
+        let special = matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';')
+            || (i == 0 && (c == '#' || c == ' '))
+            || (i == last && c == ' ');
+        if special {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A signature algorithm's common name, or its dotted OID.
+pub fn signature_algorithm(oid: &Oid) -> String {
+    let name = match oid.to_id_string().as_str() {
+        "1.2.840.113549.1.1.2" => "md2WithRSAEncryption",
+        "1.2.840.113549.1.1.3" => "md4WithRSAEncryption",
+        "1.2.840.113549.1.1.4" => "md5WithRSAEncryption",
+        "1.2.840.113549.1.1.5" | "1.3.14.3.2.29" => "sha1WithRSAEncryption",
+        "1.2.840.113549.1.1.10" => "RSASSA-PSS",
+        "1.2.840.113549.1.1.11" => "sha256WithRSAEncryption",
+        "1.2.840.113549.1.1.12" => "sha384WithRSAEncryption",
+        "1.2.840.113549.1.1.13" => "sha512WithRSAEncryption",
+        "1.2.840.113549.1.1.14" => "sha224WithRSAEncryption",
+        "1.2.840.10045.4.1" => "ecdsa-with-SHA1",
+        "1.2.840.10045.4.3.1" => "ecdsa-with-SHA224",
+        "1.2.840.10045.4.3.2" => "ecdsa-with-SHA256",
+        "1.2.840.10045.4.3.3" => "ecdsa-with-SHA384",
+        "1.2.840.10045.4.3.4" => "ecdsa-with-SHA512",
+        "1.2.840.10040.4.3" => "dsa-with-SHA1",
+        "2.16.840.1.101.3.4.3.2" => "dsa-with-SHA256",
+        "1.3.101.112" => "Ed25519",
+        "1.3.101.113" => "Ed448",
+        other => return other.to_string(),
+    };
+    name.to_string()
+}
+
+/// MD2, MD4, MD5 and SHA-1 based signature algorithms.
+pub fn is_weak_signature(oid: &Oid) -> bool {
+    matches!(
+        oid.to_id_string().as_str(),
+        "1.2.840.113549.1.1.2"
+            | "1.2.840.113549.1.1.3"
+            | "1.2.840.113549.1.1.4"
+            | "1.2.840.113549.1.1.5"
+            | "1.3.14.3.2.29"
+            | "1.2.840.10045.4.1"
+            | "1.2.840.10040.4.3"
+    )
+}
+
+/// What kind of public key, and its size in bits where that is what matters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyKind {
+    /// RSA with this many modulus bits.
+    Rsa(usize),
+    /// Elliptic curve on the named curve.
+    Ec(String),
+    /// Anything else, by name.
+    Other(String),
+}
+
+impl std::fmt::Display for KeyKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeyKind::Rsa(bits) => write!(f, "RSA {bits}"),
+            KeyKind::Ec(curve) => write!(f, "EC {curve}"),
+            KeyKind::Other(name) => f.write_str(name),
+        }
+    }
+}
+
+/// Describes a subject public key.
+pub fn key(spki: &SubjectPublicKeyInfo) -> KeyKind {
+    match spki.parsed() {
+        Ok(PublicKey::RSA(rsa)) => KeyKind::Rsa(rsa.key_size()),
+        Ok(PublicKey::EC(_)) => {
+            let curve = spki
+                .algorithm
+                .parameters
+                .as_ref()
+                .and_then(|p| p.as_oid().ok())
+                .map(|oid| match oid.to_id_string().as_str() {
+                    "1.2.840.10045.3.1.7" => "P-256".to_string(),
+                    "1.3.132.0.34" => "P-384".to_string(),
+                    "1.3.132.0.35" => "P-521".to_string(),
+                    other => other.to_string(),
+                })
+                .unwrap_or_else(|| "unknown curve".into());
+            KeyKind::Ec(curve)
+        }
+        Ok(PublicKey::DSA(_)) => KeyKind::Other("DSA".into()),
+        Ok(PublicKey::GostR3410(_) | PublicKey::GostR3410_2012(_)) => KeyKind::Other("GOST".into()),
+        _ => match spki.algorithm.algorithm.to_id_string().as_str() {
+            "1.3.101.112" => KeyKind::Other("Ed25519".into()),
+            "1.3.101.113" => KeyKind::Other("Ed448".into()),
+            other => KeyKind::Other(other.to_string()),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc4514_escapes_specials() {
+        assert_eq!(escape_value("VeriSign, Inc."), "VeriSign\\, Inc.");
+        assert_eq!(escape_value(" a+b "), "\\ a\\+b\\ ");
+        assert_eq!(escape_value("#x"), "\\#x");
+    }
+}
