@@ -1,0 +1,159 @@
+//! Test hierarchies generated at test time with rcgen (keys never leave memory), and helpers to
+//! drive the real binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use rcgen::{
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose,
+    SignatureAlgorithm,
+};
+
+/// The instant every test evaluates validity at.
+pub const NOW: &str = "2026-12-01T00:00:00Z";
+/// A fixed SOURCE_DATE_EPOCH (2026-11-25T00:00:00Z).
+pub const EPOCH: &str = "1795564800";
+
+/// A generated CA: its certificate and the key that signs for it.
+pub struct Ca {
+    pub params: CertificateParams,
+    pub key: KeyPair,
+    pub der: Vec<u8>,
+}
+
+impl Ca {
+    pub fn pem(&self) -> String {
+        pem::encode(&pem::Pem::new("CERTIFICATE", self.der.clone()))
+    }
+
+    pub fn issuer(&self) -> Issuer<'_, &KeyPair> {
+        Issuer::from_params(&self.params, &self.key)
+    }
+}
+
+pub fn ymd(y: i32, m: u8, d: u8) -> time::OffsetDateTime {
+    rcgen::date_time_ymd(y, m, d)
+}
+
+/// CA parameters valid 2020-2040 with keyCertSign.
+pub fn ca_params(cn: &str) -> CertificateParams {
+    let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
+    p.distinguished_name = rcgen::DistinguishedName::new();
+    p.distinguished_name.push(DnType::OrganizationName, "certbundle tests");
+    p.distinguished_name.push(DnType::CommonName, cn);
+    p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+    p.not_before = ymd(2020, 1, 1);
+    p.not_after = ymd(2040, 1, 1);
+    p.use_authority_key_identifier_extension = true;
+    p
+}
+
+pub fn ec_key() -> KeyPair {
+    KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap()
+}
+
+pub fn ec384_key() -> KeyPair {
+    KeyPair::generate_for(&rcgen::PKCS_ECDSA_P384_SHA384).unwrap()
+}
+
+/// An RSA key (generated once per size and process: RSA key generation is slow).
+pub fn rsa_key(bits: usize) -> KeyPair {
+    static KEYS: OnceLock<std::sync::Mutex<std::collections::BTreeMap<usize, Vec<u8>>>> = OnceLock::new();
+    let keys = KEYS.get_or_init(Default::default);
+    let der = keys
+        .lock()
+        .unwrap()
+        .entry(bits)
+        .or_insert_with(|| {
+            use rsa::pkcs8::EncodePrivateKey;
+            let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, bits).unwrap();
+            key.to_pkcs8_der().unwrap().as_bytes().to_vec()
+        })
+        .clone();
+    let alg: &'static SignatureAlgorithm = &rcgen::PKCS_RSA_SHA256;
+    KeyPair::from_pkcs8_der_and_sign_algo(&der.as_slice().into(), alg).unwrap()
+}
+
+/// A self-signed root.
+pub fn root_with(params: CertificateParams, key: KeyPair) -> Ca {
+    let der = params.self_signed(&key).unwrap().der().to_vec();
+    Ca { params, key, der }
+}
+
+pub fn root(cn: &str) -> Ca {
+    root_with(ca_params(cn), ec_key())
+}
+
+/// A certificate for `params` and `key`, signed by `issuer`.
+pub fn issued_with(params: CertificateParams, key: KeyPair, issuer: &Ca) -> Ca {
+    let der = params.signed_by(&key, &issuer.issuer()).unwrap().der().to_vec();
+    Ca { params, key, der }
+}
+
+pub fn intermediate(cn: &str, issuer: &Ca) -> Ca {
+    let mut p = ca_params(cn);
+    p.extended_key_usages = vec![ExtendedKeyUsagePurpose::CodeSigning, ExtendedKeyUsagePurpose::TimeStamping];
+    issued_with(p, ec_key(), issuer)
+}
+
+pub fn leaf(cn: &str, issuer: &Ca) -> Ca {
+    let mut p = ca_params(cn);
+    p.is_ca = IsCa::ExplicitNoCa;
+    p.key_usages = vec![KeyUsagePurpose::DigitalSignature];
+    p.extended_key_usages = vec![ExtendedKeyUsagePurpose::CodeSigning];
+    issued_with(p, ec_key(), issuer)
+}
+
+/// The DER with its signature's last byte changed: still parses, no longer verifies.
+pub fn corrupt_signature(der: &[u8]) -> Vec<u8> {
+    let mut bad = der.to_vec();
+    let last = bad.len() - 1;
+    bad[last] ^= 0x5a;
+    bad
+}
+
+pub fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+    let path = dir.join(name);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).unwrap();
+    }
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// The binary, with a clean environment for deterministic output.
+pub fn certbundle() -> assert_cmd::Command {
+    let mut cmd = assert_cmd::Command::cargo_bin("certbundle").unwrap();
+    cmd.env_remove("SOURCE_DATE_EPOCH").env("NO_COLOR", "1");
+    cmd
+}
+
+/// Every path under `dir` (hidden ones included), relative, sorted.
+pub fn listing(dir: &Path) -> Vec<String> {
+    if !dir.exists() {
+        return Vec::new();
+    }
+    let mut all: Vec<String> = walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .into_iter()
+        .map(|e| e.unwrap().path().strip_prefix(dir).unwrap().to_string_lossy().into_owned())
+        .collect();
+    all.sort();
+    all
+}
+
+/// A folder with a valid root -> intermediate pair, in PEM and DER.
+pub fn good_input(dir: &Path) -> PathBuf {
+    let input = dir.join("input");
+    let root = root("Good Root");
+    let inter = intermediate("Good Intermediate", &root);
+    write(&input, "root.pem", root.pem());
+    write(&input, "intermediate.cer", &inter.der);
+    input
+}
+
+pub fn fixture(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rel)
+}
