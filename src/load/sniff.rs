@@ -230,7 +230,7 @@ fn classify_der(bytes: &[u8]) -> Content {
             };
         }
     }
-    if X509Certificate::from_der(bytes).is_ok() || looks_like_certificate(&elements) {
+    if X509Certificate::from_der(bytes).is_ok() {
         return Content::Certificates(vec![(bytes.to_vec(), None)]);
     }
     if X509CertificationRequest::from_der(bytes).is_ok() {
@@ -241,6 +241,10 @@ fn classify_der(bytes: &[u8]) -> Content {
     }
     if elements.len() == 2 && SubjectPublicKeyInfo::from_der(bytes).is_ok() {
         return Content::NotACertificate("public key without a certificate".into());
+    }
+    if looks_like_certificate(&elements) {
+        // A damaged certificate: `verify` reports what is wrong with it.
+        return Content::Certificates(vec![(bytes.to_vec(), None)]);
     }
     nothing("DER data that is not a certificate")
 }
