@@ -21,8 +21,10 @@ pub const PROFILES: &[&str] = &["none"];
 /// OfficeScan / Apex One sites, and checks them again after the trip.
 #[derive(Debug, Parser)]
 #[command(name = "certbundle", version, max_term_width = 100)]
-#[command(after_help = "Exit codes: 0 success, 1 the checked thing is not acceptable (findings, a damaged bundle), \
-2 usage or I/O error.\n\nExample:\n  certbundle build examples/certs -o out\n  certbundle verify out/custom-certs-20261125.zip")]
+#[command(
+    after_help = "Exit codes: 0 success, 1 the checked thing is not acceptable (findings, a damaged bundle), \
+2 usage or I/O error.\n\nExample:\n  certbundle build examples/certs -o out\n  certbundle verify out/custom-certs-20261125.zip"
+)]
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
@@ -33,17 +35,23 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Verify certificate files and write a bundle folder and zip.
-    #[command(after_help = "Example:\n  certbundle build examples/certs -o out --name site-a-certs\n\n\
+    #[command(
+        after_help = "Example:\n  certbundle build examples/certs -o out --name site-a-certs\n\n\
 Writes out/site-a-certs/ and out/site-a-certs.zip, prints the findings, the bundle digest (SHA-256 of \
 SHA256SUMS) and the zip's SHA-256. Nothing is written while any error finding remains.\n\
-SOURCE_DATE_EPOCH (seconds) fixes the bundle's timestamps for byte-identical rebuilds.")]
+SOURCE_DATE_EPOCH (seconds) fixes the bundle's timestamps for byte-identical rebuilds."
+    )]
     Build(BuildArgs),
     /// Show what certificate files hold: subject, issuer, serial, validity, thumbprints, role, findings.
-    #[command(after_help = "Example:\n  certbundle inspect examples/certs/DigiCert_Assured_ID_Root_CA.pem --json")]
+    #[command(
+        after_help = "Example:\n  certbundle inspect examples/certs/DigiCert_Assured_ID_Root_CA.pem --json"
+    )]
     Inspect(InspectArgs),
     /// Re-check a bundle folder or zip: every file against SHA256SUMS, the manifest against the certificates.
-    #[command(after_help = "Example:\n  certbundle verify E:\\custom-certs-20261125.zip\n\n\
-Prints the bundle digest: compare it with the one `build` printed.")]
+    #[command(
+        after_help = "Example:\n  certbundle verify E:\\custom-certs-20261125.zip\n\n\
+Prints the bundle digest: compare it with the one `build` printed."
+    )]
     Verify(VerifyArgs),
 }
 
@@ -187,12 +195,21 @@ impl BuildArgs {
                     )
                 })?,
         };
-        let created = created.replace_nanosecond(0).expect("0 is a valid nanosecond");
-        let profile_label = if self.check.profile == "none" { "custom" } else { &self.check.profile };
+        let created = created
+            .replace_nanosecond(0)
+            .expect("0 is a valid nanosecond");
+        let profile_label = if self.check.profile == "none" {
+            "custom"
+        } else {
+            &self.check.profile
+        };
         let name = match &self.name {
             Some(name) => {
                 names::check_bundle_name(name).map_err(|why| {
-                    Error::usage(format!("--name {name:?} {why}"), "use letters, digits, '.', '_' and '-', e.g. --name site-a-certs")
+                    Error::usage(
+                        format!("--name {name:?} {why}"),
+                        "use letters, digits, '.', '_' and '-', e.g. --name site-a-certs",
+                    )
                 })?;
                 name.clone()
             }

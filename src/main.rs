@@ -4,10 +4,10 @@
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
 use certbundle::cli::{Cli, Environment};
 use certbundle::commands::{self, Status};
 use certbundle::output::{self, Style};
+use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -19,10 +19,15 @@ fn main() -> ExitCode {
     };
     let env = Environment {
         now: time::OffsetDateTime::now_utc(),
-        source_date_epoch: std::env::var("SOURCE_DATE_EPOCH").ok().filter(|s| !s.is_empty()),
+        source_date_epoch: std::env::var("SOURCE_DATE_EPOCH")
+            .ok()
+            .filter(|s| !s.is_empty()),
     };
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let mut style = Style { json: false, color: false };
+    let mut style = Style {
+        json: false,
+        color: false,
+    };
     let outcome = cli.to_request(&env).and_then(|request| {
         style.json = request.json();
         commands::run(&request)

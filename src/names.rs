@@ -15,14 +15,26 @@ const RESERVED: [&str; 4] = ["CON", "PRN", "AUX", "NUL"];
 pub fn file_part(text: &str) -> String {
     let mut out = String::new();
     for c in text.chars() {
-        let c = if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' };
+        let c = if c.is_ascii_alphanumeric() || c == '-' {
+            c
+        } else {
+            '_'
+        };
         if !(c == '_' && out.ends_with('_')) {
             out.push(c);
         }
     }
-    let trimmed: String = out.trim_matches(|c| c == '_' || c == '-').chars().take(MAX_NAME_PART).collect();
+    let trimmed: String = out
+        .trim_matches(|c| c == '_' || c == '-')
+        .chars()
+        .take(MAX_NAME_PART)
+        .collect();
     let trimmed = trimmed.trim_end_matches(['_', '-']).to_string();
-    if trimmed.is_empty() { "Certificate".into() } else { trimmed }
+    if trimmed.is_empty() {
+        "Certificate".into()
+    } else {
+        trimmed
+    }
 }
 
 /// Whether `stem` (the part before the first dot) is a Windows reserved device name.
@@ -39,8 +51,13 @@ pub fn check_bundle_name(name: &str) -> Result<(), String> {
     if name.is_empty() || name.len() > MAX_BUNDLE_NAME {
         return Err(format!("must be 1 to {MAX_BUNDLE_NAME} characters long"));
     }
-    if let Some(c) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))) {
-        return Err(format!("contains {c:?}; only letters A-Z a-z, digits, '.', '_' and '-' are safe on every USB stick"));
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')))
+    {
+        return Err(format!(
+            "contains {c:?}; only letters A-Z a-z, digits, '.', '_' and '-' are safe on every USB stick"
+        ));
     }
     if name.starts_with(['.', '-']) || name.ends_with('.') {
         return Err("must not start with '.' or '-' or end with '.'".into());
@@ -78,7 +95,10 @@ mod tests {
 
     #[test]
     fn file_part_keeps_only_safe_characters() {
-        assert_eq!(file_part("VeriSign Class 3 Public Primary Certification Authority - G5"), "VeriSign_Class_3_Public_Primary_Certific");
+        assert_eq!(
+            file_part("VeriSign Class 3 Public Primary Certification Authority - G5"),
+            "VeriSign_Class_3_Public_Primary_Certific"
+        );
         assert_eq!(file_part("DigiCert, Inc."), "DigiCert_Inc");
         assert_eq!(file_part("../../etc/passwd"), "etc_passwd");
         assert_eq!(file_part("Ünïcödé ★"), "n_c_d");
@@ -100,7 +120,18 @@ mod tests {
     fn bundle_names() {
         assert!(check_bundle_name("apex-one-certs-20261125").is_ok());
         assert!(check_bundle_name("site_A.v2").is_ok());
-        for bad in ["", ".hidden", "-x", "a/b", "a\\b", "x.", "NUL", "a b", "é", &"x".repeat(65)] {
+        for bad in [
+            "",
+            ".hidden",
+            "-x",
+            "a/b",
+            "a\\b",
+            "x.",
+            "NUL",
+            "a b",
+            "é",
+            &"x".repeat(65),
+        ] {
             assert!(check_bundle_name(bad).is_err(), "{bad:?}");
         }
     }

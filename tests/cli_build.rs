@@ -28,8 +28,17 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
         .into_iter()
         .map(|e| e.unwrap())
         .map(|e| {
-            let rel = e.path().strip_prefix(dir).unwrap().to_string_lossy().into_owned();
-            let bytes = if e.file_type().is_file() { std::fs::read(e.path()).unwrap() } else { b"<dir>".to_vec() };
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            let bytes = if e.file_type().is_file() {
+                std::fs::read(e.path()).unwrap()
+            } else {
+                b"<dir>".to_vec()
+            };
             (rel, bytes)
         })
         .collect()
@@ -37,7 +46,9 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 
 fn zip_names(path: &Path) -> Vec<String> {
     let mut archive = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
-    (0..archive.len()).map(|i| archive.by_index(i).unwrap().name().unwrap().to_string()).collect()
+    (0..archive.len())
+        .map(|i| archive.by_index(i).unwrap().name().unwrap().to_string())
+        .collect()
 }
 
 #[test]
@@ -51,7 +62,10 @@ fn bundle_has_exactly_the_designed_layout() {
     let ca_file = listing(&out.join(name).join("certs/CA"));
     assert_eq!(root_file.len(), 1);
     assert_eq!(ca_file.len(), 1);
-    assert!(root_file[0].starts_with("Good_Root_") && root_file[0].ends_with(".cer"), "{root_file:?}");
+    assert!(
+        root_file[0].starts_with("Good_Root_") && root_file[0].ends_with(".cer"),
+        "{root_file:?}"
+    );
     assert!(ca_file[0].starts_with("Good_Intermediate_"), "{ca_file:?}");
     let expected_folder = vec![
         name.to_string(),
@@ -66,7 +80,11 @@ fn bundle_has_exactly_the_designed_layout() {
         format!("{name}/manifest.json"),
         format!("{name}/reports"),
     ];
-    assert_eq!(listing(&out), expected_folder, "no staging folder or other file may remain");
+    assert_eq!(
+        listing(&out),
+        expected_folder,
+        "no staging folder or other file may remain"
+    );
 
     let bundle = out.join(name);
     // DER on disk, thumbprint in the name.
@@ -95,13 +113,17 @@ fn bundle_has_exactly_the_designed_layout() {
     let readme = std::fs::read(bundle.join("README.txt")).unwrap();
     assert!(readme.starts_with(b"\xEF\xBB\xBF"));
     let text = String::from_utf8(readme[3..].to_vec()).unwrap();
-    assert!(!text.replace("\r\n", "").contains('\n'), "bare LF in README.txt");
+    assert!(
+        !text.replace("\r\n", "").contains('\n'),
+        "bare LF in README.txt"
+    );
     assert!(text.contains(&sha1) && text.contains("certutil -hashfile SHA256SUMS SHA256"));
     assert!(text.contains("Good Root") && text.contains("Trusted Root Certification Authorities"));
     assert!(text.contains("Expires:     2040-01-01"));
 
     // manifest.json
-    let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(bundle.join("manifest.json")).unwrap()).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(bundle.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["schema"], "certbundle-manifest/1");
     assert_eq!(manifest["created"], "2026-11-25T00:00:00Z");
     assert_eq!(manifest["profile"], "none");
@@ -111,19 +133,52 @@ fn bundle_has_exactly_the_designed_layout() {
     assert_eq!(certs[1]["role"], "root");
     assert_eq!(certs[1]["sha1"], sha1);
     assert_eq!(certs[1]["pinned"], false);
-    for key in ["file", "store", "role", "subject", "issuer", "serial", "not_before", "not_after", "sha1", "sha256", "pinned", "purpose", "findings"] {
-        assert!(certs[0].get(key).is_some(), "manifest certificate lacks {key}");
+    for key in [
+        "file",
+        "store",
+        "role",
+        "subject",
+        "issuer",
+        "serial",
+        "not_before",
+        "not_after",
+        "sha1",
+        "sha256",
+        "pinned",
+        "purpose",
+        "findings",
+    ] {
+        assert!(
+            certs[0].get(key).is_some(),
+            "manifest certificate lacks {key}"
+        );
     }
 
     // The zip: the same tree under one top folder, the empty reports/ included.
     let names = zip_names(&out.join(format!("{name}.zip")));
     assert!(names.iter().all(|n| n.starts_with(&format!("{name}/"))));
-    for must in ["reports/", "SHA256SUMS", "README.txt", "manifest.json", "certs/Root/", "certs/CA/"] {
-        assert!(names.contains(&format!("{name}/{must}")), "zip lacks {must}: {names:?}");
+    for must in [
+        "reports/",
+        "SHA256SUMS",
+        "README.txt",
+        "manifest.json",
+        "certs/Root/",
+        "certs/CA/",
+    ] {
+        assert!(
+            names.contains(&format!("{name}/{must}")),
+            "zip lacks {must}: {names:?}"
+        );
     }
-    let mut archive = zip::ZipArchive::new(std::fs::File::open(out.join(format!("{name}.zip"))).unwrap()).unwrap();
+    let mut archive =
+        zip::ZipArchive::new(std::fs::File::open(out.join(format!("{name}.zip"))).unwrap())
+            .unwrap();
     let mut zipped_sums = String::new();
-    archive.by_name(&format!("{name}/SHA256SUMS")).unwrap().read_to_string(&mut zipped_sums).unwrap();
+    archive
+        .by_name(&format!("{name}/SHA256SUMS"))
+        .unwrap()
+        .read_to_string(&mut zipped_sums)
+        .unwrap();
     assert_eq!(zipped_sums, sums);
 }
 
@@ -132,7 +187,11 @@ fn build_prints_findings_digest_and_zip_hash_that_match_the_files() {
     let tmp = tempfile::tempdir().unwrap();
     let input = good_input(tmp.path());
     let out = tmp.path().join("out");
-    let output = build(&input, &out, &["--json"]).success().get_output().stdout.clone();
+    let output = build(&input, &out, &["--json"])
+        .success()
+        .get_output()
+        .stdout
+        .clone();
     let json: serde_json::Value = serde_json::from_slice(&output).unwrap();
     let outcome = &json["outcome"];
     assert_eq!(outcome["result"], "written");
@@ -145,7 +204,9 @@ fn build_prints_findings_digest_and_zip_hash_that_match_the_files() {
     let out2 = tmp.path().join("out2");
     build(&input, &out2, &[])
         .success()
-        .stdout(predicate::str::contains(certbundle::hex::sha256_lower(&sums)))
+        .stdout(predicate::str::contains(certbundle::hex::sha256_lower(
+            &sums,
+        )))
         .stdout(predicate::str::contains("No findings."))
         .stdout(predicate::str::contains("Good Intermediate"));
 }
@@ -171,16 +232,29 @@ fn two_builds_are_byte_identical_whatever_the_input_order() {
     let one = run("one", &a, &b);
     std::thread::sleep(std::time::Duration::from_millis(1100));
     let two = run("two", &b, &a);
-    assert_eq!(std::fs::read(one.join("same.zip")).unwrap(), std::fs::read(two.join("same.zip")).unwrap());
+    assert_eq!(
+        std::fs::read(one.join("same.zip")).unwrap(),
+        std::fs::read(two.join("same.zip")).unwrap()
+    );
     assert_eq!(tree(&one.join("same")), tree(&two.join("same")));
     // Fixed timestamps on disk too.
-    let mtime = std::fs::metadata(one.join("same/manifest.json")).unwrap().modified().unwrap();
-    assert_eq!(mtime, std::time::UNIX_EPOCH + std::time::Duration::from_secs(EPOCH.parse().unwrap()));
+    let mtime = std::fs::metadata(one.join("same/manifest.json"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert_eq!(
+        mtime,
+        std::time::UNIX_EPOCH + std::time::Duration::from_secs(EPOCH.parse().unwrap())
+    );
     // And the zip entries carry the same fixed time.
-    let mut archive = zip::ZipArchive::new(std::fs::File::open(one.join("same.zip")).unwrap()).unwrap();
+    let mut archive =
+        zip::ZipArchive::new(std::fs::File::open(one.join("same.zip")).unwrap()).unwrap();
     let entry = archive.by_name("same/manifest.json").unwrap();
     let t = entry.last_modified().unwrap();
-    assert_eq!((t.year(), t.month(), t.day(), t.hour(), t.minute()), (2026, 11, 25, 0, 0));
+    assert_eq!(
+        (t.year(), t.month(), t.day(), t.hour(), t.minute()),
+        (2026, 11, 25, 0, 0)
+    );
 }
 
 #[test]
@@ -190,17 +264,49 @@ fn sha256sum_and_openssl_accept_the_bundle() {
     let out = tmp.path().join("out");
     build(&input, &out, &["--name", "tools"]).success();
     let bundle = out.join("tools");
-    match Process::new("sha256sum").arg("-c").arg("SHA256SUMS").current_dir(&bundle).output() {
-        Ok(o) => assert!(o.status.success(), "sha256sum -c failed: {}", String::from_utf8_lossy(&o.stdout)),
+    match Process::new("sha256sum")
+        .arg("-c")
+        .arg("SHA256SUMS")
+        .current_dir(&bundle)
+        .output()
+    {
+        Ok(o) => assert!(
+            o.status.success(),
+            "sha256sum -c failed: {}",
+            String::from_utf8_lossy(&o.stdout)
+        ),
         Err(_) => eprintln!("SKIPPED: sha256sum is not installed"),
     }
-    for cer in walkdir::WalkDir::new(bundle.join("certs")).into_iter().map(|e| e.unwrap()).filter(|e| e.file_type().is_file()) {
-        match Process::new("openssl").args(["x509", "-inform", "der", "-noout", "-fingerprint", "-sha1", "-in"]).arg(cer.path()).output() {
+    for cer in walkdir::WalkDir::new(bundle.join("certs"))
+        .into_iter()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_type().is_file())
+    {
+        match Process::new("openssl")
+            .args([
+                "x509",
+                "-inform",
+                "der",
+                "-noout",
+                "-fingerprint",
+                "-sha1",
+                "-in",
+            ])
+            .arg(cer.path())
+            .output()
+        {
             Ok(o) => {
-                assert!(o.status.success(), "openssl rejects {}", cer.path().display());
+                assert!(
+                    o.status.success(),
+                    "openssl rejects {}",
+                    cer.path().display()
+                );
                 let stdout = String::from_utf8_lossy(&o.stdout).replace(':', "");
                 let der = std::fs::read(cer.path()).unwrap();
-                assert!(stdout.contains(&certbundle::hex::sha1_upper(&der)), "{stdout}");
+                assert!(
+                    stdout.contains(&certbundle::hex::sha1_upper(&der)),
+                    "{stdout}"
+                );
             }
             Err(_) => {
                 eprintln!("SKIPPED: openssl is not installed");
@@ -217,18 +323,28 @@ fn an_existing_bundle_is_replaced_only_with_force() {
     let out = tmp.path().join("out");
     build(&input, &out, &["--name", "b"]).success();
     let before = tree(&out);
-    build(&input, &out, &["--name", "b"]).code(2).stderr(predicate::str::contains("already exists")).stderr(predicate::str::contains("--force"));
+    build(&input, &out, &["--name", "b"])
+        .code(2)
+        .stderr(predicate::str::contains("already exists"))
+        .stderr(predicate::str::contains("--force"));
     assert_eq!(tree(&out), before, "a refused build changed something");
 
     // With --force and another input, the new bundle replaces the old one completely.
     let other = tmp.path().join("other");
     write(&other, "r.pem", root("Other Root").pem());
-    build(&other, &out, &["--name", "b", "--force"]).success().stdout(predicate::str::contains("replaced"));
+    build(&other, &out, &["--name", "b", "--force"])
+        .success()
+        .stdout(predicate::str::contains("replaced"));
     let files = listing(&out.join("b/certs/Root"));
     assert_eq!(files.len(), 1);
     assert!(files[0].starts_with("Other_Root_"), "{files:?}");
     assert!(listing(&out.join("b/certs/CA")).is_empty());
-    assert_eq!(listing(&out).iter().filter(|p| !p.contains('/')).count(), 2, "{:?}", listing(&out));
+    assert_eq!(
+        listing(&out).iter().filter(|p| !p.contains('/')).count(),
+        2,
+        "{:?}",
+        listing(&out)
+    );
 }
 
 #[test]
@@ -247,7 +363,9 @@ fn force_never_replaces_reports_or_something_that_is_not_a_bundle() {
 
     write(&out, "Documents/letter.txt", "precious");
     let before = tree(&out);
-    build(&input, &out, &["--name", "Documents", "--force"]).code(2).stderr(predicate::str::contains("is not a certbundle bundle"));
+    build(&input, &out, &["--name", "Documents", "--force"])
+        .code(2)
+        .stderr(predicate::str::contains("is not a certbundle bundle"));
     assert_eq!(tree(&out), before);
 }
 
@@ -262,7 +380,9 @@ fn no_zip_writes_only_the_folder_and_a_stale_zip_is_not_left_beside_it() {
     build(&input, &out, &["--name", "z"]).success();
     std::fs::remove_dir_all(out.join("z")).unwrap();
     // The zip alone would become stale beside a new folder: refused without --force.
-    build(&input, &out, &["--name", "z", "--no-zip"]).code(2).stderr(predicate::str::contains("z.zip"));
+    build(&input, &out, &["--name", "z", "--no-zip"])
+        .code(2)
+        .stderr(predicate::str::contains("z.zip"));
     build(&input, &out, &["--name", "z", "--no-zip", "--force"]).success();
     assert!(out.join("z").is_dir() && !out.join("z.zip").exists());
 }
@@ -272,7 +392,9 @@ fn io_failure_leaves_nothing_behind() {
     let tmp = tempfile::tempdir().unwrap();
     let input = good_input(tmp.path());
     let blocker = write(tmp.path(), "not-a-folder", "x");
-    build(&input, &blocker, &[]).code(2).stderr(predicate::str::contains("not-a-folder"));
+    build(&input, &blocker, &[])
+        .code(2)
+        .stderr(predicate::str::contains("not-a-folder"));
     assert_eq!(std::fs::read(&blocker).unwrap(), b"x");
 }
 
@@ -282,16 +404,30 @@ fn walked_folders_list_skipped_files_and_never_follow_links_outside() {
     let input = good_input(tmp.path());
     write(&input, "NOTES.md", "which certificates we need");
     write(&input, ".git/config", "[core]");
-    let outside = write(tmp.path(), "elsewhere/outside.pem", root("Outside Root").pem());
+    let outside = write(
+        tmp.path(),
+        "elsewhere/outside.pem",
+        root("Outside Root").pem(),
+    );
     #[cfg(unix)]
     std::os::unix::fs::symlink(&outside, input.join("link.pem")).unwrap();
     let out = tmp.path().join("out");
     let assert = build(&input, &out, &["--name", "w"]).success();
     let stdout = String::from_utf8_lossy(&assert.get_output().stdout).into_owned();
-    assert!(stdout.contains("NOTES.md: DER data that is not a certificate") || stdout.contains("NOTES.md: neither PEM text nor DER data"), "{stdout}");
-    assert!(stdout.contains(".git: hidden folder, not searched"), "{stdout}");
+    assert!(
+        stdout.contains("NOTES.md: DER data that is not a certificate")
+            || stdout.contains("NOTES.md: neither PEM text nor DER data"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(".git: hidden folder, not searched"),
+        "{stdout}"
+    );
     #[cfg(unix)]
-    assert!(stdout.contains("link.pem: symbolic link leads outside"), "{stdout}");
+    assert!(
+        stdout.contains("link.pem: symbolic link leads outside"),
+        "{stdout}"
+    );
     assert!(!stdout.contains("Outside Root"), "{stdout}");
     assert_eq!(listing(&out.join("w/certs/Root")).len(), 1);
 }
@@ -304,15 +440,29 @@ fn pem_with_text_several_blocks_der_and_pkcs7_all_load() {
     let r3 = root("L Three");
     let i3 = intermediate("L Three Sub", &r3);
     let dir = tmp.path().join("in");
-    write(&dir, "chain.txt", format!("Subject: L One\r\n{}\r\nand the second:\r\n{}\r\n", r1.pem(), r2.pem()));
+    write(
+        &dir,
+        "chain.txt",
+        format!(
+            "Subject: L One\r\n{}\r\nand the second:\r\n{}\r\n",
+            r1.pem(),
+            r2.pem()
+        ),
+    );
     let p7b = pkcs7(&[&r3.der, &i3.der]);
     write(&dir, "three.p7b", &p7b);
-    write(&dir, "three-pem.p7c", pem::encode(&pem::Pem::new("PKCS7", p7b.clone())));
+    write(
+        &dir,
+        "three-pem.p7c",
+        pem::encode(&pem::Pem::new("PKCS7", p7b.clone())),
+    );
     let out = tmp.path().join("out");
     build(&dir, &out, &["--name", "l"])
         .success()
         .stdout(predicate::str::contains("duplicate"))
-        .stdout(predicate::str::contains("4 certificate(s): 3 root, 1 intermediate"));
+        .stdout(predicate::str::contains(
+            "4 certificate(s): 3 root, 1 intermediate",
+        ));
 }
 
 /// A certs-only PKCS#7 SignedData holding `certs` (what `openssl crl2pkcs7 -nocrl` writes).
@@ -331,8 +481,12 @@ fn pkcs7(certs: &[&[u8]]) -> Vec<u8> {
         out.extend_from_slice(content);
         out
     }
-    let oid_signed = [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02];
-    let oid_data = [0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01];
+    let oid_signed = [
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02,
+    ];
+    let oid_data = [
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01,
+    ];
     let mut signed = vec![0x02, 0x01, 0x01]; // version
     signed.extend(tlv(0x31, &[])); // digestAlgorithms
     signed.extend(tlv(0x30, &oid_data)); // encapContentInfo

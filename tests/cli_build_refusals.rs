@@ -19,10 +19,18 @@ fn refused(out: &Path, inputs: &[&Path], code: i32, file: &str, what: &str) {
         .assert()
         .code(code);
     let output = assert.get_output();
-    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert!(text.contains(file), "output does not name {file}:\n{text}");
     assert!(text.contains(what), "output does not say {what:?}:\n{text}");
-    assert_eq!(listing(out), Vec::<String>::new(), "something was written:\n{text}");
+    assert_eq!(
+        listing(out),
+        Vec::<String>::new(),
+        "something was written:\n{text}"
+    );
 }
 
 fn setup() -> (tempfile::TempDir, std::path::PathBuf) {
@@ -34,11 +42,28 @@ fn setup() -> (tempfile::TempDir, std::path::PathBuf) {
 #[test]
 fn pem_private_keys_of_every_kind_are_refused() {
     let root = root("K Root");
-    for label in ["PRIVATE KEY", "RSA PRIVATE KEY", "EC PRIVATE KEY", "DSA PRIVATE KEY", "ENCRYPTED PRIVATE KEY", "OPENSSH PRIVATE KEY"] {
+    for label in [
+        "PRIVATE KEY",
+        "RSA PRIVATE KEY",
+        "EC PRIVATE KEY",
+        "DSA PRIVATE KEY",
+        "ENCRYPTED PRIVATE KEY",
+        "OPENSSH PRIVATE KEY",
+    ] {
         let (tmp, out) = setup();
         let key = pem::encode(&pem::Pem::new(label, root.key.serialize_der()));
-        let file = write(tmp.path(), "with-key.pem", format!("{}\nnotes\n{key}", root.pem()));
-        refused(&out, &[&file], 2, "with-key.pem", &format!("private key material found (PEM block \"{label}\")"));
+        let file = write(
+            tmp.path(),
+            "with-key.pem",
+            format!("{}\nnotes\n{key}", root.pem()),
+        );
+        refused(
+            &out,
+            &[&file],
+            2,
+            "with-key.pem",
+            &format!("private key material found (PEM block \"{label}\")"),
+        );
     }
 }
 
@@ -59,11 +84,17 @@ fn a_real_pkcs8_key_is_refused_as_pem_and_as_der_in_a_walked_folder() {
 fn pkcs12_is_refused_by_extension_and_by_content() {
     let (tmp, out) = setup();
     let pfx = write(tmp.path(), "export.pfx", b"anything at all");
-    refused(&out, &[&pfx], 2, "export.pfx", "PKCS#12 archive (.pfx/.p12)");
+    refused(
+        &out,
+        &[&pfx],
+        2,
+        "export.pfx",
+        "PKCS#12 archive (.pfx/.p12)",
+    );
     // SEQUENCE { INTEGER 3, SEQUENCE { OID pkcs7-data, [0] { OCTET STRING } } }
     let pfx_der: &[u8] = &[
-        0x30, 0x14, 0x02, 0x01, 0x03, 0x30, 0x0f, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01, 0xa0,
-        0x02, 0x04, 0x00,
+        0x30, 0x14, 0x02, 0x01, 0x03, 0x30, 0x0f, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d,
+        0x01, 0x07, 0x01, 0xa0, 0x02, 0x04, 0x00,
     ];
     let (tmp, out) = setup();
     let dir = tmp.path().join("input");
@@ -75,7 +106,10 @@ fn pkcs12_is_refused_by_extension_and_by_content() {
 #[test]
 fn certificate_requests_crls_and_public_keys_are_not_certificates() {
     let root = root("N Root");
-    let csr = CertificateParams::new(vec!["example.test".to_string()]).unwrap().serialize_request(&root.key).unwrap();
+    let csr = CertificateParams::new(vec!["example.test".to_string()])
+        .unwrap()
+        .serialize_request(&root.key)
+        .unwrap();
     let crl = CertificateRevocationListParams {
         this_update: ymd(2026, 1, 1),
         next_update: ymd(2027, 1, 1),
@@ -86,19 +120,51 @@ fn certificate_requests_crls_and_public_keys_are_not_certificates() {
     };
     let mut crl_issuer_params = ca_params("N Root");
     crl_issuer_params.key_usages.push(KeyUsagePurpose::CrlSign);
-    let crl = crl.signed_by(&rcgen::Issuer::from_params(&crl_issuer_params, &root.key)).unwrap();
+    let crl = crl
+        .signed_by(&rcgen::Issuer::from_params(&crl_issuer_params, &root.key))
+        .unwrap();
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("request.pem", csr.pem().unwrap().into_bytes(), "certificate signing request"),
-        ("request.der", csr.der().to_vec(), "certificate signing request"),
-        ("list.crl", crl.pem().unwrap().into_bytes(), "certificate revocation list"),
-        ("list.der", crl.der().to_vec(), "certificate revocation list"),
-        ("key.pub", root.key.public_key_pem().into_bytes(), "public key without a certificate"),
-        ("key.cer", rcgen::PublicKeyData::subject_public_key_info(&root.key), "public key without a certificate"),
+        (
+            "request.pem",
+            csr.pem().unwrap().into_bytes(),
+            "certificate signing request",
+        ),
+        (
+            "request.der",
+            csr.der().to_vec(),
+            "certificate signing request",
+        ),
+        (
+            "list.crl",
+            crl.pem().unwrap().into_bytes(),
+            "certificate revocation list",
+        ),
+        (
+            "list.der",
+            crl.der().to_vec(),
+            "certificate revocation list",
+        ),
+        (
+            "key.pub",
+            root.key.public_key_pem().into_bytes(),
+            "public key without a certificate",
+        ),
+        (
+            "key.cer",
+            rcgen::PublicKeyData::subject_public_key_info(&root.key),
+            "public key without a certificate",
+        ),
     ];
     for (name, bytes, what) in cases {
         let (tmp, out) = setup();
         let file = write(tmp.path(), name, bytes);
-        refused(&out, &[&file], 2, name, &format!("not a certificate ({what}"));
+        refused(
+            &out,
+            &[&file],
+            2,
+            name,
+            &format!("not a certificate ({what}"),
+        );
     }
 }
 
@@ -106,7 +172,10 @@ fn certificate_requests_crls_and_public_keys_are_not_certificates() {
 fn files_over_10_mib_are_refused() {
     let (tmp, out) = setup();
     let big = tmp.path().join("huge.pem");
-    std::fs::File::create(&big).unwrap().set_len(10 * 1024 * 1024 + 1).unwrap();
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(10 * 1024 * 1024 + 1)
+        .unwrap();
     refused(&out, &[&big], 2, "huge.pem", "over the 10 MiB limit");
 }
 
@@ -116,7 +185,13 @@ fn a_named_file_without_certificates_and_a_missing_path_are_errors() {
     let notes = write(tmp.path(), "notes.txt", "remember the milk");
     refused(&out, &[&notes], 2, "notes.txt", "no certificate found");
     let (tmp, out) = setup();
-    refused(&out, &[&tmp.path().join("nowhere.pem")], 2, "nowhere.pem", "cannot read");
+    refused(
+        &out,
+        &[&tmp.path().join("nowhere.pem")],
+        2,
+        "nowhere.pem",
+        "cannot read",
+    );
 }
 
 #[test]
@@ -126,12 +201,24 @@ fn corrupt_truncated_and_trailing_certificate_files_are_parse_errors() {
     trailing.extend_from_slice(&[0, 1, 2]);
     let truncated_pem = pem::encode(&pem::Pem::new("CERTIFICATE", root.der[..200].to_vec()));
     let cases: Vec<(&str, Vec<u8>, &str)> = vec![
-        ("garbage.cer", b"\x00\x01not a certificate".to_vec(), "parse-error"),
-        ("truncated.der", root.der[..root.der.len() - 40].to_vec(), "truncated"),
+        (
+            "garbage.cer",
+            b"\x00\x01not a certificate".to_vec(),
+            "parse-error",
+        ),
+        (
+            "truncated.der",
+            root.der[..root.der.len() - 40].to_vec(),
+            "truncated",
+        ),
         ("truncated.pem", truncated_pem.into_bytes(), "truncated"),
         ("trailing.crt", trailing, "3 trailing bytes"),
         ("empty.p7b", b"".to_vec(), "parse-error"),
-        ("broken.pem", b"-----BEGIN CERTIFICATE-----\n@@@@\n-----END CERTIFICATE-----\n".to_vec(), "PEM block could not be decoded"),
+        (
+            "broken.pem",
+            b"-----BEGIN CERTIFICATE-----\n@@@@\n-----END CERTIFICATE-----\n".to_vec(),
+            "PEM block could not be decoded",
+        ),
     ];
     for (name, bytes, what) in cases {
         let (tmp, out) = setup();
@@ -180,13 +267,25 @@ fn expired_is_accepted_with_allow_expired() {
     let file = write(tmp.path(), "expired.cer", old.der);
     let good = write(tmp.path(), "root.pem", root.pem());
     certbundle()
-        .args(["build", "--now", NOW, "--allow-expired", "--name", "b", "-o"])
+        .args([
+            "build",
+            "--now",
+            NOW,
+            "--allow-expired",
+            "--name",
+            "b",
+            "-o",
+        ])
         .arg(&out)
         .arg(&good)
         .arg(&file)
         .assert()
         .success()
-        .stdout(predicate::str::contains("warning").and(predicate::str::contains("expired on 2021-01-01 (allowed by --allow-expired)")));
+        .stdout(
+            predicate::str::contains("warning").and(predicate::str::contains(
+                "expired on 2021-01-01 (allowed by --allow-expired)",
+            )),
+        );
     let manifest = std::fs::read_to_string(out.join("b/manifest.json")).unwrap();
     assert!(manifest.contains("\"allow_expired\": true"));
     let readme = std::fs::read_to_string(out.join("b/README.txt")).unwrap();
@@ -210,10 +309,18 @@ fn usage_errors_exit_2_and_write_nothing() {
         if let Some(epoch) = epoch {
             cmd.env("SOURCE_DATE_EPOCH", epoch);
         }
-        cmd.assert().code(2).stderr(predicate::str::contains(what)).stderr(predicate::str::contains("hint:"));
+        cmd.assert()
+            .code(2)
+            .stderr(predicate::str::contains(what))
+            .stderr(predicate::str::contains("hint:"));
         assert!(listing(&out).is_empty());
     }
-    certbundle().args(["build", "-o"]).arg(&out).assert().code(2).stderr(predicate::str::contains("no INPUT"));
+    certbundle()
+        .args(["build", "-o"])
+        .arg(&out)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no INPUT"));
 }
 
 #[test]

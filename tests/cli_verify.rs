@@ -43,9 +43,22 @@ fn intact_folder_and_zip_pass_and_print_the_build_digest() {
     let tmp = tempfile::tempdir().unwrap();
     let (folder, zip, digest) = built(tmp.path());
     for path in [&folder, &zip] {
-        verify(path).success().stdout(predicate::str::contains(&digest)).stdout(predicate::str::contains("OK:"));
+        verify(path)
+            .success()
+            .stdout(predicate::str::contains(&digest))
+            .stdout(predicate::str::contains("OK:"));
     }
-    let json: serde_json::Value = serde_json::from_slice(&certbundle().arg("verify").arg(&zip).arg("--json").assert().success().get_output().stdout).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(
+        &certbundle()
+            .arg("verify")
+            .arg(&zip)
+            .arg("--json")
+            .assert()
+            .success()
+            .get_output()
+            .stdout,
+    )
+    .unwrap();
     assert_eq!(json["ok"], true);
     assert_eq!(json["kind"], "zip");
     assert_eq!(json["digest"], digest.as_str());
@@ -73,11 +86,23 @@ fn a_changed_byte_fails_naming_the_file() {
 fn an_added_file_and_a_removed_file_fail_naming_them() {
     let tmp = tempfile::tempdir().unwrap();
     let (folder, _, _) = built(tmp.path());
-    write(&folder, "certs/Root/Evil_Root_DEADBEEF.cer", root("Evil").der);
-    verify(&folder).code(1).stdout(predicate::str::contains("extra-file")).stdout(predicate::str::contains("certs/Root/Evil_Root_DEADBEEF.cer"));
+    write(
+        &folder,
+        "certs/Root/Evil_Root_DEADBEEF.cer",
+        root("Evil").der,
+    );
+    verify(&folder)
+        .code(1)
+        .stdout(predicate::str::contains("extra-file"))
+        .stdout(predicate::str::contains(
+            "certs/Root/Evil_Root_DEADBEEF.cer",
+        ));
     std::fs::remove_file(folder.join("certs/Root/Evil_Root_DEADBEEF.cer")).unwrap();
     std::fs::remove_file(folder.join("README.txt")).unwrap();
-    verify(&folder).code(1).stdout(predicate::str::contains("missing-file")).stdout(predicate::str::contains("README.txt"));
+    verify(&folder)
+        .code(1)
+        .stdout(predicate::str::contains("missing-file"))
+        .stdout(predicate::str::contains("README.txt"));
 }
 
 #[test]
@@ -89,7 +114,9 @@ fn reports_are_listed_not_errors() {
     verify(&folder)
         .success()
         .stdout(predicate::str::contains("2 installer report file(s)"))
-        .stdout(predicate::str::contains("reports/SRV01_20261201T100000Z.json"));
+        .stdout(predicate::str::contains(
+            "reports/SRV01_20261201T100000Z.json",
+        ));
 }
 
 #[test]
@@ -108,7 +135,9 @@ fn a_manifest_that_disagrees_with_the_certificates_fails() {
     verify(&folder)
         .code(1)
         .stdout(predicate::str::contains("manifest-mismatch"))
-        .stdout(predicate::str::contains("manifest.json says store CA, the certificate has Root"));
+        .stdout(predicate::str::contains(
+            "manifest.json says store CA, the certificate has Root",
+        ));
 }
 
 #[test]
@@ -118,9 +147,15 @@ fn a_private_key_in_a_bundle_is_a_problem_even_when_listed() {
     let key = root("K").key.serialize_pem();
     write(&folder, "key.txt", &key);
     let mut sums = std::fs::read_to_string(folder.join("SHA256SUMS")).unwrap();
-    sums.push_str(&format!("{}  key.txt\n", certbundle::hex::sha256_lower(key.as_bytes())));
+    sums.push_str(&format!(
+        "{}  key.txt\n",
+        certbundle::hex::sha256_lower(key.as_bytes())
+    ));
     std::fs::write(folder.join("SHA256SUMS"), sums).unwrap();
-    verify(&folder).code(1).stdout(predicate::str::contains("private-key")).stdout(predicate::str::contains("key.txt"));
+    verify(&folder)
+        .code(1)
+        .stdout(predicate::str::contains("private-key"))
+        .stdout(predicate::str::contains("key.txt"));
 }
 
 /// Writes a zip holding the good bundle's files plus `extra` (name, bytes), optionally as a link.
@@ -129,9 +164,18 @@ fn hostile_zip(tmp: &Path, extra: &[(&str, &[u8])], symlink: Option<(&str, &str)
     let path = tmp.join("hostile.zip");
     let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
     let opts = SimpleFileOptions::default();
-    for e in walkdir::WalkDir::new(&folder).min_depth(1).into_iter().map(|e| e.unwrap()) {
+    for e in walkdir::WalkDir::new(&folder)
+        .min_depth(1)
+        .into_iter()
+        .map(|e| e.unwrap())
+    {
         if e.file_type().is_file() {
-            let rel = e.path().strip_prefix(&folder).unwrap().to_string_lossy().into_owned();
+            let rel = e
+                .path()
+                .strip_prefix(&folder)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
             zip.start_file(format!("b/{rel}"), opts).unwrap();
             zip.write_all(&std::fs::read(e.path()).unwrap()).unwrap();
         }
@@ -173,11 +217,16 @@ fn zip_with_dot_dot_entry_is_refused_and_nothing_is_written() {
 
 #[test]
 fn zip_with_backslash_absolute_or_link_entries_is_refused() {
-    let cases: Vec<(Vec<(&str, &[u8])>, Option<(&str, &str)>, &str)> = vec![
+    type Case<'a> = (Vec<(&'a str, &'a [u8])>, Option<(&'a str, &'a str)>, &'a str);
+    let cases: Vec<Case> = vec![
         (vec![("b\\certs\\x.cer", b"x")], None, "backslash"),
         (vec![("/etc/evil", b"x")], None, "absolute path"),
         (vec![("C:/evil", b"x")], None, "absolute path"),
-        (vec![], Some(("b/certs/link.cer", "/etc/passwd")), "symbolic link"),
+        (
+            vec![],
+            Some(("b/certs/link.cer", "/etc/passwd")),
+            "symbolic link",
+        ),
         (vec![("other/x.txt", b"x")], None, "top folders"),
     ];
     for (extra, link, what) in cases {
@@ -203,10 +252,25 @@ fn zip_declaring_an_absurd_size_is_refused_before_reading() {
 fn not_a_bundle_is_an_error_exit_2() {
     let tmp = tempfile::tempdir().unwrap();
     let file = write(tmp.path(), "notes.zip", "this is not a zip");
-    certbundle().arg("verify").arg(&file).assert().code(2).stderr(predicate::str::contains("notes.zip")).stderr(predicate::str::contains("hint:"));
-    certbundle().arg("verify").arg(tmp.path().join("missing")).assert().code(2);
+    certbundle()
+        .arg("verify")
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("notes.zip"))
+        .stderr(predicate::str::contains("hint:"));
+    certbundle()
+        .arg("verify")
+        .arg(tmp.path().join("missing"))
+        .assert()
+        .code(2);
     // An empty folder is readable but is no bundle: a finding, not a crash.
     let empty = tmp.path().join("empty");
     std::fs::create_dir(&empty).unwrap();
-    certbundle().arg("verify").arg(&empty).assert().code(1).stdout(predicate::str::contains("no SHA256SUMS"));
+    certbundle()
+        .arg("verify")
+        .arg(&empty)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("no SHA256SUMS"));
 }

@@ -12,14 +12,20 @@ use time::format_description::well_known::Rfc3339;
 
 fn item(name: &str, der: &[u8]) -> Item {
     Item {
-        origin: Origin { path: name.into(), position: None },
+        origin: Origin {
+            path: name.into(),
+            position: None,
+        },
         der: der.to_vec(),
         defect: None,
     }
 }
 
 fn policy() -> Policy {
-    Policy { now: time::OffsetDateTime::parse(NOW, &Rfc3339).unwrap(), allow_expired: false }
+    Policy {
+        now: time::OffsetDateTime::parse(NOW, &Rfc3339).unwrap(),
+        allow_expired: false,
+    }
 }
 
 fn run(items: &[(&str, &[u8])]) -> Checked {
@@ -28,7 +34,11 @@ fn run(items: &[(&str, &[u8])]) -> Checked {
 }
 
 fn cert<'a>(checked: &'a Checked, name: &str) -> &'a CertSummary {
-    checked.certificates.iter().find(|c| c.name == name).unwrap_or_else(|| panic!("{name} not in {checked:#?}"))
+    checked
+        .certificates
+        .iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("{name} not in {checked:#?}"))
 }
 
 fn codes(c: &CertSummary) -> Vec<(Code, Severity)> {
@@ -36,7 +46,9 @@ fn codes(c: &CertSummary) -> Vec<(Code, Severity)> {
 }
 
 fn pem_der(path: &str) -> Vec<u8> {
-    pem::parse(std::fs::read(fixture(path)).unwrap()).unwrap().into_contents()
+    pem::parse(std::fs::read(fixture(path)).unwrap())
+        .unwrap()
+        .into_contents()
 }
 
 #[test]
@@ -44,9 +56,20 @@ fn root_intermediate_leaf_roles_issuers_and_not_ca() {
     let root = root("H Root");
     let inter = intermediate("H Intermediate", &root);
     let leaf = leaf("H Leaf", &inter);
-    let c = run(&[("root.pem", &root.der), ("inter.cer", &inter.der), ("leaf.cer", &leaf.der)]);
-    let (r, i, l) = (cert(&c, "H Root"), cert(&c, "H Intermediate"), cert(&c, "H Leaf"));
-    assert_eq!((r.role, r.store, r.self_signed), (Role::Root, Some(Store::Root), true));
+    let c = run(&[
+        ("root.pem", &root.der),
+        ("inter.cer", &inter.der),
+        ("leaf.cer", &leaf.der),
+    ]);
+    let (r, i, l) = (
+        cert(&c, "H Root"),
+        cert(&c, "H Intermediate"),
+        cert(&c, "H Leaf"),
+    );
+    assert_eq!(
+        (r.role, r.store, r.self_signed),
+        (Role::Root, Some(Store::Root), true)
+    );
     assert_eq!((i.role, i.store), (Role::Intermediate, Some(Store::CA)));
     assert_eq!(i.issuer_sha256.as_deref(), Some(r.sha256.as_str()));
     assert_eq!(l.issuer_sha256.as_deref(), Some(i.sha256.as_str()));
@@ -66,7 +89,11 @@ fn ca_without_basic_constraints_is_not_ca() {
     let c = run(&[("root.pem", &root.der), ("nb.cer", &nb.der)]);
     let f = &cert(&c, "NB No Constraints").findings;
     assert_eq!(f[0].code, Code::NotCa);
-    assert!(f[0].message.contains("no basicConstraints"), "{}", f[0].message);
+    assert!(
+        f[0].message.contains("no basicConstraints"),
+        "{}",
+        f[0].message
+    );
 }
 
 #[test]
@@ -78,10 +105,26 @@ fn expired_is_an_error_or_with_allow_expired_a_warning() {
     let expired = issued_with(p, ec_key(), &root);
     let items = [item("root.pem", &root.der), item("old.cer", &expired.der)];
     let strict = check(&items, &policy());
-    assert_eq!(codes(cert(&strict, "E Expired")), vec![(Code::Expired, Severity::Error)]);
-    assert!(cert(&strict, "E Expired").findings[0].message.contains("2020-02-07"));
-    let lenient = check(&items, &Policy { allow_expired: true, ..policy() });
-    assert_eq!(codes(cert(&lenient, "E Expired")), vec![(Code::Expired, Severity::Warning)]);
+    assert_eq!(
+        codes(cert(&strict, "E Expired")),
+        vec![(Code::Expired, Severity::Error)]
+    );
+    assert!(
+        cert(&strict, "E Expired").findings[0]
+            .message
+            .contains("2020-02-07")
+    );
+    let lenient = check(
+        &items,
+        &Policy {
+            allow_expired: true,
+            ..policy()
+        },
+    );
+    assert_eq!(
+        codes(cert(&lenient, "E Expired")),
+        vec![(Code::Expired, Severity::Warning)]
+    );
 }
 
 #[test]
@@ -93,10 +136,24 @@ fn not_yet_valid_and_expires_soon() {
     let mut soon = ca_params("V Soon");
     soon.not_after = ymd(2027, 1, 15);
     let soon = issued_with(soon, ec_key(), &root);
-    let c = run(&[("root.pem", &root.der), ("future.cer", &future.der), ("soon.cer", &soon.der)]);
-    assert_eq!(codes(cert(&c, "V Future")), vec![(Code::NotYetValid, Severity::Error)]);
-    assert_eq!(codes(cert(&c, "V Soon")), vec![(Code::ExpiresSoon, Severity::Warning)]);
-    assert!(cert(&c, "V Soon").findings[0].message.contains("in 45 days"));
+    let c = run(&[
+        ("root.pem", &root.der),
+        ("future.cer", &future.der),
+        ("soon.cer", &soon.der),
+    ]);
+    assert_eq!(
+        codes(cert(&c, "V Future")),
+        vec![(Code::NotYetValid, Severity::Error)]
+    );
+    assert_eq!(
+        codes(cert(&c, "V Soon")),
+        vec![(Code::ExpiresSoon, Severity::Warning)]
+    );
+    assert!(
+        cert(&c, "V Soon").findings[0]
+            .message
+            .contains("in 45 days")
+    );
 }
 
 #[test]
@@ -124,7 +181,10 @@ fn key_usage_without_cert_sign() {
     p.key_usages = vec![KeyUsagePurpose::DigitalSignature, KeyUsagePurpose::CrlSign];
     let ku = issued_with(p, ec_key(), &root);
     let c = run(&[("root.pem", &root.der), ("ku.cer", &ku.der)]);
-    assert_eq!(codes(cert(&c, "K No CertSign")), vec![(Code::NoCertSign, Severity::Error)]);
+    assert_eq!(
+        codes(cert(&c, "K No CertSign")),
+        vec![(Code::NoCertSign, Severity::Error)]
+    );
 }
 
 #[test]
@@ -150,10 +210,21 @@ fn rsa_and_ecdsa_chains_verify_both_ways() {
     ]);
     assert_eq!(cert(&c, "R RSA Root").key, "RSA 2048");
     assert_eq!(cert(&c, "R P-384 Root").key, "EC P-384");
-    assert_eq!(cert(&c, "R EC under RSA").issuer_sha256.as_deref(), Some(cert(&c, "R RSA Root").sha256.as_str()));
-    assert_eq!(cert(&c, "R RSA under P-384").issuer_sha256.as_deref(), Some(cert(&c, "R P-384 Root").sha256.as_str()));
+    assert_eq!(
+        cert(&c, "R EC under RSA").issuer_sha256.as_deref(),
+        Some(cert(&c, "R RSA Root").sha256.as_str())
+    );
+    assert_eq!(
+        cert(&c, "R RSA under P-384").issuer_sha256.as_deref(),
+        Some(cert(&c, "R P-384 Root").sha256.as_str())
+    );
     for cert in &c.certificates {
-        assert!(cert.findings.is_empty(), "{}: {:?}", cert.name, cert.findings);
+        assert!(
+            cert.findings.is_empty(),
+            "{}: {:?}",
+            cert.name,
+            cert.findings
+        );
     }
 }
 
@@ -174,7 +245,9 @@ fn weak_rsa_key() {
     let small = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 1024).unwrap();
     let spki = small.to_public_key().to_public_key_der().unwrap();
     let public = rcgen::SubjectPublicKeyInfo::from_der(spki.as_bytes()).unwrap();
-    let weak = ca_params("W Small Key").signed_by(&public, &root.issuer()).unwrap();
+    let weak = ca_params("W Small Key")
+        .signed_by(&public, &root.issuer())
+        .unwrap();
     let c = run(&[("root.pem", &root.der), ("weak.cer", weak.der())]);
     let w = cert(&c, "W Small Key");
     assert_eq!(w.key, "RSA 1024");
@@ -185,12 +258,18 @@ fn weak_rsa_key() {
 fn sha1_signature_on_an_intermediate_is_weak() {
     let c = run(&[
         ("sha1-root.pem", &pem_der("generated/sha1-root.pem")),
-        ("sha1-intermediate.pem", &pem_der("generated/sha1-intermediate.pem")),
+        (
+            "sha1-intermediate.pem",
+            &pem_der("generated/sha1-intermediate.pem"),
+        ),
     ]);
     let i = cert(&c, "Test SHA-1 Intermediate");
     assert_eq!(i.signature_algorithm, "sha1WithRSAEncryption");
     assert_eq!(codes(i), vec![(Code::WeakSignature, Severity::Warning)]);
-    assert!(i.issuer_sha256.is_some(), "the SHA-1 signature itself verifies");
+    assert!(
+        i.issuer_sha256.is_some(),
+        "the SHA-1 signature itself verifies"
+    );
 }
 
 #[test]
@@ -198,18 +277,31 @@ fn unverifiable_algorithm_is_a_warning_naming_it() {
     let c = run(&[("ec512.pem", &pem_der("generated/ecdsa-sha512-root.pem"))]);
     let r = cert(&c, "Test ECDSA SHA-512 Root");
     assert_eq!(r.role, Role::Root);
-    assert_eq!(codes(r), vec![(Code::UnverifiableSignature, Severity::Warning)]);
-    assert!(r.findings[0].message.contains("ecdsa-with-SHA512"), "{}", r.findings[0].message);
+    assert_eq!(
+        codes(r),
+        vec![(Code::UnverifiableSignature, Severity::Warning)]
+    );
+    assert!(
+        r.findings[0].message.contains("ecdsa-with-SHA512"),
+        "{}",
+        r.findings[0].message
+    );
 }
 
 #[test]
 fn wrong_purpose_intermediate() {
     let root = root("P Root");
     let mut p = ca_params("P TLS Only");
-    p.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth, ExtendedKeyUsagePurpose::ClientAuth];
+    p.extended_key_usages = vec![
+        ExtendedKeyUsagePurpose::ServerAuth,
+        ExtendedKeyUsagePurpose::ClientAuth,
+    ];
     let tls = issued_with(p, ec_key(), &root);
     let c = run(&[("root.pem", &root.der), ("tls.cer", &tls.der)]);
-    assert_eq!(codes(cert(&c, "P TLS Only")), vec![(Code::WrongPurpose, Severity::Warning)]);
+    assert_eq!(
+        codes(cert(&c, "P TLS Only")),
+        vec![(Code::WrongPurpose, Severity::Warning)]
+    );
 }
 
 #[test]
@@ -229,12 +321,33 @@ fn parse_errors_say_why() {
     let mut trailing = root.der.clone();
     trailing.extend_from_slice(b"junk");
     let truncated = &root.der[..root.der.len() / 2];
-    let c = run(&[("garbage.cer", b"\x30\x03\x02\x01\x05"), ("trailing.cer", &trailing), ("truncated.cer", truncated)]);
+    let c = run(&[
+        ("garbage.cer", b"\x30\x03\x02\x01\x05"),
+        ("trailing.cer", &trailing),
+        ("truncated.cer", truncated),
+    ]);
     assert!(c.certificates.is_empty());
-    let msgs: Vec<(&str, &str)> = c.rejected.iter().map(|f| (f.file.as_str(), f.message.as_str())).collect();
-    assert!(c.rejected.iter().all(|f| f.code == Code::ParseError && f.severity == Severity::Error));
-    assert!(msgs[0].1.contains("not a valid X.509 certificate"), "{msgs:?}");
-    assert_eq!(msgs[1], ("trailing.cer", "4 trailing bytes after the certificate; a certificate must be exactly one DER structure"));
+    let msgs: Vec<(&str, &str)> = c
+        .rejected
+        .iter()
+        .map(|f| (f.file.as_str(), f.message.as_str()))
+        .collect();
+    assert!(
+        c.rejected
+            .iter()
+            .all(|f| f.code == Code::ParseError && f.severity == Severity::Error)
+    );
+    assert!(
+        msgs[0].1.contains("not a valid X.509 certificate"),
+        "{msgs:?}"
+    );
+    assert_eq!(
+        msgs[1],
+        (
+            "trailing.cer",
+            "4 trailing bytes after the certificate; a certificate must be exactly one DER structure"
+        )
+    );
     assert!(msgs[2].1.contains("truncated"), "{msgs:?}");
 }
 
@@ -243,14 +356,34 @@ fn cross_certificate_with_a_roots_name_is_an_intermediate() {
     let a = root("C Shared Name Root");
     let b = root("C Other Root");
     // The same subject and key as root A, issued by root B: a cross-certificate.
-    let cross_der = a.params.signed_by(&a.key, &b.issuer()).unwrap().der().to_vec();
-    let c = run(&[("a.pem", &a.der), ("b.pem", &b.der), ("cross.cer", &cross_der)]);
-    let roles: Vec<(String, Role)> = c.certificates.iter().map(|c| (c.file.to_string(), c.role)).collect();
+    let cross_der = a
+        .params
+        .signed_by(&a.key, &b.issuer())
+        .unwrap()
+        .der()
+        .to_vec();
+    let c = run(&[
+        ("a.pem", &a.der),
+        ("b.pem", &b.der),
+        ("cross.cer", &cross_der),
+    ]);
+    let roles: Vec<(String, Role)> = c
+        .certificates
+        .iter()
+        .map(|c| (c.file.to_string(), c.role))
+        .collect();
     assert_eq!(
         roles,
-        vec![("a.pem".into(), Role::Root), ("b.pem".into(), Role::Root), ("cross.cer".into(), Role::Intermediate)]
+        vec![
+            ("a.pem".into(), Role::Root),
+            ("b.pem".into(), Role::Root),
+            ("cross.cer".into(), Role::Intermediate)
+        ]
     );
-    assert!(c.certificates.iter().all(|c| c.findings.is_empty()), "{c:#?}");
+    assert!(
+        c.certificates.iter().all(|c| c.findings.is_empty()),
+        "{c:#?}"
+    );
 }
 
 #[test]
@@ -263,38 +396,76 @@ fn reissued_ca_with_same_name_signed_by_old_key_is_an_intermediate() {
     let new_key = ec_key();
     let mut link_params = ca_params("L Same Name Root");
     link_params.use_authority_key_identifier_extension = false;
-    let link_der = link_params.signed_by(&new_key, &old.issuer()).unwrap().der().to_vec();
+    let link_der = link_params
+        .signed_by(&new_key, &old.issuer())
+        .unwrap()
+        .der()
+        .to_vec();
     let c = run(&[("old.pem", &old.der), ("link.cer", &link_der)]);
     assert_eq!(c.certificates[0].role, Role::Root);
     assert_eq!(c.certificates[1].role, Role::Intermediate);
-    assert_eq!(c.certificates[1].issuer_sha256.as_deref(), Some(c.certificates[0].sha256.as_str()));
-    assert!(c.certificates.iter().all(|c| c.findings.is_empty()), "{c:#?}");
+    assert_eq!(
+        c.certificates[1].issuer_sha256.as_deref(),
+        Some(c.certificates[0].sha256.as_str())
+    );
+    assert!(
+        c.certificates.iter().all(|c| c.findings.is_empty()),
+        "{c:#?}"
+    );
 }
 
 #[test]
 fn real_public_roots_are_clean_self_signed_roots() {
     let dir = fixture("roots");
-    let mut names: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     names.retain(|p| p.extension().is_some_and(|e| e == "pem"));
     names.sort();
     assert_eq!(names.len(), 5);
     let items: Vec<Item> = names
         .iter()
-        .map(|p| item(p.file_name().unwrap().to_str().unwrap(), &pem::parse(std::fs::read(p).unwrap()).unwrap().into_contents()))
+        .map(|p| {
+            item(
+                p.file_name().unwrap().to_str().unwrap(),
+                &pem::parse(std::fs::read(p).unwrap())
+                    .unwrap()
+                    .into_contents(),
+            )
+        })
         .collect();
     let c = check(&items, &policy());
     for cert in &c.certificates {
-        assert_eq!((cert.role, cert.self_signed), (Role::Root, true), "{}", cert.name);
-        assert!(cert.findings.is_empty(), "{}: {:?}", cert.name, cert.findings);
+        assert_eq!(
+            (cert.role, cert.self_signed),
+            (Role::Root, true),
+            "{}",
+            cert.name
+        );
+        assert!(
+            cert.findings.is_empty(),
+            "{}: {:?}",
+            cert.name,
+            cert.findings
+        );
     }
     let keys: Vec<&str> = c.certificates.iter().map(|c| c.key.as_str()).collect();
-    assert_eq!(keys, ["EC P-384", "RSA 2048", "EC P-384", "RSA 4096", "EC P-384"]);
+    assert_eq!(
+        keys,
+        ["EC P-384", "RSA 2048", "EC P-384", "RSA 4096", "EC P-384"]
+    );
 }
 
 #[test]
 fn every_code_is_documented_in_the_readme() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     for code in Code::ALL {
-        assert!(readme.contains(&format!("`{}`", code.as_str())), "README.md does not document {}", code.as_str());
+        assert!(
+            readme.contains(&format!("`{}`", code.as_str())),
+            "README.md does not document {}",
+            code.as_str()
+        );
     }
 }

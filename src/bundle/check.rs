@@ -108,23 +108,37 @@ pub fn check(tree: &Tree) -> Audit {
         return audit; // nothing from an unsafe bundle is trusted, or even read
     }
     let Some(sums) = tree.files.get("SHA256SUMS") else {
-        audit.problems.push(problem(ProblemCode::MissingFile, "SHA256SUMS", "no SHA256SUMS: this is not a bundle, or it lost its checksums"));
+        audit.problems.push(problem(
+            ProblemCode::MissingFile,
+            "SHA256SUMS",
+            "no SHA256SUMS: this is not a bundle, or it lost its checksums",
+        ));
         return audit;
     };
     audit.digest = Some(crate::hex::sha256_lower(sums));
     let listed = check_sums(tree, sums, &mut audit);
     for required in REQUIRED_FILES {
         if !listed.contains(*required) && tree.files.contains_key(*required) {
-            audit.problems.push(problem(ProblemCode::MissingFile, required, "not listed in SHA256SUMS"));
+            audit.problems.push(problem(
+                ProblemCode::MissingFile,
+                required,
+                "not listed in SHA256SUMS",
+            ));
         }
     }
     for (path, bytes) in &tree.files {
         if path != "SHA256SUMS" && matches!(load::classify(bytes), Content::PrivateKey(_)) {
-            audit.problems.push(problem(ProblemCode::PrivateKey, path, "holds private key material: a bundle must never carry keys"));
+            audit.problems.push(problem(
+                ProblemCode::PrivateKey,
+                path,
+                "holds private key material: a bundle must never carry keys",
+            ));
         }
     }
     check_manifest(tree, &mut audit);
-    audit.problems.sort_by(|a, b| (&a.path, a.code).cmp(&(&b.path, b.code)));
+    audit
+        .problems
+        .sort_by(|a, b| (&a.path, a.code).cmp(&(&b.path, b.code)));
     audit
 }
 
@@ -134,15 +148,27 @@ fn check_sums(tree: &Tree, sums: &[u8], audit: &mut Audit) -> BTreeSet<String> {
     let text = String::from_utf8_lossy(sums);
     for (n, line) in text.lines().enumerate() {
         let Some((hash, path)) = parse_sums_line(line) else {
-            audit.problems.push(problem(ProblemCode::BadSums, "SHA256SUMS", format!("line {} is not \"<sha256>  <path>\"", n + 1)));
+            audit.problems.push(problem(
+                ProblemCode::BadSums,
+                "SHA256SUMS",
+                format!("line {} is not \"<sha256>  <path>\"", n + 1),
+            ));
             continue;
         };
         if !listed.insert(path.to_string()) {
-            audit.problems.push(problem(ProblemCode::BadSums, "SHA256SUMS", format!("line {} lists {path} a second time", n + 1)));
+            audit.problems.push(problem(
+                ProblemCode::BadSums,
+                "SHA256SUMS",
+                format!("line {} lists {path} a second time", n + 1),
+            ));
             continue;
         }
         match tree.files.get(path) {
-            None => audit.problems.push(problem(ProblemCode::MissingFile, path, "listed in SHA256SUMS but not in the bundle")),
+            None => audit.problems.push(problem(
+                ProblemCode::MissingFile,
+                path,
+                "listed in SHA256SUMS but not in the bundle",
+            )),
             Some(bytes) => {
                 let actual = crate::hex::sha256_lower(bytes);
                 if actual.eq_ignore_ascii_case(hash) {
@@ -151,7 +177,10 @@ fn check_sums(tree: &Tree, sums: &[u8], audit: &mut Audit) -> BTreeSet<String> {
                     audit.problems.push(problem(
                         ProblemCode::HashMismatch,
                         path,
-                        format!("SHA-256 is {actual}, SHA256SUMS says {}", hash.to_ascii_lowercase()),
+                        format!(
+                            "SHA-256 is {actual}, SHA256SUMS says {}",
+                            hash.to_ascii_lowercase()
+                        ),
                     ));
                 }
             }
@@ -164,7 +193,11 @@ fn check_sums(tree: &Tree, sums: &[u8], audit: &mut Audit) -> BTreeSet<String> {
         if path.starts_with("reports/") {
             audit.reports.push(path.clone());
         } else {
-            audit.problems.push(problem(ProblemCode::ExtraFile, path, "not listed in SHA256SUMS: added after the bundle was built"));
+            audit.problems.push(problem(
+                ProblemCode::ExtraFile,
+                path,
+                "not listed in SHA256SUMS: added after the bundle was built",
+            ));
         }
     }
     listed
@@ -177,7 +210,9 @@ fn parse_sums_line(line: &str) -> Option<(&str, &str)> {
     if !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
-    let path = rest.strip_prefix("  ").or_else(|| rest.strip_prefix(" *"))?;
+    let path = rest
+        .strip_prefix("  ")
+        .or_else(|| rest.strip_prefix(" *"))?;
     let safe = !path.is_empty()
         && !path.starts_with('/')
         && !path.contains('\\')
@@ -210,13 +245,21 @@ struct ManifestCertificateRead {
 
 fn check_manifest(tree: &Tree, audit: &mut Audit) {
     let Some(bytes) = tree.files.get("manifest.json") else {
-        audit.problems.push(problem(ProblemCode::MissingFile, "manifest.json", "no manifest.json"));
+        audit.problems.push(problem(
+            ProblemCode::MissingFile,
+            "manifest.json",
+            "no manifest.json",
+        ));
         return;
     };
     let manifest: ManifestRead = match serde_json::from_slice(bytes) {
         Ok(m) => m,
         Err(e) => {
-            audit.problems.push(problem(ProblemCode::BadManifest, "manifest.json", format!("not a valid manifest: {e}")));
+            audit.problems.push(problem(
+                ProblemCode::BadManifest,
+                "manifest.json",
+                format!("not a valid manifest: {e}"),
+            ));
             return;
         }
     };
@@ -248,15 +291,27 @@ fn check_manifest(tree: &Tree, audit: &mut Audit) {
     };
     let checked = verify::check(&items, &policy);
     for f in &checked.rejected {
-        audit.problems.push(problem(ProblemCode::BadCertificate, &f.file, f.message.clone()));
+        audit.problems.push(problem(
+            ProblemCode::BadCertificate,
+            &f.file,
+            f.message.clone(),
+        ));
     }
-    let by_file: BTreeMap<String, &CertSummary> = checked.certificates.iter().map(|c| (c.file.to_string(), c)).collect();
+    let by_file: BTreeMap<String, &CertSummary> = checked
+        .certificates
+        .iter()
+        .map(|c| (c.file.to_string(), c))
+        .collect();
     let mut described = BTreeSet::new();
     for m in &manifest.certificates {
         described.insert(m.file.clone());
         match by_file.get(&m.file) {
             None if checked.rejected.iter().any(|f| f.file == m.file) => {}
-            None => audit.problems.push(problem(ProblemCode::ManifestMismatch, &m.file, "described in manifest.json but not in the bundle")),
+            None => audit.problems.push(problem(
+                ProblemCode::ManifestMismatch,
+                &m.file,
+                "described in manifest.json but not in the bundle",
+            )),
             Some(cert) => {
                 let before = audit.problems.len();
                 compare(m, cert, &mut audit.problems);
@@ -269,7 +324,11 @@ fn check_manifest(tree: &Tree, audit: &mut Audit) {
     for cert in &checked.certificates {
         let file = cert.file.to_string();
         if !described.contains(&file) {
-            audit.problems.push(problem(ProblemCode::ManifestMismatch, &file, "certificate not described in manifest.json"));
+            audit.problems.push(problem(
+                ProblemCode::ManifestMismatch,
+                &file,
+                "certificate not described in manifest.json",
+            ));
         }
     }
 }
@@ -277,7 +336,10 @@ fn check_manifest(tree: &Tree, audit: &mut Audit) {
 fn compare(m: &ManifestCertificateRead, cert: &CertSummary, problems: &mut Vec<Problem>) {
     let mut differ = |field: &str, said: &str, actual: &str| {
         if said != actual {
-            let (said, actual) = (crate::names::printable(said), crate::names::printable(actual));
+            let (said, actual) = (
+                crate::names::printable(said),
+                crate::names::printable(actual),
+            );
             problems.push(problem(
                 ProblemCode::ManifestMismatch,
                 &m.file,
@@ -285,9 +347,17 @@ fn compare(m: &ManifestCertificateRead, cert: &CertSummary, problems: &mut Vec<P
             ));
         }
     };
-    let date = |t: time::OffsetDateTime| t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    let date = |t: time::OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    };
     let store = cert.store.map(|s| s.as_str()).unwrap_or("none");
-    let folder = m.file.strip_prefix("certs/").and_then(|r| r.split_once('/')).map(|(s, _)| s).unwrap_or("");
+    let folder = m
+        .file
+        .strip_prefix("certs/")
+        .and_then(|r| r.split_once('/'))
+        .map(|(s, _)| s)
+        .unwrap_or("");
     differ("sha256", &m.sha256.to_ascii_uppercase(), &cert.sha256);
     differ("sha1", &m.sha1.to_ascii_uppercase(), &cert.sha1);
     differ("subject", &m.subject, &cert.subject);
@@ -307,8 +377,14 @@ mod tests {
     #[test]
     fn sums_lines() {
         let h = "a".repeat(64);
-        assert_eq!(parse_sums_line(&format!("{h}  README.txt")), Some((h.as_str(), "README.txt")));
-        assert_eq!(parse_sums_line(&format!("{h} *certs/CA/x.cer")), Some((h.as_str(), "certs/CA/x.cer")));
+        assert_eq!(
+            parse_sums_line(&format!("{h}  README.txt")),
+            Some((h.as_str(), "README.txt"))
+        );
+        assert_eq!(
+            parse_sums_line(&format!("{h} *certs/CA/x.cer")),
+            Some((h.as_str(), "certs/CA/x.cer"))
+        );
         assert_eq!(parse_sums_line(&format!("{h}  ../x")), None);
         assert_eq!(parse_sums_line(&format!("{h}  /etc/x")), None);
         assert_eq!(parse_sums_line(&format!("{h} x")), None);

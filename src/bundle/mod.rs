@@ -82,6 +82,10 @@ impl BundleError {
 
     fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(io::Error) -> BundleError {
         let path = path.into();
-        move |source| BundleError::Io { action, path, source }
+        move |source| BundleError::Io {
+            action,
+            path,
+            source,
+        }
     }
 }

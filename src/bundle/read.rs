@@ -74,32 +74,53 @@ fn read_folder(root: &Path) -> Result<Tree, BundleError> {
         refused: Vec::new(),
     };
     let mut total = 0u64;
-    for entry in walkdir::WalkDir::new(root).follow_links(false).sort_by_file_name().min_depth(1) {
+    for entry in walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .sort_by_file_name()
+        .min_depth(1)
+    {
         let entry = entry.map_err(|e| {
-            let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| root.into());
+            let path = e
+                .path()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| root.into());
             BundleError::Io {
                 action: "read",
                 path,
-                source: e.into_io_error().unwrap_or_else(|| std::io::Error::other("folder loop")),
+                source: e
+                    .into_io_error()
+                    .unwrap_or_else(|| std::io::Error::other("folder loop")),
             }
         })?;
         let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
-        let Some(rel) = rel.to_str().map(|s| s.replace(std::path::MAIN_SEPARATOR, "/")) else {
-            tree.refused.push(refused(&rel.to_string_lossy(), "file name is not valid Unicode"));
+        let Some(rel) = rel
+            .to_str()
+            .map(|s| s.replace(std::path::MAIN_SEPARATOR, "/"))
+        else {
+            tree.refused.push(refused(
+                &rel.to_string_lossy(),
+                "file name is not valid Unicode",
+            ));
             continue;
         };
         let kind = entry.file_type();
         if kind.is_dir() {
             tree.dirs.insert(rel);
         } else if kind.is_symlink() {
-            tree.refused.push(refused(&rel, "symbolic link: a bundle holds only plain files"));
+            tree.refused.push(refused(
+                &rel,
+                "symbolic link: a bundle holds only plain files",
+            ));
         } else if !kind.is_file() {
             tree.refused.push(refused(&rel, "not a plain file"));
         } else {
             let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
             total += size;
             if size > MAX_ENTRY_SIZE || total > MAX_TOTAL_SIZE || tree.files.len() >= MAX_ENTRIES {
-                tree.refused.push(refused(&rel, format!("{size} bytes: larger than any bundle file can be")));
+                tree.refused.push(refused(
+                    &rel,
+                    format!("{size} bytes: larger than any bundle file can be"),
+                ));
                 continue;
             }
             let mut bytes = Vec::new();
@@ -143,7 +164,10 @@ fn read_zip(path: &Path, size: u64) -> Result<Tree, BundleError> {
         refused: Vec::new(),
     };
     if size > MAX_TOTAL_SIZE {
-        tree.refused.push(refused("", format!("the zip is {size} bytes, larger than any bundle can be")));
+        tree.refused.push(refused(
+            "",
+            format!("the zip is {size} bytes, larger than any bundle can be"),
+        ));
         return Ok(tree);
     }
     let file = fs::File::open(path).map_err(BundleError::io("read", path))?;
@@ -151,9 +175,13 @@ fn read_zip(path: &Path, size: u64) -> Result<Tree, BundleError> {
         path: path.into(),
         reason,
     };
-    let mut archive = zip::ZipArchive::new(file).map_err(|e| unrecognised(format!("not a readable zip: {e}")))?;
+    let mut archive =
+        zip::ZipArchive::new(file).map_err(|e| unrecognised(format!("not a readable zip: {e}")))?;
     if archive.len() > MAX_ENTRIES {
-        tree.refused.push(refused("", format!("{} entries, more than any bundle has", archive.len())));
+        tree.refused.push(refused(
+            "",
+            format!("{} entries, more than any bundle has", archive.len()),
+        ));
         return Ok(tree);
     }
 
@@ -176,7 +204,10 @@ fn read_zip(path: &Path, size: u64) -> Result<Tree, BundleError> {
         } else if entry.encrypted() {
             Some("encrypted entry".into())
         } else if entry.size() > MAX_ENTRY_SIZE {
-            Some(format!("declares {} bytes, larger than any bundle file can be", entry.size()))
+            Some(format!(
+                "declares {} bytes, larger than any bundle file can be",
+                entry.size()
+            ))
         } else if total > MAX_TOTAL_SIZE {
             Some("entries add up to more than any bundle can be".into())
         } else if !seen.insert(raw.clone()) {
@@ -193,7 +224,13 @@ fn read_zip(path: &Path, size: u64) -> Result<Tree, BundleError> {
         }
     }
     if tops.len() > 1 {
-        tree.refused.push(refused("", format!("entries under {} top folders; a bundle zip has exactly one", tops.len())));
+        tree.refused.push(refused(
+            "",
+            format!(
+                "entries under {} top folders; a bundle zip has exactly one",
+                tops.len()
+            ),
+        ));
     }
     if !tree.refused.is_empty() {
         return Ok(tree);
@@ -201,7 +238,12 @@ fn read_zip(path: &Path, size: u64) -> Result<Tree, BundleError> {
 
     // Pass 2: contents, bounded whatever the headers declared.
     for (i, name, is_dir) in names {
-        let rel = name.split_once('/').map(|(_, r)| r).unwrap_or("").trim_end_matches('/').to_string();
+        let rel = name
+            .split_once('/')
+            .map(|(_, r)| r)
+            .unwrap_or("")
+            .trim_end_matches('/')
+            .to_string();
         if is_dir {
             if !rel.is_empty() {
                 tree.dirs.insert(rel);
@@ -209,19 +251,26 @@ fn read_zip(path: &Path, size: u64) -> Result<Tree, BundleError> {
             continue;
         }
         if rel.is_empty() {
-            tree.refused.push(refused(&name, "a file outside the top folder"));
+            tree.refused
+                .push(refused(&name, "a file outside the top folder"));
             continue;
         }
         let mut bytes = Vec::new();
         let read = archive
             .by_index(i)
             .map_err(|e| e.to_string())
-            .and_then(|f| f.take(MAX_ENTRY_SIZE + 1).read_to_end(&mut bytes).map_err(|e| e.to_string()));
+            .and_then(|f| {
+                f.take(MAX_ENTRY_SIZE + 1)
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| e.to_string())
+            });
         match read {
-            Err(e) => tree.refused.push(refused(&name, format!("cannot be read: {e}"))),
-            Ok(_) if bytes.len() as u64 > MAX_ENTRY_SIZE => {
-                tree.refused.push(refused(&name, "holds more data than its header declares"))
-            }
+            Err(e) => tree
+                .refused
+                .push(refused(&name, format!("cannot be read: {e}"))),
+            Ok(_) if bytes.len() as u64 > MAX_ENTRY_SIZE => tree
+                .refused
+                .push(refused(&name, "holds more data than its header declares")),
             Ok(_) => {
                 let mut parent = rel.as_str();
                 while let Some((p, _)) = parent.rsplit_once('/') {
@@ -244,7 +293,16 @@ mod tests {
 
     #[test]
     fn unsafe_names() {
-        for bad in ["../x", "a/../../x", "/etc/passwd", "C:/x", "a\\b", "a//b", "./a", "a/\u{1b}x"] {
+        for bad in [
+            "../x",
+            "a/../../x",
+            "/etc/passwd",
+            "C:/x",
+            "a\\b",
+            "a//b",
+            "./a",
+            "a/\u{1b}x",
+        ] {
             assert!(unsafe_name(bad).is_some(), "{bad:?}");
         }
         for good in ["b/", "b/SHA256SUMS", "b/certs/Root/X_1.cer", "b/reports/"] {

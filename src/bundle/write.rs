@@ -43,8 +43,18 @@ pub fn pack(rendered: &Rendered, mtime: OffsetDateTime) -> Vec<u8> {
         .last_modified_time(dos_time(mtime))
         .system(System::Unix);
     let mut entries: Vec<(String, Option<&[u8]>)> = vec![(format!("{}/", rendered.name), None)];
-    entries.extend(rendered.dirs.iter().map(|d| (format!("{}/{d}/", rendered.name), None)));
-    entries.extend(rendered.files.iter().map(|(p, b)| (format!("{}/{p}", rendered.name), Some(b.as_slice()))));
+    entries.extend(
+        rendered
+            .dirs
+            .iter()
+            .map(|d| (format!("{}/{d}/", rendered.name), None)),
+    );
+    entries.extend(
+        rendered
+            .files
+            .iter()
+            .map(|(p, b)| (format!("{}/{p}", rendered.name), Some(b.as_slice()))),
+    );
     entries.sort();
     let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
     for (path, bytes) in entries {
@@ -56,7 +66,9 @@ pub fn pack(rendered: &Rendered, mtime: OffsetDateTime) -> Vec<u8> {
         };
         written.expect("writing to memory cannot fail");
     }
-    zip.finish().expect("writing to memory cannot fail").into_inner()
+    zip.finish()
+        .expect("writing to memory cannot fail")
+        .into_inner()
 }
 
 /// The zip timestamp for `t` (zip time starts in 1980; earlier instants are clamped).
@@ -74,7 +86,11 @@ fn dos_time(t: OffsetDateTime) -> DateTime {
 }
 
 /// Writes the folder (and the zip, when given) into `target.dir`, atomically.
-pub fn write(rendered: &Rendered, zip: Option<&[u8]>, target: &Target) -> Result<Written, BundleError> {
+pub fn write(
+    rendered: &Rendered,
+    zip: Option<&[u8]>,
+    target: &Target,
+) -> Result<Written, BundleError> {
     let folder = target.dir.join(&rendered.name);
     let zip_path = target.dir.join(format!("{}.zip", rendered.name));
     let mut replace = Vec::new();
@@ -155,16 +171,22 @@ fn restore(moved: &[(PathBuf, PathBuf)]) {
 /// when it holds no installer reports.
 fn replaceable_folder(folder: &Path, force: bool) -> Result<(), BundleError> {
     if !force {
-        return Err(BundleError::BundleExists { path: folder.into() });
+        return Err(BundleError::BundleExists {
+            path: folder.into(),
+        });
     }
     let not_a_bundle = |why: &str| BundleError::NotABundle {
         path: folder.into(),
         why: why.into(),
     };
-    if !fs::symlink_metadata(folder).map(|m| m.is_dir()).unwrap_or(false) {
+    if !fs::symlink_metadata(folder)
+        .map(|m| m.is_dir())
+        .unwrap_or(false)
+    {
         return Err(not_a_bundle("not a folder"));
     }
-    let manifest = fs::read(folder.join("manifest.json")).map_err(|_| not_a_bundle("no manifest.json"))?;
+    let manifest =
+        fs::read(folder.join("manifest.json")).map_err(|_| not_a_bundle("no manifest.json"))?;
     if !is_bundle_manifest(&manifest) {
         return Err(not_a_bundle("manifest.json is not a certbundle manifest"));
     }
@@ -185,7 +207,11 @@ fn replaceable_folder(folder: &Path, force: bool) -> Result<(), BundleError> {
 fn is_bundle_manifest(bytes: &[u8]) -> bool {
     serde_json::from_slice::<serde_json::Value>(bytes)
         .ok()
-        .and_then(|v| v.get("schema").and_then(|s| s.as_str()).map(|s| s == MANIFEST_SCHEMA))
+        .and_then(|v| {
+            v.get("schema")
+                .and_then(|s| s.as_str())
+                .map(|s| s == MANIFEST_SCHEMA)
+        })
         .unwrap_or(false)
 }
 
@@ -283,13 +309,16 @@ fn write_tree(root: &Path, rendered: &Rendered, mtime: OffsetDateTime) -> Result
 
 fn write_file(path: &Path, bytes: &[u8], mtime: OffsetDateTime) -> Result<(), BundleError> {
     let mut file = fs::File::create(path).map_err(BundleError::io("create file", path))?;
-    file.write_all(bytes).map_err(BundleError::io("write file", path))?;
-    file.sync_all().map_err(BundleError::io("write file", path))?;
+    file.write_all(bytes)
+        .map_err(BundleError::io("write file", path))?;
+    file.sync_all()
+        .map_err(BundleError::io("write file", path))?;
     let _ = file.set_modified(SystemTime::from(mtime));
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(path, fs::Permissions::from_mode(0o644)).map_err(BundleError::io("set permissions", path))?;
+        fs::set_permissions(path, fs::Permissions::from_mode(0o644))
+            .map_err(BundleError::io("set permissions", path))?;
     }
     Ok(())
 }

@@ -76,13 +76,17 @@ pub fn run(req: &BuildRequest) -> Result<BuildReport, Error> {
     let mut report = BuildReport {
         files_read: loaded.files_read,
         skipped: loaded.skipped,
-        outcome: BuildOutcome::Refused { reason: String::new() },
+        outcome: BuildOutcome::Refused {
+            reason: String::new(),
+        },
         checked,
     };
     let plan = match plan::bundle(&report.checked, req.spec.clone()) {
         Ok(plan) => plan,
         Err(refused) => {
-            report.outcome = BuildOutcome::Refused { reason: refusal(&refused, &report.checked) };
+            report.outcome = BuildOutcome::Refused {
+                reason: refusal(&refused, &report.checked),
+            };
             return Ok(report);
         }
     };

@@ -3,9 +3,9 @@
 use serde::Serialize;
 
 use super::InspectRequest;
+use crate::Error;
 use crate::load::{self, Skipped};
 use crate::verify::{self, Checked, Severity};
-use crate::Error;
 
 /// What `inspect` found.
 #[derive(Debug, Clone, Serialize)]

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 use super::VerifyRequest;
-use crate::bundle::{self, Audit, Kind};
 use crate::Error;
+use crate::bundle::{self, Audit, Kind};
 
 /// What `verify` found.
 #[derive(Debug, Clone, Serialize)]

@@ -221,7 +221,10 @@ impl Loader {
             let entry = match entry {
                 Ok(e) => e,
                 Err(e) => {
-                    let path = e.path().map(Path::to_path_buf).unwrap_or_else(|| root.into());
+                    let path = e
+                        .path()
+                        .map(Path::to_path_buf)
+                        .unwrap_or_else(|| root.into());
                     let source = e
                         .into_io_error()
                         .unwrap_or_else(|| io::Error::other("folder loop"));
@@ -312,7 +315,10 @@ impl Loader {
                     });
                 }
             }
-            Content::Nothing { looks_like_der, reason } => {
+            Content::Nothing {
+                looks_like_der,
+                reason,
+            } => {
                 if promises_certificate {
                     self.loaded.items.push(Item {
                         origin: Origin {

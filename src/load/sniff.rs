@@ -106,7 +106,11 @@ fn classify_pem(text: &str) -> Content {
                 reason: "text with a PEM header but no complete PEM block".into(),
             };
         }
-        Err(e) if labels.iter().any(|l| certificate_label(l) || pkcs7_label(l)) => {
+        Err(e)
+            if labels
+                .iter()
+                .any(|l| certificate_label(l) || pkcs7_label(l)) =>
+        {
             return Content::Certificates(vec![(
                 text.as_bytes().to_vec(),
                 Some(format!("PEM block could not be decoded: {e}")),
@@ -131,9 +135,17 @@ fn classify_pem(text: &str) -> Content {
             found.push((first.to_vec(), None));
         } else if pkcs7_label(label) {
             match pkcs7::certificates(der) {
-                Ok(certs) if !certs.is_empty() => found.extend(certs.into_iter().map(|c| (c, None))),
-                Ok(_) => found.push((der.to_vec(), Some("PKCS#7 block holds no certificates".into()))),
-                Err(e) => found.push((der.to_vec(), Some(format!("PKCS#7 block is not valid: {e}")))),
+                Ok(certs) if !certs.is_empty() => {
+                    found.extend(certs.into_iter().map(|c| (c, None)))
+                }
+                Ok(_) => found.push((
+                    der.to_vec(),
+                    Some("PKCS#7 block holds no certificates".into()),
+                )),
+                Err(e) => found.push((
+                    der.to_vec(),
+                    Some(format!("PKCS#7 block is not valid: {e}")),
+                )),
             }
         } else {
             return Content::NotACertificate(format!(
@@ -147,7 +159,10 @@ fn classify_pem(text: &str) -> Content {
 }
 
 fn certificate_label(label: &str) -> bool {
-    matches!(label, "CERTIFICATE" | "X509 CERTIFICATE" | "X.509 CERTIFICATE")
+    matches!(
+        label,
+        "CERTIFICATE" | "X509 CERTIFICATE" | "X.509 CERTIFICATE"
+    )
 }
 
 fn pkcs7_label(label: &str) -> bool {
@@ -190,7 +205,9 @@ fn is(any: &Any, tag: Tag) -> bool {
 }
 
 fn small_int(any: &Any) -> Option<i64> {
-    is(any, Tag::Integer).then(|| any.clone().i64().ok()).flatten()
+    is(any, Tag::Integer)
+        .then(|| any.clone().i64().ok())
+        .flatten()
 }
 
 fn starts_with_oid(any: &Any) -> Option<String> {
@@ -221,12 +238,24 @@ fn classify_der(bytes: &[u8]) -> Content {
     if let Some(what) = der_key_shape(&elements) {
         return Content::PrivateKey(what.into());
     }
-    if let Some(oid) = elements.first().filter(|e| is(e, Tag::Oid)).and_then(|e| e.clone().oid().ok()) {
+    if let Some(oid) = elements
+        .first()
+        .filter(|e| is(e, Tag::Oid))
+        .and_then(|e| e.clone().oid().ok())
+    {
         if oid.to_id_string() == OID_PKCS7_SIGNED_DATA {
             return match pkcs7::certificates(bytes) {
-                Ok(certs) if !certs.is_empty() => Content::Certificates(certs.into_iter().map(|c| (c, None)).collect()),
-                Ok(_) => Content::Certificates(vec![(bytes.to_vec(), Some("PKCS#7 structure holds no certificates".into()))]),
-                Err(e) => Content::Certificates(vec![(bytes.to_vec(), Some(format!("PKCS#7 structure is not valid: {e}")))]),
+                Ok(certs) if !certs.is_empty() => {
+                    Content::Certificates(certs.into_iter().map(|c| (c, None)).collect())
+                }
+                Ok(_) => Content::Certificates(vec![(
+                    bytes.to_vec(),
+                    Some("PKCS#7 structure holds no certificates".into()),
+                )]),
+                Err(e) => Content::Certificates(vec![(
+                    bytes.to_vec(),
+                    Some(format!("PKCS#7 structure is not valid: {e}")),
+                )]),
             };
         }
     }
@@ -252,7 +281,9 @@ fn classify_der(bytes: &[u8]) -> Content {
 /// `SEQUENCE { SEQUENCE (to be signed), SEQUENCE (algorithm), BIT STRING }` whose inner part starts
 /// like a certificate's: a broken certificate rather than some other signed object.
 fn looks_like_certificate(elements: &[Any]) -> bool {
-    let [tbs, alg, sig] = elements else { return false };
+    let [tbs, alg, sig] = elements else {
+        return false;
+    };
     if !(is(tbs, Tag::Sequence) && is(alg, Tag::Sequence) && is(sig, Tag::BitString)) {
         return false;
     }
@@ -335,16 +366,28 @@ mod tests {
 
     #[test]
     fn binary_magic_keys_are_refused() {
-        assert!(matches!(classify(b"openssh-key-v1\0rest"), Content::PrivateKey(_)));
-        assert!(matches!(classify(b"PuTTY-User-Key-File-3: ssh-ed25519"), Content::PrivateKey(_)));
-        assert!(matches!(classify(&[0x1e, 0xf1, 0xb5, 0xb0, 0, 0]), Content::PrivateKey(_)));
+        assert!(matches!(
+            classify(b"openssh-key-v1\0rest"),
+            Content::PrivateKey(_)
+        ));
+        assert!(matches!(
+            classify(b"PuTTY-User-Key-File-3: ssh-ed25519"),
+            Content::PrivateKey(_)
+        ));
+        assert!(matches!(
+            classify(&[0x1e, 0xf1, 0xb5, 0xb0, 0, 0]),
+            Content::PrivateKey(_)
+        ));
     }
 
     #[test]
     fn plain_text_is_nothing() {
         assert!(matches!(
             classify(b"just notes"),
-            Content::Nothing { looks_like_der: false, .. }
+            Content::Nothing {
+                looks_like_der: false,
+                ..
+            }
         ));
     }
 
@@ -352,7 +395,10 @@ mod tests {
     fn truncated_der_looks_like_der() {
         assert!(matches!(
             classify(&[0x30, 0x82, 0x05, 0x00, 0x30]),
-            Content::Nothing { looks_like_der: true, .. }
+            Content::Nothing {
+                looks_like_der: true,
+                ..
+            }
         ));
     }
 }

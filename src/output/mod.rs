@@ -20,7 +20,11 @@ pub struct Style {
 
 impl Style {
     fn paint(&self, code: &str, text: &str) -> String {
-        if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
     }
 
     fn severity(&self, s: Severity) -> String {
@@ -54,7 +58,12 @@ pub fn report(report: &Report, style: &Style) -> String {
 pub fn error(error: &crate::Error, style: &Style) -> String {
     let mut out = String::new();
     for line in error.to_string().lines() {
-        let _ = writeln!(out, "{} {}", style.paint("31;1", "error:"), names::printable(line));
+        let _ = writeln!(
+            out,
+            "{} {}",
+            style.paint("31;1", "error:"),
+            names::printable(line)
+        );
     }
     for line in error.hint().lines() {
         let _ = writeln!(out, "  {} {line}", style.paint("36", "hint:"));
@@ -86,7 +95,12 @@ fn findings_table(findings: &[&Finding], style: &Style) -> String {
     if findings.is_empty() {
         return "No findings.\n".into();
     }
-    let header = vec!["SEVERITY".to_string(), "CODE".into(), "FILE".into(), "MESSAGE".into()];
+    let header = vec![
+        "SEVERITY".to_string(),
+        "CODE".into(),
+        "FILE".into(),
+        "MESSAGE".into(),
+    ];
     let mut rows = vec![header.clone()];
     let mut painted = vec![header.iter().map(|h| style.bold(h)).collect()];
     for f in findings {
@@ -115,7 +129,12 @@ fn skipped(list: &[Skipped]) -> String {
     if !list.is_empty() {
         let _ = writeln!(out, "Skipped (no certificate or key content):");
         for s in list {
-            let _ = writeln!(out, "  {}: {}", names::printable(&s.path.display().to_string()), s.reason);
+            let _ = writeln!(
+                out,
+                "  {}: {}",
+                names::printable(&s.path.display().to_string()),
+                s.reason
+            );
         }
         out.push('\n');
     }
@@ -123,8 +142,16 @@ fn skipped(list: &[Skipped]) -> String {
 }
 
 fn counts(checked: &Checked) -> String {
-    let roots = checked.certificates.iter().filter(|c| c.role == crate::verify::Role::Root).count();
-    let intermediates = checked.certificates.iter().filter(|c| c.role == crate::verify::Role::Intermediate).count();
+    let roots = checked
+        .certificates
+        .iter()
+        .filter(|c| c.role == crate::verify::Role::Root)
+        .count();
+    let intermediates = checked
+        .certificates
+        .iter()
+        .filter(|c| c.role == crate::verify::Role::Intermediate)
+        .count();
     let leaves = checked.certificates.len() - roots - intermediates;
     let mut text = format!(
         "{} certificate(s): {roots} root, {intermediates} intermediate",
@@ -134,13 +161,22 @@ fn counts(checked: &Checked) -> String {
         let _ = write!(text, ", {leaves} not a CA");
     }
     if !checked.rejected.is_empty() {
-        let _ = write!(text, "; {} not readable as a certificate", checked.rejected.len());
+        let _ = write!(
+            text,
+            "; {} not readable as a certificate",
+            checked.rejected.len()
+        );
     }
     text
 }
 
 fn certificate_table(certs: &[CertSummary], style: &Style) -> String {
-    let header = vec!["STORE".to_string(), "SHA-1 THUMBPRINT".into(), "EXPIRES".into(), "NAME".into()];
+    let header = vec![
+        "STORE".to_string(),
+        "SHA-1 THUMBPRINT".into(),
+        "EXPIRES".into(),
+        "NAME".into(),
+    ];
     let mut rows = vec![header.clone()];
     let mut sorted: Vec<&CertSummary> = certs.iter().collect();
     sorted.sort_by(|a, b| (a.store, &a.name).cmp(&(b.store, &b.name)));
@@ -155,14 +191,25 @@ fn certificate_table(certs: &[CertSummary], style: &Style) -> String {
     let painted: Vec<Vec<String>> = rows
         .iter()
         .enumerate()
-        .map(|(i, r)| if i == 0 { r.iter().map(|h| style.bold(h)).collect() } else { r.clone() })
+        .map(|(i, r)| {
+            if i == 0 {
+                r.iter().map(|h| style.bold(h)).collect()
+            } else {
+                r.clone()
+            }
+        })
         .collect();
     table(&rows, &painted)
 }
 
 fn build(r: &BuildReport, style: &Style) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "Read {} file(s): {}.\n", r.files_read, counts(&r.checked));
+    let _ = writeln!(
+        out,
+        "Read {} file(s): {}.\n",
+        r.files_read,
+        counts(&r.checked)
+    );
     out.push_str(&skipped(&r.skipped));
     if !r.checked.certificates.is_empty() {
         out.push_str(&certificate_table(&r.checked.certificates, style));
@@ -175,7 +222,13 @@ fn build(r: &BuildReport, style: &Style) -> String {
             let _ = writeln!(out, "{} {reason}", style.paint("31;1", "Refused:"));
         }
         BuildOutcome::Written(w) => {
-            let _ = writeln!(out, "{}  {}  ({} files)", style.bold("Bundle "), w.folder.display(), w.files);
+            let _ = writeln!(
+                out,
+                "{}  {}  ({} files)",
+                style.bold("Bundle "),
+                w.folder.display(),
+                w.files
+            );
             if let (Some(zip), Some(sha)) = (&w.zip, &w.zip_sha256) {
                 let _ = writeln!(out, "{}  {}", style.bold("Zip    "), zip.display());
                 let _ = writeln!(out, "         zip SHA-256 {sha}  (for checking the copy)");
@@ -183,9 +236,20 @@ fn build(r: &BuildReport, style: &Style) -> String {
             for old in &w.replaced {
                 let _ = writeln!(out, "         replaced {}", old.display());
             }
-            let _ = writeln!(out, "{}  {}", style.bold("Digest "), style.paint("32;1", &w.digest));
-            let _ = writeln!(out, "         SHA-256 of SHA256SUMS. Send it to the site by another channel (ticket, phone);");
-            let _ = writeln!(out, "         the administrator compares it with: certutil -hashfile SHA256SUMS SHA256");
+            let _ = writeln!(
+                out,
+                "{}  {}",
+                style.bold("Digest "),
+                style.paint("32;1", &w.digest)
+            );
+            let _ = writeln!(
+                out,
+                "         SHA-256 of SHA256SUMS. Send it to the site by another channel (ticket, phone);"
+            );
+            let _ = writeln!(
+                out,
+                "         the administrator compares it with: certutil -hashfile SHA256SUMS SHA256"
+            );
         }
     }
     out
@@ -193,12 +257,26 @@ fn build(r: &BuildReport, style: &Style) -> String {
 
 fn inspect(r: &InspectReport, style: &Style) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "Read {} file(s): {}.\n", r.files_read, counts(&r.checked));
+    let _ = writeln!(
+        out,
+        "Read {} file(s): {}.\n",
+        r.files_read,
+        counts(&r.checked)
+    );
     out.push_str(&skipped(&r.skipped));
     for (i, c) in r.checked.certificates.iter().enumerate() {
-        let _ = writeln!(out, "{}", style.bold(&format!("[{}] {}", i + 1, names::printable(&c.name))));
+        let _ = writeln!(
+            out,
+            "{}",
+            style.bold(&format!("[{}] {}", i + 1, names::printable(&c.name)))
+        );
         let role = match c.store {
-            Some(store) => format!("{}{} -> store {}", c.role.as_str(), if c.self_signed { " (self-signed)" } else { "" }, store.as_str()),
+            Some(store) => format!(
+                "{}{} -> store {}",
+                c.role.as_str(),
+                if c.self_signed { " (self-signed)" } else { "" },
+                store.as_str()
+            ),
             None => format!("{} (not a CA: not installable)", c.role.as_str()),
         };
         let fields = [
@@ -206,11 +284,20 @@ fn inspect(r: &InspectReport, style: &Style) -> String {
             ("subject", names::printable(&c.subject)),
             ("issuer", names::printable(&c.issuer)),
             ("serial", c.serial.clone()),
-            ("valid", format!("{} to {}", rfc3339(c.not_before), rfc3339(c.not_after))),
+            (
+                "valid",
+                format!("{} to {}", rfc3339(c.not_before), rfc3339(c.not_after)),
+            ),
             ("sha1", c.sha1.clone()),
             ("sha256", c.sha256.clone()),
             ("role", role),
-            ("key", format!("{}, signed with {}, X.509 v{}", c.key, c.signature_algorithm, c.version)),
+            (
+                "key",
+                format!(
+                    "{}, signed with {}, X.509 v{}",
+                    c.key, c.signature_algorithm, c.version
+                ),
+            ),
         ];
         for (label, value) in fields {
             let _ = writeln!(out, "    {label:<9}{value}");
@@ -219,7 +306,14 @@ fn inspect(r: &InspectReport, style: &Style) -> String {
             let _ = writeln!(out, "    {:<9}none", "findings");
         }
         for f in &c.findings {
-            let _ = writeln!(out, "    {:<9}{} {}: {}", "finding", style.severity(f.severity), f.code.as_str(), names::printable(&f.message));
+            let _ = writeln!(
+                out,
+                "    {:<9}{} {}: {}",
+                "finding",
+                style.severity(f.severity),
+                f.code.as_str(),
+                names::printable(&f.message)
+            );
         }
         out.push('\n');
     }
@@ -237,35 +331,70 @@ fn verify(r: &VerifyReport, style: &Style) -> String {
         crate::bundle::Kind::Folder => "folder",
         crate::bundle::Kind::Zip => "zip",
     };
-    let _ = writeln!(out, "{}  {} ({kind})", style.bold("Bundle "), r.bundle.display());
+    let _ = writeln!(
+        out,
+        "{}  {} ({kind})",
+        style.bold("Bundle "),
+        r.bundle.display()
+    );
     match &a.digest {
         Some(d) => {
-            let _ = writeln!(out, "{}  {}  (SHA-256 of SHA256SUMS: compare it with the one you were given)", style.bold("Digest "), d);
+            let _ = writeln!(
+                out,
+                "{}  {}  (SHA-256 of SHA256SUMS: compare it with the one you were given)",
+                style.bold("Digest "),
+                d
+            );
         }
         None => {
             let _ = writeln!(out, "{}  none (no SHA256SUMS)", style.bold("Digest "));
         }
     }
-    let _ = writeln!(out, "{}  {} match SHA256SUMS; {} certificate(s) match manifest.json", style.bold("Checked"), a.files_ok, a.certificates);
+    let _ = writeln!(
+        out,
+        "{}  {} match SHA256SUMS; {} certificate(s) match manifest.json",
+        style.bold("Checked"),
+        a.files_ok,
+        a.certificates
+    );
     if !a.reports.is_empty() {
-        let _ = writeln!(out, "{}  {} installer report file(s) under reports/:", style.bold("Reports"), a.reports.len());
+        let _ = writeln!(
+            out,
+            "{}  {} installer report file(s) under reports/:",
+            style.bold("Reports"),
+            a.reports.len()
+        );
         for p in &a.reports {
             let _ = writeln!(out, "           {}", names::printable(p));
         }
     }
     out.push('\n');
     if a.ok() {
-        let _ = writeln!(out, "{} every file matches SHA256SUMS and the manifest matches the certificates.", style.paint("32;1", "OK:"));
+        let _ = writeln!(
+            out,
+            "{} every file matches SHA256SUMS and the manifest matches the certificates.",
+            style.paint("32;1", "OK:")
+        );
     } else {
         let header = vec!["PROBLEM".to_string(), "FILE".into(), "MESSAGE".into()];
         let mut rows = vec![header.clone()];
         for p in &a.problems {
-            rows.push(vec![p.code.as_str().into(), names::printable(&p.path), names::printable(&p.message)]);
+            rows.push(vec![
+                p.code.as_str().into(),
+                names::printable(&p.path),
+                names::printable(&p.message),
+            ]);
         }
         let painted: Vec<Vec<String>> = rows
             .iter()
             .enumerate()
-            .map(|(i, r)| if i == 0 { r.iter().map(|h| style.bold(h)).collect() } else { r.clone() })
+            .map(|(i, r)| {
+                if i == 0 {
+                    r.iter().map(|h| style.bold(h)).collect()
+                } else {
+                    r.clone()
+                }
+            })
             .collect();
         out.push_str(&table(&rows, &painted));
         let _ = writeln!(
@@ -279,5 +408,6 @@ fn verify(r: &VerifyReport, style: &Style) -> String {
 }
 
 fn rfc3339(t: time::OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }

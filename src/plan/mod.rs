@@ -101,7 +101,9 @@ fn unique_path(cert: &CertSummary, taken: &mut BTreeSet<String>) -> String {
             return path;
         }
     }
-    unreachable!("two distinct certificates never share a full SHA-1 in one store: they were deduplicated by SHA-256")
+    unreachable!(
+        "two distinct certificates never share a full SHA-1 in one store: they were deduplicated by SHA-256"
+    )
 }
 
 /// `manifest.json`: the bundle described for machines.

@@ -49,7 +49,10 @@ pub struct Templates {
 impl Templates {
     /// The templates built into the binary from `templates/`.
     pub fn embedded() -> Self {
-        let sources = BTreeMap::from([("README.txt.j2", include_str!("../../templates/README.txt.j2").to_string())]);
+        let sources = BTreeMap::from([(
+            "README.txt.j2",
+            include_str!("../../templates/README.txt.j2").to_string(),
+        )]);
         Templates { sources }
     }
 
@@ -71,7 +74,9 @@ pub enum RenderError {
         source: minijinja::Error,
     },
     /// A file that must be ASCII came out with other characters.
-    #[error("template {template}: rendered text contains {found:?}, but {output} must be pure ASCII")]
+    #[error(
+        "template {template}: rendered text contains {found:?}, but {output} must be pure ASCII"
+    )]
     NotAscii {
         /// Template name.
         template: String,
@@ -256,7 +261,9 @@ impl Context {
                 created: plan
                     .spec
                     .created
-                    .format(time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC"))
+                    .format(time::macros::format_description!(
+                        "[year]-[month]-[day] [hour]:[minute] UTC"
+                    ))
                     .expect("a fixed format always formats"),
                 profile: plan.spec.profile.clone(),
                 generator: format!("{} {}", env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")),

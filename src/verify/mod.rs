@@ -172,31 +172,57 @@ pub fn check(items: &[Item], policy: &Policy) -> Checked {
     let mut duplicates: Vec<(usize, Finding)> = Vec::new();
     for item in items {
         match parse(item) {
-            Err(message) => rejected.push(finding(Code::ParseError, Severity::Error, &item.origin, message)),
+            Err(message) => rejected.push(finding(
+                Code::ParseError,
+                Severity::Error,
+                &item.origin,
+                message,
+            )),
             Ok(cert) => {
                 let sha256 = crate::hex::sha256_upper(&item.der);
                 if let Some(first) = unique.iter().position(|u| u.sha256 == sha256) {
-                    let message = format!("same certificate (SHA-256 {sha256}) given more than once; kept once");
-                    duplicates.push((first, finding(Code::Duplicate, Severity::Info, &item.origin, message)));
+                    let message = format!(
+                        "same certificate (SHA-256 {sha256}) given more than once; kept once"
+                    );
+                    duplicates.push((
+                        first,
+                        finding(Code::Duplicate, Severity::Info, &item.origin, message),
+                    ));
                 } else {
                     let (ski, aki) = key_identifiers(&cert);
-                    unique.push(Parsed { item, cert, sha256, ski, aki });
+                    unique.push(Parsed {
+                        item,
+                        cert,
+                        sha256,
+                        ski,
+                        aki,
+                    });
                 }
             }
         }
     }
-    let mut certificates: Vec<CertSummary> = (0..unique.len()).map(|i| summarize(i, &unique, policy)).collect();
+    let mut certificates: Vec<CertSummary> = (0..unique.len())
+        .map(|i| summarize(i, &unique, policy))
+        .collect();
     for (i, dup) in duplicates {
         certificates[i].findings.push(dup);
     }
     for c in &mut certificates {
         c.findings.sort_by_key(|f| (f.severity, f.code));
     }
-    Checked { certificates, rejected }
+    Checked {
+        certificates,
+        rejected,
+    }
 }
 
 fn finding(code: Code, severity: Severity, origin: &Origin, message: String) -> Finding {
-    Finding { code, severity, file: origin.to_string(), message }
+    Finding {
+        code,
+        severity,
+        file: origin.to_string(),
+        message,
+    }
 }
 
 /// Parses an item as exactly one well-formed certificate.
@@ -212,16 +238,24 @@ fn parse(item: &Item) -> Result<X509Certificate<'_>, String> {
             ));
         }
         Ok((_, cert)) => cert,
-        Err(_) if matches!(Any::from_ber(&item.der), Err(x509_parser::nom::Err::Incomplete(_))) => {
+        Err(_)
+            if matches!(
+                Any::from_ber(&item.der),
+                Err(x509_parser::nom::Err::Incomplete(_))
+            ) =>
+        {
             return Err("truncated: the data ends before the certificate does".into());
         }
         Err(e) => return Err(format!("not a valid X.509 certificate ({e})")),
     };
     // Extensions that occur twice make the certificate invalid (RFC 5280 4.2); x509-parser
     // reports them when they are looked up.
-    cert.basic_constraints().map_err(|e| format!("invalid basicConstraints ({e})"))?;
-    cert.key_usage().map_err(|e| format!("invalid keyUsage ({e})"))?;
-    cert.extended_key_usage().map_err(|e| format!("invalid extendedKeyUsage ({e})"))?;
+    cert.basic_constraints()
+        .map_err(|e| format!("invalid basicConstraints ({e})"))?;
+    cert.key_usage()
+        .map_err(|e| format!("invalid keyUsage ({e})"))?;
+    cert.extended_key_usage()
+        .map_err(|e| format!("invalid extendedKeyUsage ({e})"))?;
     Ok(cert)
 }
 
@@ -230,7 +264,9 @@ fn key_identifiers(cert: &X509Certificate) -> (Option<Vec<u8>>, Option<Vec<u8>>)
     for ext in cert.extensions() {
         match ext.parsed_extension() {
             ParsedExtension::SubjectKeyIdentifier(k) => ski = Some(k.0.to_vec()),
-            ParsedExtension::AuthorityKeyIdentifier(a) => aki = a.key_identifier.as_ref().map(|k| k.0.to_vec()),
+            ParsedExtension::AuthorityKeyIdentifier(a) => {
+                aki = a.key_identifier.as_ref().map(|k| k.0.to_vec())
+            }
             _ => {}
         }
     }
@@ -263,16 +299,23 @@ fn signature(cert: &X509Certificate, signer: &SubjectPublicKeyInfo) -> Signature
     // ring (behind x509-parser) only takes RSA keys of 2048-8192 bits (1024 for SHA-1): outside
     // that range a failure would say nothing about the signature.
     if let KeyKind::Rsa(bits) = describe::key(signer) {
-        let minimum = if algorithm == "sha1WithRSAEncryption" { 1024 } else { 2048 };
+        let minimum = if algorithm == "sha1WithRSAEncryption" {
+            1024
+        } else {
+            2048
+        };
         if !(minimum..=8192).contains(&bits) {
-            return Signature::Unverifiable(format!("{algorithm} with an RSA-{bits} key cannot be checked here"));
+            return Signature::Unverifiable(format!(
+                "{algorithm} with an RSA-{bits} key cannot be checked here"
+            ));
         }
     }
     match cert.verify_signature(Some(signer)) {
         Ok(()) => Signature::Valid,
-        Err(X509Error::SignatureUnsupportedAlgorithm) => {
-            Signature::Unverifiable(format!("{algorithm} with a {} key cannot be checked here", describe::key(signer)))
-        }
+        Err(X509Error::SignatureUnsupportedAlgorithm) => Signature::Unverifiable(format!(
+            "{algorithm} with a {} key cannot be checked here",
+            describe::key(signer)
+        )),
         Err(_) => Signature::Invalid,
     }
 }
@@ -315,7 +358,8 @@ fn summarize(i: usize, set: &[Parsed], policy: &Policy) -> CertSummary {
     let cert = &p.cert;
     let origin = &p.item.origin;
     let mut findings = Vec::new();
-    let mut add = |code, severity, message: String| findings.push(finding(code, severity, origin, message));
+    let mut add =
+        |code, severity, message: String| findings.push(finding(code, severity, origin, message));
 
     let basic = cert.basic_constraints().ok().flatten().map(|b| b.value.ca);
     let ca = basic == Some(true);
@@ -327,7 +371,8 @@ fn summarize(i: usize, set: &[Parsed], policy: &Policy) -> CertSummary {
             _ => true,
         };
     let self_signature = claims_self.then(|| signature(cert, cert.public_key()));
-    let search = (!claims_self || self_signature == Some(Signature::Invalid)).then(|| find_issuer(i, set));
+    let search =
+        (!claims_self || self_signature == Some(Signature::Invalid)).then(|| find_issuer(i, set));
     let cross_certificate = claims_self && matches!(search, Some(IssuerSearch::Verified(_)));
     let role = match (ca || (v1 && claims_self), claims_self && !cross_certificate) {
         (false, _) => Role::Leaf,
@@ -347,7 +392,8 @@ fn summarize(i: usize, set: &[Parsed], policy: &Policy) -> CertSummary {
         add(
             Code::NoCertSign,
             Severity::Error,
-            "keyUsage is present without keyCertSign: Windows will not accept it as an issuer".into(),
+            "keyUsage is present without keyCertSign: Windows will not accept it as an issuer"
+                .into(),
         );
     }
 
@@ -372,7 +418,11 @@ fn summarize(i: usize, set: &[Parsed], policy: &Policy) -> CertSummary {
             Some(IssuerSearch::Verified(j)) => issuer_sha256 = Some(set[j].sha256.clone()),
             Some(IssuerSearch::Unverifiable(j, why)) => {
                 issuer_sha256 = Some(set[j].sha256.clone());
-                add(Code::UnverifiableSignature, Severity::Warning, format!("signature not checked against its issuer: {why}"));
+                add(
+                    Code::UnverifiableSignature,
+                    Severity::Warning,
+                    format!("signature not checked against its issuer: {why}"),
+                );
             }
             Some(IssuerSearch::BadSignature(j)) => add(
                 Code::BadSignature,
@@ -385,7 +435,9 @@ fn summarize(i: usize, set: &[Parsed], policy: &Policy) -> CertSummary {
             Some(IssuerSearch::Missing) | None if role == Role::Intermediate => add(
                 Code::IssuerMissing,
                 Severity::Warning,
-                format!("its issuer \"{issuer_name}\" is not in the set: the target machines must already trust it"),
+                format!(
+                    "its issuer \"{issuer_name}\" is not in the set: the target machines must already trust it"
+                ),
             ),
             _ => {}
         }
@@ -397,11 +449,19 @@ fn summarize(i: usize, set: &[Parsed], policy: &Policy) -> CertSummary {
     if let KeyKind::Rsa(bits) = key
         && bits < 2048
     {
-        add(Code::WeakKey, Severity::Warning, format!("RSA key of {bits} bits (under 2048)"));
+        add(
+            Code::WeakKey,
+            Severity::Warning,
+            format!("RSA key of {bits} bits (under 2048)"),
+        );
     }
     let algorithm = describe::signature_algorithm(&cert.signature_algorithm.algorithm);
     if role != Role::Root && describe::is_weak_signature(&cert.signature_algorithm.algorithm) {
-        add(Code::WeakSignature, Severity::Warning, format!("signed with {algorithm}, a weak hash"));
+        add(
+            Code::WeakSignature,
+            Severity::Warning,
+            format!("signed with {algorithm}, a weak hash"),
+        );
     }
     if role == Role::Intermediate
         && let Ok(Some(eku)) = cert.extended_key_usage()
@@ -418,7 +478,8 @@ fn summarize(i: usize, set: &[Parsed], policy: &Policy) -> CertSummary {
     CertSummary {
         der: p.item.der.clone(),
         file: origin.clone(),
-        name: describe::display_name(cert.subject()).unwrap_or_else(|| describe::name(cert.subject())),
+        name: describe::display_name(cert.subject())
+            .unwrap_or_else(|| describe::name(cert.subject())),
         subject: describe::name(cert.subject()),
         issuer: issuer_name,
         serial: crate::hex::upper(cert.raw_serial()),
@@ -443,16 +504,28 @@ fn validity(cert: &X509Certificate, policy: &Policy, add: &mut impl FnMut(Code, 
     let not_before = cert.validity().not_before.to_datetime();
     let not_after = cert.validity().not_after.to_datetime();
     if policy.now < not_before {
-        add(Code::NotYetValid, Severity::Error, format!("not valid before {}", date(not_before)));
+        add(
+            Code::NotYetValid,
+            Severity::Error,
+            format!("not valid before {}", date(not_before)),
+        );
     } else if policy.now > not_after {
         let (severity, tail) = if policy.allow_expired {
             (Severity::Warning, " (allowed by --allow-expired)")
         } else {
             (Severity::Error, "")
         };
-        add(Code::Expired, severity, format!("expired on {}{tail}", date(not_after)));
+        add(
+            Code::Expired,
+            severity,
+            format!("expired on {}{tail}", date(not_after)),
+        );
     } else if not_after - policy.now < time::Duration::days(EXPIRES_SOON_DAYS) {
         let days = (not_after - policy.now).whole_days();
-        add(Code::ExpiresSoon, Severity::Warning, format!("expires on {} (in {days} days)", date(not_after)));
+        add(
+            Code::ExpiresSoon,
+            Severity::Warning,
+            format!("expires on {} (in {days} days)", date(not_after)),
+        );
     }
 }

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use rcgen::{
-    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair, KeyUsagePurpose,
-    SignatureAlgorithm,
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
+    KeyUsagePurpose, SignatureAlgorithm,
 };
 
 /// The instant every test evaluates validity at.
@@ -40,10 +40,15 @@ pub fn ymd(y: i32, m: u8, d: u8) -> time::OffsetDateTime {
 pub fn ca_params(cn: &str) -> CertificateParams {
     let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
     p.distinguished_name = rcgen::DistinguishedName::new();
-    p.distinguished_name.push(DnType::OrganizationName, "certbundle tests");
+    p.distinguished_name
+        .push(DnType::OrganizationName, "certbundle tests");
     p.distinguished_name.push(DnType::CommonName, cn);
     p.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    p.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+    p.key_usages = vec![
+        KeyUsagePurpose::KeyCertSign,
+        KeyUsagePurpose::CrlSign,
+        KeyUsagePurpose::DigitalSignature,
+    ];
     p.not_before = ymd(2020, 1, 1);
     p.not_after = ymd(2040, 1, 1);
     p.use_authority_key_identifier_extension = true;
@@ -60,7 +65,8 @@ pub fn ec384_key() -> KeyPair {
 
 /// An RSA key (generated once per size and process: RSA key generation is slow).
 pub fn rsa_key(bits: usize) -> KeyPair {
-    static KEYS: OnceLock<std::sync::Mutex<std::collections::BTreeMap<usize, Vec<u8>>>> = OnceLock::new();
+    static KEYS: OnceLock<std::sync::Mutex<std::collections::BTreeMap<usize, Vec<u8>>>> =
+        OnceLock::new();
     let keys = KEYS.get_or_init(Default::default);
     let der = keys
         .lock()
@@ -88,13 +94,20 @@ pub fn root(cn: &str) -> Ca {
 
 /// A certificate for `params` and `key`, signed by `issuer`.
 pub fn issued_with(params: CertificateParams, key: KeyPair, issuer: &Ca) -> Ca {
-    let der = params.signed_by(&key, &issuer.issuer()).unwrap().der().to_vec();
+    let der = params
+        .signed_by(&key, &issuer.issuer())
+        .unwrap()
+        .der()
+        .to_vec();
     Ca { params, key, der }
 }
 
 pub fn intermediate(cn: &str, issuer: &Ca) -> Ca {
     let mut p = ca_params(cn);
-    p.extended_key_usages = vec![ExtendedKeyUsagePurpose::CodeSigning, ExtendedKeyUsagePurpose::TimeStamping];
+    p.extended_key_usages = vec![
+        ExtendedKeyUsagePurpose::CodeSigning,
+        ExtendedKeyUsagePurpose::TimeStamping,
+    ];
     issued_with(p, ec_key(), issuer)
 }
 
@@ -138,7 +151,14 @@ pub fn listing(dir: &Path) -> Vec<String> {
     let mut all: Vec<String> = walkdir::WalkDir::new(dir)
         .min_depth(1)
         .into_iter()
-        .map(|e| e.unwrap().path().strip_prefix(dir).unwrap().to_string_lossy().into_owned())
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     all.sort();
     all
@@ -155,5 +175,7 @@ pub fn good_input(dir: &Path) -> PathBuf {
 }
 
 pub fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(rel)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(rel)
 }
