@@ -217,7 +217,11 @@ fn zip_with_dot_dot_entry_is_refused_and_nothing_is_written() {
 
 #[test]
 fn zip_with_backslash_absolute_or_link_entries_is_refused() {
-    type Case<'a> = (Vec<(&'a str, &'a [u8])>, Option<(&'a str, &'a str)>, &'a str);
+    type Case<'a> = (
+        Vec<(&'a str, &'a [u8])>,
+        Option<(&'a str, &'a str)>,
+        &'a str,
+    );
     let cases: Vec<Case> = vec![
         (vec![("b\\certs\\x.cer", b"x")], None, "backslash"),
         (vec![("/etc/evil", b"x")], None, "absolute path"),

@@ -224,7 +224,7 @@ fn build(r: &BuildReport, style: &Style) -> String {
         BuildOutcome::Written(w) => {
             let _ = writeln!(
                 out,
-                "{}  {}  ({} files)",
+                "{}  {}  ({} files, SHA256SUMS included)",
                 style.bold("Bundle "),
                 w.folder.display(),
                 w.files

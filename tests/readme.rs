@@ -1,0 +1,52 @@
+//! README.md stays true: its two commands exist and work, and its build example is reproducible.
+
+mod common;
+
+use common::*;
+
+fn readme() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap()
+}
+
+#[test]
+fn readme_shows_the_two_commands() {
+    let text = readme();
+    assert!(text.contains("cargo run --release -- build examples/certs -o out"));
+    assert!(text.contains("\ncargo test\n"));
+    let ci = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/run")).unwrap();
+    assert!(
+        ci.contains("\ncargo test\n"),
+        ".ci/run must run the README's test command"
+    );
+}
+
+#[test]
+fn the_readme_build_example_is_what_the_examples_produce() {
+    let tmp = tempfile::tempdir().unwrap();
+    let output = certbundle()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .args(["build", "examples/certs", "--now", NOW, "--json", "-o"])
+        .arg(tmp.path())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&output).unwrap();
+    assert!(
+        json["certificates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["findings"].as_array().unwrap().is_empty())
+    );
+    let text = readme();
+    for field in ["digest", "zip_sha256"] {
+        let value = json["outcome"][field].as_str().unwrap();
+        assert!(
+            text.contains(value),
+            "README.md does not show this build's {field} {value}"
+        );
+    }
+}
