@@ -230,3 +230,93 @@ pub fn manifest(plan: &Plan) -> Manifest {
             .collect(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::load::Origin;
+    use crate::verify::{CertSummary, Role};
+
+    fn summary(name: &str, sha1: &str, role: Role) -> CertSummary {
+        CertSummary {
+            der: vec![0x30],
+            file: Origin {
+                path: "x".into(),
+                position: None,
+            },
+            name: name.into(),
+            subject: format!("CN={name}"),
+            issuer: format!("CN={name}"),
+            serial: "01".into(),
+            not_before: OffsetDateTime::UNIX_EPOCH,
+            not_after: OffsetDateTime::UNIX_EPOCH,
+            sha1: sha1.into(),
+            sha256: format!("{sha1}{sha1}"),
+            role,
+            store: role.store(),
+            ca: true,
+            self_signed: role == Role::Root,
+            version: 3,
+            key: "EC P-256".into(),
+            signature_algorithm: "ecdsa-with-SHA256".into(),
+            issuer_sha256: None,
+            findings: vec![],
+        }
+    }
+
+    fn spec() -> Spec {
+        Spec {
+            name: "b".into(),
+            created: OffsetDateTime::UNIX_EPOCH,
+            profile: "none".into(),
+            allow_expired: false,
+        }
+    }
+
+    #[test]
+    fn names_grow_until_unique_even_when_only_case_differs() {
+        let a = "ABCDEF0123456789ABCDEF0123456789ABCDEF01";
+        let b = "ABCDEF0123456789FFFFFFFFFFFFFFFFFFFFFFFF";
+        let c = "ABCDEF0123456789ABCDEF0123456789ABCDEF02";
+        let checked = Checked {
+            certificates: vec![
+                summary("Same", a, Role::Root),
+                summary("Same", b, Role::Root),
+                summary("same", c, Role::Root),
+                summary("Same", a, Role::Intermediate),
+            ],
+            rejected: vec![],
+        };
+        let plan = bundle(&checked, spec()).unwrap();
+        let paths: Vec<&str> = plan.entries.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            vec![
+                "certs/CA/Same_ABCDEF01.cer",
+                "certs/Root/Same_ABCDEF01.cer",
+                "certs/Root/Same_ABCDEF0123456789.cer",
+                "certs/Root/same_ABCDEF0123456789ABCDEF0123456789ABCDEF02.cer",
+            ]
+        );
+    }
+
+    #[test]
+    fn refuses_errors_and_empty_sets() {
+        let mut leaf = summary("Leaf", "AA", Role::Leaf);
+        leaf.findings.push(crate::verify::Finding {
+            code: Code::NotCa,
+            severity: Severity::Error,
+            file: "x".into(),
+            message: "m".into(),
+        });
+        let checked = Checked {
+            certificates: vec![leaf],
+            rejected: vec![],
+        };
+        assert_eq!(bundle(&checked, spec()).unwrap_err(), Refused::Errors(1));
+        assert_eq!(
+            bundle(&Checked::default(), spec()).unwrap_err(),
+            Refused::Empty
+        );
+    }
+}

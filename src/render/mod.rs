@@ -229,9 +229,11 @@ struct CertificateInfo {
 
 impl Context {
     fn new(plan: &Plan) -> Self {
-        let certificates: Vec<CertificateInfo> = plan
-            .entries
-            .iter()
+        // Roots first: the order an administrator installs them in.
+        let mut entries: Vec<&crate::plan::Entry> = plan.entries.iter().collect();
+        entries.sort_by_key(|e| (e.store(), e.path.as_str()));
+        let certificates: Vec<CertificateInfo> = entries
+            .into_iter()
             .map(|e| {
                 let store = e.store();
                 CertificateInfo {
@@ -272,6 +274,64 @@ impl Context {
             intermediates: certificates.len() - roots,
             roots,
             certificates,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodings_are_crlf_with_or_without_bom_and_ascii_is_enforced() {
+        let readme = BUNDLE_TEMPLATES[0];
+        assert_eq!(
+            encode("a\nb\r\nc\n", &readme).unwrap(),
+            b"\xEF\xBB\xBFa\r\nb\r\nc\r\n"
+        );
+        let script = BundleTemplate {
+            template: "x.j2",
+            output: "x.ps1",
+            encoding: Encoding::AsciiCrlf,
+        };
+        assert_eq!(encode("a\nb", &script).unwrap(), b"a\r\nb");
+        assert!(matches!(
+            encode("caf\u{e9}", &script),
+            Err(RenderError::NotAscii {
+                found: '\u{e9}',
+                ..
+            })
+        ));
+        assert!(matches!(
+            encode("\u{2019}", &script),
+            Err(RenderError::NotAscii { .. })
+        ));
+    }
+
+    #[test]
+    fn sums_skip_themselves_and_are_sorted_with_two_spaces() {
+        let files = BTreeMap::from([
+            ("b/x".to_string(), b"x".to_vec()),
+            ("SHA256SUMS".to_string(), b"old".to_vec()),
+            ("a".to_string(), Vec::new()),
+        ]);
+        assert_eq!(
+            sha256sums(&files),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  a\n\
+             2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881  b/x\n"
+        );
+    }
+
+    #[test]
+    fn every_embedded_template_compiles_and_every_bundle_template_exists() {
+        let templates = Templates::embedded();
+        environment(&templates).unwrap();
+        for t in BUNDLE_TEMPLATES {
+            assert!(
+                templates.names().any(|n| *n == t.template),
+                "{} is not embedded",
+                t.template
+            );
         }
     }
 }
