@@ -59,3 +59,83 @@ fn elements(data: &[u8]) -> Result<Vec<(Any<'_>, &[u8])>, String> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::certificates;
+
+    const OID_SIGNED: [u8; 11] = [
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02,
+    ];
+    const OID_DATA: [u8; 11] = [
+        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01,
+    ];
+
+    fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+        assert!(content.len() < 128);
+        [vec![tag, content.len() as u8], content.to_vec()].concat()
+    }
+
+    fn signed_data(certificate_set: &[u8]) -> Vec<u8> {
+        let signed = [
+            vec![0x02, 0x01, 0x01],
+            tlv(0x31, &[]),
+            tlv(0x30, &OID_DATA),
+            tlv(0xa0, certificate_set),
+            tlv(0x31, &[]),
+        ]
+        .concat();
+        tlv(
+            0x30,
+            &[OID_SIGNED.to_vec(), tlv(0xa0, &tlv(0x30, &signed))].concat(),
+        )
+    }
+
+    #[test]
+    fn other_certificate_choices_are_skipped_not_fatal() {
+        let cert_a = tlv(0x30, &[0x02, 0x01, 0x07]);
+        let attribute_cert_v1 = tlv(0xa1, &[0x30, 0x00]);
+        let cert_b = tlv(0x30, &[0x02, 0x01, 0x08]);
+        let der = signed_data(&[cert_a.clone(), attribute_cert_v1, cert_b.clone()].concat());
+        assert_eq!(certificates(&der).unwrap(), vec![cert_a, cert_b]);
+    }
+
+    #[test]
+    fn indefinite_length_ber_is_read() {
+        let cert = tlv(0x30, &[0x02, 0x01, 0x07]);
+        let signed = [
+            vec![0x02, 0x01, 0x01],
+            tlv(0x31, &[]),
+            tlv(0x30, &OID_DATA),
+            [vec![0xa0, 0x80], cert.clone(), vec![0, 0]].concat(),
+            tlv(0x31, &[]),
+        ]
+        .concat();
+        let inner = [vec![0x30, 0x80], signed, vec![0, 0]].concat();
+        let ber = [
+            vec![0x30, 0x80],
+            OID_SIGNED.to_vec(),
+            vec![0xa0, 0x80],
+            inner,
+            vec![0, 0, 0, 0],
+        ]
+        .concat();
+        assert_eq!(certificates(&ber).unwrap(), vec![cert]);
+    }
+
+    #[test]
+    fn no_certificates_and_wrong_content_types() {
+        let empty = signed_data(&[]);
+        assert_eq!(certificates(&empty).unwrap(), Vec::<Vec<u8>>::new());
+        let data = tlv(
+            0x30,
+            &[OID_DATA.to_vec(), tlv(0xa0, &tlv(0x04, b"x"))].concat(),
+        );
+        assert!(
+            certificates(&data)
+                .unwrap_err()
+                .contains("is not signedData")
+        );
+        assert!(certificates(b"\x02\x01\x01").is_err());
+    }
+}
