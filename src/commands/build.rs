@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::BuildRequest;
 use crate::load::{self, Skipped};
-use crate::plan::{self, Refused};
+use crate::plan::{self, Plan, Refused};
 use crate::verify::{self, Checked, Severity};
 use crate::{Error, bundle, render};
 
@@ -73,36 +73,34 @@ pub fn run(req: &BuildRequest) -> Result<BuildReport, Error> {
         ));
     }
     let checked = verify::check(&loaded.items, &req.policy);
-    let mut report = BuildReport {
+    let outcome = match plan::bundle(&checked, req.spec.clone()) {
+        Err(refused) => BuildOutcome::Refused {
+            reason: refusal(&refused, &checked),
+        },
+        Ok(plan) => BuildOutcome::Written(write(&plan, req)?),
+    };
+    Ok(BuildReport {
         files_read: loaded.files_read,
         skipped: loaded.skipped,
-        outcome: BuildOutcome::Refused {
-            reason: String::new(),
-        },
         checked,
-    };
-    let plan = match plan::bundle(&report.checked, req.spec.clone()) {
-        Ok(plan) => plan,
-        Err(refused) => {
-            report.outcome = BuildOutcome::Refused {
-                reason: refusal(&refused, &report.checked),
-            };
-            return Ok(report);
-        }
-    };
-    let rendered = render::all(&plan, &render::Templates::embedded())?;
+        outcome,
+    })
+}
+
+/// Renders the plan, packs the zip in memory, then writes both.
+fn write(plan: &Plan, req: &BuildRequest) -> Result<WrittenBundle, Error> {
+    let rendered = render::all(plan, &render::Templates::embedded())?;
     let zip = req.zip.then(|| bundle::pack(&rendered, req.target.mtime));
     let written = bundle::write(&rendered, zip.as_deref(), &req.target)?;
-    report.outcome = BuildOutcome::Written(WrittenBundle {
-        name: rendered.name.clone(),
+    Ok(WrittenBundle {
+        name: rendered.name,
         folder: written.folder,
         zip: written.zip,
         zip_sha256: zip.as_deref().map(crate::hex::sha256_lower),
-        digest: rendered.digest.clone(),
+        digest: rendered.digest,
         files: rendered.files.len(),
         replaced: written.replaced,
-    });
-    Ok(report)
+    })
 }
 
 fn refusal(refused: &Refused, checked: &Checked) -> String {
