@@ -464,34 +464,3 @@ fn pem_with_text_several_blocks_der_and_pkcs7_all_load() {
             "4 certificate(s): 3 root, 1 intermediate",
         ));
 }
-
-/// A certs-only PKCS#7 SignedData holding `certs` (what `openssl crl2pkcs7 -nocrl` writes).
-fn pkcs7(certs: &[&[u8]]) -> Vec<u8> {
-    fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-        let mut out = vec![tag];
-        let len = content.len();
-        if len < 0x80 {
-            out.push(len as u8);
-        } else {
-            let bytes = (len as u32).to_be_bytes();
-            let skip = bytes.iter().take_while(|b| **b == 0).count();
-            out.push(0x80 | (4 - skip) as u8);
-            out.extend_from_slice(&bytes[skip..]);
-        }
-        out.extend_from_slice(content);
-        out
-    }
-    let oid_signed = [
-        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x02,
-    ];
-    let oid_data = [
-        0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x07, 0x01,
-    ];
-    let mut signed = vec![0x02, 0x01, 0x01]; // version
-    signed.extend(tlv(0x31, &[])); // digestAlgorithms
-    signed.extend(tlv(0x30, &oid_data)); // encapContentInfo
-    signed.extend(tlv(0xa0, &certs.concat())); // [0] certificates
-    signed.extend(tlv(0x31, &[])); // signerInfos
-    let content = [oid_signed.to_vec(), tlv(0xa0, &tlv(0x30, &signed))].concat();
-    tlv(0x30, &content)
-}

@@ -340,3 +340,130 @@ fn all_refused_files_are_reported_at_once() {
         .stderr(predicate::str::contains("a.pem").and(predicate::str::contains("b.pfx")));
     assert!(listing(&out).is_empty());
 }
+
+#[test]
+fn keys_hidden_after_der_or_between_pem_blocks_are_refused() {
+    let root = root("H Root");
+    let key_der = root.key.serialize_der();
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "key-then-pem.bin",
+            [key_der.clone(), root.pem().into_bytes()].concat(),
+            "PKCS#8 private key",
+        ),
+        (
+            "pem-then-key.pem",
+            [root.pem().into_bytes(), key_der.clone()].concat(),
+            "between PEM blocks",
+        ),
+        (
+            "cert-then-key.cer",
+            [root.der.clone(), key_der.clone()].concat(),
+            "after the first DER structure",
+        ),
+        (
+            "chain-then-key.p7b",
+            [pkcs7(&[&root.der]), root.key.serialize_pem().into_bytes()].concat(),
+            "after the first DER structure",
+        ),
+    ];
+    for (name, bytes, what) in cases {
+        let (tmp, out) = setup();
+        let file = write(tmp.path(), name, bytes);
+        refused(&out, &[&file], 2, name, what);
+    }
+}
+
+#[test]
+fn binary_between_pem_blocks_and_trailing_bytes_after_pkcs7_are_refused() {
+    let root = root("T Root");
+    let (tmp, out) = setup();
+    let mixed = write(
+        tmp.path(),
+        "mixed.pem",
+        [
+            root.pem().into_bytes(),
+            vec![0, 1, 2, 0xff],
+            root.pem().into_bytes(),
+        ]
+        .concat(),
+    );
+    refused(
+        &out,
+        &[&mixed],
+        2,
+        "mixed.pem",
+        "PEM blocks mixed with binary data",
+    );
+    let (tmp, out) = setup();
+    let trailing = write(
+        tmp.path(),
+        "chain.p7b",
+        [pkcs7(&[&root.der]), b"junk".to_vec()].concat(),
+    );
+    refused(
+        &out,
+        &[&trailing],
+        1,
+        "chain.p7b",
+        "4 trailing bytes after the PKCS#7 structure",
+    );
+}
+
+#[test]
+fn an_openssl_trusted_certificate_with_a_reject_list_is_not_bundled() {
+    let (tmp, out) = setup();
+    let root = root("R Distrusted");
+    // X509_CERT_AUX { reject [0] { codeSigning } }
+    let aux = [
+        0x30, 0x0c, 0xa0, 0x0a, 0x06, 0x08, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x03,
+    ];
+    let block = pem::encode(&pem::Pem::new(
+        "TRUSTED CERTIFICATE",
+        [root.der.clone(), aux.to_vec()].concat(),
+    ));
+    let file = write(tmp.path(), "distrusted.pem", block);
+    refused(
+        &out,
+        &[&file],
+        1,
+        "distrusted.pem",
+        "trust settings reject it",
+    );
+    // Trust settings without a reject list are fine: the certificate alone is taken.
+    let (tmp, out) = setup();
+    let trust = [
+        0x30, 0x0a, 0x30, 0x08, 0x06, 0x06, 0x2b, 0x06, 0x01, 0x05, 0x05, 0x07,
+    ];
+    let block = pem::encode(&pem::Pem::new(
+        "TRUSTED CERTIFICATE",
+        [root.der.clone(), trust.to_vec()].concat(),
+    ));
+    let file = write(tmp.path(), "trusted.pem", block);
+    certbundle()
+        .args(["build", "--now", NOW, "--name", "t", "-o"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success();
+}
+
+#[test]
+fn pem_armour_inside_a_certificate_name_is_just_text() {
+    let (tmp, out) = setup();
+    let mut p = ca_params("-----BEGIN PRIVATE KEY-----");
+    p.use_authority_key_identifier_extension = false;
+    let odd = root_with(p, ec_key());
+    let file = write(tmp.path(), "odd.cer", &odd.der);
+    certbundle()
+        .args(["build", "--now", NOW, "--name", "odd", "-o"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success();
+    certbundle()
+        .arg("verify")
+        .arg(out.join("odd"))
+        .assert()
+        .success();
+}

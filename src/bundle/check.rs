@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use super::Tree;
-use crate::load::{self, Content, Item, Origin};
+use crate::load::{self, Item, Origin};
 use crate::plan::MANIFEST_SCHEMA;
 use crate::verify::{self, CertSummary, Policy};
 
@@ -127,7 +127,7 @@ pub fn check(tree: &Tree) -> Audit {
         }
     }
     for (path, bytes) in &tree.files {
-        if path != "SHA256SUMS" && matches!(load::classify(bytes), Content::PrivateKey(_)) {
+        if path != "SHA256SUMS" && load::holds_private_key(bytes) {
             audit.problems.push(problem(
                 ProblemCode::PrivateKey,
                 path,

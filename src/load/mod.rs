@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub use pkcs7::certificates as pkcs7_certificates;
-pub use sniff::{Content, classify};
+pub use sniff::{Content, classify, holds_private_key};
 
 /// Files larger than this are refused before they are read.
 pub const MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;

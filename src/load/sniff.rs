@@ -31,17 +31,90 @@ const OID_PKCS7_DATA: &str = "1.2.840.113549.1.7.1";
 const OID_PKCS7_SIGNED_DATA: &str = "1.2.840.113549.1.7.2";
 
 /// Classifies a file's bytes.
+///
+/// A complete DER structure at the start wins over any text inside it (a certificate may carry
+/// PEM armour in a comment or a name); anything after it is classified too, so a key appended to
+/// a certificate is still found. Otherwise PEM text is read, and binary data between PEM blocks is
+/// refused rather than ignored.
 pub fn classify(bytes: &[u8]) -> Content {
     if let Some(what) = binary_key_magic(bytes) {
         return Content::PrivateKey(what.into());
     }
-    let text = decode_text(bytes);
-    if let Some(text) = text.as_deref()
-        && text.contains("-----BEGIN ")
+    // ('0' is 0x30 too: a text file starting with a digit is not DER unless it reads as such.)
+    if bytes.first() == Some(&0x30)
+        && let Ok((rest, _)) = Any::from_ber(bytes)
     {
-        return classify_pem(text);
+        let structure = &bytes[..bytes.len() - rest.len()];
+        let content = classify_der(structure);
+        if !matches!(content, Content::Nothing { .. }) {
+            return with_trailing(content, bytes, rest);
+        }
+    }
+    let text = decode_text(bytes);
+    if contains(&text, b"-----BEGIN ") {
+        return classify_pem(&text);
     }
     classify_der(bytes)
+}
+
+/// Whether `bytes` really hold private key material: a decodable PEM key block, a DER key, a key
+/// file magic. Stricter than [`classify`], which refuses even a broken block labelled as a key:
+/// this is for scanning files we wrote (a certificate's name may contain PEM armour as text).
+pub fn holds_private_key(bytes: &[u8]) -> bool {
+    if binary_key_magic(bytes).is_some() {
+        return true;
+    }
+    if bytes.first() == Some(&0x30)
+        && let Ok((_, top)) = Any::from_ber(bytes)
+        && der_key_shape(&children(top.data)).is_some()
+    {
+        return true;
+    }
+    let text = decode_text(bytes);
+    pem_spans(&text).iter().any(|span| {
+        pem::parse(&text[span.clone()]).is_ok_and(|block| block.tag().contains("PRIVATE KEY"))
+    })
+}
+
+/// Applies what follows the first DER structure: keys are refused, anything else makes a
+/// certificate file defective (verify reports the trailing bytes).
+fn with_trailing(content: Content, whole: &[u8], rest: &[u8]) -> Content {
+    if rest.is_empty() {
+        return content;
+    }
+    if let Content::PrivateKey(what) = classify(rest) {
+        return Content::PrivateKey(format!("{what}, after the first DER structure"));
+    }
+    match content {
+        Content::Certificates(found)
+            if found.len() > 1
+                || found
+                    .iter()
+                    .any(|(d, _)| d.len() != whole.len() - rest.len()) =>
+        {
+            Content::Certificates(vec![(
+                whole.to_vec(),
+                Some(format!(
+                    "{} trailing bytes after the PKCS#7 structure",
+                    rest.len()
+                )),
+            )])
+        }
+        // A single certificate keeps its trailing bytes: verify names them.
+        Content::Certificates(_) => Content::Certificates(vec![(whole.to_vec(), None)]),
+        other => other,
+    }
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    find(hay, needle, 0).is_some()
+}
+
+fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    hay.get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|i| i + from)
 }
 
 /// Key formats recognisable by their first bytes.
@@ -57,11 +130,11 @@ fn binary_key_magic(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-/// Text as UTF-8: UTF-16 with a byte-order mark (as Windows editors save it) is converted, other
-/// bytes are taken lossily (PEM armour is ASCII; what surrounds it does not matter).
-fn decode_text(bytes: &[u8]) -> Option<String> {
-    let utf16 = |be: bool| {
-        let units: Vec<u16> = bytes[2..]
+/// The bytes as text: UTF-16 (with a byte-order mark, or recognisably without one, as Windows
+/// editors save it) is converted to UTF-8; other bytes are kept as they are.
+fn decode_text(bytes: &[u8]) -> Vec<u8> {
+    let utf16 = |data: &[u8], be: bool| {
+        let units: Vec<u16> = data
             .chunks_exact(2)
             .map(|c| {
                 if be {
@@ -71,32 +144,88 @@ fn decode_text(bytes: &[u8]) -> Option<String> {
                 }
             })
             .collect();
-        String::from_utf16_lossy(&units)
+        String::from_utf16_lossy(&units).into_bytes()
     };
     match bytes {
-        [0xff, 0xfe, ..] => Some(utf16(false)),
-        [0xfe, 0xff, ..] => Some(utf16(true)),
-        _ => Some(String::from_utf8_lossy(bytes).into_owned()),
+        [0xff, 0xfe, rest @ ..] => utf16(rest, false),
+        [0xfe, 0xff, rest @ ..] => utf16(rest, true),
+        [a, 0, b, 0, ..] if *a != 0 && *b != 0 => utf16(bytes, false),
+        [0, a, 0, b, ..] if *a != 0 && *b != 0 => utf16(bytes, true),
+        _ => bytes.to_vec(),
     }
 }
 
-/// Every `-----BEGIN <label>-----` label in the text, in order, broken blocks included.
-fn pem_labels(text: &str) -> Vec<String> {
-    text.match_indices("-----BEGIN ")
-        .filter_map(|(at, m)| {
-            let rest = &text[at + m.len()..];
-            let end = rest.find("-----")?;
-            let label = &rest[..end];
-            (label.len() <= 64 && !label.contains('\n')).then(|| label.trim().to_string())
-        })
-        .collect()
+/// The byte ranges of PEM blocks: from `-----BEGIN X-----` to the end of `-----END X-----` (or to
+/// the end of the text when a block is not closed).
+fn pem_spans(text: &[u8]) -> Vec<std::ops::Range<usize>> {
+    let mut spans = Vec::new();
+    let mut at = 0;
+    while let Some(begin) = find(text, b"-----BEGIN ", at) {
+        let label_start = begin + b"-----BEGIN ".len();
+        let Some(label_end) = find(text, b"-----", label_start) else {
+            break;
+        };
+        let end_marker = [b"-----END ", &text[label_start..label_end], b"-----"].concat();
+        let end = find(text, &end_marker, label_end).map_or(text.len(), |e| e + end_marker.len());
+        spans.push(begin..end);
+        at = end.max(label_end);
+    }
+    spans
 }
 
-fn classify_pem(text: &str) -> Content {
+/// Every `-----BEGIN <label>-----` label in the text, in order, broken blocks included.
+fn pem_labels(text: &[u8]) -> Vec<String> {
+    let mut labels = Vec::new();
+    let mut at = 0;
+    while let Some(begin) = find(text, b"-----BEGIN ", at) {
+        let start = begin + b"-----BEGIN ".len();
+        at = start;
+        if let Some(end) = find(text, b"-----", start)
+            && end - start <= 64
+        {
+            let label = String::from_utf8_lossy(&text[start..end]);
+            if !label.contains('\n') {
+                labels.push(label.trim().to_string());
+            }
+        }
+    }
+    labels
+}
+
+/// Whether the text outside the PEM blocks holds binary data (not text a person wrote).
+fn binary_outside_blocks(text: &[u8]) -> Option<Vec<u8>> {
+    let spans = pem_spans(text);
+    let mut outside = Vec::new();
+    let mut at = 0;
+    for span in spans
+        .iter()
+        .chain(std::iter::once(&(text.len()..text.len())))
+    {
+        outside.push(&text[at..span.start.max(at)]);
+        at = span.end;
+    }
+    outside.into_iter().find_map(|part| {
+        let binary = std::str::from_utf8(part).is_err()
+            || part
+                .iter()
+                .any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c));
+        binary.then(|| part.trim_ascii().to_vec())
+    })
+}
+
+fn classify_pem(text: &[u8]) -> Content {
     let labels = pem_labels(text);
     // Keys are looked for in the raw text first: a key must be refused even in a broken block.
     if let Some(label) = labels.iter().find(|l| l.contains("PRIVATE KEY")) {
         return Content::PrivateKey(format!("PEM block \"{label}\""));
+    }
+    if let Some(binary) = binary_outside_blocks(text) {
+        if let Content::PrivateKey(what) = classify(&binary) {
+            return Content::PrivateKey(format!("{what}, between PEM blocks"));
+        }
+        return Content::NotACertificate(
+            "PEM blocks mixed with binary data; give PEM text or one DER structure per file".into(),
+        );
     }
     let blocks = match pem::parse_many(text) {
         Ok(blocks) if !blocks.is_empty() => blocks,
@@ -112,7 +241,7 @@ fn classify_pem(text: &str) -> Content {
                 .any(|l| certificate_label(l) || pkcs7_label(l)) =>
         {
             return Content::Certificates(vec![(
-                text.as_bytes().to_vec(),
+                text.to_vec(),
                 Some(format!("PEM block could not be decoded: {e}")),
             )]);
         }
@@ -132,7 +261,7 @@ fn classify_pem(text: &str) -> Content {
         } else if label == "TRUSTED CERTIFICATE" {
             // OpenSSL's form: the certificate followed by trust settings that are not part of it.
             let first = first_tlv(der).unwrap_or(der);
-            found.push((first.to_vec(), None));
+            found.push((first.to_vec(), openssl_distrust(&der[first.len()..])));
         } else if pkcs7_label(label) {
             match pkcs7::certificates(der) {
                 Ok(certs) if !certs.is_empty() => {
@@ -182,6 +311,16 @@ fn describe_label(label: &str) -> &'static str {
 fn first_tlv(bytes: &[u8]) -> Option<&[u8]> {
     let (rest, _) = Any::from_ber(bytes).ok()?;
     Some(&bytes[..bytes.len() - rest.len()])
+}
+
+/// OpenSSL trust settings (`X509_CERT_AUX`) that reject some purpose: such a certificate was
+/// deliberately distrusted and must not become a trust anchor.
+fn openssl_distrust(aux: &[u8]) -> Option<String> {
+    let (_, aux) = Any::from_ber(aux).ok()?;
+    children(aux.data)
+        .iter()
+        .any(|e| e.class() == Class::ContextSpecific && e.tag() == Tag(0))
+        .then(|| "its OpenSSL trust settings reject it (TRUSTED CERTIFICATE with a reject list): it was distrusted on purpose".to_string())
 }
 
 /// The elements inside a constructed value.
@@ -271,6 +410,9 @@ fn classify_der(bytes: &[u8]) -> Content {
     if elements.len() == 2 && SubjectPublicKeyInfo::from_der(bytes).is_ok() {
         return Content::NotACertificate("public key without a certificate".into());
     }
+    if elements.len() == 2 && elements.iter().all(|e| is(e, Tag::Integer)) {
+        return Content::NotACertificate("RSA public key without a certificate".into());
+    }
     if looks_like_certificate(&elements) {
         // A damaged certificate: `verify` reports what is wrong with it.
         return Content::Certificates(vec![(bytes.to_vec(), None)]);
@@ -341,8 +483,27 @@ mod tests {
 
     #[test]
     fn text_around_pem_blocks_is_ignored_and_labels_are_read() {
-        let text = "hello\n-----BEGIN FOO-----\nAAAA\n-----END FOO-----\nbye";
+        let text = b"hello\n-----BEGIN FOO-----\nAAAA\n-----END FOO-----\nbye";
         assert_eq!(pem_labels(text), vec!["FOO".to_string()]);
+        assert_eq!(pem_spans(text), vec![6..48]);
+        assert_eq!(binary_outside_blocks(text), None);
+        let mixed = [b"\x30\x03\x02\x01\x00".as_slice(), text].concat();
+        assert!(binary_outside_blocks(&mixed).is_some());
+    }
+
+    #[test]
+    fn utf16_without_bom_is_decoded() {
+        let bytes: Vec<u8> = "-----BEGIN RSA PRIVATE KEY-----\n"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        assert!(matches!(classify(&bytes), Content::PrivateKey(_)));
+    }
+
+    #[test]
+    fn text_starting_with_a_digit_is_still_read_as_pem() {
+        let text = "0563B8630D62D75ABBC8AB1E4BDFB5A899B24D43 DigiCert\n-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n";
+        assert!(matches!(classify(text.as_bytes()), Content::PrivateKey(_)));
     }
 
     #[test]
