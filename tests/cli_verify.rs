@@ -278,3 +278,56 @@ fn not_a_bundle_is_an_error_exit_2() {
         .code(1)
         .stdout(predicate::str::contains("no SHA256SUMS"));
 }
+
+#[test]
+fn zip_with_a_duplicate_name_is_refused_whichever_copy_an_extractor_keeps() {
+    let tmp = tempfile::tempdir().unwrap();
+    let zip = hostile_zip(
+        tmp.path(),
+        &[("b/README.txX", b"run evil.exe instead")],
+        None,
+    );
+    // Give the added entry the name of the genuine README, in both of its headers.
+    let mut bytes = std::fs::read(&zip).unwrap();
+    let (from, to) = (b"b/README.txX", b"b/README.txt");
+    let mut at = 0;
+    while let Some(i) = bytes[at..].windows(from.len()).position(|w| w == from) {
+        bytes[at + i..at + i + from.len()].copy_from_slice(to);
+        at += i + from.len();
+    }
+    std::fs::write(&zip, bytes).unwrap();
+    refused_without_writing(tmp.path(), &zip, "appears twice");
+}
+
+#[test]
+fn zip_with_a_unicode_path_field_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (folder, _, _) = built(tmp.path());
+    let zip_path = tmp.path().join("upath.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
+    for e in walkdir::WalkDir::new(&folder)
+        .min_depth(1)
+        .into_iter()
+        .map(|e| e.unwrap())
+    {
+        if e.file_type().is_file() {
+            let rel = e
+                .path()
+                .strip_prefix(&folder)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            let mut opts = zip::write::FullFileOptions::default();
+            if rel == "README.txt" {
+                // Stored as README.txt, but an Info-ZIP aware extractor would call it something else.
+                let mut field = vec![1, 0, 0, 0, 0];
+                field.extend_from_slice(b"b/reports/r.txt");
+                opts.add_extra_field(0x7075, field, false).unwrap();
+            }
+            zip.start_file(format!("b/{rel}"), opts).unwrap();
+            zip.write_all(&std::fs::read(e.path()).unwrap()).unwrap();
+        }
+    }
+    zip.finish().unwrap();
+    refused_without_writing(tmp.path(), &zip_path, "Unicode Path extra field");
+}

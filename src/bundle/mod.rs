@@ -9,6 +9,7 @@
 mod check;
 mod read;
 mod write;
+mod zipcheck;
 
 use std::io;
 use std::path::PathBuf;

@@ -13,7 +13,7 @@ use super::{BundleError, Problem, ProblemCode};
 /// Largest single file accepted in a bundle.
 pub const MAX_ENTRY_SIZE: u64 = 16 * 1024 * 1024;
 /// Largest total size of a bundle's files.
-pub const MAX_TOTAL_SIZE: u64 = 256 * 1024 * 1024;
+pub const MAX_TOTAL_SIZE: u64 = 64 * 1024 * 1024;
 /// Most entries accepted in a bundle.
 pub const MAX_ENTRIES: usize = 10_000;
 
@@ -170,24 +170,43 @@ fn read_zip(path: &Path, size: u64) -> Result<Tree, BundleError> {
         ));
         return Ok(tree);
     }
-    let file = fs::File::open(path).map_err(BundleError::io("read", path))?;
+    let mut bytes = Vec::new();
+    fs::File::open(path)
+        .and_then(|f| f.take(MAX_TOTAL_SIZE + 1).read_to_end(&mut bytes))
+        .map_err(BundleError::io("read", path))?;
     let unrecognised = |reason: String| BundleError::Unrecognised {
         path: path.into(),
         reason,
     };
-    let mut archive =
-        zip::ZipArchive::new(file).map_err(|e| unrecognised(format!("not a readable zip: {e}")))?;
-    if archive.len() > MAX_ENTRIES {
+    if !bytes.starts_with(b"PK") {
+        return Err(unrecognised("not a zip file".into()));
+    }
+    let stored = match super::zipcheck::stored_names(&bytes, MAX_ENTRIES) {
+        Ok(names) => names,
+        Err(why) => {
+            tree.refused.push(refused("", why));
+            return Ok(tree);
+        }
+    };
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.as_slice()))
+        .map_err(|e| unrecognised(format!("not a readable zip: {e}")))?;
+    let mut read_names: Vec<Vec<u8>> = (0..archive.len())
+        .map(|i| archive.by_index_raw(i).map(|e| e.name_raw().to_vec()))
+        .collect::<Result<_, _>>()
+        .map_err(|e| unrecognised(format!("an entry cannot be read: {e}")))?;
+    let mut stored_sorted = stored.clone();
+    stored_sorted.sort();
+    read_names.sort();
+    if read_names != stored_sorted {
         tree.refused.push(refused(
             "",
-            format!("{} entries, more than any bundle has", archive.len()),
+            "the zip reader sees other entries than the zip stores",
         ));
         return Ok(tree);
     }
 
     // Pass 1: names, kinds and declared sizes only.
     let mut names = Vec::with_capacity(archive.len());
-    let mut seen = BTreeSet::new();
     let mut tops = BTreeSet::new();
     let mut total = 0u64;
     for i in 0..archive.len() {
@@ -210,8 +229,6 @@ fn read_zip(path: &Path, size: u64) -> Result<Tree, BundleError> {
             ))
         } else if total > MAX_TOTAL_SIZE {
             Some("entries add up to more than any bundle can be".into())
-        } else if !seen.insert(raw.clone()) {
-            Some("the same name appears twice".into())
         } else {
             None
         };
