@@ -17,6 +17,7 @@ use x509_parser::certificate::X509Certificate;
 use x509_parser::error::X509Error;
 use x509_parser::extensions::ParsedExtension;
 use x509_parser::prelude::FromDer;
+use x509_parser::public_key::PublicKey;
 use x509_parser::x509::{SubjectPublicKeyInfo, X509Name, X509Version};
 
 pub use finding::{Code, Finding, Severity};
@@ -296,18 +297,35 @@ enum Signature {
 /// Checks `cert`'s signature with `signer`'s key.
 fn signature(cert: &X509Certificate, signer: &SubjectPublicKeyInfo) -> Signature {
     let algorithm = describe::signature_algorithm(&cert.signature_algorithm.algorithm);
-    // ring (behind x509-parser) only takes RSA keys of 2048-8192 bits (1024 for SHA-1): outside
-    // that range a failure would say nothing about the signature.
-    if let KeyKind::Rsa(bits) = describe::key(signer) {
-        let minimum = if algorithm == "sha1WithRSAEncryption" {
-            1024
-        } else {
-            2048
-        };
+    if let Ok(PublicKey::RSA(rsa)) = signer.parsed() {
+        // ring (behind x509-parser) takes RSA keys of 2048-8192 bits (1024 with SHA-1 and, through
+        // its legacy algorithms, SHA-256/512) and exponents below 2^33: outside that, a failure
+        // would say nothing about the signature.
+        let bits = rsa.key_size();
+        let exponent = rsa
+            .exponent
+            .iter()
+            .try_fold(0u64, |e, b| e.checked_mul(256)?.checked_add(u64::from(*b)));
+        if exponent.is_none_or(|e| e >= 1 << 33) {
+            return Signature::Unverifiable(format!("{algorithm} with an RSA key whose public exponent is too large"));
+        }
+        if (1024..2048).contains(&bits) {
+            let legacy: Option<&'static dyn ring::signature::VerificationAlgorithm> = match algorithm.as_str() {
+                "sha256WithRSAEncryption" => Some(&ring::signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY),
+                "sha512WithRSAEncryption" => Some(&ring::signature::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY),
+                _ => None,
+            };
+            if let Some(legacy) = legacy {
+                let key = ring::signature::UnparsedPublicKey::new(legacy, &signer.subject_public_key.data);
+                return match key.verify(cert.tbs_certificate.as_ref(), &cert.signature_value.data) {
+                    Ok(()) => Signature::Valid,
+                    Err(_) => Signature::Invalid,
+                };
+            }
+        }
+        let minimum = if algorithm == "sha1WithRSAEncryption" { 1024 } else { 2048 };
         if !(minimum..=8192).contains(&bits) {
-            return Signature::Unverifiable(format!(
-                "{algorithm} with an RSA-{bits} key cannot be checked here"
-            ));
+            return Signature::Unverifiable(format!("{algorithm} with an RSA-{bits} key cannot be checked here"));
         }
     }
     match cert.verify_signature(Some(signer)) {
@@ -364,12 +382,14 @@ fn summarize(i: usize, set: &[Parsed], policy: &Policy) -> CertSummary {
     let basic = cert.basic_constraints().ok().flatten().map(|b| b.value.ca);
     let ca = basic == Some(true);
     let v1 = cert.version() == X509Version::V1;
-    let claims_self = same_name(cert.subject(), cert.issuer())
-        && match (&p.aki, &p.ski) {
-            (Some(aki), Some(ski)) => aki == ski,
-            (Some(_), None) => false,
-            _ => true,
-        };
+    // Issued by itself: its authority key identifier is its own key's, or it names itself as
+    // issuer without saying which key signed it. (A key identifier, not a name, decides when both
+    // are there: one altered byte in a root's name must not turn it into an unchecked intermediate.)
+    let claims_self = match (&p.aki, &p.ski) {
+        (Some(aki), Some(ski)) => aki == ski,
+        (Some(_), None) => false,
+        (None, _) => same_name(cert.subject(), cert.issuer()),
+    };
     let self_signature = claims_self.then(|| signature(cert, cert.public_key()));
     let search =
         (!claims_self || self_signature == Some(Signature::Invalid)).then(|| find_issuer(i, set));
@@ -394,6 +414,18 @@ fn summarize(i: usize, set: &[Parsed], policy: &Policy) -> CertSummary {
             Severity::Error,
             "keyUsage is present without keyCertSign: Windows will not accept it as an issuer"
                 .into(),
+        );
+    }
+
+    if cert.signature_algorithm != cert.tbs_certificate.signature {
+        add(
+            Code::BadSignature,
+            Severity::Error,
+            format!(
+                "the signature algorithm inside the signed part ({}) differs from the one outside it ({}): the certificate was altered",
+                describe::signature_algorithm(&cert.tbs_certificate.signature.algorithm),
+                describe::signature_algorithm(&cert.signature_algorithm.algorithm)
+            ),
         );
     }
 
