@@ -83,10 +83,15 @@ pub fn printable(text: &str) -> String {
     out
 }
 
+/// Control characters, and format or filler characters that are invisible or reorder text:
+/// bidirectional controls, zero-width characters, line/paragraph separators, soft hyphen,
+/// variation selectors, tag characters, Hangul fillers.
 fn is_deceptive(c: char) -> bool {
     c.is_control()
         || matches!(c as u32,
-            0x061C | 0x200B..=0x200F | 0x202A..=0x202E | 0x2060..=0x2064 | 0x2066..=0x2069 | 0xFEFF | 0xFFF9..=0xFFFB)
+            0x00AD | 0x034F | 0x061C | 0x115F | 0x1160 | 0x17B4 | 0x17B5 | 0x180B..=0x180F
+            | 0x200B..=0x200F | 0x2028..=0x202E | 0x2060..=0x206F | 0x3164 | 0xFE00..=0xFE0F
+            | 0xFEFF | 0xFFA0 | 0xFFF0..=0xFFFB | 0x1D173..=0x1D17A | 0xE0000..=0xE0FFF)
 }
 
 #[cfg(test)]
@@ -141,5 +146,9 @@ mod tests {
         assert_eq!(printable("a\u{1b}[31mb"), "a\\u{001B}[31mb");
         assert_eq!(printable("x\u{202E}y\n"), "x\\u{202E}y\\u{000A}");
         assert_eq!(printable("Zürich ✓"), "Zürich ✓");
+        assert_eq!(
+            printable("a\u{2028}b\u{AD}c\u{E0041}\u{3164}"),
+            "a\\u{2028}b\\u{00AD}c\\u{E0041}\\u{3164}"
+        );
     }
 }

@@ -464,3 +464,53 @@ fn pem_with_text_several_blocks_der_and_pkcs7_all_load() {
             "4 certificate(s): 3 root, 1 intermediate",
         ));
 }
+
+#[test]
+fn an_interrupted_earlier_build_is_reported_not_overwritten() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = good_input(tmp.path());
+    let out = tmp.path().join("out");
+    // What a build killed between moving the old bundle aside and placing the new one leaves.
+    write(
+        &out,
+        ".b.certbundle-tmp-4242-0/replaced/0/manifest.json",
+        "{\"schema\": \"certbundle-manifest/1\"}",
+    );
+    let before = tree(&out);
+    build(&input, &out, &["--name", "b", "--force"])
+        .code(2)
+        .stderr(predicate::str::contains("was interrupted"))
+        .stderr(predicate::str::contains(
+            ".b.certbundle-tmp-4242-0/replaced",
+        ));
+    assert_eq!(tree(&out), before);
+    // Another bundle name is not affected.
+    build(&input, &out, &["--name", "c"]).success();
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_reports_are_never_assumed_absent() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let input = good_input(tmp.path());
+    let out = tmp.path().join("out");
+    build(&input, &out, &["--name", "b", "--no-zip"]).success();
+    let locked = out.join("b/reports/site1");
+    write(&locked, "HOST_20261201T000000Z.json", "{}");
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+    // Root can read anything: only a real permission failure makes this test meaningful.
+    let readable = std::fs::read_dir(&locked).is_ok();
+    let result = build(&input, &out, &["--name", "b", "--no-zip", "--force"]);
+    std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+    if readable {
+        result
+            .code(2)
+            .stderr(predicate::str::contains("installer report"));
+    } else {
+        result
+            .code(2)
+            .stderr(predicate::str::contains("check for installer reports"));
+    }
+    assert!(locked.join("HOST_20261201T000000Z.json").exists());
+}

@@ -89,3 +89,29 @@ fn hostile_subject_text_cannot_reach_the_terminal() {
         "{text}"
     );
 }
+
+#[test]
+fn hostile_text_in_skipped_files_cannot_reach_the_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("in");
+    write(&dir, "root.pem", root("S Root").pem());
+    write(
+        &dir,
+        "notes.txt",
+        "-----BEGIN \u{1b}]0;pwned\u{7}\u{1b}[2J-----\n@@@\n",
+    );
+    let out = certbundle()
+        .args(["inspect", "--now", NOW])
+        .arg(&dir)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.contains("notes.txt"), "{text}");
+    assert!(
+        !text.contains('\u{1b}') && !text.contains('\u{7}'),
+        "{text:?}"
+    );
+}

@@ -476,31 +476,49 @@ fn rsa_1024_issuers_with_sha256_are_checked_not_skipped() {
         ("r.pem", &pem_der("generated/rsa1024-root.pem")),
         ("i.pem", &pem_der("generated/rsa1024-intermediate.pem")),
     ]);
-    let (r, i) = (cert(&c, "Test RSA-1024 Root"), cert(&c, "Test Under RSA-1024"));
+    let (r, i) = (
+        cert(&c, "Test RSA-1024 Root"),
+        cert(&c, "Test Under RSA-1024"),
+    );
     assert_eq!(codes(r), vec![(Code::WeakKey, Severity::Warning)]);
     assert!(codes(i).is_empty(), "{:?}", i.findings);
     assert_eq!(i.issuer_sha256.as_deref(), Some(r.sha256.as_str()));
     // And a corrupted signature under that key is caught, not waved through as unverifiable.
     let bad = corrupt_signature(&pem_der("generated/rsa1024-intermediate.pem"));
-    let c = run(&[("r.pem", &pem_der("generated/rsa1024-root.pem")), ("i.pem", &bad)]);
-    assert_eq!(codes(cert(&c, "Test Under RSA-1024")), vec![(Code::BadSignature, Severity::Error)]);
+    let c = run(&[
+        ("r.pem", &pem_der("generated/rsa1024-root.pem")),
+        ("i.pem", &bad),
+    ]);
+    assert_eq!(
+        codes(cert(&c, "Test Under RSA-1024")),
+        vec![(Code::BadSignature, Severity::Error)]
+    );
 }
 
 #[test]
 fn an_rsa_exponent_beyond_the_verifier_is_unverifiable_not_bad() {
     let c = run(&[("e.pem", &pem_der("generated/large-exponent-root.pem"))]);
     let r = cert(&c, "Test Large Exponent Root");
-    assert_eq!(codes(r), vec![(Code::UnverifiableSignature, Severity::Warning)]);
+    assert_eq!(
+        codes(r),
+        vec![(Code::UnverifiableSignature, Severity::Warning)]
+    );
     assert!(r.findings[0].message.contains("exponent"));
 }
 
 fn replace_last(der: &mut [u8], from: &[u8], to: &[u8]) {
-    let at = der.windows(from.len()).rposition(|w| w == from).expect("pattern present");
+    let at = der
+        .windows(from.len())
+        .rposition(|w| w == from)
+        .expect("pattern present");
     der[at..at + from.len()].copy_from_slice(to);
 }
 
 fn replace_first(der: &mut [u8], from: &[u8], to: &[u8]) {
-    let at = der.windows(from.len()).position(|w| w == from).expect("pattern present");
+    let at = der
+        .windows(from.len())
+        .position(|w| w == from)
+        .expect("pattern present");
     der[at..at + from.len()].copy_from_slice(to);
 }
 
@@ -515,8 +533,16 @@ fn an_outer_signature_algorithm_that_differs_from_the_signed_one_is_tampering() 
     replace_last(&mut der, &sha256_rsa, &sha224_rsa);
     let c = run(&[("root.pem", &root.der), ("inter.cer", &der)]);
     let i = cert(&c, "O Intermediate");
-    assert!(codes(i).contains(&(Code::BadSignature, Severity::Error)), "{:?}", i.findings);
-    assert!(i.findings.iter().any(|f| f.message.contains("differs from the one outside it")));
+    assert!(
+        codes(i).contains(&(Code::BadSignature, Severity::Error)),
+        "{:?}",
+        i.findings
+    );
+    assert!(
+        i.findings
+            .iter()
+            .any(|f| f.message.contains("differs from the one outside it"))
+    );
 }
 
 #[test]
@@ -527,6 +553,10 @@ fn a_root_with_an_altered_name_is_still_checked_as_a_root() {
     replace_first(&mut der, b"M2 Root", b"M2 Ruot");
     let c = run(&[("root.pem", &der)]);
     let r = &c.certificates[0];
-    assert_eq!(r.role, Role::Root, "one altered byte must not make an unchecked intermediate");
+    assert_eq!(
+        r.role,
+        Role::Root,
+        "one altered byte must not make an unchecked intermediate"
+    );
     assert_eq!(codes(r), vec![(Code::BadSignature, Severity::Error)]);
 }

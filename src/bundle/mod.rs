@@ -43,6 +43,12 @@ pub enum BundleError {
         /// How many report files.
         count: usize,
     },
+    /// A hidden staging folder of an earlier build of the same name is still there.
+    #[error("{}: an earlier build of this bundle was interrupted (or is still running)", path.display())]
+    Interrupted {
+        /// The staging folder.
+        path: PathBuf,
+    },
     /// A file system operation failed.
     #[error("{}: cannot {action}: {source}", path.display())]
     Io {
@@ -74,6 +80,10 @@ impl BundleError {
             BundleError::HoldsReports { .. } => {
                 "move the reports somewhere safe first (certbundle report reads them), or choose another --name".into()
             }
+            BundleError::Interrupted { path } => format!(
+                "its files are in {0} (a bundle it was replacing is under {0}/replaced); move what you need, then delete that folder",
+                path.display()
+            ),
             BundleError::Io { .. } => "check the path, free space and permissions".into(),
             BundleError::Unrecognised { .. } => {
                 "give the bundle folder (the one holding SHA256SUMS) or its .zip".into()

@@ -33,6 +33,8 @@ pub struct Written {
     pub zip: Option<PathBuf>,
     /// Earlier bundle files that were replaced (`--force`).
     pub replaced: Vec<PathBuf>,
+    /// The staging folder, when it could not be removed after the bundle was in place.
+    pub leftover: Option<PathBuf>,
 }
 
 /// The zip of a rendered bundle: every folder and file under one top folder `<name>/`, sorted,
@@ -93,6 +95,9 @@ pub fn write(
 ) -> Result<Written, BundleError> {
     let folder = target.dir.join(&rendered.name);
     let zip_path = target.dir.join(format!("{}.zip", rendered.name));
+    if let Some(stale) = Staging::existing(&target.dir, &rendered.name) {
+        return Err(BundleError::Interrupted { path: stale });
+    }
     let mut replace = Vec::new();
     if exists(&folder) {
         replaceable_folder(&folder, target.force)?;
@@ -141,11 +146,12 @@ pub fn write(
         }
         placed.push(to);
     }
-    drop(staging); // removes what was replaced
+    let leftover = staging.finish(); // removes what was replaced
     Ok(Written {
         folder,
         zip: zip.map(|_| zip_path),
         replaced: replace,
+        leftover,
     })
 }
 
@@ -190,11 +196,31 @@ fn replaceable_folder(folder: &Path, force: bool) -> Result<(), BundleError> {
     if !is_bundle_manifest(&manifest) {
         return Err(not_a_bundle("manifest.json is not a certbundle manifest"));
     }
-    let reports = walkdir::WalkDir::new(folder.join("reports"))
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| !e.file_type().is_dir())
-        .count();
+    let mut reports = 0;
+    for entry in walkdir::WalkDir::new(folder.join("reports")) {
+        match entry {
+            Ok(e) if !e.file_type().is_dir() => reports += 1,
+            Ok(_) => {}
+            Err(e)
+                if e.depth() == 0
+                    && e.io_error()
+                        .is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound) => {}
+            Err(e) => {
+                let path = e
+                    .path()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| folder.join("reports"));
+                let source = e
+                    .into_io_error()
+                    .unwrap_or_else(|| std::io::Error::other("folder loop"));
+                return Err(BundleError::Io {
+                    action: "check for installer reports in",
+                    path,
+                    source,
+                });
+            }
+        }
+    }
     if reports > 0 {
         return Err(BundleError::HoldsReports {
             path: folder.into(),
@@ -257,15 +283,38 @@ fn replaceable_zip(path: &Path, name: &str, force: bool) -> Result<(), BundleErr
 /// A hidden folder beside the target, removed with everything in it when dropped.
 struct Staging {
     path: PathBuf,
+    armed: bool,
 }
 
 impl Staging {
+    const MARK: &'static str = ".certbundle-tmp-";
+
+    /// A staging folder of an earlier build of `name` in `dir`, if one is left.
+    fn existing(dir: &Path, name: &str) -> Option<PathBuf> {
+        let prefix = format!(".{name}{}", Self::MARK);
+        let mut found: Vec<PathBuf> = fs::read_dir(dir)
+            .ok()?
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+            .map(|e| e.path())
+            .collect();
+        found.sort();
+        found.into_iter().next()
+    }
+
+    /// Removes the folder; returns it when that failed (the caller says so).
+    fn finish(mut self) -> Option<PathBuf> {
+        self.armed = false;
+        let failed = fs::remove_dir_all(&self.path).is_err() && self.path.exists();
+        failed.then(|| self.path.clone())
+    }
+
     fn create(dir: &Path, name: &str) -> Result<Self, BundleError> {
         let pid = std::process::id();
         for attempt in 0..100 {
-            let path = dir.join(format!(".{name}.certbundle-tmp-{pid}-{attempt}"));
+            let path = dir.join(format!(".{name}{}{pid}-{attempt}", Self::MARK));
             match fs::create_dir(&path) {
-                Ok(()) => return Ok(Staging { path }),
+                Ok(()) => return Ok(Staging { path, armed: true }),
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
                 Err(e) => return Err(BundleError::io("create staging folder", path)(e)),
             }
@@ -280,7 +329,9 @@ impl Staging {
 
 impl Drop for Staging {
     fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.path);
+        if self.armed {
+            let _ = fs::remove_dir_all(&self.path);
+        }
     }
 }
 

@@ -54,6 +54,8 @@ pub struct WrittenBundle {
     pub files: usize,
     /// Earlier bundle files replaced with --force.
     pub replaced: Vec<PathBuf>,
+    /// A staging folder that could not be removed (delete it by hand).
+    pub leftover: Option<PathBuf>,
 }
 
 impl BuildReport {
@@ -100,6 +102,7 @@ fn write(plan: &Plan, req: &BuildRequest) -> Result<WrittenBundle, Error> {
         digest: rendered.digest,
         files: rendered.files.len(),
         replaced: written.replaced,
+        leftover: written.leftover,
     })
 }
 

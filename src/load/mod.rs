@@ -261,7 +261,13 @@ impl Loader {
                 ),
             ),
             Ok(target) if target.is_file() => self.file(path, false),
-            Ok(_) => self.skip(path, "symbolic link to a folder, not followed"),
+            Ok(target) if target.is_dir() => {
+                self.skip(path, "symbolic link to a folder, not followed")
+            }
+            Ok(_) => self.skip(
+                path,
+                "symbolic link to something that is not a regular file",
+            ),
         }
     }
 

@@ -133,7 +133,7 @@ fn skipped(list: &[Skipped]) -> String {
                 out,
                 "  {}: {}",
                 names::printable(&s.path.display().to_string()),
-                s.reason
+                names::printable(&s.reason)
             );
         }
         out.push('\n');
@@ -232,6 +232,13 @@ fn build(r: &BuildReport, style: &Style) -> String {
             if let (Some(zip), Some(sha)) = (&w.zip, &w.zip_sha256) {
                 let _ = writeln!(out, "{}  {}", style.bold("Zip    "), zip.display());
                 let _ = writeln!(out, "         zip SHA-256 {sha}  (for checking the copy)");
+            }
+            if let Some(left) = &w.leftover {
+                let _ = writeln!(
+                    out,
+                    "         note: could not remove the staging folder {}; delete it",
+                    left.display()
+                );
             }
             for old in &w.replaced {
                 let _ = writeln!(out, "         replaced {}", old.display());

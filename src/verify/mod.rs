@@ -307,25 +307,41 @@ fn signature(cert: &X509Certificate, signer: &SubjectPublicKeyInfo) -> Signature
             .iter()
             .try_fold(0u64, |e, b| e.checked_mul(256)?.checked_add(u64::from(*b)));
         if exponent.is_none_or(|e| e >= 1 << 33) {
-            return Signature::Unverifiable(format!("{algorithm} with an RSA key whose public exponent is too large"));
+            return Signature::Unverifiable(format!(
+                "{algorithm} with an RSA key whose public exponent is too large"
+            ));
         }
         if (1024..2048).contains(&bits) {
-            let legacy: Option<&'static dyn ring::signature::VerificationAlgorithm> = match algorithm.as_str() {
-                "sha256WithRSAEncryption" => Some(&ring::signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY),
-                "sha512WithRSAEncryption" => Some(&ring::signature::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY),
-                _ => None,
-            };
+            let legacy: Option<&'static dyn ring::signature::VerificationAlgorithm> =
+                match algorithm.as_str() {
+                    "sha256WithRSAEncryption" => {
+                        Some(&ring::signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY)
+                    }
+                    "sha512WithRSAEncryption" => {
+                        Some(&ring::signature::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY)
+                    }
+                    _ => None,
+                };
             if let Some(legacy) = legacy {
-                let key = ring::signature::UnparsedPublicKey::new(legacy, &signer.subject_public_key.data);
+                let key = ring::signature::UnparsedPublicKey::new(
+                    legacy,
+                    &signer.subject_public_key.data,
+                );
                 return match key.verify(cert.tbs_certificate.as_ref(), &cert.signature_value.data) {
                     Ok(()) => Signature::Valid,
                     Err(_) => Signature::Invalid,
                 };
             }
         }
-        let minimum = if algorithm == "sha1WithRSAEncryption" { 1024 } else { 2048 };
+        let minimum = if algorithm == "sha1WithRSAEncryption" {
+            1024
+        } else {
+            2048
+        };
         if !(minimum..=8192).contains(&bits) {
-            return Signature::Unverifiable(format!("{algorithm} with an RSA-{bits} key cannot be checked here"));
+            return Signature::Unverifiable(format!(
+                "{algorithm} with an RSA-{bits} key cannot be checked here"
+            ));
         }
     }
     match cert.verify_signature(Some(signer)) {
