@@ -476,8 +476,13 @@ fn summarize(i: usize, set: &[Parsed], policy: &Policy) -> CertSummary {
                 Code::BadSignature,
                 Severity::Error,
                 format!(
-                    "its signature does not verify with the key of its issuer \"{issuer_name}\" (SHA-1 {}) in the set",
-                    crate::hex::sha1_upper(&set[j].item.der)
+                    "its signature does not verify with the key of its issuer \"{issuer_name}\" (SHA-1 {}) in the set{}",
+                    crate::hex::sha1_upper(&set[j].item.der),
+                    if p.aki.is_none() {
+                        " (it does not say which key signed it: if another CA of that name issued it, give that one instead)"
+                    } else {
+                        ""
+                    }
                 ),
             ),
             Some(IssuerSearch::Missing) | None if role == Role::Intermediate => add(
