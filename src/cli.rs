@@ -239,3 +239,55 @@ impl BuildArgs {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn env(epoch: Option<&str>) -> Environment {
+        Environment {
+            now: OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap(),
+            source_date_epoch: epoch.map(String::from),
+        }
+    }
+
+    fn build(args: &[&str], epoch: Option<&str>) -> Result<BuildRequest, Error> {
+        let cli = Cli::try_parse_from([&["certbundle", "build", "in"], args].concat()).unwrap();
+        match cli.to_request(&env(epoch))? {
+            Request::Build(b) => Ok(b),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn source_date_epoch_sets_creation_time_and_default_name_but_not_the_clock() {
+        let req = build(&[], Some("1795564800")).unwrap();
+        assert_eq!(req.spec.name, "custom-certs-20261125");
+        assert_eq!(req.spec.created.unix_timestamp(), 1_795_564_800);
+        assert_eq!(req.target.mtime, req.spec.created);
+        assert_eq!(req.policy.now.unix_timestamp(), 1_800_000_000);
+        let req = build(&[], None).unwrap();
+        assert_eq!(req.spec.name, "custom-certs-20270115");
+    }
+
+    #[test]
+    fn now_overrides_the_clock_for_validity_only() {
+        let req = build(&["--now", "2030-01-02T03:04:05Z"], None).unwrap();
+        assert_eq!(req.policy.now.year(), 2030);
+        assert_eq!(req.spec.created.unix_timestamp(), 1_800_000_000);
+    }
+
+    #[test]
+    fn bad_values_are_usage_errors_with_hints() {
+        for (args, epoch) in [
+            (vec!["--name", "a b"], None),
+            (vec!["--profile", "x"], None),
+            (vec![], Some("soon")),
+        ] {
+            let e = build(&args, epoch).unwrap_err();
+            assert!(matches!(e, Error::Usage { .. }), "{e}");
+            assert!(!e.hint().is_empty());
+        }
+    }
+}

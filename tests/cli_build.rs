@@ -514,3 +514,65 @@ fn unreadable_reports_are_never_assumed_absent() {
     }
     assert!(locked.join("HOST_20261201T000000Z.json").exists());
 }
+
+#[test]
+fn v1_root_rsa_and_ecdsa_hierarchies_build_into_the_right_stores() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("in");
+    let rsa_root = root_with(ca_params("Mixed RSA Root"), rsa_key(2048));
+    let ec_under_rsa = intermediate("Mixed EC Intermediate", &rsa_root);
+    let ec_root = root_with(ca_params("Mixed P-384 Root"), ec384_key());
+    let rsa_under_ec = issued_with(ca_params("Mixed RSA Intermediate"), rsa_key(2048), &ec_root);
+    write(&dir, "rsa-root.pem", rsa_root.pem());
+    write(&dir, "ec-under-rsa.cer", &ec_under_rsa.der);
+    write(&dir, "ec-root.der", &ec_root.der);
+    write(&dir, "rsa-under-ec.crt", rsa_under_ec.pem());
+    std::fs::copy(fixture("generated/v1-root.pem"), dir.join("v1-root.pem")).unwrap();
+    let out = tmp.path().join("out");
+    build(&dir, &out, &["--name", "mixed"])
+        .success()
+        .stdout(predicate::str::contains("No findings."));
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("mixed/manifest.json")).unwrap()).unwrap();
+    let stores: BTreeMap<String, String> = manifest["certificates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["subject"].as_str().unwrap().to_string(),
+                c["store"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        stores,
+        BTreeMap::from([
+            (
+                "CN=Mixed EC Intermediate, O=certbundle tests".to_string(),
+                "CA".to_string()
+            ),
+            (
+                "CN=Mixed P-384 Root, O=certbundle tests".to_string(),
+                "Root".to_string()
+            ),
+            (
+                "CN=Mixed RSA Intermediate, O=certbundle tests".to_string(),
+                "CA".to_string()
+            ),
+            (
+                "CN=Mixed RSA Root, O=certbundle tests".to_string(),
+                "Root".to_string()
+            ),
+            (
+                "CN=Test V1 Root, O=certbundle tests".to_string(),
+                "Root".to_string()
+            ),
+        ])
+    );
+    certbundle()
+        .arg("verify")
+        .arg(out.join("mixed.zip"))
+        .assert()
+        .success();
+}

@@ -418,3 +418,29 @@ fn rfc3339(t: time::OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_align_by_characters_not_bytes_and_leave_the_last_column_unpadded() {
+        let rows = vec![
+            vec!["A".to_string(), "Zürich".into(), "x".into()],
+            vec!["BBB".into(), "b".into(), "long".into()],
+        ];
+        assert_eq!(
+            table(&rows, &rows),
+            "  A    Zürich  x\n  BBB  b       long\n"
+        );
+    }
+
+    #[test]
+    fn errors_print_message_then_hint_without_colour_by_default() {
+        let e = crate::Error::usage("bad \u{1b}[2J thing", "do this");
+        assert_eq!(
+            error(&e, &Style::default()),
+            "error: bad \\u{001B}[2J thing\n  hint: do this\n"
+        );
+    }
+}
