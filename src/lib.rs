@@ -29,6 +29,7 @@ pub mod names;
 pub mod output;
 pub mod plan;
 pub mod render;
+pub mod report_schema;
 pub mod verify;
 
 pub use error::Error;

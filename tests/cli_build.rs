@@ -70,6 +70,9 @@ fn bundle_has_exactly_the_designed_layout() {
     let expected_folder = vec![
         name.to_string(),
         format!("{name}.zip"),
+        format!("{name}/Install-Certificates.ps1"),
+        format!("{name}/Install-Certutil.cmd"),
+        format!("{name}/Install.cmd"),
         format!("{name}/README.txt"),
         format!("{name}/SHA256SUMS"),
         format!("{name}/certs"),
@@ -102,7 +105,10 @@ fn bundle_has_exactly_the_designed_layout() {
     assert_eq!(
         listed,
         vec![
-            "README.txt".to_string(),
+            "Install-Certificates.ps1".to_string(),
+            "Install-Certutil.cmd".into(),
+            "Install.cmd".into(),
+            "README.txt".into(),
             format!("certs/CA/{}", ca_file[0]),
             format!("certs/Root/{}", root_file[0]),
             "manifest.json".into()

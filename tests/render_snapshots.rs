@@ -47,6 +47,11 @@ fn readme_manifest_and_sums_snapshots() {
         readme.trim_start_matches('\u{feff}').replace("\r\n", "\n")
     );
     insta::assert_snapshot!("manifest.json", text(&r, "manifest.json"));
+    // The scripts, every line of them: a change to what runs as Administrator is a reviewed diff.
+    // (Stored with LF; the encoding tests check the CRLF bytes.)
+    for script in ["Install-Certificates.ps1", "Install.cmd", "Install-Certutil.cmd"] {
+        insta::assert_snapshot!(script, text(&r, script).replace("\r\n", "\n"));
+    }
     insta::assert_snapshot!("SHA256SUMS", text(&r, "SHA256SUMS"));
     assert_eq!(
         r.digest,

@@ -11,7 +11,13 @@ use crate::plan::MANIFEST_SCHEMA;
 use crate::verify::{self, CertSummary, Policy};
 
 /// Files every bundle lists in `SHA256SUMS`.
-pub const REQUIRED_FILES: &[&str] = &["README.txt", "manifest.json"];
+pub const REQUIRED_FILES: &[&str] = &[
+    "Install-Certificates.ps1",
+    "Install-Certutil.cmd",
+    "Install.cmd",
+    "README.txt",
+    "manifest.json",
+];
 
 /// What kind of problem a bundle has (kebab-case in JSON).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]

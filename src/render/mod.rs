@@ -1,7 +1,10 @@
 //! Rendering: a plan -> every file of the bundle as bytes, then `SHA256SUMS` over them and the
-//! bundle digest. Templates are embedded (see [`Templates`]) and fed one `Serialize` context
-//! through strict minijinja; text taken from a certificate enters them only through the filters
-//! registered here. Pure: no filesystem, never prints.
+//! bundle digest. Templates are embedded (see [`Templates`]), may be overridden one by one, and are
+//! fed one `Serialize` context through strict minijinja. In the script templates (`*.ps1.j2`,
+//! `*.cmd.j2`) a value can only be printed through one of the [`filters`]: anything else is a
+//! render error. Pure: no filesystem, never prints.
+
+pub mod filters;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -30,12 +33,29 @@ pub struct BundleTemplate {
     pub encoding: Encoding,
 }
 
-/// The rendered files of every bundle. The installer scripts join this list.
-pub const BUNDLE_TEMPLATES: &[BundleTemplate] = &[BundleTemplate {
-    template: "README.txt.j2",
-    output: "README.txt",
-    encoding: Encoding::Utf8BomCrlf,
-}];
+/// The rendered files of every bundle.
+pub const BUNDLE_TEMPLATES: &[BundleTemplate] = &[
+    BundleTemplate {
+        template: "README.txt.j2",
+        output: "README.txt",
+        encoding: Encoding::Utf8BomCrlf,
+    },
+    BundleTemplate {
+        template: "Install-Certificates.ps1.j2",
+        output: "Install-Certificates.ps1",
+        encoding: Encoding::AsciiCrlf,
+    },
+    BundleTemplate {
+        template: "Install.cmd.j2",
+        output: "Install.cmd",
+        encoding: Encoding::AsciiCrlf,
+    },
+    BundleTemplate {
+        template: "Install-Certutil.cmd.j2",
+        output: "Install-Certutil.cmd",
+        encoding: Encoding::AsciiCrlf,
+    },
+];
 
 /// The folders every bundle has, even when empty.
 pub const BUNDLE_DIRS: &[&str] = &["certs", "certs/CA", "certs/Root", "reports"];
@@ -49,11 +69,36 @@ pub struct Templates {
 impl Templates {
     /// The templates built into the binary from `templates/`.
     pub fn embedded() -> Self {
-        let sources = BTreeMap::from([(
-            "README.txt.j2",
-            include_str!("../../templates/README.txt.j2").to_string(),
-        )]);
+        let sources = BTreeMap::from([
+            ("README.txt.j2", include_str!("../../templates/README.txt.j2").to_string()),
+            (
+                "Install-Certificates.ps1.j2",
+                include_str!("../../templates/Install-Certificates.ps1.j2").to_string(),
+            ),
+            ("Install.cmd.j2", include_str!("../../templates/Install.cmd.j2").to_string()),
+            (
+                "Install-Certutil.cmd.j2",
+                include_str!("../../templates/Install-Certutil.cmd.j2").to_string(),
+            ),
+        ]);
         Templates { sources }
+    }
+
+    /// The embedded templates with some replaced (`build --templates DIR`): file name -> source.
+    /// A name that is not a certbundle template is an error, so a typo cannot go unnoticed.
+    pub fn with_overrides(overrides: BTreeMap<String, String>) -> Result<Self, RenderError> {
+        let mut templates = Self::embedded();
+        for (name, source) in overrides {
+            let Some((known, _)) = templates.sources.iter().find(|(k, _)| **k == name) else {
+                return Err(RenderError::UnknownTemplate {
+                    name,
+                    known: templates.sources.keys().map(|k| k.to_string()).collect::<Vec<_>>().join(", "),
+                });
+            };
+            let known = *known;
+            templates.sources.insert(known, source);
+        }
+        Ok(templates)
     }
 
     /// The names of the templates held.
@@ -65,6 +110,14 @@ impl Templates {
 /// A template could not be rendered.
 #[derive(Debug, thiserror::Error)]
 pub enum RenderError {
+    /// `--templates DIR` holds a file that is no certbundle template.
+    #[error("{name} is not a certbundle template (the templates are: {known})")]
+    UnknownTemplate {
+        /// The file name.
+        name: String,
+        /// The known names.
+        known: String,
+    },
     /// minijinja refused the template or its data.
     #[error("template {template}: {source}")]
     Template {
@@ -90,7 +143,12 @@ pub enum RenderError {
 impl RenderError {
     /// What to do about it.
     pub fn hint(&self) -> String {
-        "this is a bug in a template: report it with the command line that caused it".into()
+        match self {
+            RenderError::UnknownTemplate { .. } => {
+                "name override files exactly like the templates in certbundle's templates/ folder".into()
+            }
+            _ => "if you gave --templates, fix that template; otherwise report this with the command line that caused it".into(),
+        }
     }
 }
 
@@ -153,6 +211,7 @@ pub fn sha256sums(files: &BTreeMap<String, Vec<u8>>) -> String {
 }
 
 fn environment(templates: &Templates) -> Result<minijinja::Environment<'static>, RenderError> {
+    use minijinja::AutoEscape;
     let mut env = minijinja::Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     env.set_syntax(
@@ -163,7 +222,38 @@ fn environment(templates: &Templates) -> Result<minijinja::Environment<'static>,
             .build()
             .expect("default delimiters are valid"),
     );
+    // Script templates print nothing that did not pass through one of our filters.
+    env.set_auto_escape_callback(|name| {
+        if name.ends_with(".ps1.j2") {
+            AutoEscape::Custom("PowerShell".into())
+        } else if name.ends_with(".cmd.j2") {
+            AutoEscape::Custom("cmd".into())
+        } else {
+            AutoEscape::None
+        }
+    });
+    env.set_formatter(|out, state, value| match state.auto_escape() {
+        AutoEscape::Custom(kind) => {
+            if value.is_safe() || value.kind() == minijinja::value::ValueKind::Number {
+                write!(out, "{value}").map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed"))
+            } else {
+                Err(minijinja::Error::new(
+                    minijinja::ErrorKind::InvalidOperation,
+                    format!("a value reached a {kind} template without a certbundle filter (ps, ps_hex, b64, der_b64, comment, cmd, cmd_hex)"),
+                ))
+            }
+        }
+        _ => minijinja::escape_formatter(out, state, value),
+    });
     env.add_filter("printable", |s: String| names::printable(&s));
+    env.add_filter("ps", filters::ps);
+    env.add_filter("ps_hex", filters::ps_hex);
+    env.add_filter("b64", filters::b64);
+    env.add_filter("der_b64", filters::der_b64);
+    env.add_filter("comment", filters::comment);
+    env.add_filter("cmd", filters::cmd);
+    env.add_filter("cmd_hex", filters::cmd_hex);
+    env.add_filter("safe", filters::no_safe);
     for (name, source) in &templates.sources {
         env.add_template_owned(*name, source.clone())
             .map_err(|source| RenderError::Template {
@@ -193,22 +283,32 @@ fn encode(text: &str, t: &BundleTemplate) -> Result<Vec<u8>, RenderError> {
     }
 }
 
-/// What every template sees.
+/// What every template sees. Text from certificates is raw here: templates must pass it through a
+/// filter (`printable` in README.txt; `b64`, `ps_hex`, `der_b64`, `comment` in scripts).
 #[derive(Debug, Serialize)]
 struct Context {
     bundle: BundleInfo,
     certificates: Vec<CertificateInfo>,
     roots: usize,
     intermediates: usize,
+    report: ReportInfo,
 }
 
 #[derive(Debug, Serialize)]
 struct BundleInfo {
     name: String,
     created: String,
+    created_utc: String,
     profile: String,
     generator: String,
+    version: String,
     allow_expired: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct ReportInfo {
+    schema: &'static str,
+    keys: Vec<&'static str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -219,12 +319,23 @@ struct CertificateInfo {
     store: &'static str,
     /// The store as the Certificates console names it.
     store_label: &'static str,
-    /// Raw certificate text: only through the `printable` filter.
+    /// `root` or `intermediate`.
+    role: &'static str,
+    /// Raw certificate text: only through a filter.
     name: String,
     sha1: String,
     sha256: String,
     not_after: String,
+    not_after_utc: String,
+    /// The certificate, upper-case hex: only through `der_b64`.
+    der_hex: String,
     warnings: Vec<String>,
+}
+
+fn utc(t: time::OffsetDateTime) -> String {
+    t.to_offset(time::UtcOffset::UTC)
+        .format(time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z"))
+        .expect("a fixed format always formats")
 }
 
 impl Context {
@@ -243,10 +354,13 @@ impl Context {
                         crate::verify::Store::Root => "Trusted Root Certification Authorities",
                         crate::verify::Store::CA => "Intermediate Certification Authorities",
                     },
+                    role: e.cert.role.as_str(),
                     name: e.cert.name.clone(),
                     sha1: e.cert.sha1.clone(),
                     sha256: e.cert.sha256.clone(),
                     not_after: e.cert.not_after.date().to_string(),
+                    not_after_utc: utc(e.cert.not_after),
+                    der_hex: crate::hex::upper(&e.cert.der),
                     warnings: e
                         .cert
                         .findings
@@ -263,17 +377,21 @@ impl Context {
                 created: plan
                     .spec
                     .created
-                    .format(time::macros::format_description!(
-                        "[year]-[month]-[day] [hour]:[minute] UTC"
-                    ))
+                    .format(time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC"))
                     .expect("a fixed format always formats"),
+                created_utc: utc(plan.spec.created),
                 profile: plan.spec.profile.clone(),
                 generator: format!("{} {}", env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")),
+                version: env!("CARGO_PKG_VERSION").to_string(),
                 allow_expired: plan.spec.allow_expired,
             },
             intermediates: certificates.len() - roots,
             roots,
             certificates,
+            report: ReportInfo {
+                schema: crate::report_schema::SCHEMA,
+                keys: crate::report_schema::keys().into_iter().collect(),
+            },
         }
     }
 }

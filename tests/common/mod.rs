@@ -2,6 +2,8 @@
 //! drive the real binary.
 #![allow(dead_code)]
 
+pub mod powershell;
+
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 

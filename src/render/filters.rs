@@ -1,0 +1,129 @@
+//! The only ways data enters a generated script (DESIGN.md, "Safety rules for generated scripts").
+//!
+//! Every filter returns a *safe* value; the script templates' formatter refuses anything else, so a
+//! value printed without one of these filters is a render error, never an injection.
+//!
+//! - `ps`: a PowerShell single-quoted literal: every character PowerShell takes for a single quote
+//!   (U+0027, U+2018, U+2019, U+201A, U+201B) is doubled; control characters are refused.
+//! - `ps_hex`: a single-quoted literal of hex digits (thumbprints, hashes), upper-cased.
+//! - `b64`: a single-quoted literal holding the base64 of the text's UTF-8 bytes (for any text
+//!   taken from a certificate; decoded at run time).
+//! - `der_b64`: a single-quoted literal holding the base64 of bytes given as hex (certificates).
+//! - `comment`: text reduced to `[A-Za-z0-9._-]` for a `#` comment or `rem` line.
+//! - `cmd`: a `.cmd` token: only `[A-Za-z0-9._-]` and `\` (bundle file names, store names).
+//! - `cmd_hex`: hex digits for a `.cmd` file, upper-cased.
+
+use minijinja::{Error, ErrorKind, Value};
+
+/// The characters PowerShell's tokenizer treats as a single quote (CharTraits.IsSingleQuote).
+pub const SINGLE_QUOTES: [char; 5] = ['\'', '\u{2018}', '\u{2019}', '\u{201A}', '\u{201B}'];
+
+fn refuse(filter: &str, why: String) -> Error {
+    Error::new(ErrorKind::InvalidOperation, format!("filter {filter}: {why}"))
+}
+
+/// Text as a PowerShell single-quoted literal; `Err` for text with control characters (a line
+/// break would end a comment or a statement around it).
+pub fn ps_literal(text: &str) -> Result<String, String> {
+    if let Some(c) = text.chars().find(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')) {
+        return Err(format!("control character U+{:04X} cannot go into a PowerShell literal", c as u32));
+    }
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('\'');
+    for c in text.chars() {
+        if SINGLE_QUOTES.contains(&c) {
+            out.push(c);
+        }
+        out.push(c);
+    }
+    out.push('\'');
+    Ok(out)
+}
+
+fn hex(filter: &str, text: &str) -> Result<String, Error> {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(refuse(filter, format!("{text:?} is not hex")));
+    }
+    Ok(text.to_ascii_uppercase())
+}
+
+/// `ps` filter.
+pub fn ps(text: String) -> Result<Value, Error> {
+    ps_literal(&text).map(Value::from_safe_string).map_err(|why| refuse("ps", why))
+}
+
+/// `ps_hex` filter.
+pub fn ps_hex(text: String) -> Result<Value, Error> {
+    Ok(Value::from_safe_string(format!("'{}'", hex("ps_hex", &text)?)))
+}
+
+/// `b64` filter.
+pub fn b64(text: String) -> Value {
+    Value::from_safe_string(format!("'{}'", data_encoding::BASE64.encode(text.as_bytes())))
+}
+
+/// `der_b64` filter.
+pub fn der_b64(hex_text: String) -> Result<Value, Error> {
+    let bytes = data_encoding::HEXUPPER_PERMISSIVE
+        .decode(hex("der_b64", &hex_text)?.as_bytes())
+        .map_err(|e| refuse("der_b64", e.to_string()))?;
+    Ok(Value::from_safe_string(format!("'{}'", data_encoding::BASE64.encode(&bytes))))
+}
+
+/// `comment` filter.
+pub fn comment(text: String) -> Value {
+    let mut out = String::new();
+    for c in text.chars().take(120) {
+        let c = if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '_' };
+        if !(c == '_' && out.ends_with('_')) {
+            out.push(c);
+        }
+    }
+    Value::from_safe_string(out)
+}
+
+/// `cmd` filter.
+pub fn cmd(text: String) -> Result<Value, Error> {
+    if text.is_empty() || !text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '\\')) {
+        return Err(refuse("cmd", format!("{text:?} has characters that are not safe in a .cmd file")));
+    }
+    Ok(Value::from_safe_string(text))
+}
+
+/// `cmd_hex` filter.
+pub fn cmd_hex(text: String) -> Result<Value, Error> {
+    Ok(Value::from_safe_string(hex("cmd_hex", &text)?))
+}
+
+/// Replaces minijinja's `safe`: in certbundle templates nothing is marked safe by hand.
+pub fn no_safe(_: Value) -> Result<Value, Error> {
+    Err(refuse("safe", "not available in certbundle templates; use ps, ps_hex, b64, der_b64, comment, cmd or cmd_hex".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn literals_double_every_single_quote_kind_and_refuse_controls() {
+        assert_eq!(ps_literal("O'Brien").unwrap(), "'O''Brien'");
+        assert_eq!(ps_literal("\u{2019}; Remove-Item C:\\ -Recurse; \u{2019}").unwrap(), "'\u{2019}\u{2019}; Remove-Item C:\\ -Recurse; \u{2019}\u{2019}'");
+        assert_eq!(ps_literal("$(calc) `n #>").unwrap(), "'$(calc) `n #>'");
+        assert!(ps_literal("a\nb").is_err());
+        assert!(ps_literal("a\u{85}b").is_err());
+        assert!(ps_literal("a\u{2028}b").is_err());
+    }
+
+    #[test]
+    fn other_filters() {
+        assert_eq!(ps_hex("ab12".into()).unwrap().as_str(), Some("'AB12'"));
+        assert!(ps_hex("ab'".into()).is_err());
+        assert_eq!(b64("é".into()).as_str(), Some("'w6k='"));
+        assert_eq!(der_b64("3003020105".into()).unwrap().as_str(), Some("'MAMCAQU='"));
+        assert_eq!(comment("Evil #> \r\n Root".into()).as_str(), Some("Evil_Root"));
+        assert!(cmd("certs\\Root\\A_1.cer".into()).is_ok());
+        assert!(cmd("a&b".into()).is_err());
+        assert!(cmd("%PATH%".into()).is_err());
+        assert!(cmd_hex("0g".into()).is_err());
+    }
+}

@@ -1,0 +1,361 @@
+//! The generated installer scripts, checked statically and strictly (we cannot run Windows here):
+//! they parse, use nothing newer than PowerShell 2.0, are ASCII with CRLF, carry certificate text
+//! only as base64, reference only files that exist, and write exactly the documented report keys.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use certbundle::load::{Item, Origin};
+use certbundle::{plan, render, report_schema, verify};
+use common::powershell::{lint, parse, parse_errors, read_single_quoted};
+use common::*;
+use proptest::prelude::*;
+use time::format_description::well_known::Rfc3339;
+
+/// Renders a bundle of the given certificates in memory (load and write are tested elsewhere).
+fn render_bundle(ders: &[Vec<u8>]) -> render::Rendered {
+    let items: Vec<Item> = ders
+        .iter()
+        .enumerate()
+        .map(|(i, der)| Item { origin: Origin { path: format!("c{i}.cer").into(), position: None }, der: der.clone(), defect: None })
+        .collect();
+    let now = time::OffsetDateTime::parse(NOW, &Rfc3339).unwrap();
+    let checked = verify::check(&items, &verify::Policy { now, allow_expired: false });
+    let spec = plan::Spec {
+        name: "test-certs".into(),
+        created: time::OffsetDateTime::from_unix_timestamp(EPOCH.parse().unwrap()).unwrap(),
+        profile: "none".into(),
+        allow_expired: false,
+    };
+    let plan = plan::bundle(&checked, spec).unwrap_or_else(|e| panic!("{e}: {checked:#?}"));
+    render::all(&plan, &render::Templates::embedded()).unwrap()
+}
+
+fn text(r: &render::Rendered, path: &str) -> String {
+    String::from_utf8(r.files[path].clone()).unwrap()
+}
+
+const SCRIPTS: [&str; 3] = ["Install-Certificates.ps1", "Install.cmd", "Install-Certutil.cmd"];
+
+/// Everything the issue demands of every generated script.
+fn assert_scripts_sound(r: &render::Rendered) {
+    for name in SCRIPTS {
+        let bytes = &r.files[name];
+        assert!(bytes.is_ascii(), "{name} is not pure ASCII");
+        assert!(!bytes.starts_with(b"\xEF\xBB\xBF"), "{name} has a BOM");
+        let text = String::from_utf8(bytes.clone()).unwrap();
+        assert!(!text.replace("\r\n", "").contains('\n') && !text.replace("\r\n", "").contains('\r'), "{name} has a bare LF or CR");
+        assert!(text.ends_with("\r\n"));
+    }
+    let ps = text(r, "Install-Certificates.ps1");
+    assert_eq!(parse_errors(&ps), Vec::<String>::new(), "Install-Certificates.ps1 does not parse");
+    assert_eq!(lint(&ps), vec![], "Install-Certificates.ps1 uses something newer than PowerShell 2.0");
+}
+
+#[test]
+fn scripts_for_one_two_and_200_certificates_parse_and_pass_the_lint() {
+    let root = root("One Root");
+    let inter = intermediate("One Intermediate", &root);
+    for ders in [vec![root.der.clone()], vec![root.der.clone(), inter.der.clone()]] {
+        let r = render_bundle(&ders);
+        assert_scripts_sound(&r);
+        let ps = text(&r, "Install-Certificates.ps1");
+        assert_eq!(ps.matches("[void]$list.Add(@{").count(), ders.len());
+    }
+    let many: Vec<Vec<u8>> = (0..200).map(|i| common::root(&format!("Many Root {i:03}")).der).collect();
+    let r = render_bundle(&many);
+    assert_scripts_sound(&r);
+    assert_eq!(text(&r, "Install-Certificates.ps1").matches("[void]$list.Add(@{").count(), 200);
+    assert_eq!(text(&r, "Install-Certutil.cmd").matches("call :install ").count(), 200);
+}
+
+const HOSTILE: [&str; 8] = [
+    "\u{2019}; Remove-Item C:\\ -Recurse; \u{2019}",
+    "'; Remove-Item C:\\ -Recurse; '",
+    "$(calc) ${env:PATH} @(calc)",
+    "tick ` back`ntick `$x",
+    "comment #> Start-Process calc <#",
+    "two\r\nlines & del /q C:\\*.* | calc ^ %PATH% !x!",
+    "bidi \u{202e}exe.cer\u{202c} \u{2066}x\u{2069}",
+    "\u{201c}smart\u{201d} \u{2014}dash\u{2013} \u{201a}low\u{201b}",
+];
+
+#[test]
+fn hostile_subjects_reach_the_scripts_only_as_base64() {
+    let ders: Vec<Vec<u8>> = HOSTILE
+        .iter()
+        .map(|name| {
+            let mut p = ca_params(name);
+            p.use_authority_key_identifier_extension = false;
+            root_with(p, ec_key()).der
+        })
+        .collect();
+    let r = render_bundle(&ders);
+    assert_scripts_sound(&r);
+    let ps = text(&r, "Install-Certificates.ps1");
+    for script in SCRIPTS {
+        // Outside comments (checked below), no trace of the names.
+        let code: String = text(&r, script)
+            .lines()
+            .filter(|l| !l.trim_start().starts_with('#') && !l.trim_start().to_ascii_lowercase().starts_with("rem"))
+            .collect();
+        // (Bundle file names keep the safe characters of a name: needles hold unsafe ones.)
+        for needle in ["Remove-Item C:", "$(calc)", "#> Start", "del /q", "%PATH%", "\u{201c}smart", "\u{202e}"] {
+            assert!(!code.contains(needle), "{script} carries certificate text {needle:?}");
+        }
+    }
+    // Every name is there, as base64 of its (display-safe) UTF-8 text.
+    for name in HOSTILE {
+        let b64 = data_encoding::BASE64.encode(certbundle::names::printable(name).as_bytes());
+        assert!(ps.contains(&format!("(ConvertFrom-Base64Text '{b64}')")), "{name:?} not embedded");
+    }
+    // Comment lines carry only safe file-name characters.
+    for line in ps.lines().filter(|l| l.trim_start().starts_with("# Root: ")) {
+        let name = line.trim_start().trim_start_matches("# Root: ");
+        assert!(name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)), "{line:?}");
+    }
+}
+
+#[test]
+fn every_lint_rule_fires_on_a_known_bad_sample() {
+    let samples: &[(&str, &str)] = &[
+        ("L1", "if (1 -in @(1)) { }"),
+        ("L1", "if (1 -notin @(1)) { }"),
+        ("L2", "$h = [ordered]@{ a = 1 }"),
+        ("L3", "$o = [pscustomobject]@{ a = 1 }"),
+        ("L4", "1 | ForEach-Object { $PSItem }"),
+        ("L5", "$p = $PSScriptRoot"),
+        ("L5", "$p = $PSCommandPath"),
+        ("L6", "ConvertTo-Json $x"),
+        ("L6", "Invoke-WebRequest http://x"),
+        ("L6", "Unblock-File x"),
+        ("L7", "Get-FileHash x"),
+        ("L8", "$x.Where({ $_ })"),
+        ("L8", "$x.ForEach({ $_ })"),
+        ("L9", "class Foo { }"),
+        ("L9", "enum E { A }"),
+        ("L9", "$y = [Foo]::new()"),
+        ("L9", "using namespace System"),
+        ("L10", "Import-Certificate -FilePath x -CertStoreLocation Cert:\\LocalMachine\\Root"),
+        ("L11", "Set-Content -Path a -Encoding utf8NoBOM -Value b"),
+        ("L11", "Get-Content x -Encoding Byte"),
+        ("L11", "Get-Content x -AsByteStream"),
+        ("L12", "Set-StrictMode -Version Latest"),
+        ("L12", "Set-StrictMode -Version 3.0"),
+        ("L13", "$s = \"a`e[0m\""),
+        ("L13", "$s = \"`u{263A}\""),
+        ("L14", "a && b"),
+        ("L14", "a || b"),
+        ("L14", "$a = $b ?? $c"),
+        ("L14", "$t = $x ? 1 : 2"),
+        ("L15", "Get-Item x -ErrorAction Ignore"),
+        ("L16", "Get-Process | Where-Object Name -eq 'x'"),
+        ("L16", "Get-ChildItem . -File"),
+        ("L16", "Get-Content x -Raw"),
+        ("L17", "function f { param([Parameter(Mandatory)]$z) }"),
+        ("L18", "$v = $using:x"),
+        ("L19", "[string]::IsNullOrWhiteSpace('')"),
+        ("L19", "[Environment]::Is64BitOperatingSystem"),
+        ("L19", "$k = [Microsoft.Win32.RegistryKey]::OpenBaseKey('LocalMachine', [Microsoft.Win32.RegistryView]::Registry64)"),
+        ("L19", "$store.Dispose()"),
+        ("L19", "[System.IO.Path]::Combine('a', 'b', 'c')"),
+        ("L20", "$c.Import($bytes)"),
+        ("L21", "Get-WmiObject Win32_OperatingSystem"),
+        ("L22", "Add-Type -TypeDefinition 'public class X {}'"),
+        ("L24", "$n = $x.Count"),
+        ("L25", "$m = (Get-ChildItem x).Name"),
+    ];
+    let mut fired = BTreeSet::new();
+    for (rule, code) in samples {
+        let hits = lint(code);
+        assert!(hits.iter().any(|h| h.rule == *rule), "{rule} did not fire on {code:?}: {hits:?}");
+        fired.insert(*rule);
+    }
+    let expected: BTreeSet<&str> = (1..=25).filter(|n| *n != 23).map(|n| format!("L{n}")).map(|s| &*s.leak()).collect();
+    assert_eq!(fired, expected, "a rule has no known-bad sample");
+    // The good forms the installer uses do not fire.
+    for code in [
+        "$n = @($x).Count",
+        "if ($null -ne $x) { }",
+        "Set-StrictMode -Version 2.0",
+        "$s = 'a`e'",
+        "Get-Process | Where-Object { $_.Name -eq 'x' }",
+        "function f { param([Parameter(Mandatory = $true)]$z) }",
+        "$store.Close()",
+        "$len = $line.Length",
+    ] {
+        assert_eq!(lint(code), vec![], "{code:?} flagged");
+    }
+    // L23 is about bytes, not syntax: the ASCII check of assert_scripts_sound.
+    assert!(!"$s = \u{2018}x\u{2019}".is_ascii());
+}
+
+#[test]
+fn escaping_hand_written_cases() {
+    use certbundle::render::filters::ps_literal;
+    for text in [
+        "\u{2019}; Remove-Item C:\\ -Recurse; \u{2019}",
+        "$(calc)",
+        "back`tick`",
+        "#>",
+        "\u{202e}bidi\u{202c}",
+        "'''",
+        "\u{2018}\u{2019}\u{201a}\u{201b}'",
+        "",
+    ] {
+        let literal = ps_literal(text).unwrap();
+        assert_eq!(read_single_quoted(&literal), Some((text.to_string(), literal.chars().count())), "{text:?}");
+        // The lone literal parses as one string in tree-sitter too (ASCII quotes only: the grammar
+        // does not know the curly ones, which is why the scripts are pure ASCII).
+        if literal.is_ascii() {
+            assert_eq!(parse_errors(&format!("$x = {literal}")), Vec::<String>::new());
+        }
+    }
+    for bad in ["a\nb", "a\rb", "nul\0", "esc\u{1b}", "nel\u{85}", "ls\u{2028}"] {
+        assert!(ps_literal(bad).is_err(), "{bad:?} accepted");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn escaped_literals_read_back_exactly_and_never_end_early(text in "\\PC*", quotes in proptest::collection::vec(prop_oneof![Just('\''), Just('\u{2018}'), Just('\u{2019}'), Just('\u{201A}'), Just('\u{201B}')], 0..6)) {
+        // U+2028/U+2029 are refused like control characters (line breaks elsewhere).
+        let text: String = text.chars().filter(|c| !matches!(c, '\u{2028}' | '\u{2029}')).chain(quotes).collect();
+        let literal = certbundle::render::filters::ps_literal(&text).unwrap();
+        prop_assert_eq!(read_single_quoted(&literal), Some((text.clone(), literal.chars().count())));
+    }
+
+    #[test]
+    fn text_with_control_characters_is_refused(before in "\\PC{0,10}", control in "[\\x00-\\x1f\\x7f\\u{80}-\\u{9f}]", after in "\\PC{0,10}") {
+        let text = format!("{before}{control}{after}");
+        prop_assert!(certbundle::render::filters::ps_literal(&text).is_err());
+    }
+}
+
+#[test]
+fn cmd_files_reference_only_files_that_exist_and_carry_no_certificate_text() {
+    let root = root("Ref Root");
+    let inter = intermediate("Ref Intermediate", &root);
+    let r = render_bundle(&[root.der.clone(), inter.der.clone()]);
+    let certutil = text(&r, "Install-Certutil.cmd");
+    let mut referenced = BTreeSet::new();
+    for line in certutil.lines() {
+        for verb in ["call :verify ", "call :install "] {
+            if let Some(rest) = line.strip_prefix(verb) {
+                referenced.insert(rest.split(' ').next().unwrap().replace('\\', "/"));
+            }
+        }
+    }
+    let certs: BTreeSet<String> = r.files.keys().filter(|k| k.starts_with("certs/")).cloned().collect();
+    assert_eq!(referenced, certs);
+    let install = text(&r, "Install.cmd");
+    for file in ["Install-Certificates.ps1", "Install-Certutil.cmd"] {
+        assert!(install.contains(&format!("%HERE%{file}")), "Install.cmd does not use {file}");
+        assert!(r.files.contains_key(file));
+    }
+    // Each certificate's hashes go in as hex; its name does not appear at all.
+    for der in [&root.der, &inter.der] {
+        assert!(certutil.contains(&certbundle::hex::sha256_upper(der)));
+        assert!(certutil.contains(&certbundle::hex::sha1_upper(der)));
+    }
+    for script in ["Install.cmd", "Install-Certutil.cmd"] {
+        assert!(!text(&r, script).contains("Ref Root") && !text(&r, script).contains("Ref Intermediate"));
+    }
+    // The exit code checks survive certutil's negative HRESULTs.
+    for script in [&certutil, &install] {
+        let code = script.lines().filter(|l| !l.trim_start().to_ascii_lowercase().starts_with("rem"));
+        assert!(!code.map(str::to_ascii_lowercase).any(|l| l.contains("if errorlevel")));
+    }
+    assert!(certutil.contains("certutil -hashfile \"%HERE%%F%\" SHA256"));
+}
+
+/// The string literal keys of every `Add-JsonMember <object> '<key>' <value>` in the script.
+fn written_report_keys(ps: &str) -> BTreeSet<String> {
+    let tree = parse(ps);
+    let mut keys = BTreeSet::new();
+    let mut stack = vec![tree.root_node()];
+    while let Some(n) = stack.pop() {
+        let mut cursor = n.walk();
+        stack.extend(n.children(&mut cursor));
+        if n.kind() == "command" && n.child_by_field_name("command_name").is_some_and(|c| &ps[c.byte_range()] == "Add-JsonMember") {
+            let elements = n.child_by_field_name("command_elements").unwrap();
+            let mut c = elements.walk();
+            let args: Vec<&str> = elements.named_children(&mut c).filter(|a| a.kind() != "command_argument_sep").map(|a| &ps[a.byte_range()]).collect();
+            let key = args[1];
+            assert!(key.starts_with('\'') && key.ends_with('\''), "report key {key} is not a literal");
+            keys.insert(key.trim_matches('\'').to_string());
+        }
+    }
+    keys
+}
+
+#[test]
+fn the_report_keys_written_are_exactly_the_documented_ones() {
+    let r = render_bundle(&[root("Keys Root").der]);
+    let ps = text(&r, "Install-Certificates.ps1");
+    let schema: BTreeSet<String> = report_schema::keys().into_iter().map(String::from).collect();
+    assert_eq!(written_report_keys(&ps), schema);
+    // The script refuses any other key at run time: its list is the schema's.
+    let start = ps.find("$ReportKeys = @(").unwrap();
+    let list = &ps[start..start + ps[start..].find("\r\n)").unwrap()];
+    let listed: BTreeSet<String> = list.split('\'').skip(1).step_by(2).map(String::from).collect();
+    assert_eq!(listed, schema);
+    assert!(ps.contains(&format!("$ReportSchema = '{}'", report_schema::SCHEMA)));
+    // docs/report-schema.md documents every (object, key), and nothing else.
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/report-schema.md")).unwrap();
+    let rows: BTreeSet<(String, String)> = doc
+        .lines()
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            (cells.len() > 3 && cells[2].starts_with('`') && !cells[1].is_empty() && cells[1] != "object")
+                .then(|| (cells[1].to_string(), cells[2].trim_matches('`').to_string()))
+        })
+        .collect();
+    let fields: BTreeSet<(String, String)> = report_schema::FIELDS.iter().map(|f| (f.object.to_string(), f.key.to_string())).collect();
+    assert_eq!(rows, fields, "docs/report-schema.md and report_schema::FIELDS differ");
+}
+
+#[test]
+fn the_installer_embeds_and_checks_what_design_requires() {
+    let root = root("Req Root");
+    let r = render_bundle(&[root.der.clone()]);
+    let ps = text(&r, "Install-Certificates.ps1");
+    let b64 = data_encoding::BASE64.encode(&root.der);
+    assert!(ps.contains(&format!("'Der' = '{b64}'")), "DER not embedded");
+    assert!(ps.contains(&format!("'Sha256' = '{}'", certbundle::hex::sha256_upper(&root.der))));
+    assert!(ps.contains(&format!("'Sha1' = '{}'", certbundle::hex::sha1_upper(&root.der))));
+    for must in [
+        "[CmdletBinding(SupportsShouldProcess = $true",
+        "[switch]$CheckOnly",
+        "[switch]$Uninstall",
+        "[string]$ReportDir",
+        "[switch]$SkipProductCheck",
+        "SHA256CryptoServiceProvider",
+        "'AuthRoot'",
+        "'Disallowed' 'LocalMachine'",
+        "'Disallowed' 'CurrentUser'",
+        "DisableRootAutoUpdate",
+        "X509RevocationMode]::NoCheck",
+        "Get-AuthenticodeSignature",
+        "'SOFTWARE\\Wow6432Node\\TrendMicro\\PC-cillinNTCorp\\CurrentVersion'",
+        "certbundle\\reports",
+        "exit $script:ExitCode",
+        ".PARAMETER CheckOnly",
+        ".PARAMETER Uninstall",
+        ".PARAMETER ReportDir",
+        ".PARAMETER SkipProductCheck",
+        ".EXAMPLE",
+    ] {
+        assert!(ps.contains(must), "Install-Certificates.ps1 lacks {must:?}");
+    }
+    assert!(!ps.contains("Open-Store 'Disallowed' 'LocalMachine' $true"), "Disallowed must never be opened for writing");
+    assert_eq!(ps.matches("\r\nexit ").count(), 1, "one explicit exit at the end");
+    let install = text(&r, "Install.cmd");
+    for must in ["Sysnative", "-ExecutionPolicy Bypass -File \"%HERE%Install-Certificates.ps1\"", "-StatusFile", "Install-Certutil.cmd", "MachinePolicy", "LanguageMode", "exit /b %RC%"] {
+        assert!(install.contains(must), "Install.cmd lacks {must:?}");
+    }
+}
+
