@@ -90,6 +90,9 @@ pub struct BuildArgs {
     /// Print machine-readable JSON instead of tables.
     #[arg(long)]
     pub json: bool,
+    /// Folder of templates that replace the built-in ones of the same name (e.g. README.txt.j2).
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub check: CheckArgs,
@@ -228,6 +231,7 @@ impl BuildArgs {
                 created,
                 profile: self.check.profile.clone(),
                 allow_expired: self.check.allow_expired,
+                custom_templates: Vec::new(),
             },
             target: Target {
                 dir: self.output.clone(),
@@ -236,6 +240,7 @@ impl BuildArgs {
             },
             zip: !self.no_zip,
             json: self.json,
+            templates: self.templates.clone(),
         })
     }
 }

@@ -22,7 +22,12 @@ pub struct Field {
     pub meaning: &'static str,
 }
 
-const fn f(object: &'static str, key: &'static str, kind: &'static str, meaning: &'static str) -> Field {
+const fn f(
+    object: &'static str,
+    key: &'static str,
+    kind: &'static str,
+    meaning: &'static str,
+) -> Field {
     Field {
         object,
         key,
@@ -34,67 +39,252 @@ const fn f(object: &'static str, key: &'static str, kind: &'static str, meaning:
 /// Every field, grouped by object, in the order the installer writes them.
 pub const FIELDS: &[Field] = &[
     f("report", "schema", "string", "always `certbundle-report/1`"),
-    f("report", "generator", "generator", "the certbundle that built the bundle"),
+    f(
+        "report",
+        "generator",
+        "generator",
+        "the certbundle that built the bundle",
+    ),
     f("report", "bundle", "bundle", "which bundle ran"),
     f("report", "host", "host", "where it ran"),
-    f("report", "mode", "string", "`install`, `check-only`, `what-if` or `uninstall`"),
-    f("report", "started", "string", "UTC start time, `yyyy-MM-ddTHH:mm:ssZ`"),
+    f(
+        "report",
+        "mode",
+        "string",
+        "`install`, `check-only`, `what-if` or `uninstall`",
+    ),
+    f(
+        "report",
+        "started",
+        "string",
+        "UTC start time, `yyyy-MM-ddTHH:mm:ssZ`",
+    ),
     f("report", "finished", "string", "UTC end time"),
     f("report", "integrity", "integrity", "the integrity check"),
-    f("report", "policy", "policy", "the automatic root update policy"),
-    f("report", "conflicts", "array of conflict", "bundle certificates found in Untrusted Certificates"),
-    f("report", "certificates", "array of certificate", "one entry per bundle certificate"),
-    f("report", "products", "products", "the OfficeScan / Apex One signature check"),
-    f("report", "report_dir", "string", "the folder this report was written to"),
-    f("report", "report_dir_fallback", "bool", "true when the wanted folder could not be written and `%ProgramData%\\certbundle\\reports` was used"),
-    f("report", "verdict", "string", "`compliant`, `fixed`, `not-compliant`, `integrity-failure`, `not-elevated`, `unsupported-host`, `uninstalled` or `error`"),
-    f("report", "exit_code", "number", "the script's exit code (0-4)"),
-    f("report", "messages", "array of string", "notes and errors, in order"),
+    f(
+        "report",
+        "policy",
+        "policy",
+        "the automatic root update policy",
+    ),
+    f(
+        "report",
+        "conflicts",
+        "array of conflict",
+        "bundle certificates found in Untrusted Certificates",
+    ),
+    f(
+        "report",
+        "certificates",
+        "array of certificate",
+        "one entry per bundle certificate",
+    ),
+    f(
+        "report",
+        "products",
+        "products",
+        "the OfficeScan / Apex One signature check",
+    ),
+    f(
+        "report",
+        "report_dir",
+        "string",
+        "the folder this report was written to",
+    ),
+    f(
+        "report",
+        "report_dir_fallback",
+        "bool",
+        "true when the wanted folder could not be written and `%ProgramData%\\certbundle\\reports` was used",
+    ),
+    f(
+        "report",
+        "verdict",
+        "string",
+        "`compliant`, `fixed`, `not-compliant`, `integrity-failure`, `not-elevated`, `unsupported-host`, `uninstalled` or `error`",
+    ),
+    f(
+        "report",
+        "exit_code",
+        "number",
+        "the script's exit code (0-4)",
+    ),
+    f(
+        "report",
+        "messages",
+        "array of string",
+        "notes and errors, in order",
+    ),
     f("generator", "name", "string", "`certbundle`"),
     f("generator", "version", "string", "its version"),
     f("bundle", "name", "string", "bundle name"),
-    f("bundle", "created", "string", "when the bundle was built (UTC)"),
-    f("bundle", "profile", "string", "the profile it was built for"),
-    f("bundle", "digest", "string or null", "SHA-256 of SHA256SUMS beside the script, lower-case hex; null when there was none"),
+    f(
+        "bundle",
+        "created",
+        "string",
+        "when the bundle was built (UTC)",
+    ),
+    f(
+        "bundle",
+        "profile",
+        "string",
+        "the profile it was built for",
+    ),
+    f(
+        "bundle",
+        "digest",
+        "string or null",
+        "SHA-256 of SHA256SUMS beside the script, lower-case hex; null when there was none",
+    ),
     f("host", "name", "string", "computer name"),
-    f("host", "os_version", "string", "Windows version, e.g. `6.1.7601` for Windows 7 SP1"),
+    f(
+        "host",
+        "os_version",
+        "string",
+        "Windows version, e.g. `6.1.7601` for Windows 7 SP1",
+    ),
     f("host", "powershell_version", "string", "PowerShell version"),
     f("host", "clr_version", "string", ".NET runtime version"),
     f("host", "os_64bit", "bool", "64-bit Windows"),
     f("host", "process_64bit", "bool", "64-bit PowerShell"),
     f("host", "elevated", "bool", "ran as administrator"),
     f("host", "user", "string", "`DOMAIN\\user` it ran as"),
-    f("host", "language_mode", "string", "PowerShell language mode (`FullLanguage` expected)"),
-    f("integrity", "result", "string", "`ok`, `failed` or `not-checked`"),
-    f("integrity", "sums_found", "bool", "SHA256SUMS was beside the script"),
-    f("integrity", "files_checked", "number", "files checked against SHA256SUMS"),
-    f("integrity", "problems", "array of string", "what did not match"),
-    f("policy", "disable_root_auto_update", "number or null", "`DisableRootAutoUpdate` (1 = automatic root update turned off), null when not set"),
+    f(
+        "host",
+        "language_mode",
+        "string",
+        "PowerShell language mode (`FullLanguage` expected)",
+    ),
+    f(
+        "integrity",
+        "result",
+        "string",
+        "`ok`, `failed` or `not-checked`",
+    ),
+    f(
+        "integrity",
+        "sums_found",
+        "bool",
+        "SHA256SUMS was beside the script",
+    ),
+    f(
+        "integrity",
+        "files_checked",
+        "number",
+        "files checked against SHA256SUMS",
+    ),
+    f(
+        "integrity",
+        "problems",
+        "array of string",
+        "what did not match",
+    ),
+    f(
+        "policy",
+        "disable_root_auto_update",
+        "number or null",
+        "`DisableRootAutoUpdate` (1 = automatic root update turned off), null when not set",
+    ),
     f("policy", "registry_key", "string", "where it was read"),
-    f("policy", "gpo_setting", "string", "the Group Policy setting that controls it"),
+    f(
+        "policy",
+        "gpo_setting",
+        "string",
+        "the Group Policy setting that controls it",
+    ),
     f("conflict", "sha1", "string", "thumbprint"),
     f("conflict", "name", "string", "certificate name"),
-    f("conflict", "store", "string", "`LocalMachine\\Disallowed` or `CurrentUser\\Disallowed`"),
+    f(
+        "conflict",
+        "store",
+        "string",
+        "`LocalMachine\\Disallowed` or `CurrentUser\\Disallowed`",
+    ),
     f("certificate", "file", "string", "path in the bundle"),
-    f("certificate", "store", "string", "`Root` or `CA` (LocalMachine)"),
+    f(
+        "certificate",
+        "store",
+        "string",
+        "`Root` or `CA` (LocalMachine)",
+    ),
     f("certificate", "role", "string", "`root` or `intermediate`"),
     f("certificate", "name", "string", "certificate name"),
     f("certificate", "sha1", "string", "thumbprint"),
-    f("certificate", "sha256", "string", "SHA-256 of the certificate"),
-    f("certificate", "not_after", "string", "end of validity (UTC)"),
-    f("certificate", "before", "string", "`present`, `present-authroot`, `missing` or `disallowed`"),
-    f("certificate", "action", "string", "`none`, `installed`, `would-install`, `blocked`, `failed`, `removed`, `would-remove`, `kept` or `not-present`"),
+    f(
+        "certificate",
+        "sha256",
+        "string",
+        "SHA-256 of the certificate",
+    ),
+    f(
+        "certificate",
+        "not_after",
+        "string",
+        "end of validity (UTC)",
+    ),
+    f(
+        "certificate",
+        "before",
+        "string",
+        "`present`, `present-authroot`, `missing` or `disallowed`",
+    ),
+    f(
+        "certificate",
+        "action",
+        "string",
+        "`none`, `installed`, `would-install`, `blocked`, `failed`, `removed`, `would-remove`, `kept` or `not-present`",
+    ),
     f("certificate", "after", "string", "`present` or `missing`"),
-    f("certificate", "chain", "string", "`ok`, `failed` or `not-checked`: does its chain build offline"),
-    f("certificate", "chain_status", "array of string", "chain status flags that made it fail"),
-    f("certificate", "error", "string or null", "what went wrong for this certificate"),
-    f("products", "result", "string", "`skipped`, `absent` or `checked`"),
-    f("products", "agent_path", "string or null", "OfficeScan / Apex One agent folder"),
-    f("products", "binaries", "array of binary", "signature status of its main programs"),
+    f(
+        "certificate",
+        "chain",
+        "string",
+        "`ok`, `failed` or `not-checked`: does its chain build offline",
+    ),
+    f(
+        "certificate",
+        "chain_status",
+        "array of string",
+        "chain status flags that made it fail",
+    ),
+    f(
+        "certificate",
+        "error",
+        "string or null",
+        "what went wrong for this certificate",
+    ),
+    f(
+        "products",
+        "result",
+        "string",
+        "`skipped`, `absent` or `checked`",
+    ),
+    f(
+        "products",
+        "agent_path",
+        "string or null",
+        "OfficeScan / Apex One agent folder",
+    ),
+    f(
+        "products",
+        "binaries",
+        "array of binary",
+        "signature status of its main programs",
+    ),
     f("binary", "file", "string", "full path"),
-    f("binary", "status", "string", "Get-AuthenticodeSignature status: `Valid`, `UnknownError`, `NotSigned`, `HashMismatch`, `NotTrusted`, ..."),
+    f(
+        "binary",
+        "status",
+        "string",
+        "Get-AuthenticodeSignature status: `Valid`, `UnknownError`, `NotSigned`, `HashMismatch`, `NotTrusted`, ...",
+    ),
     f("binary", "status_message", "string", "Windows' explanation"),
-    f("binary", "signer", "string or null", "signer certificate subject"),
+    f(
+        "binary",
+        "signer",
+        "string or null",
+        "signer certificate subject",
+    ),
 ];
 
 /// Every key name the report uses (what the installer may write).
@@ -121,13 +311,26 @@ mod tests {
     fn no_object_repeats_a_key_and_every_object_type_is_defined() {
         let mut pairs = BTreeSet::new();
         for f in FIELDS {
-            assert!(pairs.insert((f.object, f.key)), "{}.{} twice", f.object, f.key);
+            assert!(
+                pairs.insert((f.object, f.key)),
+                "{}.{} twice",
+                f.object,
+                f.key
+            );
         }
         let objects = objects();
         for f in FIELDS {
             let item = f.kind.trim_start_matches("array of ");
-            if !matches!(item, "string" | "number" | "bool" | "string or null" | "number or null") {
-                assert!(objects.contains(&item), "{}.{} refers to undefined {item}", f.object, f.key);
+            if !matches!(
+                item,
+                "string" | "number" | "bool" | "string or null" | "number or null"
+            ) {
+                assert!(
+                    objects.contains(&item),
+                    "{}.{} refers to undefined {item}",
+                    f.object,
+                    f.key
+                );
             }
         }
     }

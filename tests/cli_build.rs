@@ -582,3 +582,88 @@ fn v1_root_rsa_and_ecdsa_hierarchies_build_into_the_right_stores() {
         .assert()
         .success();
 }
+
+#[test]
+fn templates_can_be_overridden_one_by_one_and_the_manifest_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = good_input(tmp.path());
+    let dir = tmp.path().join("tpl");
+    write(
+        &dir,
+        "README.txt.j2",
+        "Site A bundle {{ bundle.name }}: {% for c in certificates %}{{ c.name|printable }} {% endfor %}\n",
+    );
+    write(&dir, "notes.md", "not a template: ignored");
+    let out = tmp.path().join("out");
+    build(
+        &input,
+        &out,
+        &["--name", "t", "--templates", dir.to_str().unwrap()],
+    )
+    .success();
+    let readme = std::fs::read_to_string(out.join("t/README.txt")).unwrap();
+    // (trim_blocks takes the newline after a block tag, as in every template.)
+    assert_eq!(
+        readme,
+        "\u{feff}Site A bundle t: Good Root Good Intermediate "
+    );
+    let manifest = std::fs::read_to_string(out.join("t/manifest.json")).unwrap();
+    assert!(
+        manifest.contains("\"custom_templates\": [\n      \"README.txt.j2\"\n    ]"),
+        "{manifest}"
+    );
+    // The other templates are the built-in ones.
+    assert!(
+        std::fs::read_to_string(out.join("t/Install.cmd"))
+            .unwrap()
+            .contains("Install-Certificates.ps1")
+    );
+}
+
+#[test]
+fn a_template_override_cannot_smuggle_data_into_a_script() {
+    let tmp = tempfile::tempdir().unwrap();
+    let input = good_input(tmp.path());
+    let cases = [
+        (
+            "Install-Certificates.ps1.j2",
+            "Write-Host '{{ bundle.name }}'\n",
+            "without a certbundle filter",
+        ),
+        (
+            "Install-Certificates.ps1.j2",
+            "Write-Host {{ bundle.name|safe }}\n",
+            "not available in certbundle templates",
+        ),
+        (
+            "Install.cmd.j2",
+            "@echo {{ certificates[0].name }}\n",
+            "without a certbundle filter",
+        ),
+        (
+            "Install.cmd.j2",
+            "@echo {{ certificates[0].name|cmd }}\n",
+            "not safe in a .cmd file",
+        ),
+        (
+            "Install-Certificates.ps1.j2",
+            "# caf\u{e9}\n",
+            "must be pure ASCII",
+        ),
+        ("Insta11.cmd.j2", "x", "is not a certbundle template"),
+    ];
+    for (name, body, what) in cases {
+        let dir = tmp.path().join(format!("tpl-{}", what.len()));
+        let _ = std::fs::remove_dir_all(&dir);
+        write(&dir, name, body);
+        let out = tmp.path().join("out");
+        build(
+            &input,
+            &out,
+            &["--name", "t", "--templates", dir.to_str().unwrap()],
+        )
+        .code(2)
+        .stderr(predicate::str::contains(what));
+        assert!(listing(&out).is_empty(), "{name}: something was written");
+    }
+}

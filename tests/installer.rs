@@ -18,15 +18,29 @@ fn render_bundle(ders: &[Vec<u8>]) -> render::Rendered {
     let items: Vec<Item> = ders
         .iter()
         .enumerate()
-        .map(|(i, der)| Item { origin: Origin { path: format!("c{i}.cer").into(), position: None }, der: der.clone(), defect: None })
+        .map(|(i, der)| Item {
+            origin: Origin {
+                path: format!("c{i}.cer").into(),
+                position: None,
+            },
+            der: der.clone(),
+            defect: None,
+        })
         .collect();
     let now = time::OffsetDateTime::parse(NOW, &Rfc3339).unwrap();
-    let checked = verify::check(&items, &verify::Policy { now, allow_expired: false });
+    let checked = verify::check(
+        &items,
+        &verify::Policy {
+            now,
+            allow_expired: false,
+        },
+    );
     let spec = plan::Spec {
         name: "test-certs".into(),
         created: time::OffsetDateTime::from_unix_timestamp(EPOCH.parse().unwrap()).unwrap(),
         profile: "none".into(),
         allow_expired: false,
+        custom_templates: vec![],
     };
     let plan = plan::bundle(&checked, spec).unwrap_or_else(|e| panic!("{e}: {checked:#?}"));
     render::all(&plan, &render::Templates::embedded()).unwrap()
@@ -36,7 +50,11 @@ fn text(r: &render::Rendered, path: &str) -> String {
     String::from_utf8(r.files[path].clone()).unwrap()
 }
 
-const SCRIPTS: [&str; 3] = ["Install-Certificates.ps1", "Install.cmd", "Install-Certutil.cmd"];
+const SCRIPTS: [&str; 3] = [
+    "Install-Certificates.ps1",
+    "Install.cmd",
+    "Install-Certutil.cmd",
+];
 
 /// Everything the issue demands of every generated script.
 fn assert_scripts_sound(r: &render::Rendered) {
@@ -45,29 +63,55 @@ fn assert_scripts_sound(r: &render::Rendered) {
         assert!(bytes.is_ascii(), "{name} is not pure ASCII");
         assert!(!bytes.starts_with(b"\xEF\xBB\xBF"), "{name} has a BOM");
         let text = String::from_utf8(bytes.clone()).unwrap();
-        assert!(!text.replace("\r\n", "").contains('\n') && !text.replace("\r\n", "").contains('\r'), "{name} has a bare LF or CR");
+        assert!(
+            !text.replace("\r\n", "").contains('\n') && !text.replace("\r\n", "").contains('\r'),
+            "{name} has a bare LF or CR"
+        );
         assert!(text.ends_with("\r\n"));
     }
     let ps = text(r, "Install-Certificates.ps1");
-    assert_eq!(parse_errors(&ps), Vec::<String>::new(), "Install-Certificates.ps1 does not parse");
-    assert_eq!(lint(&ps), vec![], "Install-Certificates.ps1 uses something newer than PowerShell 2.0");
+    assert_eq!(
+        parse_errors(&ps),
+        Vec::<String>::new(),
+        "Install-Certificates.ps1 does not parse"
+    );
+    assert_eq!(
+        lint(&ps),
+        vec![],
+        "Install-Certificates.ps1 uses something newer than PowerShell 2.0"
+    );
 }
 
 #[test]
 fn scripts_for_one_two_and_200_certificates_parse_and_pass_the_lint() {
     let root = root("One Root");
     let inter = intermediate("One Intermediate", &root);
-    for ders in [vec![root.der.clone()], vec![root.der.clone(), inter.der.clone()]] {
+    for ders in [
+        vec![root.der.clone()],
+        vec![root.der.clone(), inter.der.clone()],
+    ] {
         let r = render_bundle(&ders);
         assert_scripts_sound(&r);
         let ps = text(&r, "Install-Certificates.ps1");
         assert_eq!(ps.matches("[void]$list.Add(@{").count(), ders.len());
     }
-    let many: Vec<Vec<u8>> = (0..200).map(|i| common::root(&format!("Many Root {i:03}")).der).collect();
+    let many: Vec<Vec<u8>> = (0..200)
+        .map(|i| common::root(&format!("Many Root {i:03}")).der)
+        .collect();
     let r = render_bundle(&many);
     assert_scripts_sound(&r);
-    assert_eq!(text(&r, "Install-Certificates.ps1").matches("[void]$list.Add(@{").count(), 200);
-    assert_eq!(text(&r, "Install-Certutil.cmd").matches("call :install ").count(), 200);
+    assert_eq!(
+        text(&r, "Install-Certificates.ps1")
+            .matches("[void]$list.Add(@{")
+            .count(),
+        200
+    );
+    assert_eq!(
+        text(&r, "Install-Certutil.cmd")
+            .matches("call :install ")
+            .count(),
+        200
+    );
 }
 
 const HOSTILE: [&str; 8] = [
@@ -98,22 +142,46 @@ fn hostile_subjects_reach_the_scripts_only_as_base64() {
         // Outside comments (checked below), no trace of the names.
         let code: String = text(&r, script)
             .lines()
-            .filter(|l| !l.trim_start().starts_with('#') && !l.trim_start().to_ascii_lowercase().starts_with("rem"))
+            .filter(|l| {
+                !l.trim_start().starts_with('#')
+                    && !l.trim_start().to_ascii_lowercase().starts_with("rem")
+            })
             .collect();
         // (Bundle file names keep the safe characters of a name: needles hold unsafe ones.)
-        for needle in ["Remove-Item C:", "$(calc)", "#> Start", "del /q", "%PATH%", "\u{201c}smart", "\u{202e}"] {
-            assert!(!code.contains(needle), "{script} carries certificate text {needle:?}");
+        for needle in [
+            "Remove-Item C:",
+            "$(calc)",
+            "#> Start",
+            "del /q",
+            "%PATH%",
+            "\u{201c}smart",
+            "\u{202e}",
+        ] {
+            assert!(
+                !code.contains(needle),
+                "{script} carries certificate text {needle:?}"
+            );
         }
     }
     // Every name is there, as base64 of its (display-safe) UTF-8 text.
     for name in HOSTILE {
         let b64 = data_encoding::BASE64.encode(certbundle::names::printable(name).as_bytes());
-        assert!(ps.contains(&format!("(ConvertFrom-Base64Text '{b64}')")), "{name:?} not embedded");
+        assert!(
+            ps.contains(&format!("(ConvertFrom-Base64Text '{b64}')")),
+            "{name:?} not embedded"
+        );
     }
     // Comment lines carry only safe file-name characters.
-    for line in ps.lines().filter(|l| l.trim_start().starts_with("# Root: ")) {
+    for line in ps
+        .lines()
+        .filter(|l| l.trim_start().starts_with("# Root: "))
+    {
         let name = line.trim_start().trim_start_matches("# Root: ");
-        assert!(name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)), "{line:?}");
+        assert!(
+            name.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)),
+            "{line:?}"
+        );
     }
 }
 
@@ -137,7 +205,10 @@ fn every_lint_rule_fires_on_a_known_bad_sample() {
         ("L9", "enum E { A }"),
         ("L9", "$y = [Foo]::new()"),
         ("L9", "using namespace System"),
-        ("L10", "Import-Certificate -FilePath x -CertStoreLocation Cert:\\LocalMachine\\Root"),
+        (
+            "L10",
+            "Import-Certificate -FilePath x -CertStoreLocation Cert:\\LocalMachine\\Root",
+        ),
         ("L11", "Set-Content -Path a -Encoding utf8NoBOM -Value b"),
         ("L11", "Get-Content x -Encoding Byte"),
         ("L11", "Get-Content x -AsByteStream"),
@@ -157,7 +228,10 @@ fn every_lint_rule_fires_on_a_known_bad_sample() {
         ("L18", "$v = $using:x"),
         ("L19", "[string]::IsNullOrWhiteSpace('')"),
         ("L19", "[Environment]::Is64BitOperatingSystem"),
-        ("L19", "$k = [Microsoft.Win32.RegistryKey]::OpenBaseKey('LocalMachine', [Microsoft.Win32.RegistryView]::Registry64)"),
+        (
+            "L19",
+            "$k = [Microsoft.Win32.RegistryKey]::OpenBaseKey('LocalMachine', [Microsoft.Win32.RegistryView]::Registry64)",
+        ),
         ("L19", "$store.Dispose()"),
         ("L19", "[System.IO.Path]::Combine('a', 'b', 'c')"),
         ("L20", "$c.Import($bytes)"),
@@ -169,10 +243,17 @@ fn every_lint_rule_fires_on_a_known_bad_sample() {
     let mut fired = BTreeSet::new();
     for (rule, code) in samples {
         let hits = lint(code);
-        assert!(hits.iter().any(|h| h.rule == *rule), "{rule} did not fire on {code:?}: {hits:?}");
+        assert!(
+            hits.iter().any(|h| h.rule == *rule),
+            "{rule} did not fire on {code:?}: {hits:?}"
+        );
         fired.insert(*rule);
     }
-    let expected: BTreeSet<&str> = (1..=25).filter(|n| *n != 23).map(|n| format!("L{n}")).map(|s| &*s.leak()).collect();
+    let expected: BTreeSet<&str> = (1..=25)
+        .filter(|n| *n != 23)
+        .map(|n| format!("L{n}"))
+        .map(|s| &*s.leak())
+        .collect();
     assert_eq!(fired, expected, "a rule has no known-bad sample");
     // The good forms the installer uses do not fire.
     for code in [
@@ -205,14 +286,28 @@ fn escaping_hand_written_cases() {
         "",
     ] {
         let literal = ps_literal(text).unwrap();
-        assert_eq!(read_single_quoted(&literal), Some((text.to_string(), literal.chars().count())), "{text:?}");
+        assert_eq!(
+            read_single_quoted(&literal),
+            Some((text.to_string(), literal.chars().count())),
+            "{text:?}"
+        );
         // The lone literal parses as one string in tree-sitter too (ASCII quotes only: the grammar
         // does not know the curly ones, which is why the scripts are pure ASCII).
         if literal.is_ascii() {
-            assert_eq!(parse_errors(&format!("$x = {literal}")), Vec::<String>::new());
+            assert_eq!(
+                parse_errors(&format!("$x = {literal}")),
+                Vec::<String>::new()
+            );
         }
     }
-    for bad in ["a\nb", "a\rb", "nul\0", "esc\u{1b}", "nel\u{85}", "ls\u{2028}"] {
+    for bad in [
+        "a\nb",
+        "a\rb",
+        "nul\0",
+        "esc\u{1b}",
+        "nel\u{85}",
+        "ls\u{2028}",
+    ] {
         assert!(ps_literal(bad).is_err(), "{bad:?} accepted");
     }
 }
@@ -249,11 +344,19 @@ fn cmd_files_reference_only_files_that_exist_and_carry_no_certificate_text() {
             }
         }
     }
-    let certs: BTreeSet<String> = r.files.keys().filter(|k| k.starts_with("certs/")).cloned().collect();
+    let certs: BTreeSet<String> = r
+        .files
+        .keys()
+        .filter(|k| k.starts_with("certs/"))
+        .cloned()
+        .collect();
     assert_eq!(referenced, certs);
     let install = text(&r, "Install.cmd");
     for file in ["Install-Certificates.ps1", "Install-Certutil.cmd"] {
-        assert!(install.contains(&format!("%HERE%{file}")), "Install.cmd does not use {file}");
+        assert!(
+            install.contains(&format!("%HERE%{file}")),
+            "Install.cmd does not use {file}"
+        );
         assert!(r.files.contains_key(file));
     }
     // Each certificate's hashes go in as hex; its name does not appear at all.
@@ -262,12 +365,21 @@ fn cmd_files_reference_only_files_that_exist_and_carry_no_certificate_text() {
         assert!(certutil.contains(&certbundle::hex::sha1_upper(der)));
     }
     for script in ["Install.cmd", "Install-Certutil.cmd"] {
-        assert!(!text(&r, script).contains("Ref Root") && !text(&r, script).contains("Ref Intermediate"));
+        assert!(
+            !text(&r, script).contains("Ref Root")
+                && !text(&r, script).contains("Ref Intermediate")
+        );
     }
     // The exit code checks survive certutil's negative HRESULTs.
     for script in [&certutil, &install] {
-        let code = script.lines().filter(|l| !l.trim_start().to_ascii_lowercase().starts_with("rem"));
-        assert!(!code.map(str::to_ascii_lowercase).any(|l| l.contains("if errorlevel")));
+        let code = script
+            .lines()
+            .filter(|l| !l.trim_start().to_ascii_lowercase().starts_with("rem"));
+        assert!(
+            !code
+                .map(str::to_ascii_lowercase)
+                .any(|l| l.contains("if errorlevel"))
+        );
     }
     assert!(certutil.contains("certutil -hashfile \"%HERE%%F%\" SHA256"));
 }
@@ -280,12 +392,22 @@ fn written_report_keys(ps: &str) -> BTreeSet<String> {
     while let Some(n) = stack.pop() {
         let mut cursor = n.walk();
         stack.extend(n.children(&mut cursor));
-        if n.kind() == "command" && n.child_by_field_name("command_name").is_some_and(|c| &ps[c.byte_range()] == "Add-JsonMember") {
+        if n.kind() == "command"
+            && n.child_by_field_name("command_name")
+                .is_some_and(|c| &ps[c.byte_range()] == "Add-JsonMember")
+        {
             let elements = n.child_by_field_name("command_elements").unwrap();
             let mut c = elements.walk();
-            let args: Vec<&str> = elements.named_children(&mut c).filter(|a| a.kind() != "command_argument_sep").map(|a| &ps[a.byte_range()]).collect();
+            let args: Vec<&str> = elements
+                .named_children(&mut c)
+                .filter(|a| a.kind() != "command_argument_sep")
+                .map(|a| &ps[a.byte_range()])
+                .collect();
             let key = args[1];
-            assert!(key.starts_with('\'') && key.ends_with('\''), "report key {key} is not a literal");
+            assert!(
+                key.starts_with('\'') && key.ends_with('\''),
+                "report key {key} is not a literal"
+            );
             keys.insert(key.trim_matches('\'').to_string());
         }
     }
@@ -296,26 +418,47 @@ fn written_report_keys(ps: &str) -> BTreeSet<String> {
 fn the_report_keys_written_are_exactly_the_documented_ones() {
     let r = render_bundle(&[root("Keys Root").der]);
     let ps = text(&r, "Install-Certificates.ps1");
-    let schema: BTreeSet<String> = report_schema::keys().into_iter().map(String::from).collect();
+    let schema: BTreeSet<String> = report_schema::keys()
+        .into_iter()
+        .map(String::from)
+        .collect();
     assert_eq!(written_report_keys(&ps), schema);
     // The script refuses any other key at run time: its list is the schema's.
     let start = ps.find("$ReportKeys = @(").unwrap();
     let list = &ps[start..start + ps[start..].find("\r\n)").unwrap()];
-    let listed: BTreeSet<String> = list.split('\'').skip(1).step_by(2).map(String::from).collect();
+    let listed: BTreeSet<String> = list
+        .split('\'')
+        .skip(1)
+        .step_by(2)
+        .map(String::from)
+        .collect();
     assert_eq!(listed, schema);
     assert!(ps.contains(&format!("$ReportSchema = '{}'", report_schema::SCHEMA)));
     // docs/report-schema.md documents every (object, key), and nothing else.
-    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/report-schema.md")).unwrap();
+    let doc = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/report-schema.md"
+    ))
+    .unwrap();
     let rows: BTreeSet<(String, String)> = doc
         .lines()
         .filter_map(|l| {
             let cells: Vec<&str> = l.split('|').map(str::trim).collect();
-            (cells.len() > 3 && cells[2].starts_with('`') && !cells[1].is_empty() && cells[1] != "object")
+            (cells.len() > 3
+                && cells[2].starts_with('`')
+                && !cells[1].is_empty()
+                && cells[1] != "object")
                 .then(|| (cells[1].to_string(), cells[2].trim_matches('`').to_string()))
         })
         .collect();
-    let fields: BTreeSet<(String, String)> = report_schema::FIELDS.iter().map(|f| (f.object.to_string(), f.key.to_string())).collect();
-    assert_eq!(rows, fields, "docs/report-schema.md and report_schema::FIELDS differ");
+    let fields: BTreeSet<(String, String)> = report_schema::FIELDS
+        .iter()
+        .map(|f| (f.object.to_string(), f.key.to_string()))
+        .collect();
+    assert_eq!(
+        rows, fields,
+        "docs/report-schema.md and report_schema::FIELDS differ"
+    );
 }
 
 #[test]
@@ -325,8 +468,14 @@ fn the_installer_embeds_and_checks_what_design_requires() {
     let ps = text(&r, "Install-Certificates.ps1");
     let b64 = data_encoding::BASE64.encode(&root.der);
     assert!(ps.contains(&format!("'Der' = '{b64}'")), "DER not embedded");
-    assert!(ps.contains(&format!("'Sha256' = '{}'", certbundle::hex::sha256_upper(&root.der))));
-    assert!(ps.contains(&format!("'Sha1' = '{}'", certbundle::hex::sha1_upper(&root.der))));
+    assert!(ps.contains(&format!(
+        "'Sha256' = '{}'",
+        certbundle::hex::sha256_upper(&root.der)
+    )));
+    assert!(ps.contains(&format!(
+        "'Sha1' = '{}'",
+        certbundle::hex::sha1_upper(&root.der)
+    )));
     for must in [
         "[CmdletBinding(SupportsShouldProcess = $true",
         "[switch]$CheckOnly",
@@ -351,11 +500,25 @@ fn the_installer_embeds_and_checks_what_design_requires() {
     ] {
         assert!(ps.contains(must), "Install-Certificates.ps1 lacks {must:?}");
     }
-    assert!(!ps.contains("Open-Store 'Disallowed' 'LocalMachine' $true"), "Disallowed must never be opened for writing");
-    assert_eq!(ps.matches("\r\nexit ").count(), 1, "one explicit exit at the end");
+    assert!(
+        !ps.contains("Open-Store 'Disallowed' 'LocalMachine' $true"),
+        "Disallowed must never be opened for writing"
+    );
+    assert_eq!(
+        ps.matches("\r\nexit ").count(),
+        1,
+        "one explicit exit at the end"
+    );
     let install = text(&r, "Install.cmd");
-    for must in ["Sysnative", "-ExecutionPolicy Bypass -File \"%HERE%Install-Certificates.ps1\"", "-StatusFile", "Install-Certutil.cmd", "MachinePolicy", "LanguageMode", "exit /b %RC%"] {
+    for must in [
+        "Sysnative",
+        "-ExecutionPolicy Bypass -File \"%HERE%Install-Certificates.ps1\"",
+        "-StatusFile",
+        "Install-Certutil.cmd",
+        "MachinePolicy",
+        "LanguageMode",
+        "exit /b %RC%",
+    ] {
         assert!(install.contains(must), "Install.cmd lacks {must:?}");
     }
 }
-

@@ -23,6 +23,7 @@ fn rendered(inputs: &[std::path::PathBuf]) -> render::Rendered {
         created: time::OffsetDateTime::from_unix_timestamp(EPOCH.parse().unwrap()).unwrap(),
         profile: "none".into(),
         allow_expired: false,
+        custom_templates: vec![],
     };
     let plan = plan::bundle(&checked, spec).unwrap();
     render::all(&plan, &render::Templates::embedded()).unwrap()
@@ -49,7 +50,11 @@ fn readme_manifest_and_sums_snapshots() {
     insta::assert_snapshot!("manifest.json", text(&r, "manifest.json"));
     // The scripts, every line of them: a change to what runs as Administrator is a reviewed diff.
     // (Stored with LF; the encoding tests check the CRLF bytes.)
-    for script in ["Install-Certificates.ps1", "Install.cmd", "Install-Certutil.cmd"] {
+    for script in [
+        "Install-Certificates.ps1",
+        "Install.cmd",
+        "Install-Certutil.cmd",
+    ] {
         insta::assert_snapshot!(script, text(&r, script).replace("\r\n", "\n"));
     }
     insta::assert_snapshot!("SHA256SUMS", text(&r, "SHA256SUMS"));

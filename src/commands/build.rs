@@ -75,11 +75,18 @@ pub fn run(req: &BuildRequest) -> Result<BuildReport, Error> {
         ));
     }
     let checked = verify::check(&loaded.items, &req.policy);
-    let outcome = match plan::bundle(&checked, req.spec.clone()) {
+    let overrides = match &req.templates {
+        Some(dir) => load::templates(dir)?,
+        None => Default::default(),
+    };
+    let mut spec = req.spec.clone();
+    spec.custom_templates = overrides.keys().cloned().collect();
+    let templates = render::Templates::with_overrides(overrides)?;
+    let outcome = match plan::bundle(&checked, spec) {
         Err(refused) => BuildOutcome::Refused {
             reason: refusal(&refused, &checked),
         },
-        Ok(plan) => BuildOutcome::Written(write(&plan, req)?),
+        Ok(plan) => BuildOutcome::Written(write(&plan, &templates, req)?),
     };
     Ok(BuildReport {
         files_read: loaded.files_read,
@@ -90,8 +97,12 @@ pub fn run(req: &BuildRequest) -> Result<BuildReport, Error> {
 }
 
 /// Renders the plan, packs the zip in memory, then writes both.
-fn write(plan: &Plan, req: &BuildRequest) -> Result<WrittenBundle, Error> {
-    let rendered = render::all(plan, &render::Templates::embedded())?;
+fn write(
+    plan: &Plan,
+    templates: &render::Templates,
+    req: &BuildRequest,
+) -> Result<WrittenBundle, Error> {
+    let rendered = render::all(plan, templates)?;
     let zip = req.zip.then(|| bundle::pack(&rendered, req.target.mtime));
     let written = bundle::write(&rendered, zip.as_deref(), &req.target)?;
     Ok(WrittenBundle {

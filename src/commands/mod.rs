@@ -33,6 +33,8 @@ pub struct BuildRequest {
     pub zip: bool,
     /// JSON output.
     pub json: bool,
+    /// `--templates DIR`: templates replacing built-in ones.
+    pub templates: Option<PathBuf>,
 }
 
 /// `certbundle inspect`.

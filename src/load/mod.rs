@@ -379,3 +379,38 @@ fn read_bounded(path: &Path) -> Result<Vec<u8>, LoadError> {
     }
     Ok(bytes)
 }
+
+/// Largest template file accepted with `--templates`.
+pub const MAX_TEMPLATE_SIZE: u64 = 1024 * 1024;
+
+/// The `*.j2` files of a `--templates` folder, by file name (not walked: the folder only).
+pub fn templates(dir: &Path) -> Result<std::collections::BTreeMap<String, String>, LoadErrors> {
+    let unreadable = |path: &Path, source| {
+        LoadErrors(vec![LoadError::Unreadable {
+            path: path.into(),
+            source,
+        }])
+    };
+    let mut found = std::collections::BTreeMap::new();
+    let entries = std::fs::read_dir(dir).map_err(|e| unreadable(dir, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| unreadable(dir, e))?;
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.ends_with(".j2") || !path.is_file() {
+            continue;
+        }
+        let size = entry.metadata().map_err(|e| unreadable(&path, e))?.len();
+        if size > MAX_TEMPLATE_SIZE {
+            return Err(LoadErrors(vec![LoadError::TooLarge { path, size }]));
+        }
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            unreadable(
+                &path,
+                io::Error::new(e.kind(), format!("not UTF-8 text: {e}")),
+            )
+        })?;
+        found.insert(name, text);
+    }
+    Ok(found)
+}

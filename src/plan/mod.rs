@@ -24,6 +24,8 @@ pub struct Spec {
     pub profile: String,
     /// `--allow-expired` was given.
     pub allow_expired: bool,
+    /// Templates replaced with `--templates` (file names), recorded in the manifest.
+    pub custom_templates: Vec<String>,
 }
 
 /// One certificate's place in the bundle.
@@ -135,11 +137,13 @@ pub struct Generator {
     pub version: &'static str,
 }
 
-/// Loosening options in effect for a build.
+/// Options in effect for a build that the site should be able to see.
 #[derive(Debug, Clone, Serialize)]
 pub struct Options {
     /// `--allow-expired`.
     pub allow_expired: bool,
+    /// Templates replaced with `--templates` (empty when the built-in ones were used).
+    pub custom_templates: Vec<String>,
 }
 
 /// One certificate in `manifest.json`.
@@ -199,6 +203,7 @@ pub fn manifest(plan: &Plan) -> Manifest {
         profile: plan.spec.profile.clone(),
         options: Options {
             allow_expired: plan.spec.allow_expired,
+            custom_templates: plan.spec.custom_templates.clone(),
         },
         certificates: plan
             .entries
@@ -270,6 +275,7 @@ mod tests {
             created: OffsetDateTime::UNIX_EPOCH,
             profile: "none".into(),
             allow_expired: false,
+            custom_templates: vec![],
         }
     }
 

@@ -19,14 +19,23 @@ use minijinja::{Error, ErrorKind, Value};
 pub const SINGLE_QUOTES: [char; 5] = ['\'', '\u{2018}', '\u{2019}', '\u{201A}', '\u{201B}'];
 
 fn refuse(filter: &str, why: String) -> Error {
-    Error::new(ErrorKind::InvalidOperation, format!("filter {filter}: {why}"))
+    Error::new(
+        ErrorKind::InvalidOperation,
+        format!("filter {filter}: {why}"),
+    )
 }
 
 /// Text as a PowerShell single-quoted literal; `Err` for text with control characters (a line
 /// break would end a comment or a statement around it).
 pub fn ps_literal(text: &str) -> Result<String, String> {
-    if let Some(c) = text.chars().find(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')) {
-        return Err(format!("control character U+{:04X} cannot go into a PowerShell literal", c as u32));
+    if let Some(c) = text
+        .chars()
+        .find(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}'))
+    {
+        return Err(format!(
+            "control character U+{:04X} cannot go into a PowerShell literal",
+            c as u32
+        ));
     }
     let mut out = String::with_capacity(text.len() + 2);
     out.push('\'');
@@ -49,17 +58,25 @@ fn hex(filter: &str, text: &str) -> Result<String, Error> {
 
 /// `ps` filter.
 pub fn ps(text: String) -> Result<Value, Error> {
-    ps_literal(&text).map(Value::from_safe_string).map_err(|why| refuse("ps", why))
+    ps_literal(&text)
+        .map(Value::from_safe_string)
+        .map_err(|why| refuse("ps", why))
 }
 
 /// `ps_hex` filter.
 pub fn ps_hex(text: String) -> Result<Value, Error> {
-    Ok(Value::from_safe_string(format!("'{}'", hex("ps_hex", &text)?)))
+    Ok(Value::from_safe_string(format!(
+        "'{}'",
+        hex("ps_hex", &text)?
+    )))
 }
 
 /// `b64` filter.
 pub fn b64(text: String) -> Value {
-    Value::from_safe_string(format!("'{}'", data_encoding::BASE64.encode(text.as_bytes())))
+    Value::from_safe_string(format!(
+        "'{}'",
+        data_encoding::BASE64.encode(text.as_bytes())
+    ))
 }
 
 /// `der_b64` filter.
@@ -67,14 +84,21 @@ pub fn der_b64(hex_text: String) -> Result<Value, Error> {
     let bytes = data_encoding::HEXUPPER_PERMISSIVE
         .decode(hex("der_b64", &hex_text)?.as_bytes())
         .map_err(|e| refuse("der_b64", e.to_string()))?;
-    Ok(Value::from_safe_string(format!("'{}'", data_encoding::BASE64.encode(&bytes))))
+    Ok(Value::from_safe_string(format!(
+        "'{}'",
+        data_encoding::BASE64.encode(&bytes)
+    )))
 }
 
 /// `comment` filter.
 pub fn comment(text: String) -> Value {
     let mut out = String::new();
     for c in text.chars().take(120) {
-        let c = if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') { c } else { '_' };
+        let c = if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+            c
+        } else {
+            '_'
+        };
         if !(c == '_' && out.ends_with('_')) {
             out.push(c);
         }
@@ -84,8 +108,15 @@ pub fn comment(text: String) -> Value {
 
 /// `cmd` filter.
 pub fn cmd(text: String) -> Result<Value, Error> {
-    if text.is_empty() || !text.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '\\')) {
-        return Err(refuse("cmd", format!("{text:?} has characters that are not safe in a .cmd file")));
+    if text.is_empty()
+        || !text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '\\'))
+    {
+        return Err(refuse(
+            "cmd",
+            format!("{text:?} has characters that are not safe in a .cmd file"),
+        ));
     }
     Ok(Value::from_safe_string(text))
 }
@@ -107,7 +138,10 @@ mod tests {
     #[test]
     fn literals_double_every_single_quote_kind_and_refuse_controls() {
         assert_eq!(ps_literal("O'Brien").unwrap(), "'O''Brien'");
-        assert_eq!(ps_literal("\u{2019}; Remove-Item C:\\ -Recurse; \u{2019}").unwrap(), "'\u{2019}\u{2019}; Remove-Item C:\\ -Recurse; \u{2019}\u{2019}'");
+        assert_eq!(
+            ps_literal("\u{2019}; Remove-Item C:\\ -Recurse; \u{2019}").unwrap(),
+            "'\u{2019}\u{2019}; Remove-Item C:\\ -Recurse; \u{2019}\u{2019}'"
+        );
         assert_eq!(ps_literal("$(calc) `n #>").unwrap(), "'$(calc) `n #>'");
         assert!(ps_literal("a\nb").is_err());
         assert!(ps_literal("a\u{85}b").is_err());
@@ -119,8 +153,14 @@ mod tests {
         assert_eq!(ps_hex("ab12".into()).unwrap().as_str(), Some("'AB12'"));
         assert!(ps_hex("ab'".into()).is_err());
         assert_eq!(b64("é".into()).as_str(), Some("'w6k='"));
-        assert_eq!(der_b64("3003020105".into()).unwrap().as_str(), Some("'MAMCAQU='"));
-        assert_eq!(comment("Evil #> \r\n Root".into()).as_str(), Some("Evil_Root"));
+        assert_eq!(
+            der_b64("3003020105".into()).unwrap().as_str(),
+            Some("'MAMCAQU='")
+        );
+        assert_eq!(
+            comment("Evil #> \r\n Root".into()).as_str(),
+            Some("Evil_Root")
+        );
         assert!(cmd("certs\\Root\\A_1.cer".into()).is_ok());
         assert!(cmd("a&b".into()).is_err());
         assert!(cmd("%PATH%".into()).is_err());

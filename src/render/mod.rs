@@ -70,12 +70,18 @@ impl Templates {
     /// The templates built into the binary from `templates/`.
     pub fn embedded() -> Self {
         let sources = BTreeMap::from([
-            ("README.txt.j2", include_str!("../../templates/README.txt.j2").to_string()),
+            (
+                "README.txt.j2",
+                include_str!("../../templates/README.txt.j2").to_string(),
+            ),
             (
                 "Install-Certificates.ps1.j2",
                 include_str!("../../templates/Install-Certificates.ps1.j2").to_string(),
             ),
-            ("Install.cmd.j2", include_str!("../../templates/Install.cmd.j2").to_string()),
+            (
+                "Install.cmd.j2",
+                include_str!("../../templates/Install.cmd.j2").to_string(),
+            ),
             (
                 "Install-Certutil.cmd.j2",
                 include_str!("../../templates/Install-Certutil.cmd.j2").to_string(),
@@ -92,7 +98,12 @@ impl Templates {
             let Some((known, _)) = templates.sources.iter().find(|(k, _)| **k == name) else {
                 return Err(RenderError::UnknownTemplate {
                     name,
-                    known: templates.sources.keys().map(|k| k.to_string()).collect::<Vec<_>>().join(", "),
+                    known: templates
+                        .sources
+                        .keys()
+                        .map(|k| k.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", "),
                 });
             };
             let known = *known;
@@ -334,7 +345,9 @@ struct CertificateInfo {
 
 fn utc(t: time::OffsetDateTime) -> String {
     t.to_offset(time::UtcOffset::UTC)
-        .format(time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z"))
+        .format(time::macros::format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
+        ))
         .expect("a fixed format always formats")
 }
 
@@ -377,7 +390,9 @@ impl Context {
                 created: plan
                     .spec
                     .created
-                    .format(time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC"))
+                    .format(time::macros::format_description!(
+                        "[year]-[month]-[day] [hour]:[minute] UTC"
+                    ))
                     .expect("a fixed format always formats"),
                 created_utc: utc(plan.spec.created),
                 profile: plan.spec.profile.clone(),

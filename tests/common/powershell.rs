@@ -7,8 +7,12 @@ use tree_sitter::{Node, Parser, Tree};
 
 pub fn parse(code: &str) -> Tree {
     let mut parser = Parser::new();
-    parser.set_language(&tree_sitter_powershell::LANGUAGE.into()).expect("PowerShell grammar loads");
-    parser.parse(code, None).expect("tree-sitter returns a tree")
+    parser
+        .set_language(&tree_sitter_powershell::LANGUAGE.into())
+        .expect("PowerShell grammar loads");
+    parser
+        .parse(code, None)
+        .expect("tree-sitter returns a tree")
 }
 
 /// Every ERROR or MISSING node, as "line: text".
@@ -17,7 +21,12 @@ pub fn parse_errors(code: &str) -> Vec<String> {
     let mut out = Vec::new();
     walk(tree.root_node(), &mut |n| {
         if n.is_error() || n.is_missing() {
-            out.push(format!("line {}: {} {:?}", n.start_position().row + 1, if n.is_missing() { "MISSING" } else { "ERROR" }, text(n, code)));
+            out.push(format!(
+                "line {}: {} {:?}",
+                n.start_position().row + 1,
+                if n.is_missing() { "MISSING" } else { "ERROR" },
+                text(n, code)
+            ));
         }
     });
     out
@@ -82,11 +91,22 @@ pub fn lint(code: &str) -> Vec<Hit> {
         let t = text(n, code);
         let lower = t.to_ascii_lowercase();
         let mut hit = |rule: &'static str| {
-            hits.push(Hit { rule, line: n.start_position().row + 1, text: t.chars().take(80).collect() })
+            hits.push(Hit {
+                rule,
+                line: n.start_position().row + 1,
+                text: t.chars().take(80).collect(),
+            })
         };
         match n.kind() {
             // L1: -in / -notin (3.0)
-            "comparison_operator" if matches!(lower.as_str(), "-in" | "-notin" | "-iin" | "-cin" | "-inotin" | "-cnotin") => hit("L1"),
+            "comparison_operator"
+                if matches!(
+                    lower.as_str(),
+                    "-in" | "-notin" | "-iin" | "-cin" | "-inotin" | "-cnotin"
+                ) =>
+            {
+                hit("L1")
+            }
             // L2 [ordered], L3 [pscustomobject] (3.0); L19 RegistryView (.NET 4)
             "type_identifier" => match lower.as_str() {
                 "ordered" => hit("L2"),
@@ -114,7 +134,10 @@ pub fn lint(code: &str) -> Vec<Hit> {
             // L8 .Where()/.ForEach() (4.0), L9 ::new() (5.0), L19/L20 .NET 4+ or PS 7-breaking members
             "invokation_expression" => {
                 if let Some(member) = member_name(n, code) {
-                    if let Some((_, rule)) = BANNED_MEMBERS.iter().find(|(m, _)| *m == member.to_ascii_lowercase()) {
+                    if let Some((_, rule)) = BANNED_MEMBERS
+                        .iter()
+                        .find(|(m, _)| *m == member.to_ascii_lowercase())
+                    {
                         hit(rule);
                     }
                 }
@@ -123,39 +146,59 @@ pub fn lint(code: &str) -> Vec<Hit> {
                 }
             }
             "member_access" => {
-                let member = member_name(n, code).unwrap_or_default().to_ascii_lowercase();
+                let member = member_name(n, code)
+                    .unwrap_or_default()
+                    .to_ascii_lowercase();
                 let object = n.named_child(0);
                 // L24: .Count only on @(...): PowerShell 2.0 has no .Count on a scalar or $null.
-                if member == "count" && object.map(|o| innermost(o).kind()) != Some("array_expression") {
+                if member == "count"
+                    && object.map(|o| innermost(o).kind()) != Some("array_expression")
+                {
                     hit("L24");
                 }
                 // L25: member access on a command's output may enumerate a collection (3.0).
-                if object.is_some_and(|o| o.kind() == "parenthesized_expression" && contains_kind(o, "command")) {
+                if object.is_some_and(|o| {
+                    o.kind() == "parenthesized_expression" && contains_kind(o, "command")
+                }) {
                     hit("L25");
                 }
-                if BANNED_MEMBERS.iter().any(|(m, r)| *m == member && *r == "L19") {
+                if BANNED_MEMBERS
+                    .iter()
+                    .any(|(m, r)| *m == member && *r == "L19")
+                {
                     hit("L19");
                 }
             }
             // L13: `e and `u{} escapes (6.0)
-            "expandable_string_literal" | "expandable_here_string_literal" if lower.contains("`e") || lower.contains("`u{") => hit("L13"),
+            "expandable_string_literal" | "expandable_here_string_literal"
+                if lower.contains("`e") || lower.contains("`u{") =>
+            {
+                hit("L13")
+            }
             // L14: pipeline chains && || (7.0); ?? ?. ?[ and ternaries do not even parse
             "pipeline_chain_tail" => hit("L14"),
             "ERROR" if t.contains('?') => hit("L14"),
             // .ForEach( / .Where( do not parse (foreach is a keyword to this grammar): L8 too
             "ERROR" => {
-                let after: String = code[n.start_byte()..].chars().take(t.len() + 12).collect::<String>().to_ascii_lowercase();
+                let after: String = code[n.start_byte()..]
+                    .chars()
+                    .take(t.len() + 12)
+                    .collect::<String>()
+                    .to_ascii_lowercase();
                 if after.contains(".foreach(") || after.contains(".where(") {
                     hit("L8");
                 }
             }
             // L17: [Parameter(Mandatory)] without = $true (3.0)
             "attribute" if lower.starts_with("[parameter(") => {
-                let bare = (0..n.named_child_count()).filter_map(|i| n.named_child(i)).any(|c| {
-                    c.kind() == "simple_name"
-                        && text(c, code).eq_ignore_ascii_case("mandatory")
-                        && c.next_sibling().is_none_or(|s| text(s, code) != "=")
-                }) || lower.replace(' ', "").contains("(mandatory)");
+                let bare = (0..n.named_child_count())
+                    .filter_map(|i| n.named_child(i))
+                    .any(|c| {
+                        c.kind() == "simple_name"
+                            && text(c, code).eq_ignore_ascii_case("mandatory")
+                            && c.next_sibling().is_none_or(|s| text(s, code) != "=")
+                    })
+                    || lower.replace(' ', "").contains("(mandatory)");
                 if bare {
                     hit("L17");
                 }
@@ -169,7 +212,9 @@ pub fn lint(code: &str) -> Vec<Hit> {
 
 /// Rules on a command and its parameters: L11, L12, L15, L16.
 fn command_rules(n: Node, code: &str, hit: &mut impl FnMut(&'static str)) {
-    let Some(name) = n.child_by_field_name("command_name") else { return };
+    let Some(name) = n.child_by_field_name("command_name") else {
+        return;
+    };
     let name = text(name, code).to_ascii_lowercase();
     let mut elements = Vec::new();
     if let Some(list) = n.child_by_field_name("command_elements") {
@@ -187,24 +232,40 @@ fn command_rules(n: Node, code: &str, hit: &mut impl FnMut(&'static str)) {
             .and_then(|i| elements.get(i + 1))
             .map(|(_, t)| t.trim_matches(|c| c == '\'' || c == '"').to_string())
     };
-    let has = |param: &str| elements.iter().any(|(k, t)| *k == "command_parameter" && t == param);
+    let has = |param: &str| {
+        elements
+            .iter()
+            .any(|(k, t)| *k == "command_parameter" && t == param)
+    };
     // L11: encodings of PowerShell 6+ (and Byte, gone in 6+)
-    if value_of("-encoding").is_some_and(|v| matches!(v.as_str(), "utf8nobom" | "utf8bom" | "byte")) || has("-asbytestream") {
+    if value_of("-encoding").is_some_and(|v| matches!(v.as_str(), "utf8nobom" | "utf8bom" | "byte"))
+        || has("-asbytestream")
+    {
         hit("L11");
     }
     // L12: only StrictMode 2.0 (or 1.0) means the same everywhere
-    if name == "set-strictmode" && value_of("-version").is_some_and(|v| !matches!(v.as_str(), "2.0" | "2" | "1.0" | "1")) {
+    if name == "set-strictmode"
+        && value_of("-version").is_some_and(|v| !matches!(v.as_str(), "2.0" | "2" | "1.0" | "1"))
+    {
         hit("L12");
     }
     // L15: -ErrorAction Ignore (3.0)
-    if value_of("-erroraction").is_some_and(|v| v == "ignore") || value_of("-ea").is_some_and(|v| v == "ignore") {
+    if value_of("-erroraction").is_some_and(|v| v == "ignore")
+        || value_of("-ea").is_some_and(|v| v == "ignore")
+    {
         hit("L15");
     }
     // L16: simplified Where-Object, Get-ChildItem -File/-Directory, Get-Content -Raw (3.0)
-    if matches!(name.as_str(), "where-object" | "where" | "?") && elements.first().is_some_and(|(_, t)| !t.starts_with('{') && !t.starts_with("-filterscript")) {
+    if matches!(name.as_str(), "where-object" | "where" | "?")
+        && elements
+            .first()
+            .is_some_and(|(_, t)| !t.starts_with('{') && !t.starts_with("-filterscript"))
+    {
         hit("L16");
     }
-    if matches!(name.as_str(), "get-childitem" | "gci" | "dir" | "ls") && (has("-file") || has("-directory")) {
+    if matches!(name.as_str(), "get-childitem" | "gci" | "dir" | "ls")
+        && (has("-file") || has("-directory"))
+    {
         hit("L16");
     }
     if matches!(name.as_str(), "get-content" | "gc" | "cat" | "type") && has("-raw") {
@@ -214,18 +275,30 @@ fn command_rules(n: Node, code: &str, hit: &mut impl FnMut(&'static str)) {
 
 fn member_name(n: Node, code: &str) -> Option<String> {
     let mut cursor = n.walk();
-    let names: Vec<Node> = n.children(&mut cursor).filter(|c| c.kind() == "simple_name" || c.kind() == "member_name").collect();
+    let names: Vec<Node> = n
+        .children(&mut cursor)
+        .filter(|c| c.kind() == "simple_name" || c.kind() == "member_name")
+        .collect();
     names.last().map(|c| text(*c, code).to_string())
 }
 
 /// Arguments of a method call: top-level commas of its argument list, plus one.
 fn argument_count(n: Node) -> usize {
     let mut cursor = n.walk();
-    let Some(list) = n.children(&mut cursor).find(|c| c.kind() == "argument_list") else { return 0 };
+    let Some(list) = n
+        .children(&mut cursor)
+        .find(|c| c.kind() == "argument_list")
+    else {
+        return 0;
+    };
     let mut commas = 0;
     walk(list, &mut |c| {
         // Commas of nested calls sit under their own argument_list.
-        if c.kind() == "," && c.parent().is_some_and(|p| p.kind() == "argument_expression_list" && innermost_list(p) == list.id()) {
+        if c.kind() == ","
+            && c.parent().is_some_and(|p| {
+                p.kind() == "argument_expression_list" && innermost_list(p) == list.id()
+            })
+        {
             commas += 1;
         }
     });
