@@ -381,7 +381,25 @@ fn cmd_files_reference_only_files_that_exist_and_carry_no_certificate_text() {
                 .any(|l| l.contains("if errorlevel"))
         );
     }
-    assert!(certutil.contains("certutil -hashfile \"%HERE%%F%\" SHA256"));
+    assert!(certutil.contains("\"%CERTUTIL%\" -hashfile \"%HERE%%F%\" SHA256"));
+    // System tools by full path only: the bundle folder is the current folder on a double-click.
+    for script in [&certutil, &install] {
+        for line in script.lines() {
+            let lower = line.trim_start().to_ascii_lowercase();
+            if lower.starts_with("rem") || lower.starts_with("echo") {
+                continue;
+            }
+            for tool in ["certutil", "fsutil", "net", "findstr", "powershell"] {
+                for (at, _) in lower.match_indices(tool) {
+                    let before = lower[..at].chars().last();
+                    let after = lower[at + tool.len()..].trim_start_matches(".exe").chars().next();
+                    let command = !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '\\' || c == '%' || c == '_' || c == '-')
+                        && after.is_none_or(|c| c.is_whitespace());
+                    assert!(!command, "{tool} called by bare name in {line:?}");
+                }
+            }
+        }
+    }
 }
 
 /// The string literal keys of every `Add-JsonMember <object> '<key>' <value>` in the script.
