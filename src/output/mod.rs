@@ -255,7 +255,12 @@ fn build(r: &BuildReport, style: &Style) -> String {
             );
             let _ = writeln!(
                 out,
-                "         the administrator compares it with: certutil -hashfile SHA256SUMS SHA256"
+                "         the administrator runs: Install.cmd -ExpectedDigest {}",
+                w.digest
+            );
+            let _ = writeln!(
+                out,
+                "         (or compares: %SystemRoot%\\System32\\certutil.exe -hashfile SHA256SUMS SHA256)"
             );
         }
     }
