@@ -123,7 +123,10 @@ fn bundle_has_exactly_the_designed_layout() {
         !text.replace("\r\n", "").contains('\n'),
         "bare LF in README.txt"
     );
-    assert!(text.contains(&sha1) && text.contains("%SystemRoot%\\System32\\certutil.exe -hashfile SHA256SUMS SHA256"));
+    assert!(
+        text.contains(&sha1)
+            && text.contains("%SystemRoot%\\System32\\certutil.exe -hashfile SHA256SUMS SHA256")
+    );
     assert!(text.contains("Good Root") && text.contains("Trusted Root Certification Authorities"));
     assert!(text.contains("Expires:     2040-01-01"));
 

@@ -392,9 +392,13 @@ fn cmd_files_reference_only_files_that_exist_and_carry_no_certificate_text() {
             for tool in ["certutil", "fsutil", "net", "findstr", "powershell"] {
                 for (at, _) in lower.match_indices(tool) {
                     let before = lower[..at].chars().last();
-                    let after = lower[at + tool.len()..].trim_start_matches(".exe").chars().next();
-                    let command = !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '\\' || c == '%' || c == '_' || c == '-')
-                        && after.is_none_or(|c| c.is_whitespace());
+                    let after = lower[at + tool.len()..]
+                        .trim_start_matches(".exe")
+                        .chars()
+                        .next();
+                    let command = !before.is_some_and(|c| {
+                        c.is_ascii_alphanumeric() || c == '\\' || c == '%' || c == '_' || c == '-'
+                    }) && after.is_none_or(|c| c.is_whitespace());
                     assert!(!command, "{tool} called by bare name in {line:?}");
                 }
             }
