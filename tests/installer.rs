@@ -486,7 +486,7 @@ fn the_report_keys_written_are_exactly_the_documented_ones() {
 #[test]
 fn the_installer_embeds_and_checks_what_design_requires() {
     let root = root("Req Root");
-    let r = render_bundle(&[root.der.clone()]);
+    let r = render_bundle(std::slice::from_ref(&root.der));
     let ps = text(&r, "Install-Certificates.ps1");
     let b64 = data_encoding::BASE64.encode(&root.der);
     assert!(ps.contains(&format!("'Der' = '{b64}'")), "DER not embedded");
