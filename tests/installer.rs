@@ -518,6 +518,14 @@ fn the_installer_embeds_and_checks_what_design_requires() {
         ".PARAMETER Uninstall",
         ".PARAMETER ReportDir",
         ".PARAMETER SkipProductCheck",
+        ".PARAMETER ExpectedDigest",
+        ".PARAMETER StatusFile",
+        ".PARAMETER WhatIf",
+        ".PARAMETER Confirm",
+        "[string]$ExpectedDigest",
+        "ValueFromRemainingArguments = $true",
+        "LanguageMode",
+        "GetUnresolvedProviderPathFromPSPath",
         ".EXAMPLE",
     ] {
         assert!(ps.contains(must), "Install-Certificates.ps1 lacks {must:?}");
@@ -540,6 +548,8 @@ fn the_installer_embeds_and_checks_what_design_requires() {
         "MachinePolicy",
         "LanguageMode",
         "exit /b %RC%",
+        "goto bad_arguments",
+        "mkdir \"%WORK%\"",
     ] {
         assert!(install.contains(must), "Install.cmd lacks {must:?}");
     }
