@@ -9,13 +9,11 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::Error;
 use crate::bundle::Target;
-use crate::commands::{BuildRequest, InspectRequest, Request, VerifyRequest};
+use crate::commands::{BuildRequest, InspectRequest, ProfileChoice, Request, VerifyRequest};
 use crate::names;
 use crate::plan::Spec;
+use crate::profile::{DEFAULT_PROFILE, Profile};
 use crate::verify::Policy;
-
-/// The profiles this version knows.
-pub const PROFILES: &[&str] = &["none"];
 
 /// Builds verified, self-contained CA certificate bundles for air-gapped Trend Micro
 /// OfficeScan / Apex One sites, and checks them again after the trip.
@@ -58,9 +56,16 @@ Prints the bundle digest: compare it with the one `build` printed."
 /// How certificates are judged (shared by build and inspect).
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Pinned certificate profile. Only `none` (no pinning) exists in this version.
-    #[arg(long, default_value = "none", value_name = "NAME")]
-    pub profile: String,
+    /// Pinned certificate profile: apex-one, apex-central, a profile file (.toml), or none (no
+    /// pinning) [default: apex-one for build, none for inspect].
+    #[arg(long, value_name = "NAME|FILE")]
+    pub profile: Option<String>,
+    /// Accept certificates that are not in the profile (reported as warnings, and in the bundle).
+    #[arg(long)]
+    pub allow_unpinned: bool,
+    /// Build even when required profile certificates are missing (reported, and in the bundle).
+    #[arg(long)]
+    pub allow_missing: bool,
     /// Evaluate validity at this instant (RFC 3339, e.g. 2027-01-01T00:00:00Z) instead of now.
     #[arg(long, value_name = "RFC3339")]
     pub now: Option<String>,
@@ -140,6 +145,7 @@ impl Cli {
             Command::Inspect(args) => Request::Inspect(InspectRequest {
                 inputs: args.inputs.clone(),
                 policy: args.check.to_policy(env)?,
+                profile: args.check.profile("none")?,
                 json: args.json,
             }),
             Command::Verify(args) => Request::Verify(VerifyRequest {
@@ -150,14 +156,35 @@ impl Cli {
     }
 }
 
+/// The profile a `--profile` value names.
+pub fn profile_choice(value: &str) -> Result<ProfileChoice, Error> {
+    if value == "none" {
+        return Ok(ProfileChoice::None);
+    }
+    if Profile::built_in_names().contains(&value) {
+        return Ok(ProfileChoice::BuiltIn(value.to_string()));
+    }
+    let path = PathBuf::from(value);
+    if value.ends_with(".toml") || value.contains(['/', '\\']) || path.is_file() {
+        return Ok(ProfileChoice::File(path));
+    }
+    Err(Error::usage(
+        format!("unknown profile {value:?}"),
+        format!(
+            "built-in profiles: {}; or give a profile file (.toml), or none",
+            Profile::built_in_names().join(", ")
+        ),
+    ))
+}
+
 impl CheckArgs {
+    /// The profile asked for, or `default` when none was named.
+    fn profile(&self, default: &str) -> Result<ProfileChoice, Error> {
+        profile_choice(self.profile.as_deref().unwrap_or(default))
+    }
+
+    /// The policy; the profile itself is resolved (and read, for a file) by the command.
     fn to_policy(&self, env: &Environment) -> Result<Policy, Error> {
-        if !PROFILES.contains(&self.profile.as_str()) {
-            return Err(Error::usage(
-                format!("unknown profile {:?}", self.profile),
-                format!("available profiles: {}", PROFILES.join(", ")),
-            ));
-        }
         let now = match &self.now {
             None => env.now,
             Some(text) => OffsetDateTime::parse(text, &Rfc3339).map_err(|e| {
@@ -170,6 +197,9 @@ impl CheckArgs {
         Ok(Policy {
             now,
             allow_expired: self.allow_expired,
+            profile: None,
+            allow_unpinned: self.allow_unpinned,
+            allow_missing: self.allow_missing,
         })
     }
 }
@@ -178,10 +208,11 @@ impl BuildArgs {
     /// The build request, with the bundle's creation time from `SOURCE_DATE_EPOCH` or the clock.
     pub fn to_request(&self, env: &Environment) -> Result<BuildRequest, Error> {
         let policy = self.check.to_policy(env)?;
-        if self.inputs.is_empty() {
+        let profile = self.check.profile(DEFAULT_PROFILE)?;
+        if self.inputs.is_empty() && profile == ProfileChoice::None {
             return Err(Error::usage(
                 "no INPUT given, and profile \"none\" ships no certificates",
-                "name certificate files or folders, e.g. certbundle build examples/certs",
+                "name certificate files or folders, e.g. certbundle build --profile none examples/certs",
             ));
         }
         let created = match &env.source_date_epoch {
@@ -201,11 +232,12 @@ impl BuildArgs {
         let created = created
             .replace_nanosecond(0)
             .expect("0 is a valid nanosecond");
-        let profile_label = if self.check.profile == "none" {
-            "custom"
-        } else {
-            &self.check.profile
+        let profile_name = match &profile {
+            ProfileChoice::None => "none".to_string(),
+            ProfileChoice::BuiltIn(name) => name.clone(),
+            ProfileChoice::File(path) => names::file_part(&path.file_stem().unwrap_or_default().to_string_lossy()),
         };
+        let profile_label = if profile == ProfileChoice::None { "custom" } else { &profile_name };
         let name = match &self.name {
             Some(name) => {
                 names::check_bundle_name(name).map_err(|why| {
@@ -226,11 +258,14 @@ impl BuildArgs {
         Ok(BuildRequest {
             inputs: self.inputs.clone(),
             policy,
+            profile,
             spec: Spec {
                 name,
                 created,
-                profile: self.check.profile.clone(),
+                profile: profile_name.clone(),
                 allow_expired: self.check.allow_expired,
+                allow_unpinned: self.check.allow_unpinned,
+                allow_missing: self.check.allow_missing,
                 custom_templates: Vec::new(),
             },
             target: Target {

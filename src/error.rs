@@ -2,7 +2,7 @@
 //! [`Error::hint`] gives the second line: what to do about it. A command that *ran* but found the
 //! input unacceptable does not return an error: it returns findings (exit code 1).
 
-use crate::{bundle::BundleError, load::LoadErrors, render::RenderError};
+use crate::{bundle::BundleError, load::LoadErrors, profile::ProfileError, render::RenderError};
 
 /// Why a command could not run (exit code 2).
 #[derive(Debug, thiserror::Error)]
@@ -16,6 +16,9 @@ pub enum Error {
     /// A template could not be rendered.
     #[error(transparent)]
     Render(#[from] RenderError),
+    /// A profile file cannot be used.
+    #[error(transparent)]
+    Profile(#[from] ProfileError),
     /// The command line or environment asks for something that cannot be done.
     #[error("{message}")]
     Usage {
@@ -41,6 +44,7 @@ impl Error {
             Error::Load(e) => e.hint(),
             Error::Bundle(e) => e.hint(),
             Error::Render(e) => e.hint(),
+            Error::Profile(e) => e.hint(),
             Error::Usage { hint, .. } => hint.clone(),
         }
     }

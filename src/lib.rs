@@ -28,6 +28,7 @@ pub mod load;
 pub mod names;
 pub mod output;
 pub mod plan;
+pub mod profile;
 pub mod render;
 pub mod report_schema;
 pub mod verify;

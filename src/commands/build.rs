@@ -15,6 +15,8 @@ use crate::{Error, bundle, render};
 pub struct BuildReport {
     /// How many files were read.
     pub files_read: usize,
+    /// How many certificates came with the profile itself (its shipped roots).
+    pub shipped: usize,
     /// Files in walked folders that were not used.
     pub skipped: Vec<Skipped>,
     /// The verified certificates and their findings.
@@ -67,14 +69,29 @@ impl BuildReport {
 
 /// Runs a build.
 pub fn run(req: &BuildRequest) -> Result<BuildReport, Error> {
-    let loaded = load::from_paths(&req.inputs)?;
-    if loaded.items.is_empty() {
+    let resolved = super::resolve_profile(&req.profile)?;
+    let mut loaded = load::from_paths(&req.inputs)?;
+    if loaded.items.is_empty() && !req.inputs.is_empty() {
         return Err(Error::usage(
             "no certificate found in the input",
             "give certificate files (.cer .crt .pem .der .p7b .p7c) or folders holding them",
         ));
     }
-    let checked = verify::check(&loaded.items, &req.policy);
+    // The profile's shipped roots first; INPUT adds to them.
+    let shipped = resolved.shipped.len();
+    let mut items = resolved.shipped;
+    items.append(&mut loaded.items);
+    if items.is_empty() {
+        return Err(Error::usage(
+            "no certificate to bundle: no INPUT, and the profile ships none",
+            "name certificate files or folders (certbundle fetch downloads a profile's certificates)",
+        ));
+    }
+    let policy = verify::Policy {
+        profile: resolved.profile,
+        ..req.policy.clone()
+    };
+    let checked = verify::check(&items, &policy);
     let overrides = match &req.templates {
         Some(dir) => load::templates(dir)?,
         None => Default::default(),
@@ -90,6 +107,7 @@ pub fn run(req: &BuildRequest) -> Result<BuildReport, Error> {
     };
     Ok(BuildReport {
         files_read: loaded.files_read,
+        shipped,
         skipped: loaded.skipped,
         checked,
         outcome,

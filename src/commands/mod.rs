@@ -18,13 +18,26 @@ use crate::bundle::Target;
 use crate::plan::Spec;
 use crate::verify::Policy;
 
+/// Which profile a command uses.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProfileChoice {
+    /// `--profile none`: no pinning.
+    None,
+    /// A profile built into the binary.
+    BuiltIn(String),
+    /// A user's profile file.
+    File(PathBuf),
+}
+
 /// `certbundle build`.
 #[derive(Debug, Clone)]
 pub struct BuildRequest {
     /// Files and folders.
     pub inputs: Vec<PathBuf>,
-    /// How certificates are judged.
+    /// How certificates are judged (its profile is filled in from `profile`).
     pub policy: Policy,
+    /// The profile asked for.
+    pub profile: ProfileChoice,
     /// What the bundle is.
     pub spec: Spec,
     /// Where it goes.
@@ -44,6 +57,8 @@ pub struct InspectRequest {
     pub inputs: Vec<PathBuf>,
     /// How certificates are judged.
     pub policy: Policy,
+    /// The profile to mark pinned certificates with.
+    pub profile: ProfileChoice,
     /// JSON output.
     pub json: bool,
 }
@@ -109,6 +124,49 @@ impl Report {
             Report::Verify(r) => r.audit.ok(),
         };
         if ok { Status::Ok } else { Status::Findings }
+    }
+}
+
+/// A profile resolved: its pins, and the certificates it ships (built-in roots, or the files a
+/// profile file names beside itself).
+pub struct Resolved {
+    /// The profile (`None` for `--profile none`).
+    pub profile: Option<crate::profile::Profile>,
+    /// Its shipped certificates.
+    pub shipped: Vec<crate::load::Item>,
+}
+
+/// Reads and checks the profile a command asked for.
+pub fn resolve_profile(choice: &ProfileChoice) -> Result<Resolved, Error> {
+    use crate::{load, profile::Profile};
+    match choice {
+        ProfileChoice::None => Ok(Resolved {
+            profile: None,
+            shipped: Vec::new(),
+        }),
+        ProfileChoice::BuiltIn(name) => {
+            let profile = Profile::built_in(name).expect("built-in names come from the list");
+            let mut shipped = Vec::new();
+            for (file, bytes) in profile.shipped() {
+                let origin = format!("certbundle:{name}/{file}");
+                shipped.extend(load::from_bytes(&origin, bytes).map_err(|e| load::LoadErrors(vec![e]))?);
+            }
+            Ok(Resolved {
+                profile: Some(profile),
+                shipped,
+            })
+        }
+        ProfileChoice::File(path) => {
+            let text = load::profile_text(path)?;
+            let profile = Profile::parse(&path.display().to_string(), &text)?;
+            let base = path.parent().unwrap_or(std::path::Path::new("."));
+            let files: Vec<PathBuf> = profile.certificates.iter().filter_map(|p| p.file.as_ref()).map(|f| base.join(f)).collect();
+            let shipped = if files.is_empty() { Vec::new() } else { load::from_paths(&files)?.items };
+            Ok(Resolved {
+                profile: Some(profile),
+                shipped,
+            })
+        }
     }
 }
 

@@ -414,3 +414,50 @@ pub fn templates(dir: &Path) -> Result<std::collections::BTreeMap<String, String
     }
     Ok(found)
 }
+
+/// Certificates from bytes that are not a file of the user's (the roots shipped inside the
+/// binary): classified like a file, named `origin`. Key material or anything but certificates is
+/// refused just the same.
+pub fn from_bytes(origin: &str, bytes: &[u8]) -> Result<Vec<Item>, LoadError> {
+    let path = PathBuf::from(origin);
+    match sniff::classify(bytes) {
+        Content::Certificates(found) => {
+            let count = found.len();
+            Ok(found
+                .into_iter()
+                .enumerate()
+                .map(|(i, (der, defect))| Item {
+                    origin: Origin {
+                        path: path.clone(),
+                        position: (count > 1).then_some((i + 1, count)),
+                    },
+                    der,
+                    defect,
+                })
+                .collect())
+        }
+        Content::PrivateKey(what) => Err(LoadError::PrivateKeyInInput { path, what }),
+        Content::NotACertificate(what) => Err(LoadError::NotACertificate { path, what }),
+        Content::Nothing { reason, .. } => Err(LoadError::NoCertificate { path, reason }),
+    }
+}
+
+/// Largest profile file accepted with `--profile FILE`.
+pub const MAX_PROFILE_SIZE: u64 = 1024 * 1024;
+
+/// A user's profile file, as text.
+pub fn profile_text(path: &Path) -> Result<String, LoadErrors> {
+    let bytes = read_bounded(path).map_err(|e| LoadErrors(vec![e]))?;
+    if bytes.len() as u64 > MAX_PROFILE_SIZE {
+        return Err(LoadErrors(vec![LoadError::TooLarge {
+            path: path.into(),
+            size: bytes.len() as u64,
+        }]));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        LoadErrors(vec![LoadError::Unreadable {
+            path: path.into(),
+            source: io::Error::new(io::ErrorKind::InvalidData, format!("not UTF-8 text: {e}")),
+        }])
+    })
+}

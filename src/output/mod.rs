@@ -217,6 +217,7 @@ fn build(r: &BuildReport, style: &Style) -> String {
     }
     out.push_str(&findings_table(&sorted_findings(&r.checked), style));
     out.push('\n');
+    out.push_str(&loud_options(r, style));
     match &r.outcome {
         BuildOutcome::Refused { reason } => {
             let _ = writeln!(out, "{} {reason}", style.paint("31;1", "Refused:"));
@@ -263,6 +264,43 @@ fn build(r: &BuildReport, style: &Style) -> String {
                 "         (or compares: %SystemRoot%\\System32\\certutil.exe -hashfile SHA256SUMS SHA256)"
             );
         }
+    }
+    out
+}
+
+/// What the build let through on request, said where nobody can miss it.
+fn loud_options(r: &BuildReport, style: &Style) -> String {
+    use crate::verify::Code;
+    let mut out = String::new();
+    let allowed = |code: Code| {
+        r.checked
+            .findings()
+            .filter(|f| f.code == code && f.severity == Severity::Warning)
+            .count()
+    };
+    let unpinned = allowed(Code::Unpinned);
+    if unpinned > 0 {
+        let _ = writeln!(
+            out,
+            "{} --allow-unpinned: {unpinned} certificate(s) not in the profile go into the bundle (README.txt and manifest.json say so).",
+            style.paint("33;1", "WARNING:")
+        );
+    }
+    let missing = r
+        .checked
+        .missing_pins
+        .iter()
+        .filter(|p| p.need == crate::profile::Need::Required)
+        .count();
+    if missing > 0 && allowed(Code::MissingRequired) > 0 {
+        let _ = writeln!(
+            out,
+            "{} --allow-missing: {missing} required certificate(s) of the profile are not in the bundle (README.txt and manifest.json list them).",
+            style.paint("33;1", "WARNING:")
+        );
+    }
+    if !out.is_empty() {
+        out.push('\n');
     }
     out
 }

@@ -24,6 +24,10 @@ pub struct Spec {
     pub profile: String,
     /// `--allow-expired` was given.
     pub allow_expired: bool,
+    /// `--allow-unpinned` was given.
+    pub allow_unpinned: bool,
+    /// `--allow-missing` was given.
+    pub allow_missing: bool,
     /// Templates replaced with `--templates` (file names), recorded in the manifest.
     pub custom_templates: Vec<String>,
 }
@@ -56,6 +60,8 @@ pub struct Plan {
     pub spec: Spec,
     /// Certificates sorted by path.
     pub entries: Vec<Entry>,
+    /// Profile certificates not in the bundle (listed in the manifest and README.txt).
+    pub missing: Vec<crate::profile::Pin>,
 }
 
 /// Why the build cannot go on.
@@ -89,7 +95,11 @@ pub fn bundle(checked: &Checked, spec: Spec) -> Result<Plan, Refused> {
         })
         .collect();
     entries.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(Plan { spec, entries })
+    Ok(Plan {
+        spec,
+        entries,
+        missing: checked.missing_pins.clone(),
+    })
 }
 
 /// `certs/<Store>/<Name>_<SHA1 first 8>.cer`, with more of the thumbprint when two certificates
@@ -126,6 +136,25 @@ pub struct Manifest {
     pub options: Options,
     /// Every certificate, in bundle order.
     pub certificates: Vec<ManifestCertificate>,
+    /// Profile certificates that are not in this bundle.
+    pub missing: Vec<MissingCertificate>,
+}
+
+/// A profile certificate that is not in the bundle.
+#[derive(Debug, Clone, Serialize)]
+pub struct MissingCertificate {
+    /// Its name.
+    pub name: String,
+    /// SHA-1 thumbprint, when pinned by it.
+    pub sha1: Option<String>,
+    /// SHA-256, when pinned by it.
+    pub sha256: Option<String>,
+    /// `required` or `recommended`.
+    pub need: crate::profile::Need,
+    /// `vendor-listed`, `inferred` or `candidate`.
+    pub evidence: crate::profile::Evidence,
+    /// Where to download it.
+    pub urls: Vec<String>,
 }
 
 /// The program that wrote a manifest.
@@ -142,6 +171,10 @@ pub struct Generator {
 pub struct Options {
     /// `--allow-expired`.
     pub allow_expired: bool,
+    /// `--allow-unpinned`.
+    pub allow_unpinned: bool,
+    /// `--allow-missing`.
+    pub allow_missing: bool,
     /// Templates replaced with `--templates` (empty when the built-in ones were used).
     pub custom_templates: Vec<String>,
 }
@@ -175,6 +208,8 @@ pub struct ManifestCertificate {
     pub pinned: bool,
     /// The profile's purpose for it (none without a profile).
     pub purpose: Option<String>,
+    /// The profile's evidence for it (none when not pinned).
+    pub evidence: Option<String>,
     /// Findings that remained (warnings and notes).
     pub findings: Vec<ManifestFinding>,
 }
@@ -203,6 +238,8 @@ pub fn manifest(plan: &Plan) -> Manifest {
         profile: plan.spec.profile.clone(),
         options: Options {
             allow_expired: plan.spec.allow_expired,
+            allow_unpinned: plan.spec.allow_unpinned,
+            allow_missing: plan.spec.allow_missing,
             custom_templates: plan.spec.custom_templates.clone(),
         },
         certificates: plan
@@ -219,8 +256,9 @@ pub fn manifest(plan: &Plan) -> Manifest {
                 not_after: e.cert.not_after,
                 sha1: e.cert.sha1.clone(),
                 sha256: e.cert.sha256.clone(),
-                pinned: false,
-                purpose: None,
+                pinned: e.cert.pinned,
+                purpose: e.cert.purpose.clone(),
+                evidence: e.cert.evidence.map(String::from),
                 findings: e
                     .cert
                     .findings
@@ -231,6 +269,18 @@ pub fn manifest(plan: &Plan) -> Manifest {
                         message: f.message.clone(),
                     })
                     .collect(),
+            })
+            .collect(),
+        missing: plan
+            .missing
+            .iter()
+            .map(|p| MissingCertificate {
+                name: p.name.clone(),
+                sha1: p.sha1.clone(),
+                sha256: p.sha256.clone(),
+                need: p.need,
+                evidence: p.evidence,
+                urls: p.urls.clone(),
             })
             .collect(),
     }
@@ -275,6 +325,8 @@ mod tests {
             created: OffsetDateTime::UNIX_EPOCH,
             profile: "none".into(),
             allow_expired: false,
+            allow_unpinned: false,
+            allow_missing: false,
             custom_templates: vec![],
         }
     }

@@ -300,6 +300,10 @@ fn encode(text: &str, t: &BundleTemplate) -> Result<Vec<u8>, RenderError> {
 struct Context {
     bundle: BundleInfo,
     certificates: Vec<CertificateInfo>,
+    /// Profile certificates not in the bundle.
+    missing: Vec<MissingInfo>,
+    /// Names of bundle certificates the profile does not pin (with a profile and --allow-unpinned).
+    unpinned: Vec<String>,
     roots: usize,
     intermediates: usize,
     report: ReportInfo,
@@ -314,6 +318,18 @@ struct BundleInfo {
     generator: String,
     version: String,
     allow_expired: bool,
+    allow_unpinned: bool,
+    allow_missing: bool,
+}
+
+#[derive(Debug, Serialize)]
+struct MissingInfo {
+    /// Raw profile text: only through a filter.
+    name: String,
+    thumbprint: String,
+    need: &'static str,
+    evidence: &'static str,
+    url: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -341,6 +357,11 @@ struct CertificateInfo {
     /// The certificate, upper-case hex: only through `der_b64`.
     der_hex: String,
     warnings: Vec<String>,
+    /// What the profile says it is for, when pinned.
+    purpose: Option<String>,
+    /// How sure the profile is that it is needed, when pinned.
+    evidence: Option<&'static str>,
+    pinned: bool,
 }
 
 fn utc(t: time::OffsetDateTime) -> String {
@@ -380,6 +401,9 @@ impl Context {
                         .iter()
                         .map(|f| format!("{}: {}", f.code.as_str(), f.message))
                         .collect(),
+                    purpose: e.cert.purpose.clone(),
+                    evidence: e.cert.evidence,
+                    pinned: e.cert.pinned,
                 }
             })
             .collect();
@@ -399,6 +423,27 @@ impl Context {
                 generator: format!("{} {}", env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")),
                 version: env!("CARGO_PKG_VERSION").to_string(),
                 allow_expired: plan.spec.allow_expired,
+                allow_unpinned: plan.spec.allow_unpinned,
+                allow_missing: plan.spec.allow_missing,
+            },
+            missing: plan
+                .missing
+                .iter()
+                .map(|p| MissingInfo {
+                    name: p.name.clone(),
+                    thumbprint: p.thumbprint().to_string(),
+                    need: match p.need {
+                        crate::profile::Need::Required => "required",
+                        crate::profile::Need::Recommended => "recommended",
+                    },
+                    evidence: p.evidence.as_str(),
+                    url: p.urls.first().cloned(),
+                })
+                .collect(),
+            unpinned: if plan.spec.profile == "none" {
+                Vec::new()
+            } else {
+                plan.entries.iter().filter(|e| !e.cert.pinned).map(|e| e.cert.name.clone()).collect()
             },
             intermediates: certificates.len() - roots,
             roots,

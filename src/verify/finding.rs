@@ -55,6 +55,12 @@ pub enum Code {
     WrongPurpose,
     /// The same certificate was given more than once.
     Duplicate,
+    /// Not in the profile (error unless `--allow-unpinned`).
+    Unpinned,
+    /// A required profile certificate was not supplied (error unless `--allow-missing`).
+    MissingRequired,
+    /// A recommended profile certificate was not supplied.
+    MissingRecommended,
 }
 
 impl Code {
@@ -74,11 +80,14 @@ impl Code {
             Code::WeakSignature => "weak-signature",
             Code::WrongPurpose => "wrong-purpose",
             Code::Duplicate => "duplicate",
+            Code::Unpinned => "unpinned",
+            Code::MissingRequired => "missing-required",
+            Code::MissingRecommended => "missing-recommended",
         }
     }
 
     /// Every code, for documentation and tests.
-    pub const ALL: [Code; 13] = [
+    pub const ALL: [Code; 16] = [
         Code::ParseError,
         Code::NotCa,
         Code::NoCertSign,
@@ -92,6 +101,9 @@ impl Code {
         Code::WeakSignature,
         Code::WrongPurpose,
         Code::Duplicate,
+        Code::Unpinned,
+        Code::MissingRequired,
+        Code::MissingRecommended,
     ];
 }
 

@@ -23,6 +23,7 @@ use x509_parser::x509::{SubjectPublicKeyInfo, X509Name, X509Version};
 pub use finding::{Code, Finding, Severity};
 
 use crate::load::{Item, Origin};
+use crate::profile::{Need, Pin};
 use describe::KeyKind;
 
 /// Certificates expiring within this many days get `expires-soon`.
@@ -35,6 +36,25 @@ pub struct Policy {
     pub now: OffsetDateTime,
     /// `--allow-expired`: `expired` becomes a warning.
     pub allow_expired: bool,
+    /// The pinned profile (`None` for `--profile none`: nothing is pinned, nothing is required).
+    pub profile: Option<crate::profile::Profile>,
+    /// `--allow-unpinned`: `unpinned` becomes a warning.
+    pub allow_unpinned: bool,
+    /// `--allow-missing`: `missing-required` becomes a warning.
+    pub allow_missing: bool,
+}
+
+impl Policy {
+    /// A policy without a profile: only the certificates' own merits count.
+    pub fn unpinned(now: OffsetDateTime, allow_expired: bool) -> Self {
+        Policy {
+            now,
+            allow_expired,
+            profile: None,
+            allow_unpinned: false,
+            allow_missing: false,
+        }
+    }
 }
 
 /// What a certificate is, decided from the certificate itself.
@@ -130,6 +150,12 @@ pub struct CertSummary {
     pub signature_algorithm: String,
     /// SHA-256 of the issuer found in the set, when one was found.
     pub issuer_sha256: Option<String>,
+    /// Matched a pin of the profile.
+    pub pinned: bool,
+    /// The profile's purposes for it, when pinned.
+    pub purpose: Option<String>,
+    /// The profile's evidence for it, when pinned (`vendor-listed`, `inferred`, `candidate`).
+    pub evidence: Option<&'static str>,
     /// What verification says about it, worst first.
     pub findings: Vec<Finding>,
 }
@@ -141,6 +167,10 @@ pub struct Checked {
     pub certificates: Vec<CertSummary>,
     /// Items that are not certificates at all (`parse-error`).
     pub rejected: Vec<Finding>,
+    /// Profile certificates that were not supplied (`missing-required`, `missing-recommended`).
+    pub missing: Vec<Finding>,
+    /// The pins behind `missing`, in profile order.
+    pub missing_pins: Vec<Pin>,
 }
 
 impl Checked {
@@ -149,6 +179,7 @@ impl Checked {
         self.rejected
             .iter()
             .chain(self.certificates.iter().flat_map(|c| c.findings.iter()))
+            .chain(self.missing.iter())
     }
 
     /// How many findings have this severity.
@@ -211,10 +242,64 @@ pub fn check(items: &[Item], policy: &Policy) -> Checked {
     for c in &mut certificates {
         c.findings.sort_by_key(|f| (f.severity, f.code));
     }
+    let (missing, missing_pins) = missing_pins(&certificates, policy);
     Checked {
         certificates,
         rejected,
+        missing,
+        missing_pins,
     }
+}
+
+/// Profile certificates no input supplied: required ones are errors (unless `--allow-missing`),
+/// recommended ones warnings. The message says where to get each.
+fn missing_pins(certificates: &[CertSummary], policy: &Policy) -> (Vec<Finding>, Vec<Pin>) {
+    let Some(profile) = &policy.profile else {
+        return (Vec::new(), Vec::new());
+    };
+    let origin = Origin {
+        path: format!("profile {}", profile.name).into(),
+        position: None,
+    };
+    let mut findings = Vec::new();
+    let mut pins = Vec::new();
+    for pin in &profile.certificates {
+        if certificates.iter().any(|c| pin.matches(&c.sha256, &c.sha1)) {
+            continue;
+        }
+        let source = match pin.urls.first() {
+            Some(url) => format!("download {url} (certbundle fetch checks it against the pin)"),
+            None => "no official download URL is known: take it from a signed file that embeds it".to_string(),
+        };
+        let fingerprints = match (&pin.sha1, &pin.sha256) {
+            (Some(sha1), _) => format!("SHA-1 {sha1}"),
+            (None, Some(sha256)) => format!("SHA-256 {sha256}"),
+            (None, None) => String::new(),
+        };
+        let (code, severity, message) = match pin.need {
+            Need::Required => (
+                Code::MissingRequired,
+                if policy.allow_missing { Severity::Warning } else { Severity::Error },
+                format!(
+                    "required {} \"{}\" ({fingerprints}) was not supplied{}: {source}",
+                    pin.role,
+                    pin.name,
+                    if policy.allow_missing { " (allowed by --allow-missing)" } else { "" }
+                ),
+            ),
+            Need::Recommended => (
+                Code::MissingRecommended,
+                Severity::Warning,
+                format!(
+                    "recommended {} \"{}\" ({fingerprints}) not supplied (signatures normally embed it): {source}",
+                    pin.role, pin.name
+                ),
+            ),
+        };
+        findings.push(finding(code, severity, &origin, message));
+        pins.push(pin.clone());
+    }
+    (findings, pins)
 }
 
 fn finding(code: Code, severity: Severity, origin: &Origin, message: String) -> Finding {
@@ -391,6 +476,8 @@ fn summarize(i: usize, set: &[Parsed], policy: &Policy) -> CertSummary {
     let p = &set[i];
     let cert = &p.cert;
     let origin = &p.item.origin;
+    let sha1 = crate::hex::sha1_upper(&p.item.der);
+    let pin = policy.profile.as_ref().and_then(|profile| profile.pin_for(&p.sha256, &sha1));
     let mut findings = Vec::new();
     let mut add =
         |code, severity, message: String| findings.push(finding(code, severity, origin, message));
@@ -449,6 +536,12 @@ fn summarize(i: usize, set: &[Parsed], policy: &Policy) -> CertSummary {
     let mut issuer_sha256 = None;
     if role == Role::Root {
         match &self_signature {
+            // Windows never checks a root's self-signature: for a pinned root the pin is the trust.
+            Some(Signature::Invalid) if pin.is_some() => add(
+                Code::BadSignature,
+                Severity::Warning,
+                "its self-signature does not verify with its own key; it is pinned by fingerprint, and Windows does not check a root's self-signature".into(),
+            ),
             Some(Signature::Invalid) => add(
                 Code::BadSignature,
                 Severity::Error,
@@ -496,7 +589,27 @@ fn summarize(i: usize, set: &[Parsed], policy: &Policy) -> CertSummary {
         }
     }
 
-    validity(cert, policy, &mut add);
+    validity(cert, policy, pin.is_some(), &mut add);
+    if let Some(profile) = &policy.profile
+        && pin.is_none()
+    {
+        let name = describe::display_name(cert.subject()).unwrap_or_default();
+        let mut message = format!("not in profile {}", profile.name);
+        if let Some(pinned) = profile.pins_named(&name).first() {
+            message.push_str(&format!(
+                ": it looks like the pinned \"{}\" (SHA-1 {}) but is not that certificate; never install a look-alike",
+                pinned.name,
+                pinned.thumbprint()
+            ));
+        }
+        let severity = if policy.allow_unpinned {
+            message.push_str(" (allowed by --allow-unpinned)");
+            Severity::Warning
+        } else {
+            Severity::Error
+        };
+        add(Code::Unpinned, severity, message);
+    }
 
     let key = describe::key(cert.public_key());
     if let KeyKind::Rsa(bits) = key
@@ -538,7 +651,7 @@ fn summarize(i: usize, set: &[Parsed], policy: &Policy) -> CertSummary {
         serial: crate::hex::upper(cert.raw_serial()),
         not_before: cert.validity().not_before.to_datetime(),
         not_after: cert.validity().not_after.to_datetime(),
-        sha1: crate::hex::sha1_upper(&p.item.der),
+        sha1,
         sha256: p.sha256.clone(),
         role,
         store: role.store(),
@@ -548,11 +661,19 @@ fn summarize(i: usize, set: &[Parsed], policy: &Policy) -> CertSummary {
         key: key.to_string(),
         signature_algorithm: algorithm,
         issuer_sha256,
+        pinned: pin.is_some(),
+        purpose: pin.map(Pin::purpose_label),
+        evidence: pin.map(|p| p.evidence.as_str()),
         findings,
     }
 }
 
-fn validity(cert: &X509Certificate, policy: &Policy, add: &mut impl FnMut(Code, Severity, String)) {
+fn validity(
+    cert: &X509Certificate,
+    policy: &Policy,
+    pinned: bool,
+    add: &mut impl FnMut(Code, Severity, String),
+) {
     let date = |t: OffsetDateTime| t.date().to_string();
     let not_before = cert.validity().not_before.to_datetime();
     let not_after = cert.validity().not_after.to_datetime();
@@ -563,7 +684,13 @@ fn validity(cert: &X509Certificate, policy: &Policy, add: &mut impl FnMut(Code, 
             format!("not valid before {}", date(not_before)),
         );
     } else if policy.now > not_after {
-        let (severity, tail) = if policy.allow_expired {
+        // Expired CAs still validate signatures time-stamped while they were valid.
+        let (severity, tail) = if pinned {
+            (
+                Severity::Warning,
+                " (pinned by the profile: it still validates older time-stamped signatures)",
+            )
+        } else if policy.allow_expired {
             (Severity::Warning, " (allowed by --allow-expired)")
         } else {
             (Severity::Error, "")
