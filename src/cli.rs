@@ -9,7 +9,10 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::Error;
 use crate::bundle::Target;
-use crate::commands::{BuildRequest, InspectRequest, ProfileChoice, Request, VerifyRequest};
+use crate::commands::{
+    BuildRequest, FetchRequest, InspectRequest, ProfileChoice, ProfilesRequest, Request,
+    VerifyRequest,
+};
 use crate::names;
 use crate::plan::Spec;
 use crate::profile::{DEFAULT_PROFILE, Profile};
@@ -51,6 +54,50 @@ SOURCE_DATE_EPOCH (seconds) fixes the bundle's timestamps for byte-identical reb
 Prints the bundle digest: compare it with the one `build` printed."
     )]
     Verify(VerifyArgs),
+    /// List the built-in profiles, or show one profile's pinned certificates.
+    #[command(after_help = "Example:\n  certbundle profiles apex-one")]
+    Profiles(ProfilesArgs),
+    /// Download a profile's certificates from their official URLs (on a connected machine),
+    /// keeping only those that match their pins.
+    #[command(
+        after_help = "Example:\n  certbundle fetch --profile apex-one -o downloaded\n  certbundle build downloaded\n\n\
+Proxies come from HTTPS_PROXY / HTTP_PROXY / ALL_PROXY and NO_PROXY. Exit 1 when a download did not \
+match its pin, or a required certificate could not be obtained."
+    )]
+    Fetch(FetchArgs),
+}
+
+/// Arguments of `certbundle profiles`.
+#[derive(Debug, Args)]
+pub struct ProfilesArgs {
+    /// Profile to show (a built-in name or a profile file); none lists the built-in ones.
+    #[arg(value_name = "NAME|FILE")]
+    pub profile: Option<String>,
+    /// Print machine-readable JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `certbundle fetch`.
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    /// Profile whose certificates to download.
+    #[arg(long, value_name = "NAME|FILE", default_value = DEFAULT_PROFILE)]
+    pub profile: String,
+    /// Folder for the downloaded certificates (created if missing).
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "DIR",
+        default_value = "fetched"
+    )]
+    pub output: PathBuf,
+    /// Seconds allowed for each download.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub timeout: u64,
+    /// Print machine-readable JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// How certificates are judged (shared by build and inspect).
@@ -152,6 +199,16 @@ impl Cli {
                 bundle: args.bundle.clone(),
                 json: args.json,
             }),
+            Command::Profiles(args) => Request::Profiles(ProfilesRequest {
+                profile: args.profile.as_deref().map(profile_choice).transpose()?,
+                json: args.json,
+            }),
+            Command::Fetch(args) => Request::Fetch(FetchRequest {
+                profile: profile_choice(&args.profile)?,
+                output: args.output.clone(),
+                timeout_seconds: args.timeout.max(1),
+                json: args.json,
+            }),
         })
     }
 }
@@ -235,9 +292,15 @@ impl BuildArgs {
         let profile_name = match &profile {
             ProfileChoice::None => "none".to_string(),
             ProfileChoice::BuiltIn(name) => name.clone(),
-            ProfileChoice::File(path) => names::file_part(&path.file_stem().unwrap_or_default().to_string_lossy()),
+            ProfileChoice::File(path) => {
+                names::file_part(&path.file_stem().unwrap_or_default().to_string_lossy())
+            }
         };
-        let profile_label = if profile == ProfileChoice::None { "custom" } else { &profile_name };
+        let profile_label = if profile == ProfileChoice::None {
+            "custom"
+        } else {
+            &profile_name
+        };
         let name = match &self.name {
             Some(name) => {
                 names::check_bundle_name(name).map_err(|why| {

@@ -24,6 +24,7 @@ pub mod bundle;
 pub mod cli;
 pub mod commands;
 pub mod error;
+pub mod fetch;
 pub mod load;
 pub mod names;
 pub mod output;

@@ -28,9 +28,19 @@ fn main() -> ExitCode {
         json: false,
         color: false,
     };
+    let err_color = !no_color && std::io::stderr().is_terminal();
     let outcome = cli.to_request(&env).and_then(|request| {
         style.json = request.json();
-        commands::run(&request)
+        // Long commands (fetch) report each step on stderr as it happens.
+        let progress_style = Style {
+            json: false,
+            color: err_color,
+        };
+        let mut progress = |step: &commands::Fetched| {
+            let line = output::fetch_progress(step, &progress_style);
+            let _ = std::io::stderr().write_all(line.as_bytes());
+        };
+        commands::run(&request, &mut progress)
     });
     match outcome {
         Ok(report) => {
@@ -43,7 +53,7 @@ fn main() -> ExitCode {
             }
         }
         Err(error) => {
-            style.color = !no_color && std::io::stderr().is_terminal();
+            style.color = err_color;
             let _ = std::io::stderr().write_all(output::error(&error, &style).as_bytes());
             ExitCode::from(2)
         }

@@ -2,7 +2,9 @@
 //! returns a report for `output`; none prints.
 
 mod build;
+mod fetch;
 mod inspect;
+mod profiles;
 mod verify;
 
 use std::path::PathBuf;
@@ -10,7 +12,9 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 pub use build::{BuildOutcome, BuildReport, WrittenBundle};
+pub use fetch::{FetchReport, FetchStatus, Fetched};
 pub use inspect::InspectReport;
+pub use profiles::{PinLine, ProfileLine, ProfilesReport};
 pub use verify::VerifyReport;
 
 use crate::Error;
@@ -72,6 +76,28 @@ pub struct VerifyRequest {
     pub json: bool,
 }
 
+/// `certbundle profiles`.
+#[derive(Debug, Clone)]
+pub struct ProfilesRequest {
+    /// The profile to show (`None`: list them).
+    pub profile: Option<ProfileChoice>,
+    /// JSON output.
+    pub json: bool,
+}
+
+/// `certbundle fetch`.
+#[derive(Debug, Clone)]
+pub struct FetchRequest {
+    /// The profile whose certificates to download.
+    pub profile: ProfileChoice,
+    /// Where to write them.
+    pub output: PathBuf,
+    /// Seconds allowed for each download.
+    pub timeout_seconds: u64,
+    /// JSON output.
+    pub json: bool,
+}
+
 /// Any request.
 #[derive(Debug, Clone)]
 pub enum Request {
@@ -81,6 +107,10 @@ pub enum Request {
     Inspect(InspectRequest),
     /// Verify.
     Verify(VerifyRequest),
+    /// Profiles.
+    Profiles(ProfilesRequest),
+    /// Fetch.
+    Fetch(FetchRequest),
 }
 
 impl Request {
@@ -90,6 +120,8 @@ impl Request {
             Request::Build(r) => r.json,
             Request::Inspect(r) => r.json,
             Request::Verify(r) => r.json,
+            Request::Profiles(r) => r.json,
+            Request::Fetch(r) => r.json,
         }
     }
 }
@@ -104,6 +136,10 @@ pub enum Report {
     Inspect(InspectReport),
     /// From verify.
     Verify(VerifyReport),
+    /// From profiles.
+    Profiles(ProfilesReport),
+    /// From fetch.
+    Fetch(FetchReport),
 }
 
 /// How a command that ran ended.
@@ -122,6 +158,8 @@ impl Report {
             Report::Build(r) => r.ok(),
             Report::Inspect(r) => r.ok(),
             Report::Verify(r) => r.audit.ok(),
+            Report::Profiles(_) => true,
+            Report::Fetch(r) => r.ok(),
         };
         if ok { Status::Ok } else { Status::Findings }
     }
@@ -149,7 +187,9 @@ pub fn resolve_profile(choice: &ProfileChoice) -> Result<Resolved, Error> {
             let mut shipped = Vec::new();
             for (file, bytes) in profile.shipped() {
                 let origin = format!("certbundle:{name}/{file}");
-                shipped.extend(load::from_bytes(&origin, bytes).map_err(|e| load::LoadErrors(vec![e]))?);
+                shipped.extend(
+                    load::from_bytes(&origin, bytes).map_err(|e| load::LoadErrors(vec![e]))?,
+                );
             }
             Ok(Resolved {
                 profile: Some(profile),
@@ -160,8 +200,17 @@ pub fn resolve_profile(choice: &ProfileChoice) -> Result<Resolved, Error> {
             let text = load::profile_text(path)?;
             let profile = Profile::parse(&path.display().to_string(), &text)?;
             let base = path.parent().unwrap_or(std::path::Path::new("."));
-            let files: Vec<PathBuf> = profile.certificates.iter().filter_map(|p| p.file.as_ref()).map(|f| base.join(f)).collect();
-            let shipped = if files.is_empty() { Vec::new() } else { load::from_paths(&files)?.items };
+            let files: Vec<PathBuf> = profile
+                .certificates
+                .iter()
+                .filter_map(|p| p.file.as_ref())
+                .map(|f| base.join(f))
+                .collect();
+            let shipped = if files.is_empty() {
+                Vec::new()
+            } else {
+                load::from_paths(&files)?.items
+            };
             Ok(Resolved {
                 profile: Some(profile),
                 shipped,
@@ -170,11 +219,13 @@ pub fn resolve_profile(choice: &ProfileChoice) -> Result<Resolved, Error> {
     }
 }
 
-/// Runs a request.
-pub fn run(request: &Request) -> Result<Report, Error> {
+/// Runs a request; `progress` sees the steps of long commands (`fetch`) as they happen.
+pub fn run(request: &Request, progress: &mut dyn FnMut(&Fetched)) -> Result<Report, Error> {
     Ok(match request {
         Request::Build(r) => Report::Build(build::run(r)?),
         Request::Inspect(r) => Report::Inspect(inspect::run(r)?),
         Request::Verify(r) => Report::Verify(verify::run(r)?),
+        Request::Profiles(r) => Report::Profiles(profiles::run(r)?),
+        Request::Fetch(r) => Report::Fetch(fetch::run(r, progress)?),
     })
 }

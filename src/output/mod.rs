@@ -4,7 +4,10 @@
 
 use std::fmt::Write as _;
 
-use crate::commands::{BuildOutcome, BuildReport, InspectReport, Report, VerifyReport};
+use crate::commands::{
+    BuildOutcome, BuildReport, FetchReport, FetchStatus, Fetched, InspectReport, ProfilesReport,
+    Report, VerifyReport,
+};
 use crate::load::Skipped;
 use crate::names;
 use crate::verify::{CertSummary, Checked, Finding, Severity};
@@ -51,7 +54,147 @@ pub fn report(report: &Report, style: &Style) -> String {
         Report::Build(r) => build(r, style),
         Report::Inspect(r) => inspect(r, style),
         Report::Verify(r) => verify(r, style),
+        Report::Profiles(r) => profiles(r, style),
+        Report::Fetch(r) => fetch(r, style),
     }
+}
+
+/// One progress line of `fetch`, for stderr.
+pub fn fetch_progress(f: &Fetched, style: &Style) -> String {
+    let status = match f.status {
+        FetchStatus::Fetched | FetchStatus::AlreadyThere => style.paint("32", f.status.as_str()),
+        FetchStatus::PinMismatch => style.paint("31;1", f.status.as_str()),
+        FetchStatus::Unreachable | FetchStatus::NoUrl => style.paint("33", f.status.as_str()),
+    };
+    let detail = f
+        .detail
+        .as_deref()
+        .map(|d| format!(": {}", names::printable(d)))
+        .unwrap_or_default();
+    format!(
+        "  {} {}  {status}{detail}\n",
+        f.thumbprint.get(..8).unwrap_or(&f.thumbprint),
+        names::printable(&f.name)
+    )
+}
+
+fn profiles(r: &ProfilesReport, style: &Style) -> String {
+    let mut out = String::new();
+    let bold_header = |rows: &[Vec<String>]| -> Vec<Vec<String>> {
+        rows.iter()
+            .enumerate()
+            .map(|(i, r)| {
+                if i == 0 {
+                    r.iter().map(|h| style.bold(h)).collect()
+                } else {
+                    r.clone()
+                }
+            })
+            .collect()
+    };
+    match r {
+        ProfilesReport::List { profiles } => {
+            let mut rows = vec![vec![
+                "PROFILE".to_string(),
+                "ROOTS".into(),
+                "INTERMEDIATES".into(),
+                "SHIPPED".into(),
+                "PRODUCTS".into(),
+            ]];
+            for p in profiles {
+                let name = if p.default {
+                    format!("{} (default)", p.name)
+                } else {
+                    p.name.clone()
+                };
+                rows.push(vec![
+                    name,
+                    p.roots.to_string(),
+                    p.intermediates.to_string(),
+                    p.shipped.to_string(),
+                    p.title.clone(),
+                ]);
+            }
+            out.push_str(&table(&rows, &bold_header(&rows)));
+            let _ = writeln!(
+                out,
+                "\n`certbundle profiles NAME` shows one profile's certificates."
+            );
+        }
+        ProfilesReport::Show {
+            name,
+            title,
+            description,
+            certificates,
+        } => {
+            let _ = writeln!(out, "{}  {}", style.bold(name), names::printable(title));
+            let _ = writeln!(out, "{}\n", names::printable(description));
+            let mut rows = vec![vec![
+                "STORE".to_string(),
+                "NEED".into(),
+                "EVIDENCE".into(),
+                "EXPIRES".into(),
+                "SHIPPED".into(),
+                "SHA-1 THUMBPRINT".into(),
+                "NAME".into(),
+            ]];
+            for c in certificates {
+                rows.push(vec![
+                    c.pin.store.clone(),
+                    format!("{:?}", c.pin.need).to_lowercase(),
+                    c.pin.evidence.as_str().to_string(),
+                    c.pin
+                        .not_after
+                        .as_deref()
+                        .and_then(|t| t.get(..10))
+                        .unwrap_or("-")
+                        .to_string(),
+                    if c.shipped { "yes".into() } else { "-".into() },
+                    c.pin.sha1.clone().unwrap_or_else(|| "-".into()),
+                    names::printable(&c.pin.name),
+                ]);
+            }
+            out.push_str(&table(&rows, &bold_header(&rows)));
+            let _ = writeln!(
+                out,
+                "\nEvidence: vendor-listed = read in Trend Micro's own article; inferred = the standard chain of\n\
+the vendor's signatures of that era; candidate = likely for current versions, not confirmed by any\n\
+vendor text. Roots are required; intermediates recommended (signatures normally embed them).\n\
+SHIPPED = the bytes come with certbundle; `certbundle fetch --profile {name}` downloads the others."
+            );
+        }
+    }
+    out
+}
+
+fn fetch(r: &FetchReport, style: &Style) -> String {
+    let mut out = String::new();
+    let count = |s: FetchStatus| r.certificates.iter().filter(|c| c.status == s).count();
+    let _ = writeln!(
+        out,
+        "\nProfile {}: {} fetched, {} already there, {} unreachable, {} without URL, {} pin mismatch(es) -> {}",
+        r.profile,
+        count(FetchStatus::Fetched),
+        count(FetchStatus::AlreadyThere),
+        count(FetchStatus::Unreachable),
+        count(FetchStatus::NoUrl),
+        count(FetchStatus::PinMismatch),
+        r.folder.display()
+    );
+    if count(FetchStatus::PinMismatch) > 0 {
+        let _ = writeln!(
+            out,
+            "{} a download did not match its pin and was discarded: someone or something between you and the CA \
+served another certificate. Do not use it.",
+            style.paint("31;1", "WARNING:")
+        );
+    }
+    let _ = writeln!(
+        out,
+        "Next: certbundle build {} (the shipped roots are added by themselves).",
+        r.folder.display()
+    );
+    out
 }
 
 /// An error as text for stderr: the message, then what to do.
@@ -208,7 +351,12 @@ fn build(r: &BuildReport, style: &Style) -> String {
         0 => String::new(),
         n => format!(" and {n} root(s) shipped with the profile"),
     };
-    let _ = writeln!(out, "Read {} file(s){shipped}: {}.\n", r.files_read, counts(&r.checked));
+    let _ = writeln!(
+        out,
+        "Read {} file(s){shipped}: {}.\n",
+        r.files_read,
+        counts(&r.checked)
+    );
     let _ = writeln!(
         out,
         "Read {} file(s): {}.\n",

@@ -18,22 +18,68 @@ pub const DEFAULT_PROFILE: &str = "apex-one";
 
 /// The built-in profiles: name, TOML source.
 pub const BUILT_IN: &[(&str, &str)] = &[
-    ("apex-one", include_str!("../../certs/profiles/apex-one.toml")),
-    ("apex-central", include_str!("../../certs/profiles/apex-central.toml")),
+    (
+        "apex-one",
+        include_str!("../../certs/profiles/apex-one.toml"),
+    ),
+    (
+        "apex-central",
+        include_str!("../../certs/profiles/apex-central.toml"),
+    ),
 ];
 
 /// Root certificates shipped inside the binary: profile, file name (under `certs/<profile>/`), bytes.
 pub const SHIPPED: &[(&str, &str, &[u8])] = &[
-    ("apex-central", "UTN-USERFirst-Object.pem", include_bytes!("../../certs/apex-central/UTN-USERFirst-Object.pem")),
-    ("apex-central", "VeriSign_Class_3_Public_Primary_CA_G5.pem", include_bytes!("../../certs/apex-central/VeriSign_Class_3_Public_Primary_CA_G5.pem")),
-    ("apex-central", "VeriSign_Universal_Root_CA.pem", include_bytes!("../../certs/apex-central/VeriSign_Universal_Root_CA.pem")),
-    ("apex-one", "DigiCert_Assured_ID_Root_CA.pem", include_bytes!("../../certs/apex-one/DigiCert_Assured_ID_Root_CA.pem")),
-    ("apex-one", "DigiCert_High_Assurance_EV_Root_CA.pem", include_bytes!("../../certs/apex-one/DigiCert_High_Assurance_EV_Root_CA.pem")),
-    ("apex-one", "DigiCert_Trusted_Root_G4.pem", include_bytes!("../../certs/apex-one/DigiCert_Trusted_Root_G4.pem")),
-    ("apex-one", "Microsoft_Identity_Verification_Root_CA_2020.pem", include_bytes!("../../certs/apex-one/Microsoft_Identity_Verification_Root_CA_2020.pem")),
-    ("apex-one", "Thawte_Timestamping_CA.pem", include_bytes!("../../certs/apex-one/Thawte_Timestamping_CA.pem")),
-    ("apex-one", "VeriSign_Class_3_Public_Primary_CA_G5.pem", include_bytes!("../../certs/apex-one/VeriSign_Class_3_Public_Primary_CA_G5.pem")),
-    ("apex-one", "VeriSign_Universal_Root_CA.pem", include_bytes!("../../certs/apex-one/VeriSign_Universal_Root_CA.pem")),
+    (
+        "apex-central",
+        "UTN-USERFirst-Object.pem",
+        include_bytes!("../../certs/apex-central/UTN-USERFirst-Object.pem"),
+    ),
+    (
+        "apex-central",
+        "VeriSign_Class_3_Public_Primary_CA_G5.pem",
+        include_bytes!("../../certs/apex-central/VeriSign_Class_3_Public_Primary_CA_G5.pem"),
+    ),
+    (
+        "apex-central",
+        "VeriSign_Universal_Root_CA.pem",
+        include_bytes!("../../certs/apex-central/VeriSign_Universal_Root_CA.pem"),
+    ),
+    (
+        "apex-one",
+        "DigiCert_Assured_ID_Root_CA.pem",
+        include_bytes!("../../certs/apex-one/DigiCert_Assured_ID_Root_CA.pem"),
+    ),
+    (
+        "apex-one",
+        "DigiCert_High_Assurance_EV_Root_CA.pem",
+        include_bytes!("../../certs/apex-one/DigiCert_High_Assurance_EV_Root_CA.pem"),
+    ),
+    (
+        "apex-one",
+        "DigiCert_Trusted_Root_G4.pem",
+        include_bytes!("../../certs/apex-one/DigiCert_Trusted_Root_G4.pem"),
+    ),
+    (
+        "apex-one",
+        "Microsoft_Identity_Verification_Root_CA_2020.pem",
+        include_bytes!("../../certs/apex-one/Microsoft_Identity_Verification_Root_CA_2020.pem"),
+    ),
+    (
+        "apex-one",
+        "Thawte_Timestamping_CA.pem",
+        include_bytes!("../../certs/apex-one/Thawte_Timestamping_CA.pem"),
+    ),
+    (
+        "apex-one",
+        "VeriSign_Class_3_Public_Primary_CA_G5.pem",
+        include_bytes!("../../certs/apex-one/VeriSign_Class_3_Public_Primary_CA_G5.pem"),
+    ),
+    (
+        "apex-one",
+        "VeriSign_Universal_Root_CA.pem",
+        include_bytes!("../../certs/apex-one/VeriSign_Universal_Root_CA.pem"),
+    ),
 ];
 
 /// Whether a product cannot do without a certificate.
@@ -152,12 +198,19 @@ impl Pin {
 
     /// The purposes as words.
     pub fn purpose_label(&self) -> String {
-        self.purpose.iter().map(|p| p.label()).collect::<Vec<_>>().join(", ")
+        self.purpose
+            .iter()
+            .map(|p| p.label())
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// The thumbprint to show (SHA-1 when known, else SHA-256).
     pub fn thumbprint(&self) -> &str {
-        self.sha1.as_deref().or(self.sha256.as_deref()).unwrap_or("")
+        self.sha1
+            .as_deref()
+            .or(self.sha256.as_deref())
+            .unwrap_or("")
     }
 }
 
@@ -194,7 +247,9 @@ pub struct ProfileError {
 impl ProfileError {
     /// What to do about it.
     pub fn hint(&self) -> String {
-        format!("fix that line; the schema is {PROFILE_SCHEMA}, as in certbundle's certs/profiles/apex-one.toml")
+        format!(
+            "fix that line; the schema is {PROFILE_SCHEMA}, as in certbundle's certs/profiles/apex-one.toml"
+        )
     }
 }
 
@@ -211,16 +266,39 @@ impl Profile {
             error(line, e.message().trim().to_string())
         })?;
         if profile.schema != PROFILE_SCHEMA {
-            return Err(error(line_of(text, "schema"), format!("schema is {:?}, expected {PROFILE_SCHEMA:?}", profile.schema)));
+            return Err(error(
+                line_of(text, "schema"),
+                format!(
+                    "schema is {:?}, expected {PROFILE_SCHEMA:?}",
+                    profile.schema
+                ),
+            ));
         }
-        if profile.name.is_empty() || !profile.name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-            return Err(error(line_of(text, "name"), "name must be letters, digits, '-' and '_'".into()));
+        if profile.name.is_empty()
+            || !profile
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(error(
+                line_of(text, "name"),
+                "name must be letters, digits, '-' and '_'".into(),
+            ));
         }
         let mut seen = BTreeSet::new();
         for (i, pin) in profile.certificates.iter().enumerate() {
             let at = |needle: &str| line_of_certificate(text, i, needle);
-            let bad = |needle: &str, message: String| Err(error(at(needle), format!("certificate {:?}: {message}", pin.name)));
-            let hex = |value: &Option<String>, len: usize| value.as_ref().is_none_or(|v| v.len() == len && v.bytes().all(|b| b.is_ascii_hexdigit()));
+            let bad = |needle: &str, message: String| {
+                Err(error(
+                    at(needle),
+                    format!("certificate {:?}: {message}", pin.name),
+                ))
+            };
+            let hex = |value: &Option<String>, len: usize| {
+                value
+                    .as_ref()
+                    .is_none_or(|v| v.len() == len && v.bytes().all(|b| b.is_ascii_hexdigit()))
+            };
             if !hex(&pin.sha256, 64) {
                 return bad("sha256", "sha256 must be 64 hex digits".into());
             }
@@ -228,13 +306,25 @@ impl Profile {
                 return bad("sha1", "sha1 must be 40 hex digits".into());
             }
             if pin.sha256.is_none() && pin.sha1.is_none() {
-                return bad("name", "needs sha256 (or sha1, where only that is published)".into());
+                return bad(
+                    "name",
+                    "needs sha256 (or sha1, where only that is published)".into(),
+                );
             }
             match (pin.store.as_str(), pin.role.as_str()) {
                 ("Root", "root") | ("CA", "intermediate") => {}
-                _ => return bad("store", "store and role must be Root/root or CA/intermediate".into()),
+                _ => {
+                    return bad(
+                        "store",
+                        "store and role must be Root/root or CA/intermediate".into(),
+                    );
+                }
             }
-            if let Some(url) = pin.urls.iter().find(|u| !(u.starts_with("http://") || u.starts_with("https://"))) {
+            if let Some(url) = pin
+                .urls
+                .iter()
+                .find(|u| !(u.starts_with("http://") || u.starts_with("https://")))
+            {
                 return bad("urls", format!("{url:?} is not an http:// or https:// URL"));
             }
             if let Some(file) = &pin.file
@@ -242,7 +332,12 @@ impl Profile {
             {
                 return bad("file", format!("file {file:?} must be a plain file name"));
             }
-            let key = pin.sha256.clone().or(pin.sha1.clone()).unwrap_or_default().to_ascii_uppercase();
+            let key = pin
+                .sha256
+                .clone()
+                .or(pin.sha1.clone())
+                .unwrap_or_default()
+                .to_ascii_uppercase();
             if !seen.insert(key) {
                 return bad("sha256", "the same certificate is pinned twice".into());
             }
@@ -252,10 +347,10 @@ impl Profile {
 
     /// A built-in profile by name.
     pub fn built_in(name: &str) -> Option<Profile> {
-        BUILT_IN
-            .iter()
-            .find(|(n, _)| *n == name)
-            .map(|(n, text)| Profile::parse(&format!("built-in profile {n}"), text).expect("built-in profiles are valid"))
+        BUILT_IN.iter().find(|(n, _)| *n == name).map(|(n, text)| {
+            Profile::parse(&format!("built-in profile {n}"), text)
+                .expect("built-in profiles are valid")
+        })
     }
 
     /// The built-in profile names.
@@ -270,12 +365,19 @@ impl Profile {
 
     /// Pins whose name is `name` (case-insensitive): what a look-alike imitates.
     pub fn pins_named(&self, name: &str) -> Vec<&Pin> {
-        self.certificates.iter().filter(|p| p.name.eq_ignore_ascii_case(name.trim())).collect()
+        self.certificates
+            .iter()
+            .filter(|p| p.name.eq_ignore_ascii_case(name.trim()))
+            .collect()
     }
 
     /// The root certificates shipped for this built-in profile: file name and bytes.
     pub fn shipped(&self) -> Vec<(&'static str, &'static [u8])> {
-        SHIPPED.iter().filter(|(p, _, _)| *p == self.name).map(|(_, f, b)| (*f, *b)).collect()
+        SHIPPED
+            .iter()
+            .filter(|(p, _, _)| *p == self.name)
+            .map(|(_, f, b)| (*f, *b))
+            .collect()
     }
 }
 
@@ -322,7 +424,12 @@ mod tests {
             assert_eq!(profile.name, name);
             assert!(!profile.certificates.is_empty());
             for pin in &profile.certificates {
-                assert_eq!(pin.need == Need::Required, pin.role == "root", "{}", pin.name);
+                assert_eq!(
+                    pin.need == Need::Required,
+                    pin.role == "root",
+                    "{}",
+                    pin.name
+                );
                 assert!(pin.sha256.is_some() && pin.sha1.is_some(), "{}", pin.name);
             }
         }
@@ -332,10 +439,21 @@ mod tests {
     fn errors_name_the_line() {
         let text = "schema = \"certbundle-profile/1\"\nname = \"x\"\ntitle = \"t\"\n\n[[certificate]]\nname = \"A\"\nsha256 = \"ABC\"\nstore = \"Root\"\nrole = \"root\"\nneed = \"required\"\npurpose = []\nevidence = \"inferred\"\n";
         let e = Profile::parse("p.toml", text).unwrap_err();
-        assert_eq!((e.line, e.message.as_str()), (7, "certificate \"A\": sha256 must be 64 hex digits"));
-        let e = Profile::parse("p.toml", "schema = \"certbundle-profile/1\"\nname = \"x\"\ntitle = 3\n").unwrap_err();
+        assert_eq!(
+            (e.line, e.message.as_str()),
+            (7, "certificate \"A\": sha256 must be 64 hex digits")
+        );
+        let e = Profile::parse(
+            "p.toml",
+            "schema = \"certbundle-profile/1\"\nname = \"x\"\ntitle = 3\n",
+        )
+        .unwrap_err();
         assert_eq!(e.line, 3, "{e}");
-        let e = Profile::parse("p.toml", "schema = \"certbundle-profile/1\"\nname = \"x\"\ntitle = \"t\"\nwhat = 1\n").unwrap_err();
+        let e = Profile::parse(
+            "p.toml",
+            "schema = \"certbundle-profile/1\"\nname = \"x\"\ntitle = \"t\"\nwhat = 1\n",
+        )
+        .unwrap_err();
         assert_eq!(e.line, 4, "{e}");
         assert!(e.to_string().starts_with("p.toml:4: "));
     }

@@ -443,7 +443,11 @@ impl Context {
             unpinned: if plan.spec.profile == "none" {
                 Vec::new()
             } else {
-                plan.entries.iter().filter(|e| !e.cert.pinned).map(|e| e.cert.name.clone()).collect()
+                plan.entries
+                    .iter()
+                    .filter(|e| !e.cert.pinned)
+                    .map(|e| e.cert.name.clone())
+                    .collect()
             },
             intermediates: certificates.len() - roots,
             roots,

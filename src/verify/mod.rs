@@ -269,7 +269,8 @@ fn missing_pins(certificates: &[CertSummary], policy: &Policy) -> (Vec<Finding>,
         }
         let source = match pin.urls.first() {
             Some(url) => format!("download {url} (certbundle fetch checks it against the pin)"),
-            None => "no official download URL is known: take it from a signed file that embeds it".to_string(),
+            None => "no official download URL is known: take it from a signed file that embeds it"
+                .to_string(),
         };
         let fingerprints = match (&pin.sha1, &pin.sha256) {
             (Some(sha1), _) => format!("SHA-1 {sha1}"),
@@ -279,12 +280,20 @@ fn missing_pins(certificates: &[CertSummary], policy: &Policy) -> (Vec<Finding>,
         let (code, severity, message) = match pin.need {
             Need::Required => (
                 Code::MissingRequired,
-                if policy.allow_missing { Severity::Warning } else { Severity::Error },
+                if policy.allow_missing {
+                    Severity::Warning
+                } else {
+                    Severity::Error
+                },
                 format!(
                     "required {} \"{}\" ({fingerprints}) was not supplied{}: {source}",
                     pin.role,
                     pin.name,
-                    if policy.allow_missing { " (allowed by --allow-missing)" } else { "" }
+                    if policy.allow_missing {
+                        " (allowed by --allow-missing)"
+                    } else {
+                        ""
+                    }
                 ),
             ),
             Need::Recommended => (
@@ -477,7 +486,10 @@ fn summarize(i: usize, set: &[Parsed], policy: &Policy) -> CertSummary {
     let cert = &p.cert;
     let origin = &p.item.origin;
     let sha1 = crate::hex::sha1_upper(&p.item.der);
-    let pin = policy.profile.as_ref().and_then(|profile| profile.pin_for(&p.sha256, &sha1));
+    let pin = policy
+        .profile
+        .as_ref()
+        .and_then(|profile| profile.pin_for(&p.sha256, &sha1));
     let mut findings = Vec::new();
     let mut add =
         |code, severity, message: String| findings.push(finding(code, severity, origin, message));

@@ -1,0 +1,195 @@
+//! `certbundle fetch`: download a profile's certificates from their official URLs and keep only
+//! those that match their pins.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::{FetchRequest, resolve_profile};
+use crate::fetch::{Downloader, write_atomically};
+use crate::load::{self, Content};
+use crate::profile::{Need, Pin};
+use crate::{Error, names};
+
+/// What happened to one certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FetchStatus {
+    /// Downloaded, matched its pin, written.
+    Fetched,
+    /// A file matching the pin was already in the folder.
+    AlreadyThere,
+    /// Something was downloaded but it is not the pinned certificate: discarded.
+    PinMismatch,
+    /// No URL gave a usable answer.
+    Unreachable,
+    /// The profile knows no download URL for it.
+    NoUrl,
+}
+
+impl FetchStatus {
+    /// The words printed.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            FetchStatus::Fetched => "fetched",
+            FetchStatus::AlreadyThere => "already there",
+            FetchStatus::PinMismatch => "PIN MISMATCH (discarded)",
+            FetchStatus::Unreachable => "unreachable",
+            FetchStatus::NoUrl => "no official URL",
+        }
+    }
+}
+
+/// The outcome for one pinned certificate.
+#[derive(Debug, Clone, Serialize)]
+pub struct Fetched {
+    /// Certificate name.
+    pub name: String,
+    /// SHA-1 thumbprint (or SHA-256 when only that is pinned).
+    pub thumbprint: String,
+    /// `required` or `recommended`.
+    pub need: Need,
+    /// What happened.
+    pub status: FetchStatus,
+    /// The file written or found, when there is one.
+    pub file: Option<PathBuf>,
+    /// The URL it came from, or the last one tried.
+    pub url: Option<String>,
+    /// Why it failed, for people.
+    pub detail: Option<String>,
+}
+
+/// What `fetch` did.
+#[derive(Debug, Clone, Serialize)]
+pub struct FetchReport {
+    /// Profile name.
+    pub profile: String,
+    /// The folder written to.
+    pub folder: PathBuf,
+    /// One entry per pinned certificate, in profile order.
+    pub certificates: Vec<Fetched>,
+}
+
+impl FetchReport {
+    /// Acceptable when nothing mismatched its pin and every required certificate was obtained
+    /// (or ships with certbundle).
+    pub fn ok(&self) -> bool {
+        self.certificates.iter().all(|c| {
+            c.status != FetchStatus::PinMismatch
+                && (c.need != Need::Required
+                    || matches!(c.status, FetchStatus::Fetched | FetchStatus::AlreadyThere))
+        })
+    }
+}
+
+/// The file name a pinned certificate gets (like bundle files, with the thumbprint).
+pub fn file_name(pin: &Pin) -> String {
+    let thumb = pin.thumbprint();
+    format!(
+        "{}_{}.cer",
+        names::file_part(&pin.name),
+        &thumb[..8.min(thumb.len())]
+    )
+}
+
+/// The DER of the first certificate in `bytes` that matches `pin`, or the SHA-256 of what was
+/// there instead.
+fn matching_der(bytes: &[u8], pin: &Pin) -> Result<Vec<u8>, String> {
+    let Content::Certificates(found) = load::classify(bytes) else {
+        return Err("the answer is not a certificate".into());
+    };
+    let mut seen = Vec::new();
+    for (der, defect) in found {
+        if defect.is_some() {
+            continue;
+        }
+        let (sha256, sha1) = (crate::hex::sha256_upper(&der), crate::hex::sha1_upper(&der));
+        if pin.matches(&sha256, &sha1) {
+            return Ok(der);
+        }
+        seen.push(sha256);
+    }
+    match seen.first() {
+        Some(sha256) => Err(format!(
+            "got a certificate with SHA-256 {sha256}, not the pinned one"
+        )),
+        None => Err("the answer holds no readable certificate".into()),
+    }
+}
+
+fn already_there(path: &Path, pin: &Pin) -> bool {
+    std::fs::read(path).is_ok_and(|bytes| matching_der(&bytes, pin).is_ok())
+}
+
+/// Runs fetch; `progress` sees each certificate as soon as it is done.
+pub fn run(req: &FetchRequest, progress: &mut dyn FnMut(&Fetched)) -> Result<FetchReport, Error> {
+    let resolved = resolve_profile(&req.profile)?;
+    let Some(profile) = resolved.profile else {
+        return Err(Error::usage(
+            "profile \"none\" pins nothing, so there is nothing to fetch",
+            "name a profile: --profile apex-one, apex-central or a profile file",
+        ));
+    };
+    std::fs::create_dir_all(&req.output).map_err(|source| {
+        crate::load::LoadErrors(vec![crate::load::LoadError::Unreadable {
+            path: req.output.clone(),
+            source,
+        }])
+    })?;
+    let downloader = Downloader::new(Duration::from_secs(req.timeout_seconds));
+    let mut certificates = Vec::new();
+    for pin in &profile.certificates {
+        let path = req.output.join(file_name(pin));
+        let mut entry = Fetched {
+            name: pin.name.clone(),
+            thumbprint: pin.thumbprint().to_string(),
+            need: pin.need,
+            status: FetchStatus::NoUrl,
+            file: None,
+            url: None,
+            detail: None,
+        };
+        if already_there(&path, pin) {
+            entry.status = FetchStatus::AlreadyThere;
+            entry.file = Some(path);
+        } else {
+            for url in &pin.urls {
+                entry.url = Some(url.clone());
+                match downloader.get(url).and_then(|bytes| {
+                    matching_der(&bytes, pin).map_err(|e| format!("mismatch: {e}"))
+                }) {
+                    Ok(der) => {
+                        write_atomically(&path, &der).map_err(|source| {
+                            crate::load::LoadErrors(vec![crate::load::LoadError::Unreadable {
+                                path: path.clone(),
+                                source,
+                            }])
+                        })?;
+                        entry.status = FetchStatus::Fetched;
+                        entry.file = Some(path.clone());
+                        entry.detail = None;
+                        break;
+                    }
+                    Err(why) if why.starts_with("mismatch: ") => {
+                        entry.status = FetchStatus::PinMismatch;
+                        entry.detail = Some(why.trim_start_matches("mismatch: ").to_string());
+                    }
+                    Err(why) => {
+                        if entry.status != FetchStatus::PinMismatch {
+                            entry.status = FetchStatus::Unreachable;
+                        }
+                        entry.detail = Some(why);
+                    }
+                }
+            }
+        }
+        progress(&entry);
+        certificates.push(entry);
+    }
+    Ok(FetchReport {
+        profile: profile.name,
+        folder: req.output.clone(),
+        certificates,
+    })
+}

@@ -1,0 +1,111 @@
+//! `certbundle profiles`: the built-in profiles, or one profile's pinned certificates.
+
+use serde::Serialize;
+
+use super::{ProfileChoice, ProfilesRequest, resolve_profile};
+use crate::Error;
+use crate::profile::{DEFAULT_PROFILE, Pin, Profile};
+
+/// One line of the list.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProfileLine {
+    /// Name.
+    pub name: String,
+    /// Products.
+    pub title: String,
+    /// Used when no --profile is given.
+    pub default: bool,
+    /// Roots pinned.
+    pub roots: usize,
+    /// Intermediates pinned.
+    pub intermediates: usize,
+    /// Roots whose bytes ship with certbundle.
+    pub shipped: usize,
+}
+
+/// One pinned certificate, as shown.
+#[derive(Debug, Clone, Serialize)]
+pub struct PinLine {
+    /// The pin.
+    #[serde(flatten)]
+    pub pin: Pin,
+    /// Whether its bytes ship with certbundle (or beside a profile file).
+    pub shipped: bool,
+}
+
+/// What `profiles` shows.
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub enum ProfilesReport {
+    /// Every built-in profile.
+    List {
+        /// The profiles.
+        profiles: Vec<ProfileLine>,
+    },
+    /// One profile.
+    Show {
+        /// Name.
+        name: String,
+        /// Products.
+        title: String,
+        /// What it is.
+        description: String,
+        /// Its certificates.
+        certificates: Vec<PinLine>,
+    },
+}
+
+/// Runs profiles.
+pub fn run(req: &ProfilesRequest) -> Result<ProfilesReport, Error> {
+    let Some(choice) = &req.profile else {
+        let profiles = Profile::built_in_names()
+            .into_iter()
+            .map(|name| {
+                let p = Profile::built_in(name).expect("built-in names come from the list");
+                ProfileLine {
+                    default: name == DEFAULT_PROFILE,
+                    roots: p.certificates.iter().filter(|c| c.role == "root").count(),
+                    intermediates: p.certificates.iter().filter(|c| c.role != "root").count(),
+                    shipped: p.shipped().len(),
+                    name: p.name,
+                    title: p.title,
+                }
+            })
+            .collect();
+        return Ok(ProfilesReport::List { profiles });
+    };
+    if *choice == ProfileChoice::None {
+        return Err(Error::usage(
+            "profile \"none\" pins nothing",
+            "name a profile: certbundle profiles apex-one",
+        ));
+    }
+    let resolved = resolve_profile(choice)?;
+    let profile = resolved.profile.expect("not none");
+    let shipped: Vec<(String, String)> = resolved
+        .shipped
+        .iter()
+        .map(|item| {
+            (
+                crate::hex::sha256_upper(&item.der),
+                crate::hex::sha1_upper(&item.der),
+            )
+        })
+        .collect();
+    let certificates = profile
+        .certificates
+        .iter()
+        .map(|pin| PinLine {
+            shipped: shipped
+                .iter()
+                .any(|(sha256, sha1)| pin.matches(sha256, sha1)),
+            pin: pin.clone(),
+        })
+        .collect();
+    Ok(ProfilesReport::Show {
+        name: profile.name,
+        title: profile.title,
+        description: profile.description,
+        certificates,
+    })
+}
