@@ -58,6 +58,8 @@ pub struct Fetched {
     pub url: Option<String>,
     /// Why it failed, for people.
     pub detail: Option<String>,
+    /// Its bytes ship with certbundle (a root): `build` has it without downloading.
+    pub shipped: bool,
 }
 
 /// What `fetch` did.
@@ -78,6 +80,7 @@ impl FetchReport {
         self.certificates.iter().all(|c| {
             c.status != FetchStatus::PinMismatch
                 && (c.need != Need::Required
+                    || c.shipped
                     || matches!(c.status, FetchStatus::Fetched | FetchStatus::AlreadyThere))
         })
     }
@@ -138,6 +141,16 @@ pub fn run(req: &FetchRequest, progress: &mut dyn FnMut(&Fetched)) -> Result<Fet
         }])
     })?;
     let downloader = Downloader::new(Duration::from_secs(req.timeout_seconds));
+    let shipped: Vec<(String, String)> = resolved
+        .shipped
+        .iter()
+        .map(|item| {
+            (
+                crate::hex::sha256_upper(&item.der),
+                crate::hex::sha1_upper(&item.der),
+            )
+        })
+        .collect();
     let mut certificates = Vec::new();
     for pin in &profile.certificates {
         let path = req.output.join(file_name(pin));
@@ -149,6 +162,9 @@ pub fn run(req: &FetchRequest, progress: &mut dyn FnMut(&Fetched)) -> Result<Fet
             file: None,
             url: None,
             detail: None,
+            shipped: shipped
+                .iter()
+                .any(|(sha256, sha1)| pin.matches(sha256, sha1)),
         };
         if already_there(&path, pin) {
             entry.status = FetchStatus::AlreadyThere;

@@ -66,11 +66,14 @@ pub fn fetch_progress(f: &Fetched, style: &Style) -> String {
         FetchStatus::PinMismatch => style.paint("31;1", f.status.as_str()),
         FetchStatus::Unreachable | FetchStatus::NoUrl => style.paint("33", f.status.as_str()),
     };
-    let detail = f
+    let mut detail = f
         .detail
         .as_deref()
         .map(|d| format!(": {}", names::printable(d)))
         .unwrap_or_default();
+    if f.shipped && !matches!(f.status, FetchStatus::Fetched | FetchStatus::AlreadyThere) {
+        detail.push_str(" (ships with certbundle: build has it anyway)");
+    }
     format!(
         "  {} {}  {status}{detail}\n",
         f.thumbprint.get(..8).unwrap_or(&f.thumbprint),
@@ -189,11 +192,18 @@ served another certificate. Do not use it.",
             style.paint("31;1", "WARNING:")
         );
     }
-    let _ = writeln!(
-        out,
-        "Next: certbundle build {} (the shipped roots are added by themselves).",
-        r.folder.display()
-    );
+    if count(FetchStatus::Fetched) + count(FetchStatus::AlreadyThere) > 0 {
+        let profile = if r.profile == crate::profile::DEFAULT_PROFILE {
+            String::new()
+        } else {
+            format!("--profile {} ", r.profile)
+        };
+        let _ = writeln!(
+            out,
+            "Next: certbundle build {profile}{}   (the shipped roots come by themselves)",
+            r.folder.display()
+        );
+    }
     out
 }
 
