@@ -366,12 +366,20 @@ mod tests {
     #[test]
     fn source_date_epoch_sets_creation_time_and_default_name_but_not_the_clock() {
         let req = build(&[], Some("1795564800")).unwrap();
-        assert_eq!(req.spec.name, "custom-certs-20261125");
+        assert_eq!(req.spec.name, "apex-one-certs-20261125");
+        assert_eq!(req.spec.profile, "apex-one");
         assert_eq!(req.spec.created.unix_timestamp(), 1_795_564_800);
         assert_eq!(req.target.mtime, req.spec.created);
         assert_eq!(req.policy.now.unix_timestamp(), 1_800_000_000);
-        let req = build(&[], None).unwrap();
+        let req = build(&["--profile", "none"], None).unwrap();
         assert_eq!(req.spec.name, "custom-certs-20270115");
+        assert_eq!(req.spec.profile, "none");
+        let req = build(&["--profile", "apex-central"], None).unwrap();
+        assert_eq!(req.spec.name, "apex-central-certs-20270115");
+        assert_eq!(req.profile, ProfileChoice::BuiltIn("apex-central".into()));
+        let req = build(&["--profile", "site/my-profile.toml"], None).unwrap();
+        assert_eq!(req.spec.name, "my-profile-certs-20270115");
+        assert_eq!(req.profile, ProfileChoice::File("site/my-profile.toml".into()));
     }
 
     #[test]

@@ -14,7 +14,7 @@ use predicates::prelude::*;
 fn build(input: &Path, out: &Path, extra: &[&str]) -> assert_cmd::assert::Assert {
     certbundle()
         .env("SOURCE_DATE_EPOCH", EPOCH)
-        .args(["build", "--now", NOW, "-o"])
+        .args(["build", "--profile", "none", "--now", NOW, "-o"])
         .arg(out)
         .arg(input)
         .args(extra)
@@ -230,7 +230,7 @@ fn two_builds_are_byte_identical_whatever_the_input_order() {
     let run = |out: &str, first: &Path, second: &Path| {
         certbundle()
             .env("SOURCE_DATE_EPOCH", EPOCH)
-            .args(["build", "--now", NOW, "--name", "same", "-o"])
+            .args(["build", "--profile", "none", "--now", NOW, "--name", "same", "-o"])
             .arg(tmp.path().join(out))
             .arg(first)
             .arg(second)

@@ -13,7 +13,7 @@ use rcgen::{CertificateParams, CertificateRevocationListParams, KeyUsagePurpose}
 /// `what`, and that `out` is left empty.
 fn refused(out: &Path, inputs: &[&Path], code: i32, file: &str, what: &str) {
     let assert = certbundle()
-        .arg("build")
+        .args(["build", "--profile", "none"])
         .args(inputs)
         .args(["-o", out.to_str().unwrap(), "--now", NOW])
         .assert()
@@ -269,6 +269,8 @@ fn expired_is_accepted_with_allow_expired() {
     certbundle()
         .args([
             "build",
+            "--profile",
+            "none",
             "--now",
             NOW,
             "--allow-expired",
@@ -299,13 +301,16 @@ fn usage_errors_exit_2_and_write_nothing() {
     let cases: Vec<(Vec<&str>, Option<&str>, &str)> = vec![
         (vec!["--name", "../escape"], None, "--name \"../escape\""),
         (vec!["--name", "NUL"], None, "reserved device name"),
-        (vec!["--profile", "apex-one"], None, "unknown profile"),
+        (vec!["--profile", "nonsense"], None, "unknown profile"),
         (vec!["--now", "yesterday"], None, "not an RFC 3339 time"),
         (vec![], Some("last tuesday"), "SOURCE_DATE_EPOCH"),
     ];
     for (args, epoch, what) in cases {
         let mut cmd = certbundle();
         cmd.arg("build").arg(&input).arg("-o").arg(&out).args(&args);
+        if !args.contains(&"--profile") {
+            cmd.args(["--profile", "none"]);
+        }
         if let Some(epoch) = epoch {
             cmd.env("SOURCE_DATE_EPOCH", epoch);
         }
@@ -316,7 +321,7 @@ fn usage_errors_exit_2_and_write_nothing() {
         assert!(listing(&out).is_empty());
     }
     certbundle()
-        .args(["build", "-o"])
+        .args(["build", "--profile", "none", "-o"])
         .arg(&out)
         .assert()
         .code(2)
@@ -330,7 +335,7 @@ fn all_refused_files_are_reported_at_once() {
     let a = write(tmp.path(), "a.pem", root.key.serialize_pem());
     let b = write(tmp.path(), "b.pfx", b"x");
     certbundle()
-        .arg("build")
+        .args(["build", "--profile", "none"])
         .arg(&a)
         .arg(&b)
         .arg("-o")
@@ -441,7 +446,7 @@ fn an_openssl_trusted_certificate_with_a_reject_list_is_not_bundled() {
     ));
     let file = write(tmp.path(), "trusted.pem", block);
     certbundle()
-        .args(["build", "--now", NOW, "--name", "t", "-o"])
+        .args(["build", "--profile", "none", "--now", NOW, "--name", "t", "-o"])
         .arg(&out)
         .arg(&file)
         .assert()
@@ -456,7 +461,7 @@ fn pem_armour_inside_a_certificate_name_is_just_text() {
     let odd = root_with(p, ec_key());
     let file = write(tmp.path(), "odd.cer", &odd.der);
     certbundle()
-        .args(["build", "--now", NOW, "--name", "odd", "-o"])
+        .args(["build", "--profile", "none", "--now", NOW, "--name", "odd", "-o"])
         .arg(&out)
         .arg(&file)
         .assert()

@@ -30,16 +30,15 @@ fn render_bundle(ders: &[Vec<u8>]) -> render::Rendered {
     let now = time::OffsetDateTime::parse(NOW, &Rfc3339).unwrap();
     let checked = verify::check(
         &items,
-        &verify::Policy {
-            now,
-            allow_expired: false,
-        },
+        &verify::Policy::unpinned(now, false),
     );
     let spec = plan::Spec {
         name: "test-certs".into(),
         created: time::OffsetDateTime::from_unix_timestamp(EPOCH.parse().unwrap()).unwrap(),
         profile: "none".into(),
         allow_expired: false,
+        allow_unpinned: false,
+        allow_missing: false,
         custom_templates: vec![],
     };
     let plan = plan::bundle(&checked, spec).unwrap_or_else(|e| panic!("{e}: {checked:#?}"));

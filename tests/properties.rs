@@ -35,7 +35,7 @@ proptest! {
         der[at] = value;
         der.truncate(der.len() - cut % 8);
         let item = Item { origin: Origin { path: "m.cer".into(), position: None }, der, defect: None };
-        let checked = check(&[item], &Policy { now: time::OffsetDateTime::UNIX_EPOCH, allow_expired: false });
+        let checked = check(&[item], &Policy::unpinned(time::OffsetDateTime::UNIX_EPOCH, false));
         prop_assert_eq!(checked.certificates.len() + checked.rejected.len(), 1);
     }
 

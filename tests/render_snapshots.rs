@@ -13,16 +13,15 @@ fn rendered(inputs: &[std::path::PathBuf]) -> render::Rendered {
     let now = time::OffsetDateTime::parse(NOW, &Rfc3339).unwrap();
     let checked = verify::check(
         &loaded.items,
-        &verify::Policy {
-            now,
-            allow_expired: false,
-        },
+        &verify::Policy::unpinned(now, false),
     );
     let spec = plan::Spec {
         name: "snapshot-certs-20261125".into(),
         created: time::OffsetDateTime::from_unix_timestamp(EPOCH.parse().unwrap()).unwrap(),
         profile: "none".into(),
         allow_expired: false,
+        allow_unpinned: false,
+        allow_missing: false,
         custom_templates: vec![],
     };
     let plan = plan::bundle(&checked, spec).unwrap();

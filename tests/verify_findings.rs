@@ -22,10 +22,7 @@ fn item(name: &str, der: &[u8]) -> Item {
 }
 
 fn policy() -> Policy {
-    Policy {
-        now: time::OffsetDateTime::parse(NOW, &Rfc3339).unwrap(),
-        allow_expired: false,
-    }
+    Policy::unpinned(time::OffsetDateTime::parse(NOW, &Rfc3339).unwrap(), false)
 }
 
 fn run(items: &[(&str, &[u8])]) -> Checked {

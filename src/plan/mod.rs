@@ -315,6 +315,9 @@ mod tests {
             key: "EC P-256".into(),
             signature_algorithm: "ecdsa-with-SHA256".into(),
             issuer_sha256: None,
+            pinned: false,
+            purpose: None,
+            evidence: None,
             findings: vec![],
         }
     }
@@ -344,6 +347,7 @@ mod tests {
                 summary("Same", a, Role::Intermediate),
             ],
             rejected: vec![],
+            ..Default::default()
         };
         let plan = bundle(&checked, spec()).unwrap();
         let paths: Vec<&str> = plan.entries.iter().map(|e| e.path.as_str()).collect();
@@ -370,6 +374,7 @@ mod tests {
         let checked = Checked {
             certificates: vec![leaf],
             rejected: vec![],
+            ..Default::default()
         };
         assert_eq!(bundle(&checked, spec()).unwrap_err(), Refused::Errors(1));
         assert_eq!(
