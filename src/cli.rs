@@ -24,7 +24,7 @@ use crate::verify::Policy;
 #[command(name = "certbundle", version, max_term_width = 100)]
 #[command(
     after_help = "Exit codes: 0 success, 1 the checked thing is not acceptable (findings, a damaged bundle), \
-2 usage or I/O error.\n\nExample:\n  certbundle build examples/certs -o out\n  certbundle verify out/custom-certs-20261125.zip"
+2 usage or I/O error.\n\nExample:\n  certbundle fetch -o fetched          (on a connected machine)\n  certbundle build fetched -o out      (apex-one: shipped roots + what was fetched)\n  certbundle verify out/apex-one-certs-20261125.zip"
 )]
 pub struct Cli {
     /// What to do.
@@ -37,20 +37,22 @@ pub struct Cli {
 pub enum Command {
     /// Verify certificate files and write a bundle folder and zip.
     #[command(
-        after_help = "Example:\n  certbundle build examples/certs -o out --name site-a-certs\n\n\
-Writes out/site-a-certs/ and out/site-a-certs.zip, prints the findings, the bundle digest (SHA-256 of \
-SHA256SUMS) and the zip's SHA-256. Nothing is written while any error finding remains.\n\
+        after_help = "Example:\n  certbundle build -o out --name site-a-certs\n  certbundle build --profile none examples/certs -o out\n\n\
+The first writes out/site-a-certs/ and out/site-a-certs.zip from the roots shipped for the default \
+profile (apex-one); INPUT adds certificates, which must be pinned by the profile. It prints the \
+findings, the bundle digest (SHA-256 of SHA256SUMS) and the zip's SHA-256. Nothing is written while \
+any error finding remains.\n\
 SOURCE_DATE_EPOCH (seconds) fixes the bundle's timestamps for byte-identical rebuilds."
     )]
     Build(BuildArgs),
     /// Show what certificate files hold: subject, issuer, serial, validity, thumbprints, role, findings.
     #[command(
-        after_help = "Example:\n  certbundle inspect examples/certs/DigiCert_Assured_ID_Root_CA.pem --json"
+        after_help = "Example:\n  certbundle inspect examples/certs/DigiCert_Assured_ID_Root_CA.pem --profile apex-one --json"
     )]
     Inspect(InspectArgs),
     /// Re-check a bundle folder or zip: every file against SHA256SUMS, the manifest against the certificates.
     #[command(
-        after_help = "Example:\n  certbundle verify E:\\custom-certs-20261125.zip\n\n\
+        after_help = "Example:\n  certbundle verify E:\\apex-one-certs-20261125.zip\n\n\
 Prints the bundle digest: compare it with the one `build` printed."
     )]
     Verify(VerifyArgs),

@@ -557,3 +557,33 @@ fn a_root_with_an_altered_name_is_still_checked_as_a_root() {
     );
     assert_eq!(codes(r), vec![(Code::BadSignature, Severity::Error)]);
 }
+
+fn pinning(ders: &[&[u8]]) -> Policy {
+    let mut text = String::from("schema = \"certbundle-profile/1\"\nname = \"t\"\ntitle = \"t\"\n");
+    for der in ders {
+        text.push_str(&format!(
+            "[[certificate]]\nname = \"x\"\nsha256 = \"{}\"\nstore = \"Root\"\nrole = \"root\"\nneed = \"required\"\npurpose = [\"timestamp\"]\nevidence = \"inferred\"\n",
+            certbundle::hex::sha256_upper(der)
+        ));
+    }
+    Policy { profile: Some(certbundle::profile::Profile::parse("t", &text).unwrap()), ..policy() }
+}
+
+#[test]
+fn a_pinned_expired_ca_and_a_pinned_root_with_a_bad_self_signature_are_warnings() {
+    let mut p = ca_params("Pinned Old Root");
+    p.not_before = ymd(2000, 1, 1);
+    p.not_after = ymd(2020, 12, 31);
+    let old = root_with(p, ec_key());
+    let tampered = corrupt_signature(&root("Pinned Odd Root").der);
+    let items = [item("old.pem", &old.der), item("odd.pem", &tampered)];
+    let c = check(&items, &pinning(&[&old.der, &tampered]));
+    assert_eq!(codes(cert(&c, "Pinned Old Root")), vec![(Code::Expired, Severity::Warning)]);
+    assert_eq!(codes(cert(&c, "Pinned Odd Root")), vec![(Code::BadSignature, Severity::Warning)]);
+    assert!(c.certificates.iter().all(|c| c.pinned && c.purpose.as_deref() == Some("timestamp countersignature")));
+    assert!(c.missing.is_empty());
+    // Unpinned, the same certificates are errors.
+    let c = check(&items, &policy());
+    assert_eq!(codes(cert(&c, "Pinned Old Root")), vec![(Code::Expired, Severity::Error)]);
+    assert_eq!(codes(cert(&c, "Pinned Odd Root")), vec![(Code::BadSignature, Severity::Error)]);
+}
