@@ -381,7 +381,10 @@ mod tests {
         assert_eq!(req.profile, ProfileChoice::BuiltIn("apex-central".into()));
         let req = build(&["--profile", "site/my-profile.toml"], None).unwrap();
         assert_eq!(req.spec.name, "my-profile-certs-20270115");
-        assert_eq!(req.profile, ProfileChoice::File("site/my-profile.toml".into()));
+        assert_eq!(
+            req.profile,
+            ProfileChoice::File("site/my-profile.toml".into())
+        );
     }
 
     #[test]

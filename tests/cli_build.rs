@@ -230,7 +230,16 @@ fn two_builds_are_byte_identical_whatever_the_input_order() {
     let run = |out: &str, first: &Path, second: &Path| {
         certbundle()
             .env("SOURCE_DATE_EPOCH", EPOCH)
-            .args(["build", "--profile", "none", "--now", NOW, "--name", "same", "-o"])
+            .args([
+                "build",
+                "--profile",
+                "none",
+                "--now",
+                NOW,
+                "--name",
+                "same",
+                "-o",
+            ])
             .arg(tmp.path().join(out))
             .arg(first)
             .arg(second)

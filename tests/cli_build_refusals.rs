@@ -446,7 +446,16 @@ fn an_openssl_trusted_certificate_with_a_reject_list_is_not_bundled() {
     ));
     let file = write(tmp.path(), "trusted.pem", block);
     certbundle()
-        .args(["build", "--profile", "none", "--now", NOW, "--name", "t", "-o"])
+        .args([
+            "build",
+            "--profile",
+            "none",
+            "--now",
+            NOW,
+            "--name",
+            "t",
+            "-o",
+        ])
         .arg(&out)
         .arg(&file)
         .assert()
@@ -461,7 +470,16 @@ fn pem_armour_inside_a_certificate_name_is_just_text() {
     let odd = root_with(p, ec_key());
     let file = write(tmp.path(), "odd.cer", &odd.der);
     certbundle()
-        .args(["build", "--profile", "none", "--now", NOW, "--name", "odd", "-o"])
+        .args([
+            "build",
+            "--profile",
+            "none",
+            "--now",
+            NOW,
+            "--name",
+            "odd",
+            "-o",
+        ])
         .arg(&out)
         .arg(&file)
         .assert()

@@ -16,7 +16,17 @@ fn built(tmp: &Path) -> (PathBuf, PathBuf, String) {
     let out = tmp.join("out");
     let stdout = certbundle()
         .env("SOURCE_DATE_EPOCH", EPOCH)
-        .args(["build", "--profile", "none", "--now", NOW, "--name", "b", "--json", "-o"])
+        .args([
+            "build",
+            "--profile",
+            "none",
+            "--now",
+            NOW,
+            "--name",
+            "b",
+            "--json",
+            "-o",
+        ])
         .arg(&out)
         .arg(&input)
         .assert()

@@ -28,10 +28,7 @@ fn render_bundle(ders: &[Vec<u8>]) -> render::Rendered {
         })
         .collect();
     let now = time::OffsetDateTime::parse(NOW, &Rfc3339).unwrap();
-    let checked = verify::check(
-        &items,
-        &verify::Policy::unpinned(now, false),
-    );
+    let checked = verify::check(&items, &verify::Policy::unpinned(now, false));
     let spec = plan::Spec {
         name: "test-certs".into(),
         created: time::OffsetDateTime::from_unix_timestamp(EPOCH.parse().unwrap()).unwrap(),

@@ -23,24 +23,49 @@ fn every_shipped_profile_loads_and_every_shipped_file_matches_its_pin() {
         for entry in std::fs::read_dir(root.join(name)).unwrap() {
             let path = entry.unwrap().path();
             let file = path.file_name().unwrap().to_str().unwrap().to_string();
-            let items = certbundle::load::from_paths(std::slice::from_ref(&path)).unwrap().items;
+            let items = certbundle::load::from_paths(std::slice::from_ref(&path))
+                .unwrap()
+                .items;
             assert_eq!(items.len(), 1, "{file}: one certificate per file");
             let der = &items[0].der;
-            let (sha256, sha1) = (certbundle::hex::sha256_upper(der), certbundle::hex::sha1_upper(der));
-            let pin = profile.pin_for(&sha256, &sha1).unwrap_or_else(|| panic!("{name}/{file} has no pin in profile {name}"));
-            assert_eq!(pin.file.as_deref(), Some(file.as_str()), "{name}/{file}: the pin does not name this file");
+            let (sha256, sha1) = (
+                certbundle::hex::sha256_upper(der),
+                certbundle::hex::sha1_upper(der),
+            );
+            let pin = profile
+                .pin_for(&sha256, &sha1)
+                .unwrap_or_else(|| panic!("{name}/{file} has no pin in profile {name}"));
+            assert_eq!(
+                pin.file.as_deref(),
+                Some(file.as_str()),
+                "{name}/{file}: the pin does not name this file"
+            );
             assert_eq!(pin.need, Need::Required);
-            assert!(sources.contains(&format!("| {name} | `{file}` |")) && sources.contains(&sha256), "{name}/{file} not in SOURCES.md");
-            let embedded = SHIPPED.iter().find(|(p, f, _)| *p == name && *f == file).unwrap_or_else(|| panic!("{name}/{file} is not embedded"));
+            assert!(
+                sources.contains(&format!("| {name} | `{file}` |")) && sources.contains(&sha256),
+                "{name}/{file} not in SOURCES.md"
+            );
+            let embedded = SHIPPED
+                .iter()
+                .find(|(p, f, _)| *p == name && *f == file)
+                .unwrap_or_else(|| panic!("{name}/{file} is not embedded"));
             assert_eq!(embedded.2, std::fs::read(&path).unwrap().as_slice());
             on_disk.push((name.to_string(), file));
         }
         // Every pin that names a file has it.
         for pin in profile.certificates.iter().filter(|p| p.file.is_some()) {
-            assert!(root.join(name).join(pin.file.as_ref().unwrap()).is_file(), "{name}: {} missing", pin.name);
+            assert!(
+                root.join(name).join(pin.file.as_ref().unwrap()).is_file(),
+                "{name}: {} missing",
+                pin.name
+            );
         }
     }
-    assert_eq!(on_disk.len(), SHIPPED.len(), "SHIPPED lists a file that is not on disk");
+    assert_eq!(
+        on_disk.len(),
+        SHIPPED.len(),
+        "SHIPPED lists a file that is not on disk"
+    );
 }
 
 #[test]
@@ -59,17 +84,39 @@ fn the_default_build_needs_no_input_and_its_bundle_verifies() {
     let json: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
     let certs = json["certificates"].as_array().unwrap();
     assert_eq!(certs.len(), 7);
-    assert!(certs.iter().all(|c| c["pinned"] == true && c["role"] == "root"));
-    let missing: Vec<&str> = json["missing"].as_array().unwrap().iter().map(|f| f["code"].as_str().unwrap()).collect();
+    assert!(
+        certs
+            .iter()
+            .all(|c| c["pinned"] == true && c["role"] == "root")
+    );
+    let missing: Vec<&str> = json["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
     assert_eq!(missing, vec!["missing-recommended"; 10]);
     let bundle = out.join("apex-one-certs-20261125");
-    let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(bundle.join("manifest.json")).unwrap()).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(bundle.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["profile"], "apex-one");
     assert_eq!(manifest["missing"].as_array().unwrap().len(), 10);
-    let g5 = manifest["certificates"].as_array().unwrap().iter().find(|c| c["sha1"] == "4EB6D578499B1CCF5F581EAD56BE3D9B6744A5E5").unwrap();
-    assert_eq!((g5["pinned"].as_bool(), g5["evidence"].as_str()), (Some(true), Some("vendor-listed")));
+    let g5 = manifest["certificates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["sha1"] == "4EB6D578499B1CCF5F581EAD56BE3D9B6744A5E5")
+        .unwrap();
+    assert_eq!(
+        (g5["pinned"].as_bool(), g5["evidence"].as_str()),
+        (Some(true), Some("vendor-listed"))
+    );
     certbundle().arg("verify").arg(&bundle).assert().success();
-    certbundle().arg("verify").arg(out.join("apex-one-certs-20261125.zip")).assert().success();
+    certbundle()
+        .arg("verify")
+        .arg(out.join("apex-one-certs-20261125.zip"))
+        .assert()
+        .success();
 }
 
 #[test]
@@ -78,10 +125,18 @@ fn a_look_alike_of_verisign_g5_is_refused_and_nothing_is_written() {
     let mut p = ca_params("x");
     p.distinguished_name = rcgen::DistinguishedName::new();
     p.distinguished_name.push(DnType::CountryName, "US");
-    p.distinguished_name.push(DnType::OrganizationName, "VeriSign, Inc.");
-    p.distinguished_name.push(DnType::OrganizationalUnitName, "VeriSign Trust Network");
-    p.distinguished_name.push(DnType::OrganizationalUnitName, "(c) 2006 VeriSign, Inc. - For authorized use only");
-    p.distinguished_name.push(DnType::CommonName, "VeriSign Class 3 Public Primary Certification Authority - G5");
+    p.distinguished_name
+        .push(DnType::OrganizationName, "VeriSign, Inc.");
+    p.distinguished_name
+        .push(DnType::OrganizationalUnitName, "VeriSign Trust Network");
+    p.distinguished_name.push(
+        DnType::OrganizationalUnitName,
+        "(c) 2006 VeriSign, Inc. - For authorized use only",
+    );
+    p.distinguished_name.push(
+        DnType::CommonName,
+        "VeriSign Class 3 Public Primary Certification Authority - G5",
+    );
     p.use_authority_key_identifier_extension = false;
     let fake = root_with(p, rsa_key(2048));
     let file = write(tmp.path(), "g5.pem", fake.pem());
@@ -107,10 +162,20 @@ fn a_look_alike_of_verisign_g5_is_refused_and_nothing_is_written() {
 
 /// A profile file pinning the given certificates: (name, der, need, urls).
 fn profile_file(dir: &Path, pins: &[(&str, &[u8], &str, Vec<String>)]) -> PathBuf {
-    let mut text = String::from("schema = \"certbundle-profile/1\"\nname = \"site\"\ntitle = \"Test site\"\n\n");
+    let mut text = String::from(
+        "schema = \"certbundle-profile/1\"\nname = \"site\"\ntitle = \"Test site\"\n\n",
+    );
     for (name, der, need, urls) in pins {
-        let role = if *need == "required" { ("Root", "root") } else { ("CA", "intermediate") };
-        let urls = urls.iter().map(|u| format!("\"{u}\"")).collect::<Vec<_>>().join(", ");
+        let role = if *need == "required" {
+            ("Root", "root")
+        } else {
+            ("CA", "intermediate")
+        };
+        let urls = urls
+            .iter()
+            .map(|u| format!("\"{u}\""))
+            .collect::<Vec<_>>()
+            .join(", ");
         text.push_str(&format!(
             "[[certificate]]\nname = \"{name}\"\nsha256 = \"{}\"\nsha1 = \"{}\"\nstore = \"{}\"\nrole = \"{}\"\nneed = \"{need}\"\npurpose = [\"sha2-signing\"]\nevidence = \"inferred\"\nurls = [{urls}]\n\n",
             certbundle::hex::sha256_upper(der),
@@ -130,7 +195,12 @@ fn missing_required_is_an_error_unless_allowed_and_then_it_is_said_everywhere() 
     let profile = profile_file(
         tmp.path(),
         &[
-            ("Site Root", &required.der, "required", vec!["http://ca.example/site-root.crt".into()]),
+            (
+                "Site Root",
+                &required.der,
+                "required",
+                vec!["http://ca.example/site-root.crt".into()],
+            ),
             ("Site Other Root", &present.der, "required", vec![]),
         ],
     );
@@ -138,22 +208,38 @@ fn missing_required_is_an_error_unless_allowed_and_then_it_is_said_everywhere() 
     let out = tmp.path().join("out");
     let run = |extra: &[&str]| {
         let mut cmd = certbundle();
-        cmd.args(["build", "--now", NOW, "--name", "b", "--profile"]).arg(&profile).arg("-o").arg(&out).arg(&input).args(extra);
+        cmd.args(["build", "--now", NOW, "--name", "b", "--profile"])
+            .arg(&profile)
+            .arg("-o")
+            .arg(&out)
+            .arg(&input)
+            .args(extra);
         cmd.assert()
     };
     run(&[])
         .code(1)
         .stdout(predicate::str::contains("missing-required"))
-        .stdout(predicate::str::contains(format!("required root \"Site Root\" (SHA-1 {})", certbundle::hex::sha1_upper(&required.der))))
+        .stdout(predicate::str::contains(format!(
+            "required root \"Site Root\" (SHA-1 {})",
+            certbundle::hex::sha1_upper(&required.der)
+        )))
         .stdout(predicate::str::contains("http://ca.example/site-root.crt"));
     assert!(listing(&out).is_empty());
     run(&["--allow-missing"])
         .success()
-        .stdout(predicate::str::contains("--allow-missing: 1 required certificate(s) of the profile are not in the bundle"));
+        .stdout(predicate::str::contains(
+            "--allow-missing: 1 required certificate(s) of the profile are not in the bundle",
+        ));
     let readme = std::fs::read_to_string(out.join("b/README.txt")).unwrap();
-    assert!(readme.contains("NOT IN THIS BUNDLE") && readme.contains("Site Root (required") && readme.contains("built with --allow-missing"), "{readme}");
+    assert!(
+        readme.contains("NOT IN THIS BUNDLE")
+            && readme.contains("Site Root (required")
+            && readme.contains("built with --allow-missing"),
+        "{readme}"
+    );
     assert!(readme.contains("Official download: http://ca.example/site-root.crt"));
-    let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("b/manifest.json")).unwrap()).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("b/manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["options"]["allow_missing"], true);
     assert_eq!(manifest["missing"][0]["name"], "Site Root");
     assert_eq!(manifest["missing"][0]["need"], "required");
@@ -167,7 +253,10 @@ fn missing_recommended_is_a_warning_listed_in_the_bundle() {
     let inter = intermediate("Rec Intermediate", &root);
     let profile = profile_file(
         tmp.path(),
-        &[("Rec Root", &root.der, "required", vec![]), ("Rec Intermediate", &inter.der, "recommended", vec![])],
+        &[
+            ("Rec Root", &root.der, "required", vec![]),
+            ("Rec Intermediate", &inter.der, "recommended", vec![]),
+        ],
     );
     let input = write(tmp.path(), "in/root.pem", root.pem());
     let out = tmp.path().join("out");
@@ -180,10 +269,13 @@ fn missing_recommended_is_a_warning_listed_in_the_bundle() {
         .assert()
         .success()
         .stdout(predicate::str::contains("warning   missing-recommended"))
-        .stdout(predicate::str::contains("no official download URL is known"));
+        .stdout(predicate::str::contains(
+            "no official download URL is known",
+        ));
     let readme = std::fs::read_to_string(out.join("b/README.txt")).unwrap();
     assert!(readme.contains("Rec Intermediate (recommended"), "{readme}");
-    let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("b/manifest.json")).unwrap()).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("b/manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["missing"][0]["need"], "recommended");
     assert_eq!(manifest["options"]["allow_missing"], false);
 }
@@ -199,19 +291,40 @@ fn unpinned_is_an_error_unless_allowed_and_then_it_is_said_everywhere() {
     let out = tmp.path().join("out");
     let run = |extra: &[&str]| {
         let mut cmd = certbundle();
-        cmd.args(["build", "--now", NOW, "--name", "b", "--profile"]).arg(&profile).arg("-o").arg(&out).arg(&a).arg(&b).args(extra);
+        cmd.args(["build", "--now", NOW, "--name", "b", "--profile"])
+            .arg(&profile)
+            .arg("-o")
+            .arg(&out)
+            .arg(&a)
+            .arg(&b)
+            .args(extra);
         cmd.assert()
     };
-    run(&[]).code(1).stdout(predicate::str::contains("error     unpinned")).stdout(predicate::str::contains("stranger.pem"));
+    run(&[])
+        .code(1)
+        .stdout(predicate::str::contains("error     unpinned"))
+        .stdout(predicate::str::contains("stranger.pem"));
     assert!(listing(&out).is_empty());
     run(&["--allow-unpinned"])
         .success()
-        .stdout(predicate::str::contains("--allow-unpinned: 1 certificate(s) not in the profile go into the bundle"));
+        .stdout(predicate::str::contains(
+            "--allow-unpinned: 1 certificate(s) not in the profile go into the bundle",
+        ));
     let readme = std::fs::read_to_string(out.join("b/README.txt")).unwrap();
-    assert!(readme.contains("NOT PINNED: built with --allow-unpinned") && readme.contains("- Stranger Root"), "{readme}");
-    let manifest: serde_json::Value = serde_json::from_slice(&std::fs::read(out.join("b/manifest.json")).unwrap()).unwrap();
+    assert!(
+        readme.contains("NOT PINNED: built with --allow-unpinned")
+            && readme.contains("- Stranger Root"),
+        "{readme}"
+    );
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("b/manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["options"]["allow_unpinned"], true);
-    let stranger_entry = manifest["certificates"].as_array().unwrap().iter().find(|c| c["subject"].as_str().unwrap().contains("Stranger")).unwrap();
+    let stranger_entry = manifest["certificates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["subject"].as_str().unwrap().contains("Stranger"))
+        .unwrap();
     assert_eq!(stranger_entry["pinned"], false);
     assert_eq!(stranger_entry["findings"][0]["code"], "unpinned");
 }
@@ -231,19 +344,41 @@ fn profiles_lists_and_shows_and_bad_profile_files_name_the_line() {
         .stdout(predicate::str::contains("Root   required     vendor-listed  2036-07-16  yes      4EB6D578499B1CCF5F581EAD56BE3D9B6744A5E5  VeriSign Class 3 Public Primary Certification Authority - G5"))
         .stdout(predicate::str::contains("candidate"))
         .stdout(predicate::str::contains("inferred"));
-    let json: serde_json::Value =
-        serde_json::from_slice(&certbundle().args(["profiles", "apex-one", "--json"]).assert().success().get_output().stdout).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(
+        &certbundle()
+            .args(["profiles", "apex-one", "--json"])
+            .assert()
+            .success()
+            .get_output()
+            .stdout,
+    )
+    .unwrap();
     assert_eq!(json["certificates"].as_array().unwrap().len(), 17);
-    assert_eq!(json["certificates"].as_array().unwrap().iter().filter(|c| c["shipped"] == true).count(), 7);
+    assert_eq!(
+        json["certificates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["shipped"] == true)
+            .count(),
+        7
+    );
     let tmp = tempfile::tempdir().unwrap();
     // A field missing: the table's line; a bad value: its own line.
-    let incomplete = write(tmp.path(), "incomplete.toml", "schema = \"certbundle-profile/1\"\nname = \"x\"\ntitle = \"t\"\n\n[[certificate]]\nname = \"A\"\n");
+    let incomplete = write(
+        tmp.path(),
+        "incomplete.toml",
+        "schema = \"certbundle-profile/1\"\nname = \"x\"\ntitle = \"t\"\n\n[[certificate]]\nname = \"A\"\n",
+    );
     certbundle()
         .arg("profiles")
         .arg(&incomplete)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("incomplete.toml:5: missing field `sha256`").or(predicate::str::contains("incomplete.toml:5: missing field")))
+        .stderr(
+            predicate::str::contains("incomplete.toml:5: missing field `sha256`")
+                .or(predicate::str::contains("incomplete.toml:5: missing field")),
+        )
         .stderr(predicate::str::contains("hint:"));
     let bad = write(
         tmp.path(),
@@ -255,7 +390,9 @@ fn profiles_lists_and_shows_and_bad_profile_files_name_the_line() {
         .arg(&bad)
         .assert()
         .code(2)
-        .stderr(predicate::str::contains("bad.toml:7: certificate \"A\": sha256 must be 64 hex digits"));
+        .stderr(predicate::str::contains(
+            "bad.toml:7: certificate \"A\": sha256 must be 64 hex digits",
+        ));
 }
 
 /// A one-thread HTTP server on 127.0.0.1 serving `routes` (path -> response bytes, or None for a
@@ -268,11 +405,19 @@ fn serve(routes: Vec<(&'static str, Option<Vec<u8>>)>) -> String {
             let Ok(mut stream) = stream else { continue };
             let mut request = [0u8; 2048];
             let n = stream.read(&mut request).unwrap_or(0);
-            let line = String::from_utf8_lossy(&request[..n]).lines().next().unwrap_or("").to_string();
+            let line = String::from_utf8_lossy(&request[..n])
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_string();
             let path = line.split(' ').nth(1).unwrap_or("/").to_string();
             match routes.iter().find(|(p, _)| *p == path) {
                 Some((_, Some(body))) => {
-                    let _ = write!(stream, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len());
+                    let _ = write!(
+                        stream,
+                        "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    );
                     let _ = stream.write_all(body);
                 }
                 Some((_, None)) => {
@@ -283,7 +428,9 @@ fn serve(routes: Vec<(&'static str, Option<Vec<u8>>)>) -> String {
                     });
                 }
                 None => {
-                    let _ = stream.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+                    let _ = stream.write_all(
+                        b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+                    );
                 }
             }
         }
@@ -311,22 +458,62 @@ fn fetch_keeps_only_what_matches_its_pin() {
     let profile = profile_file(
         tmp.path(),
         &[
-            ("Fetch DER Root", &r1.der, "required", vec![format!("{base}/der.cer")]),
-            ("Fetch PEM Root", &r2.der, "required", vec![format!("{base}/pem.crt")]),
-            ("Fetch Intermediate", &inter.der, "recommended", vec![format!("{base}/inter.cer")]),
-            ("Fetch 404 Root", &missing.der, "recommended", vec![format!("{base}/gone.cer")]),
-            ("Fetch Big Root", &big.der, "recommended", vec![format!("{base}/big.cer")]),
-            ("Fetch Slow Root", &slow.der, "recommended", vec![format!("{base}/slow.cer")]),
+            (
+                "Fetch DER Root",
+                &r1.der,
+                "required",
+                vec![format!("{base}/der.cer")],
+            ),
+            (
+                "Fetch PEM Root",
+                &r2.der,
+                "required",
+                vec![format!("{base}/pem.crt")],
+            ),
+            (
+                "Fetch Intermediate",
+                &inter.der,
+                "recommended",
+                vec![format!("{base}/inter.cer")],
+            ),
+            (
+                "Fetch 404 Root",
+                &missing.der,
+                "recommended",
+                vec![format!("{base}/gone.cer")],
+            ),
+            (
+                "Fetch Big Root",
+                &big.der,
+                "recommended",
+                vec![format!("{base}/big.cer")],
+            ),
+            (
+                "Fetch Slow Root",
+                &slow.der,
+                "recommended",
+                vec![format!("{base}/slow.cer")],
+            ),
             ("Fetch No URL", &[0x30, 0x00], "recommended", vec![]),
         ],
     );
     let out = tmp.path().join("fetched");
     let fetch = || {
         let mut cmd = certbundle();
-        for var in ["HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"] {
+        for var in [
+            "HTTP_PROXY",
+            "http_proxy",
+            "HTTPS_PROXY",
+            "https_proxy",
+            "ALL_PROXY",
+            "all_proxy",
+        ] {
             cmd.env_remove(var);
         }
-        cmd.args(["fetch", "--timeout", "2", "--json", "--profile"]).arg(&profile).arg("-o").arg(&out);
+        cmd.args(["fetch", "--timeout", "2", "--json", "--profile"])
+            .arg(&profile)
+            .arg("-o")
+            .arg(&out);
         cmd.assert()
     };
     let assert = fetch().code(1);
@@ -336,7 +523,12 @@ fn fetch_keeps_only_what_matches_its_pin() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| (c["name"].as_str().unwrap().to_string(), c["status"].as_str().unwrap().to_string()))
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap().to_string(),
+                c["status"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     assert_eq!(
         status,
@@ -350,24 +542,37 @@ fn fetch_keeps_only_what_matches_its_pin() {
             ("Fetch No URL".into(), "no-url".into()),
         ]
     );
-    let details: Vec<String> = json["certificates"].as_array().unwrap().iter().map(|c| c["detail"].as_str().unwrap_or("").to_string()).collect();
+    let details: Vec<String> = json["certificates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["detail"].as_str().unwrap_or("").to_string())
+        .collect();
     assert!(details[2].contains("not the pinned one"), "{details:?}");
     assert!(details[3].contains("HTTP 404"), "{details:?}");
     assert!(details[4].contains("not a certificate"), "{details:?}");
     assert!(details[5].contains("timed out"), "{details:?}");
     // A progress line per certificate on stderr.
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(stderr.lines().filter(|l| l.starts_with("  ")).count(), 7, "{stderr}");
+    assert_eq!(
+        stderr.lines().filter(|l| l.starts_with("  ")).count(),
+        7,
+        "{stderr}"
+    );
     assert!(stderr.contains("PIN MISMATCH (discarded)"));
     // Only the two good ones were written, as DER, named like bundle files; the impostor was not.
     let files = listing(&out);
     assert_eq!(files.len(), 2, "{files:?}");
     for (file, der) in files.iter().zip([&r1.der, &r2.der]) {
-        assert!(file.ends_with(&format!("_{}.cer", &certbundle::hex::sha1_upper(der)[..8])), "{file}");
+        assert!(
+            file.ends_with(&format!("_{}.cer", &certbundle::hex::sha1_upper(der)[..8])),
+            "{file}"
+        );
         assert_eq!(&std::fs::read(out.join(file)).unwrap(), der);
     }
     // A second run finds them there.
-    let again: serde_json::Value = serde_json::from_slice(&fetch().code(1).get_output().stdout).unwrap();
+    let again: serde_json::Value =
+        serde_json::from_slice(&fetch().code(1).get_output().stdout).unwrap();
     assert_eq!(again["certificates"][0]["status"], "already-there");
     assert_eq!(again["certificates"][1]["status"], "already-there");
 }

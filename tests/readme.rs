@@ -11,7 +11,7 @@ fn readme() -> String {
 #[test]
 fn readme_shows_the_two_commands() {
     let text = readme();
-    assert!(text.contains("cargo run --release -- build examples/certs -o out"));
+    assert!(text.contains("\ncargo run --release -- build -o out\n"));
     assert!(text.contains("\ncargo test\n"));
     let ci = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/run")).unwrap();
     assert!(
@@ -21,12 +21,12 @@ fn readme_shows_the_two_commands() {
 }
 
 #[test]
-fn the_readme_build_example_is_what_the_examples_produce() {
+fn the_readme_build_example_is_what_the_default_build_produces() {
     let tmp = tempfile::tempdir().unwrap();
     let output = certbundle()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("SOURCE_DATE_EPOCH", EPOCH)
-        .args(["build", "examples/certs", "--now", NOW, "--json", "-o"])
+        .args(["build", "--now", NOW, "--json", "-o"])
         .arg(tmp.path())
         .assert()
         .success()
@@ -34,13 +34,6 @@ fn the_readme_build_example_is_what_the_examples_produce() {
         .stdout
         .clone();
     let json: serde_json::Value = serde_json::from_slice(&output).unwrap();
-    assert!(
-        json["certificates"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|c| c["findings"].as_array().unwrap().is_empty())
-    );
     let text = readme();
     for field in ["digest", "zip_sha256"] {
         let value = json["outcome"][field].as_str().unwrap();
@@ -49,4 +42,37 @@ fn the_readme_build_example_is_what_the_examples_produce() {
             "README.md does not show this build's {field} {value}"
         );
     }
+}
+
+#[test]
+fn the_examples_build_without_a_profile() {
+    let tmp = tempfile::tempdir().unwrap();
+    let output = certbundle()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "build",
+            "--profile",
+            "none",
+            "examples/certs",
+            "--now",
+            NOW,
+            "--json",
+            "-o",
+        ])
+        .arg(tmp.path())
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&output).unwrap();
+    assert_eq!(json["certificates"].as_array().unwrap().len(), 5);
+    assert!(
+        json["certificates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["findings"].as_array().unwrap().is_empty())
+    );
+    assert!(readme().contains("certbundle build --profile none examples/certs -o out"));
 }

@@ -11,10 +11,7 @@ use time::format_description::well_known::Rfc3339;
 fn rendered(inputs: &[std::path::PathBuf]) -> render::Rendered {
     let loaded = load::from_paths(inputs).unwrap();
     let now = time::OffsetDateTime::parse(NOW, &Rfc3339).unwrap();
-    let checked = verify::check(
-        &loaded.items,
-        &verify::Policy::unpinned(now, false),
-    );
+    let checked = verify::check(&loaded.items, &verify::Policy::unpinned(now, false));
     let spec = plan::Spec {
         name: "snapshot-certs-20261125".into(),
         created: time::OffsetDateTime::from_unix_timestamp(EPOCH.parse().unwrap()).unwrap(),

@@ -566,7 +566,10 @@ fn pinning(ders: &[&[u8]]) -> Policy {
             certbundle::hex::sha256_upper(der)
         ));
     }
-    Policy { profile: Some(certbundle::profile::Profile::parse("t", &text).unwrap()), ..policy() }
+    Policy {
+        profile: Some(certbundle::profile::Profile::parse("t", &text).unwrap()),
+        ..policy()
+    }
 }
 
 #[test]
@@ -578,12 +581,28 @@ fn a_pinned_expired_ca_and_a_pinned_root_with_a_bad_self_signature_are_warnings(
     let tampered = corrupt_signature(&root("Pinned Odd Root").der);
     let items = [item("old.pem", &old.der), item("odd.pem", &tampered)];
     let c = check(&items, &pinning(&[&old.der, &tampered]));
-    assert_eq!(codes(cert(&c, "Pinned Old Root")), vec![(Code::Expired, Severity::Warning)]);
-    assert_eq!(codes(cert(&c, "Pinned Odd Root")), vec![(Code::BadSignature, Severity::Warning)]);
-    assert!(c.certificates.iter().all(|c| c.pinned && c.purpose.as_deref() == Some("timestamp countersignature")));
+    assert_eq!(
+        codes(cert(&c, "Pinned Old Root")),
+        vec![(Code::Expired, Severity::Warning)]
+    );
+    assert_eq!(
+        codes(cert(&c, "Pinned Odd Root")),
+        vec![(Code::BadSignature, Severity::Warning)]
+    );
+    assert!(
+        c.certificates
+            .iter()
+            .all(|c| c.pinned && c.purpose.as_deref() == Some("timestamp countersignature"))
+    );
     assert!(c.missing.is_empty());
     // Unpinned, the same certificates are errors.
     let c = check(&items, &policy());
-    assert_eq!(codes(cert(&c, "Pinned Old Root")), vec![(Code::Expired, Severity::Error)]);
-    assert_eq!(codes(cert(&c, "Pinned Odd Root")), vec![(Code::BadSignature, Severity::Error)]);
+    assert_eq!(
+        codes(cert(&c, "Pinned Old Root")),
+        vec![(Code::Expired, Severity::Error)]
+    );
+    assert_eq!(
+        codes(cert(&c, "Pinned Odd Root")),
+        vec![(Code::BadSignature, Severity::Error)]
+    );
 }

@@ -359,17 +359,11 @@ fn build(r: &BuildReport, style: &Style) -> String {
     let mut out = String::new();
     let shipped = match r.shipped {
         0 => String::new(),
-        n => format!(" and {n} root(s) shipped with the profile"),
+        n => format!(" and took {n} root(s) shipped with the profile"),
     };
     let _ = writeln!(
         out,
         "Read {} file(s){shipped}: {}.\n",
-        r.files_read,
-        counts(&r.checked)
-    );
-    let _ = writeln!(
-        out,
-        "Read {} file(s): {}.\n",
         r.files_read,
         counts(&r.checked)
     );
