@@ -576,3 +576,62 @@ fn fetch_keeps_only_what_matches_its_pin() {
     assert_eq!(again["certificates"][0]["status"], "already-there");
     assert_eq!(again["certificates"][1]["status"], "already-there");
 }
+
+#[test]
+fn the_real_intermediates_of_the_catalog_complete_the_apex_one_bundle() {
+    // Reference copies of the catalog's certificates live in ../shared, outside the repository.
+    let catalog = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/catalog/certs");
+    if !catalog.is_dir() {
+        eprintln!("SKIPPED: {} is not here", catalog.display());
+        return;
+    }
+    let profile = Profile::built_in("apex-one").unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let input = tmp.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    let mut copied = 0;
+    for entry in std::fs::read_dir(&catalog).unwrap() {
+        let path = entry.unwrap().path();
+        let items = certbundle::load::from_paths(std::slice::from_ref(&path))
+            .unwrap()
+            .items;
+        let der = &items[0].der;
+        if let Some(pin) = profile.pin_for(
+            &certbundle::hex::sha256_upper(der),
+            &certbundle::hex::sha1_upper(der),
+        ) && pin.role == "intermediate"
+        {
+            std::fs::copy(&path, input.join(path.file_name().unwrap())).unwrap();
+            copied += 1;
+        }
+    }
+    assert_eq!(copied, 10, "the catalog holds every apex-one intermediate");
+    let out = tmp.path().join("out");
+    let stdout = certbundle()
+        .args(["build", "--now", NOW, "--json", "--name", "full", "-o"])
+        .arg(&out)
+        .arg(&input)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
+    assert_eq!(json["certificates"].as_array().unwrap().len(), 17);
+    assert!(json["missing"].as_array().unwrap().is_empty());
+    // The G4 cross-certificate shares the root's name and is an intermediate.
+    let g4: Vec<&serde_json::Value> = json["certificates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["name"] == "DigiCert Trusted Root G4")
+        .collect();
+    let mut roles: Vec<&str> = g4.iter().map(|c| c["role"].as_str().unwrap()).collect();
+    roles.sort();
+    assert_eq!(roles, ["intermediate", "root"]);
+    certbundle()
+        .arg("verify")
+        .arg(out.join("full"))
+        .assert()
+        .success();
+}
