@@ -207,6 +207,7 @@ impl Cli {
             }),
             Command::Fetch(args) => Request::Fetch(FetchRequest {
                 profile: profile_choice(&args.profile)?,
+                profile_arg: args.profile.clone(),
                 output: args.output.clone(),
                 timeout_seconds: args.timeout.max(1),
                 json: args.json,
@@ -303,6 +304,11 @@ impl BuildArgs {
         } else {
             &profile_name
         };
+        let profile_source = match &profile {
+            ProfileChoice::None => "none".to_string(),
+            ProfileChoice::BuiltIn(_) => "built-in".to_string(),
+            ProfileChoice::File(path) => format!("file {}", path.file_name().unwrap_or_default().to_string_lossy()),
+        };
         let name = match &self.name {
             Some(name) => {
                 names::check_bundle_name(name).map_err(|why| {
@@ -328,6 +334,7 @@ impl BuildArgs {
                 name,
                 created,
                 profile: profile_name.clone(),
+                profile_source,
                 allow_expired: self.check.allow_expired,
                 allow_unpinned: self.check.allow_unpinned,
                 allow_missing: self.check.allow_missing,

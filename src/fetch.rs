@@ -1,6 +1,6 @@
 //! Downloading a profile's certificates on the engineer's connected machine: HTTP(S) with a
-//! timeout and a size bound, proxy from the environment (`HTTPS_PROXY`, `HTTP_PROXY`,
-//! `ALL_PROXY`, `NO_PROXY`). The transport is not the trust: a download is kept only when it
+//! timeout and a size bound, proxy from the environment per scheme (`HTTP_PROXY` for http URLs,
+//! `HTTPS_PROXY` for https, `ALL_PROXY`, `NO_PROXY`). The transport is not the trust: a download is kept only when it
 //! matches its pin (`commands::fetch` decides). This module does the network I/O and the writing
 //! of accepted files, and never prints.
 
@@ -13,64 +13,65 @@ pub const MAX_DOWNLOAD: u64 = 1024 * 1024;
 
 /// A configured downloader.
 pub struct Downloader {
-    agent: ureq::Agent,
+    client: Result<reqwest::blocking::Client, String>,
 }
 
 impl Downloader {
-    /// A downloader giving each download `timeout` in all (connect, redirects, body).
+    /// A downloader giving each download `timeout` in all (connect, redirects, body). Proxies
+    /// are taken per scheme: plain HTTP goes to `HTTP_PROXY` as an ordinary proxy request (no
+    /// CONNECT tunnel), HTTPS to `HTTPS_PROXY`; `ALL_PROXY` and `NO_PROXY` are honoured.
     pub fn new(timeout: Duration) -> Self {
-        let config = ureq::Agent::config_builder()
-            .timeout_global(Some(timeout))
-            .http_status_as_error(false)
+        // rustls needs a crypto provider: ring, as for certificate verification elsewhere.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::blocking::Client::builder()
+            .timeout(timeout)
             .user_agent(concat!("certbundle/", env!("CARGO_PKG_VERSION")))
-            .build();
-        Downloader {
-            agent: ureq::Agent::new_with_config(config),
-        }
+            .build()
+            .map_err(|e| chain(&e));
+        Downloader { client }
     }
 
     /// The body of `url`, or why there is none (one line for a person).
     pub fn get(&self, url: &str) -> Result<Vec<u8>, String> {
-        let response = self.agent.get(url).call().map_err(describe)?;
+        let client = self.client.as_ref().map_err(Clone::clone)?;
+        let response = client.get(url).send().map_err(|e| describe(&e))?;
         let status = response.status().as_u16();
         if !(200..300).contains(&status) {
             return Err(format!("HTTP {status}"));
         }
         let mut body = Vec::new();
         response
-            .into_body()
-            .into_reader()
             .take(MAX_DOWNLOAD + 1)
             .read_to_end(&mut body)
-            .map_err(|e| describe_io(&e))?;
+            .map_err(|e| if e.to_string().contains("timed out") { "timed out".to_string() } else { e.to_string() })?;
         if body.len() as u64 > MAX_DOWNLOAD {
-            return Err(format!(
-                "more than {} KiB: not a certificate",
-                MAX_DOWNLOAD / 1024
-            ));
+            return Err(format!("more than {} KiB: not a certificate", MAX_DOWNLOAD / 1024));
         }
         Ok(body)
     }
 }
 
-fn describe(e: ureq::Error) -> String {
-    match e {
-        ureq::Error::Timeout(_) => "timed out".into(),
-        ureq::Error::HostNotFound => "host not found".into(),
-        ureq::Error::Io(io) => describe_io(&io),
-        other => other.to_string(),
+fn describe(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "timed out".into()
+    } else {
+        chain(e)
     }
 }
 
-fn describe_io(e: &std::io::Error) -> String {
-    if e.kind() == std::io::ErrorKind::TimedOut
-        || e.to_string().contains("timeout")
-        || e.to_string().contains("timed out")
-    {
-        "timed out".into()
-    } else {
-        e.to_string()
+/// An error and its causes, on one line.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
     }
+    if text.contains("timed out") || text.contains("operation timed out") { "timed out".into() } else { text }
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder, so that a half-written

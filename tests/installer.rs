@@ -33,6 +33,7 @@ fn render_bundle(ders: &[Vec<u8>]) -> render::Rendered {
         name: "test-certs".into(),
         created: time::OffsetDateTime::from_unix_timestamp(EPOCH.parse().unwrap()).unwrap(),
         profile: "none".into(),
+        profile_source: "none".into(),
         allow_expired: false,
         allow_unpinned: false,
         allow_missing: false,

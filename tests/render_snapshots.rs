@@ -16,6 +16,7 @@ fn rendered(inputs: &[std::path::PathBuf]) -> render::Rendered {
         name: "snapshot-certs-20261125".into(),
         created: time::OffsetDateTime::from_unix_timestamp(EPOCH.parse().unwrap()).unwrap(),
         profile: "none".into(),
+        profile_source: "none".into(),
         allow_expired: false,
         allow_unpinned: false,
         allow_missing: false,

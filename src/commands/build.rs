@@ -87,6 +87,11 @@ pub fn run(req: &BuildRequest) -> Result<BuildReport, Error> {
             "name certificate files or folders (certbundle fetch downloads a profile's certificates)",
         ));
     }
+    let mut spec = req.spec.clone();
+    if let Some(profile) = &resolved.profile {
+        // The profile's own name: a file cannot pass for a built-in profile by its file name.
+        spec.profile = profile.name.clone();
+    }
     let policy = verify::Policy {
         profile: resolved.profile,
         ..req.policy.clone()
@@ -96,7 +101,6 @@ pub fn run(req: &BuildRequest) -> Result<BuildReport, Error> {
         Some(dir) => load::templates(dir)?,
         None => Default::default(),
     };
-    let mut spec = req.spec.clone();
     spec.custom_templates = overrides.keys().cloned().collect();
     let templates = render::Templates::with_overrides(overrides)?;
     let outcome = match plan::bundle(&checked, spec) {

@@ -60,6 +60,9 @@ pub struct Fetched {
     pub detail: Option<String>,
     /// Its bytes ship with certbundle (a root): `build` has it without downloading.
     pub shipped: bool,
+    /// A URL that served another certificate, and what it served (kept even when another URL
+    /// then gave the right one: someone may be tampering with that download).
+    pub mismatch: Option<String>,
 }
 
 /// What `fetch` did.
@@ -67,6 +70,9 @@ pub struct Fetched {
 pub struct FetchReport {
     /// Profile name.
     pub profile: String,
+    /// The --profile value as given (for the next command to type).
+    #[serde(skip)]
+    pub profile_arg: String,
     /// The folder written to.
     pub folder: PathBuf,
     /// One entry per pinned certificate, in profile order.
@@ -79,6 +85,7 @@ impl FetchReport {
     pub fn ok(&self) -> bool {
         self.certificates.iter().all(|c| {
             c.status != FetchStatus::PinMismatch
+                && c.mismatch.is_none()
                 && (c.need != Need::Required
                     || c.shipped
                     || matches!(c.status, FetchStatus::Fetched | FetchStatus::AlreadyThere))
@@ -96,11 +103,20 @@ pub fn file_name(pin: &Pin) -> String {
     )
 }
 
-/// The DER of the first certificate in `bytes` that matches `pin`, or the SHA-256 of what was
-/// there instead.
-fn matching_der(bytes: &[u8], pin: &Pin) -> Result<Vec<u8>, String> {
+/// Why a download was not kept.
+enum Rejected {
+    /// Certificates came back, none of them the pinned one: what was there instead.
+    Mismatch(String),
+    /// No certificate at all (an error page, a captive portal, a network problem).
+    Unusable(String),
+}
+
+/// The DER of the first certificate in `bytes` that matches `pin`.
+fn matching_der(bytes: &[u8], pin: &Pin) -> Result<Vec<u8>, Rejected> {
     let Content::Certificates(found) = load::classify(bytes) else {
-        return Err("the answer is not a certificate".into());
+        return Err(Rejected::Unusable(
+            "the answer is not a certificate (an error page or a captive portal?)".into(),
+        ));
     };
     let mut seen = Vec::new();
     for (der, defect) in found {
@@ -114,10 +130,10 @@ fn matching_der(bytes: &[u8], pin: &Pin) -> Result<Vec<u8>, String> {
         seen.push(sha256);
     }
     match seen.first() {
-        Some(sha256) => Err(format!(
-            "got a certificate with SHA-256 {sha256}, not the pinned one"
-        )),
-        None => Err("the answer holds no readable certificate".into()),
+        Some(sha256) => Err(Rejected::Mismatch(format!(
+            "served a certificate with SHA-256 {sha256}, not the pinned one"
+        ))),
+        None => Err(Rejected::Unusable("the answer holds no readable certificate".into())),
     }
 }
 
@@ -165,16 +181,21 @@ pub fn run(req: &FetchRequest, progress: &mut dyn FnMut(&Fetched)) -> Result<Fet
             shipped: shipped
                 .iter()
                 .any(|(sha256, sha1)| pin.matches(sha256, sha1)),
+            mismatch: None,
         };
         if already_there(&path, pin) {
             entry.status = FetchStatus::AlreadyThere;
             entry.file = Some(path);
         } else {
+            if path.exists() {
+                // A file of ours under this name that is not (or no longer) the pinned
+                // certificate must not stay where build would read it.
+                let _ = std::fs::remove_file(&path);
+                entry.detail = Some(format!("removed {}: it did not match the pin", path.display()));
+            }
+            let mut unusable = None;
             for url in &pin.urls {
-                entry.url = Some(url.clone());
-                match downloader.get(url).and_then(|bytes| {
-                    matching_der(&bytes, pin).map_err(|e| format!("mismatch: {e}"))
-                }) {
+                match downloader.get(url).map_err(Rejected::Unusable).and_then(|bytes| matching_der(&bytes, pin)) {
                     Ok(der) => {
                         write_atomically(&path, &der).map_err(|source| {
                             crate::load::LoadErrors(vec![crate::load::LoadError::Unreadable {
@@ -184,19 +205,28 @@ pub fn run(req: &FetchRequest, progress: &mut dyn FnMut(&Fetched)) -> Result<Fet
                         })?;
                         entry.status = FetchStatus::Fetched;
                         entry.file = Some(path.clone());
-                        entry.detail = None;
+                        entry.url = Some(url.clone());
                         break;
                     }
-                    Err(why) if why.starts_with("mismatch: ") => {
-                        entry.status = FetchStatus::PinMismatch;
-                        entry.detail = Some(why.trim_start_matches("mismatch: ").to_string());
-                    }
-                    Err(why) => {
-                        if entry.status != FetchStatus::PinMismatch {
-                            entry.status = FetchStatus::Unreachable;
+                    Err(Rejected::Mismatch(what)) => {
+                        if entry.mismatch.is_none() {
+                            entry.mismatch = Some(format!("{url} {what}"));
                         }
-                        entry.detail = Some(why);
                     }
+                    Err(Rejected::Unusable(why)) => {
+                        unusable.get_or_insert((url.clone(), why));
+                    }
+                }
+            }
+            if entry.status != FetchStatus::Fetched {
+                if let Some(what) = &entry.mismatch {
+                    entry.status = FetchStatus::PinMismatch;
+                    entry.url = what.split(' ').next().map(String::from);
+                    entry.detail = Some(what.clone());
+                } else if let Some((url, why)) = unusable {
+                    entry.status = FetchStatus::Unreachable;
+                    entry.url = Some(url);
+                    entry.detail = Some(why);
                 }
             }
         }
@@ -205,6 +235,7 @@ pub fn run(req: &FetchRequest, progress: &mut dyn FnMut(&Fetched)) -> Result<Fet
     }
     Ok(FetchReport {
         profile: profile.name,
+        profile_arg: req.profile_arg.clone(),
         folder: req.output.clone(),
         certificates,
     })

@@ -90,6 +90,8 @@ pub struct ProfilesRequest {
 pub struct FetchRequest {
     /// The profile whose certificates to download.
     pub profile: ProfileChoice,
+    /// The --profile value as given.
+    pub profile_arg: String,
     /// Where to write them.
     pub output: PathBuf,
     /// Seconds allowed for each download.

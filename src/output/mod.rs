@@ -71,6 +71,9 @@ pub fn fetch_progress(f: &Fetched, style: &Style) -> String {
         .as_deref()
         .map(|d| format!(": {}", names::printable(d)))
         .unwrap_or_default();
+    if let Some(what) = f.mismatch.as_deref().filter(|_| f.status == FetchStatus::Fetched) {
+        detail.push_str(&format!(" (but {}: PIN MISMATCH there)", names::printable(what)));
+    }
     if f.shipped && !matches!(f.status, FetchStatus::Fetched | FetchStatus::AlreadyThere) {
         detail.push_str(" (ships with certbundle: build has it anyway)");
     }
@@ -184,7 +187,7 @@ fn fetch(r: &FetchReport, style: &Style) -> String {
         count(FetchStatus::PinMismatch),
         r.folder.display()
     );
-    if count(FetchStatus::PinMismatch) > 0 {
+    if r.certificates.iter().any(|c| c.mismatch.is_some()) {
         let _ = writeln!(
             out,
             "{} a download did not match its pin and was discarded: someone or something between you and the CA \
@@ -193,10 +196,10 @@ served another certificate. Do not use it.",
         );
     }
     if count(FetchStatus::Fetched) + count(FetchStatus::AlreadyThere) > 0 {
-        let profile = if r.profile == crate::profile::DEFAULT_PROFILE {
+        let profile = if r.profile_arg == crate::profile::DEFAULT_PROFILE {
             String::new()
         } else {
-            format!("--profile {} ", r.profile)
+            format!("--profile {} ", r.profile_arg)
         };
         let _ = writeln!(
             out,

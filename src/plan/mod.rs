@@ -20,8 +20,10 @@ pub struct Spec {
     pub name: String,
     /// Creation time written into the bundle (`SOURCE_DATE_EPOCH`, else the clock).
     pub created: OffsetDateTime,
-    /// Profile name (`none` until profiles exist).
+    /// Profile name: the profile's own `name`, or `none`.
     pub profile: String,
+    /// Where the profile came from: `built-in`, `file <file name>`, or `none`.
+    pub profile_source: String,
     /// `--allow-expired` was given.
     pub allow_expired: bool,
     /// `--allow-unpinned` was given.
@@ -132,6 +134,8 @@ pub struct Manifest {
     pub created: OffsetDateTime,
     /// Profile name.
     pub profile: String,
+    /// `built-in`, `file <file name>` (a user's profile file), or `none`.
+    pub profile_source: String,
     /// Options that loosened verification (recorded so the site can see them).
     pub options: Options,
     /// Every certificate, in bundle order.
@@ -236,6 +240,7 @@ pub fn manifest(plan: &Plan) -> Manifest {
         bundle: plan.spec.name.clone(),
         created: plan.spec.created,
         profile: plan.spec.profile.clone(),
+        profile_source: plan.spec.profile_source.clone(),
         options: Options {
             allow_expired: plan.spec.allow_expired,
             allow_unpinned: plan.spec.allow_unpinned,
@@ -327,6 +332,7 @@ mod tests {
             name: "b".into(),
             created: OffsetDateTime::UNIX_EPOCH,
             profile: "none".into(),
+            profile_source: "none".into(),
             allow_expired: false,
             allow_unpinned: false,
             allow_missing: false,

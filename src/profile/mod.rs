@@ -187,12 +187,19 @@ pub struct Pin {
 }
 
 impl Pin {
-    /// Whether `sha256` / `sha1` (upper-case hex) are this certificate.
+    /// Whether `sha256` / `sha1` (hex) are this certificate: every fingerprint the pin gives must
+    /// match, so the SHA-1 people review cannot differ from the SHA-256 that is enforced.
     pub fn matches(&self, sha256: &str, sha1: &str) -> bool {
+        let sha256_ok = self.sha256.as_ref().is_none_or(|pin| pin.eq_ignore_ascii_case(sha256));
+        let sha1_ok = self.sha1.as_ref().is_none_or(|pin| pin.eq_ignore_ascii_case(sha1));
+        (self.sha256.is_some() || self.sha1.is_some()) && sha256_ok && sha1_ok
+    }
+
+    /// Whether exactly one of the pin's two fingerprints matches: the profile contradicts itself.
+    pub fn half_matches(&self, sha256: &str, sha1: &str) -> bool {
         match (&self.sha256, &self.sha1) {
-            (Some(pin), _) => pin.eq_ignore_ascii_case(sha256),
-            (None, Some(pin)) => pin.eq_ignore_ascii_case(sha1),
-            (None, None) => false,
+            (Some(a), Some(b)) => a.eq_ignore_ascii_case(sha256) != b.eq_ignore_ascii_case(sha1),
+            _ => false,
         }
     }
 
@@ -363,6 +370,11 @@ impl Profile {
         self.certificates.iter().find(|p| p.matches(sha256, sha1))
     }
 
+    /// A pin only one of whose fingerprints matches.
+    pub fn half_pin_for(&self, sha256: &str, sha1: &str) -> Option<&Pin> {
+        self.certificates.iter().find(|p| p.half_matches(sha256, sha1))
+    }
+
     /// Pins whose name is `name` (case-insensitive): what a look-alike imitates.
     pub fn pins_named(&self, name: &str) -> Vec<&Pin> {
         self.certificates
@@ -400,7 +412,7 @@ fn line_of_certificate(text: &str, index: usize, key: &str) -> usize {
     let mut in_table = false;
     let mut table_line = 1;
     for (i, line) in text.lines().enumerate() {
-        if line.trim() == "[[certificate]]" {
+        if line.split('#').next().unwrap_or("").replace([' ', '\t'], "") == "[[certificate]]" {
             in_table = tables == index;
             tables += 1;
             if in_table {

@@ -317,6 +317,8 @@ struct BundleInfo {
     profile: String,
     generator: String,
     version: String,
+    /// `built-in`, `file <name>` or `none`.
+    profile_source: String,
     allow_expired: bool,
     allow_unpinned: bool,
     allow_missing: bool,
@@ -422,6 +424,7 @@ impl Context {
                 profile: plan.spec.profile.clone(),
                 generator: format!("{} {}", env!("CARGO_PKG_NAME"), env!("CARGO_PKG_VERSION")),
                 version: env!("CARGO_PKG_VERSION").to_string(),
+                profile_source: plan.spec.profile_source.clone(),
                 allow_expired: plan.spec.allow_expired,
                 allow_unpinned: plan.spec.allow_unpinned,
                 allow_missing: plan.spec.allow_missing,
@@ -440,13 +443,13 @@ impl Context {
                     url: p.urls.first().cloned(),
                 })
                 .collect(),
-            unpinned: if plan.spec.profile == "none" {
+            unpinned: if plan.spec.profile_source == "none" {
                 Vec::new()
             } else {
                 plan.entries
                     .iter()
                     .filter(|e| !e.cert.pinned)
-                    .map(|e| e.cert.name.clone())
+                    .map(|e| format!("{} (SHA-1 {})", e.cert.name, e.cert.sha1))
                     .collect()
             },
             intermediates: certificates.len() - roots,

@@ -486,7 +486,7 @@ fn summarize(i: usize, set: &[Parsed], policy: &Policy) -> CertSummary {
     let cert = &p.cert;
     let origin = &p.item.origin;
     let sha1 = crate::hex::sha1_upper(&p.item.der);
-    let pin = policy
+    let pinned_as = policy
         .profile
         .as_ref()
         .and_then(|profile| profile.pin_for(&p.sha256, &sha1));
@@ -514,6 +514,9 @@ fn summarize(i: usize, set: &[Parsed], policy: &Policy) -> CertSummary {
         (true, true) => Role::Root,
         (true, false) => Role::Intermediate,
     };
+    // A pin also says what the certificate is: a root pinned as an intermediate (or the reverse)
+    // is not what the profile vouches for.
+    let pin = pinned_as.filter(|p| p.role == role.as_str());
 
     if role == Role::Leaf {
         let message = match basic {
@@ -606,21 +609,46 @@ fn summarize(i: usize, set: &[Parsed], policy: &Policy) -> CertSummary {
         && pin.is_none()
     {
         let name = describe::display_name(cert.subject()).unwrap_or_default();
-        let mut message = format!("not in profile {}", profile.name);
-        if let Some(pinned) = profile.pins_named(&name).first() {
-            message.push_str(&format!(
-                ": it looks like the pinned \"{}\" (SHA-1 {}) but is not that certificate; never install a look-alike",
-                pinned.name,
-                pinned.thumbprint()
-            ));
-        }
-        let severity = if policy.allow_unpinned {
-            message.push_str(" (allowed by --allow-unpinned)");
-            Severity::Warning
+        // What --allow-unpinned can never let through: a certificate that imitates a pinned one,
+        // or one the profile vouches for in a way the certificate contradicts.
+        let imitation = if let Some(p) = pinned_as {
+            Some(format!(
+                "not in profile {} as what it is: the profile pins it as {} \"{}\", but it is {} {}",
+                profile.name,
+                if p.role == "root" { "the root" } else { "the intermediate" },
+                p.name,
+                if role == Role::Intermediate { "an" } else { "a" },
+                role.as_str()
+            ))
+        } else if let Some(p) = profile.half_pin_for(&p.sha256, &sha1) {
+            Some(format!(
+                "profile {} contradicts itself: \"{}\" matches only one of the two fingerprints the pin gives; fix the profile",
+                profile.name, p.name
+            ))
         } else {
-            Severity::Error
+            profile.pins_named(&name).first().map(|pinned| {
+                format!(
+                    "not in profile {}: it looks like the pinned \"{}\" (SHA-1 {}) but is not that certificate; never install a look-alike",
+                    profile.name,
+                    pinned.name,
+                    pinned.thumbprint()
+                )
+            })
         };
-        add(Code::Unpinned, severity, message);
+        match imitation {
+            Some(mut message) => {
+                if policy.allow_unpinned {
+                    message.push_str(" (--allow-unpinned does not cover this)");
+                }
+                add(Code::Unpinned, Severity::Error, message);
+            }
+            None if policy.allow_unpinned => add(
+                Code::Unpinned,
+                Severity::Warning,
+                format!("not in profile {} (allowed by --allow-unpinned)", profile.name),
+            ),
+            None => add(Code::Unpinned, Severity::Error, format!("not in profile {}", profile.name)),
+        }
     }
 
     let key = describe::key(cert.public_key());
