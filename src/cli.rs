@@ -307,7 +307,10 @@ impl BuildArgs {
         let profile_source = match &profile {
             ProfileChoice::None => "none".to_string(),
             ProfileChoice::BuiltIn(_) => "built-in".to_string(),
-            ProfileChoice::File(path) => format!("file {}", path.file_name().unwrap_or_default().to_string_lossy()),
+            ProfileChoice::File(path) => format!(
+                "file {}",
+                path.file_name().unwrap_or_default().to_string_lossy()
+            ),
         };
         let name = match &self.name {
             Some(name) => {

@@ -43,9 +43,18 @@ impl Downloader {
         response
             .take(MAX_DOWNLOAD + 1)
             .read_to_end(&mut body)
-            .map_err(|e| if e.to_string().contains("timed out") { "timed out".to_string() } else { e.to_string() })?;
+            .map_err(|e| {
+                if e.to_string().contains("timed out") {
+                    "timed out".to_string()
+                } else {
+                    e.to_string()
+                }
+            })?;
         if body.len() as u64 > MAX_DOWNLOAD {
-            return Err(format!("more than {} KiB: not a certificate", MAX_DOWNLOAD / 1024));
+            return Err(format!(
+                "more than {} KiB: not a certificate",
+                MAX_DOWNLOAD / 1024
+            ));
         }
         Ok(body)
     }
@@ -71,7 +80,11 @@ fn chain(e: &dyn std::error::Error) -> String {
         }
         source = cause.source();
     }
-    if text.contains("timed out") || text.contains("operation timed out") { "timed out".into() } else { text }
+    if text.contains("timed out") || text.contains("operation timed out") {
+        "timed out".into()
+    } else {
+        text
+    }
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same folder, so that a half-written

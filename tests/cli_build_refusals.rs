@@ -176,7 +176,36 @@ fn files_over_10_mib_are_refused() {
         .unwrap()
         .set_len(10 * 1024 * 1024 + 1)
         .unwrap();
-    refused(&out, &[&big], 2, "huge.pem", "over the 10 MiB limit");
+    refused(
+        &out,
+        &[&big],
+        2,
+        "huge.pem",
+        "over the 10 MiB limit for a certificate file",
+    );
+}
+
+#[test]
+fn profile_files_over_1_mib_are_refused_with_their_own_limit() {
+    let (tmp, out) = setup();
+    let big = tmp.path().join("site.toml");
+    std::fs::File::create(&big)
+        .unwrap()
+        .set_len(1024 * 1024 + 1)
+        .unwrap();
+    let assert = certbundle()
+        .args(["build", "--now", NOW, "--profile"])
+        .arg(&big)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&assert.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("site.toml: 1048577 bytes is over the 1 MiB limit for a profile file"),
+        "{stderr}"
+    );
+    assert!(listing(&out).is_empty());
 }
 
 #[test]

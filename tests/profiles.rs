@@ -635,3 +635,252 @@ fn the_real_intermediates_of_the_catalog_complete_the_apex_one_bundle() {
         .assert()
         .success();
 }
+
+#[test]
+fn a_pin_whose_two_fingerprints_disagree_matches_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = root("Split Root");
+    let other = root("Other Root");
+    let profile = profile_file(tmp.path(), &[("Split Root", &good.der, "required", vec![])]);
+    // The SHA-1 people read belongs to another certificate than the SHA-256 that is checked.
+    let text = std::fs::read_to_string(&profile).unwrap().replace(
+        &certbundle::hex::sha1_upper(&good.der),
+        &certbundle::hex::sha1_upper(&other.der),
+    );
+    std::fs::write(&profile, text).unwrap();
+    let input = write(tmp.path(), "in/root.pem", good.pem());
+    let out = tmp.path().join("out");
+    for extra in [&[][..], &["--allow-unpinned", "--allow-missing"][..]] {
+        certbundle()
+            .args(["build", "--now", NOW, "--profile"])
+            .arg(&profile)
+            .arg("-o")
+            .arg(&out)
+            .arg(&input)
+            .args(extra)
+            .assert()
+            .code(1)
+            .stdout(predicate::str::contains("error     unpinned"))
+            .stdout(predicate::str::contains(
+                "\"Split Root\" matches only one of the two fingerprints the pin gives; fix the profile",
+            ));
+        assert!(listing(&out).is_empty());
+    }
+}
+
+#[test]
+fn a_root_pinned_as_an_intermediate_is_refused_even_when_unpinned_is_allowed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = root("Role Root");
+    // profile_file pins "recommended" entries as CA/intermediate.
+    let profile = profile_file(tmp.path(), &[("Role Root", &r.der, "recommended", vec![])]);
+    let input = write(tmp.path(), "in/root.pem", r.pem());
+    let out = tmp.path().join("out");
+    for extra in [&[][..], &["--allow-unpinned"][..]] {
+        certbundle()
+            .args(["build", "--now", NOW, "--profile"])
+            .arg(&profile)
+            .arg("-o")
+            .arg(&out)
+            .arg(&input)
+            .args(extra)
+            .assert()
+            .code(1)
+            .stdout(predicate::str::contains(
+                "the profile pins it as the intermediate \"Role Root\", but it is a root",
+            ));
+        assert!(listing(&out).is_empty());
+    }
+}
+
+#[test]
+fn a_look_alike_stays_an_error_with_allow_unpinned() {
+    let tmp = tempfile::tempdir().unwrap();
+    let real = root("Twin Root");
+    let twin = root("Twin Root"); // same name, another key
+    let profile = profile_file(tmp.path(), &[("Twin Root", &real.der, "required", vec![])]);
+    let input = write(tmp.path(), "in/twin.pem", twin.pem());
+    let out = tmp.path().join("out");
+    certbundle()
+        .args([
+            "build",
+            "--now",
+            NOW,
+            "--allow-unpinned",
+            "--allow-missing",
+            "--profile",
+        ])
+        .arg(&profile)
+        .arg("-o")
+        .arg(&out)
+        .arg(&input)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("error     unpinned"))
+        .stdout(predicate::str::contains(
+            "looks like the pinned \"Twin Root\"",
+        ))
+        .stdout(predicate::str::contains(
+            "(--allow-unpinned does not cover this)",
+        ));
+    assert!(listing(&out).is_empty());
+}
+
+#[test]
+fn a_profile_file_named_like_a_built_in_one_says_where_it_came_from() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = root("Own Root");
+    let profile = profile_file(tmp.path(), &[("Own Root", &r.der, "required", vec![])]);
+    let text = std::fs::read_to_string(&profile)
+        .unwrap()
+        .replace("name = \"site\"", "name = \"apex-one\"");
+    let profile = write(tmp.path(), "apex-one.toml", text);
+    let input = write(tmp.path(), "in/root.pem", r.pem());
+    let out = tmp.path().join("out");
+    certbundle()
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .args(["build", "--now", NOW, "--name", "b", "--profile"])
+        .arg(&profile)
+        .arg("-o")
+        .arg(&out)
+        .arg(&input)
+        .assert()
+        .success();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("b/manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["profile"], "apex-one");
+    assert_eq!(manifest["profile_source"], "file apex-one.toml");
+    let readme = std::fs::read_to_string(out.join("b/README.txt")).unwrap();
+    assert!(
+        readme.contains(
+            "Profile: apex-one (from the profile file apex-one.toml, not a built-in one)."
+        ),
+        "{readme}"
+    );
+    // The built-in profile says so.
+    let built_in = tmp.path().join("built-in");
+    certbundle()
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .args(["build", "--now", NOW, "--name", "b", "-o"])
+        .arg(&built_in)
+        .assert()
+        .success();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(built_in.join("b/manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["profile_source"], "built-in");
+    let readme = std::fs::read_to_string(built_in.join("b/README.txt")).unwrap();
+    assert!(
+        readme.contains("Profile: apex-one (built into certbundle)."),
+        "{readme}"
+    );
+}
+
+#[test]
+fn a_url_serving_another_certificate_fails_fetch_even_when_the_next_url_is_good() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = root("Two URL Root");
+    let wrong = root("Two URL Root");
+    let base = serve(vec![
+        ("/wrong.cer", Some(wrong.der.clone())),
+        ("/good.cer", Some(good.der.clone())),
+    ]);
+    let profile = profile_file(
+        tmp.path(),
+        &[(
+            "Two URL Root",
+            &good.der,
+            "required",
+            vec![format!("{base}/wrong.cer"), format!("{base}/good.cer")],
+        )],
+    );
+    let out = tmp.path().join("fetched");
+    let assert = certbundle()
+        .env_remove("HTTP_PROXY")
+        .env_remove("http_proxy")
+        .env_remove("ALL_PROXY")
+        .env_remove("all_proxy")
+        .args(["fetch", "--timeout", "5", "--json", "--profile"])
+        .arg(&profile)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(1);
+    let json: serde_json::Value = serde_json::from_slice(&assert.get_output().stdout).unwrap();
+    let entry = &json["certificates"][0];
+    assert_eq!(entry["status"], "fetched");
+    assert_eq!(entry["url"], format!("{base}/good.cer"));
+    let mismatch = entry["mismatch"].as_str().unwrap();
+    assert!(
+        mismatch.starts_with(&format!(
+            "{base}/wrong.cer served a certificate with SHA-256 {}",
+            certbundle::hex::sha256_upper(&wrong.der)
+        )),
+        "{mismatch}"
+    );
+    // The good one is kept; the human output warns about the other URL.
+    assert_eq!(listing(&out).len(), 1);
+    certbundle()
+        .env_remove("HTTP_PROXY")
+        .env_remove("http_proxy")
+        .env_remove("ALL_PROXY")
+        .env_remove("all_proxy")
+        .args(["fetch", "--timeout", "5", "--profile"])
+        .arg(&profile)
+        .arg("-o")
+        .arg(tmp.path().join("again"))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("wrong.cer"));
+}
+
+#[test]
+fn fetch_goes_through_an_http_proxy_with_plain_requests() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = root("Proxied Root");
+    // A fake proxy: it records the request line and answers with the certificate.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let proxy = format!("http://{}", listener.local_addr().unwrap());
+    let (tx, rx) = std::sync::mpsc::channel();
+    let body = r.der.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut request = [0u8; 2048];
+            let n = stream.read(&mut request).unwrap_or(0);
+            let line = String::from_utf8_lossy(&request[..n])
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_string();
+            let _ = tx.send(line);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(&body);
+        }
+    });
+    // The host does not exist: only the proxy can answer.
+    let url = "http://ca.invalid/proxied.cer";
+    let profile = profile_file(
+        tmp.path(),
+        &[("Proxied Root", &r.der, "required", vec![url.into()])],
+    );
+    let out = tmp.path().join("fetched");
+    certbundle()
+        .env("HTTP_PROXY", &proxy)
+        .env("http_proxy", &proxy)
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .args(["fetch", "--timeout", "5", "--json", "--profile"])
+        .arg(&profile)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"status\": \"fetched\""));
+    let line = rx.recv_timeout(std::time::Duration::from_secs(5)).unwrap();
+    assert_eq!(line, format!("GET {url} HTTP/1.1"));
+    assert_eq!(listing(&out).len(), 1);
+}

@@ -133,7 +133,9 @@ fn matching_der(bytes: &[u8], pin: &Pin) -> Result<Vec<u8>, Rejected> {
         Some(sha256) => Err(Rejected::Mismatch(format!(
             "served a certificate with SHA-256 {sha256}, not the pinned one"
         ))),
-        None => Err(Rejected::Unusable("the answer holds no readable certificate".into())),
+        None => Err(Rejected::Unusable(
+            "the answer holds no readable certificate".into(),
+        )),
     }
 }
 
@@ -191,11 +193,18 @@ pub fn run(req: &FetchRequest, progress: &mut dyn FnMut(&Fetched)) -> Result<Fet
                 // A file of ours under this name that is not (or no longer) the pinned
                 // certificate must not stay where build would read it.
                 let _ = std::fs::remove_file(&path);
-                entry.detail = Some(format!("removed {}: it did not match the pin", path.display()));
+                entry.detail = Some(format!(
+                    "removed {}: it did not match the pin",
+                    path.display()
+                ));
             }
             let mut unusable = None;
             for url in &pin.urls {
-                match downloader.get(url).map_err(Rejected::Unusable).and_then(|bytes| matching_der(&bytes, pin)) {
+                match downloader
+                    .get(url)
+                    .map_err(Rejected::Unusable)
+                    .and_then(|bytes| matching_der(&bytes, pin))
+                {
                     Ok(der) => {
                         write_atomically(&path, &der).map_err(|source| {
                             crate::load::LoadErrors(vec![crate::load::LoadError::Unreadable {

@@ -105,13 +105,18 @@ pub enum LoadError {
         /// What it is instead.
         what: String,
     },
-    /// Over [`MAX_FILE_SIZE`].
-    #[error("{}: {size} bytes is over the 10 MiB limit for a certificate file", path.display())]
+    /// Over the size limit for its kind ([`MAX_FILE_SIZE`], [`MAX_PROFILE_SIZE`],
+    /// [`MAX_TEMPLATE_SIZE`]).
+    #[error("{}: {size} bytes is over the {} limit for {what}", path.display(), size_label(*limit))]
     TooLarge {
         /// The file.
         path: PathBuf,
-        /// Its size in bytes.
+        /// Its size in bytes (at least; reading stops past the limit).
         size: u64,
+        /// The limit in bytes.
+        limit: u64,
+        /// What kind of file: "a certificate file", "a profile file", "a template".
+        what: &'static str,
     },
     /// A file named on the command line that holds no certificate at all.
     #[error("{}: no certificate found ({reason})", path.display())]
@@ -142,7 +147,7 @@ impl LoadError {
                 "give only CA certificates (.cer .crt .pem .der .p7b); remove this file from the input".into()
             }
             LoadError::TooLarge { .. } => {
-                "certificate files are a few KiB; check that this is the file you meant".into()
+                "such files are a few KiB; check that this is the file you meant".into()
             }
             LoadError::NoCertificate { .. } => {
                 "give certificate files (.cer .crt .pem .der .p7b .p7c) or a folder holding them".into()
@@ -292,7 +297,7 @@ impl Loader {
             });
             return;
         }
-        let bytes = match read_bounded(path) {
+        let bytes = match read_bounded(path, MAX_FILE_SIZE, "a certificate file") {
             Ok(bytes) => bytes,
             Err(e) => return self.errors.push(e),
         };
@@ -353,29 +358,38 @@ fn extension(path: &Path) -> String {
         .unwrap_or_default()
 }
 
-/// Reads a whole file, refusing it when it is (or grows) over [`MAX_FILE_SIZE`].
-fn read_bounded(path: &Path) -> Result<Vec<u8>, LoadError> {
+/// "10 MiB", "512 KiB".
+fn size_label(bytes: u64) -> String {
+    if bytes % (1024 * 1024) == 0 {
+        format!("{} MiB", bytes / (1024 * 1024))
+    } else {
+        format!("{} KiB", bytes / 1024)
+    }
+}
+
+/// Reads a whole file, refusing it when it is (or grows) over `limit` bytes.
+fn read_bounded(path: &Path, limit: u64, what: &'static str) -> Result<Vec<u8>, LoadError> {
     let unreadable = |source| LoadError::Unreadable {
         path: path.into(),
         source,
     };
     let file = File::open(path).map_err(unreadable)?;
     let size = file.metadata().map_err(unreadable)?.len();
-    if size > MAX_FILE_SIZE {
-        return Err(LoadError::TooLarge {
-            path: path.into(),
-            size,
-        });
+    let too_large = |size| LoadError::TooLarge {
+        path: path.into(),
+        size,
+        limit,
+        what,
+    };
+    if size > limit {
+        return Err(too_large(size));
     }
     let mut bytes = Vec::with_capacity(size as usize);
-    file.take(MAX_FILE_SIZE + 1)
+    file.take(limit + 1)
         .read_to_end(&mut bytes)
         .map_err(unreadable)?;
-    if bytes.len() as u64 > MAX_FILE_SIZE {
-        return Err(LoadError::TooLarge {
-            path: path.into(),
-            size: bytes.len() as u64,
-        });
+    if bytes.len() as u64 > limit {
+        return Err(too_large(bytes.len() as u64));
     }
     Ok(bytes)
 }
@@ -402,7 +416,12 @@ pub fn templates(dir: &Path) -> Result<std::collections::BTreeMap<String, String
         }
         let size = entry.metadata().map_err(|e| unreadable(&path, e))?.len();
         if size > MAX_TEMPLATE_SIZE {
-            return Err(LoadErrors(vec![LoadError::TooLarge { path, size }]));
+            return Err(LoadErrors(vec![LoadError::TooLarge {
+                path,
+                size,
+                limit: MAX_TEMPLATE_SIZE,
+                what: "a template",
+            }]));
         }
         let text = std::fs::read_to_string(&path).map_err(|e| {
             unreadable(
@@ -447,13 +466,8 @@ pub const MAX_PROFILE_SIZE: u64 = 1024 * 1024;
 
 /// A user's profile file, as text.
 pub fn profile_text(path: &Path) -> Result<String, LoadErrors> {
-    let bytes = read_bounded(path).map_err(|e| LoadErrors(vec![e]))?;
-    if bytes.len() as u64 > MAX_PROFILE_SIZE {
-        return Err(LoadErrors(vec![LoadError::TooLarge {
-            path: path.into(),
-            size: bytes.len() as u64,
-        }]));
-    }
+    let bytes =
+        read_bounded(path, MAX_PROFILE_SIZE, "a profile file").map_err(|e| LoadErrors(vec![e]))?;
     String::from_utf8(bytes).map_err(|e| {
         LoadErrors(vec![LoadError::Unreadable {
             path: path.into(),

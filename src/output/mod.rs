@@ -71,8 +71,15 @@ pub fn fetch_progress(f: &Fetched, style: &Style) -> String {
         .as_deref()
         .map(|d| format!(": {}", names::printable(d)))
         .unwrap_or_default();
-    if let Some(what) = f.mismatch.as_deref().filter(|_| f.status == FetchStatus::Fetched) {
-        detail.push_str(&format!(" (but {}: PIN MISMATCH there)", names::printable(what)));
+    if let Some(what) = f
+        .mismatch
+        .as_deref()
+        .filter(|_| f.status == FetchStatus::Fetched)
+    {
+        detail.push_str(&format!(
+            " (but {}: PIN MISMATCH there)",
+            names::printable(what)
+        ));
     }
     if f.shipped && !matches!(f.status, FetchStatus::Fetched | FetchStatus::AlreadyThere) {
         detail.push_str(" (ships with certbundle: build has it anyway)");
@@ -184,16 +191,27 @@ fn fetch(r: &FetchReport, style: &Style) -> String {
         count(FetchStatus::AlreadyThere),
         count(FetchStatus::Unreachable),
         count(FetchStatus::NoUrl),
-        count(FetchStatus::PinMismatch),
+        r.certificates
+            .iter()
+            .filter(|c| c.mismatch.is_some())
+            .count(),
         r.folder.display()
     );
     if r.certificates.iter().any(|c| c.mismatch.is_some()) {
         let _ = writeln!(
             out,
             "{} a download did not match its pin and was discarded: someone or something between you and the CA \
-served another certificate. Do not use it.",
+served another certificate. Do not use it, and find out why before you trust that network:",
             style.paint("31;1", "WARNING:")
         );
+        for c in r.certificates.iter().filter(|c| c.mismatch.is_some()) {
+            let _ = writeln!(
+                out,
+                "  {}: {}",
+                names::printable(&c.name),
+                names::printable(c.mismatch.as_deref().unwrap_or_default())
+            );
+        }
     }
     if count(FetchStatus::Fetched) + count(FetchStatus::AlreadyThere) > 0 {
         let profile = if r.profile_arg == crate::profile::DEFAULT_PROFILE {

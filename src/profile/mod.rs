@@ -190,8 +190,14 @@ impl Pin {
     /// Whether `sha256` / `sha1` (hex) are this certificate: every fingerprint the pin gives must
     /// match, so the SHA-1 people review cannot differ from the SHA-256 that is enforced.
     pub fn matches(&self, sha256: &str, sha1: &str) -> bool {
-        let sha256_ok = self.sha256.as_ref().is_none_or(|pin| pin.eq_ignore_ascii_case(sha256));
-        let sha1_ok = self.sha1.as_ref().is_none_or(|pin| pin.eq_ignore_ascii_case(sha1));
+        let sha256_ok = self
+            .sha256
+            .as_ref()
+            .is_none_or(|pin| pin.eq_ignore_ascii_case(sha256));
+        let sha1_ok = self
+            .sha1
+            .as_ref()
+            .is_none_or(|pin| pin.eq_ignore_ascii_case(sha1));
         (self.sha256.is_some() || self.sha1.is_some()) && sha256_ok && sha1_ok
     }
 
@@ -372,7 +378,9 @@ impl Profile {
 
     /// A pin only one of whose fingerprints matches.
     pub fn half_pin_for(&self, sha256: &str, sha1: &str) -> Option<&Pin> {
-        self.certificates.iter().find(|p| p.half_matches(sha256, sha1))
+        self.certificates
+            .iter()
+            .find(|p| p.half_matches(sha256, sha1))
     }
 
     /// Pins whose name is `name` (case-insensitive): what a look-alike imitates.
@@ -412,7 +420,13 @@ fn line_of_certificate(text: &str, index: usize, key: &str) -> usize {
     let mut in_table = false;
     let mut table_line = 1;
     for (i, line) in text.lines().enumerate() {
-        if line.split('#').next().unwrap_or("").replace([' ', '\t'], "") == "[[certificate]]" {
+        if line
+            .split('#')
+            .next()
+            .unwrap_or("")
+            .replace([' ', '\t'], "")
+            == "[[certificate]]"
+        {
             in_table = tables == index;
             tables += 1;
             if in_table {

@@ -615,9 +615,17 @@ fn summarize(i: usize, set: &[Parsed], policy: &Policy) -> CertSummary {
             Some(format!(
                 "not in profile {} as what it is: the profile pins it as {} \"{}\", but it is {} {}",
                 profile.name,
-                if p.role == "root" { "the root" } else { "the intermediate" },
+                if p.role == "root" {
+                    "the root"
+                } else {
+                    "the intermediate"
+                },
                 p.name,
-                if role == Role::Intermediate { "an" } else { "a" },
+                if role == Role::Intermediate {
+                    "an"
+                } else {
+                    "a"
+                },
                 role.as_str()
             ))
         } else if let Some(p) = profile.half_pin_for(&p.sha256, &sha1) {
@@ -645,9 +653,16 @@ fn summarize(i: usize, set: &[Parsed], policy: &Policy) -> CertSummary {
             None if policy.allow_unpinned => add(
                 Code::Unpinned,
                 Severity::Warning,
-                format!("not in profile {} (allowed by --allow-unpinned)", profile.name),
+                format!(
+                    "not in profile {} (allowed by --allow-unpinned)",
+                    profile.name
+                ),
             ),
-            None => add(Code::Unpinned, Severity::Error, format!("not in profile {}", profile.name)),
+            None => add(
+                Code::Unpinned,
+                Severity::Error,
+                format!("not in profile {}", profile.name),
+            ),
         }
     }
 
