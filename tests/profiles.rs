@@ -344,6 +344,16 @@ fn profiles_lists_and_shows_and_bad_profile_files_name_the_line() {
         .stdout(predicate::str::contains("Root   required     vendor-listed  2036-07-16  yes      4EB6D578499B1CCF5F581EAD56BE3D9B6744A5E5  VeriSign Class 3 Public Primary Certification Authority - G5"))
         .stdout(predicate::str::contains("candidate"))
         .stdout(predicate::str::contains("inferred"));
+    // How sure the profile is of each entry is shown, not only its one-word evidence.
+    certbundle()
+        .args(["profiles", "apex-central"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\nNotes\n  VeriSign Class 3 Public Primary Certification Authority - G5\n    evidence: verbatim"))
+        .stdout(predicate::str::contains(
+            "  Symantec Class 3 SHA256 Code Signing CA\n    evidence: INFERRED from the OfficeScan chain",
+        ))
+        .stdout(predicate::str::contains("    download: AIA of issued leaf certs"));
     let json: serde_json::Value = serde_json::from_slice(
         &certbundle()
             .args(["profiles", "apex-one", "--json"])

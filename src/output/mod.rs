@@ -168,6 +168,24 @@ fn profiles(r: &ProfilesReport, style: &Style) -> String {
                 ]);
             }
             out.push_str(&table(&rows, &bold_header(&rows)));
+            let noted: Vec<_> = certificates
+                .iter()
+                .filter(|c| c.pin.evidence_note.is_some() || c.pin.url_note.is_some())
+                .collect();
+            if !noted.is_empty() {
+                let _ = writeln!(out, "\n{}", style.bold("Notes"));
+                for c in noted {
+                    let _ = writeln!(out, "  {}", names::printable(&c.pin.name));
+                    for (label, note) in [
+                        ("evidence", &c.pin.evidence_note),
+                        ("download", &c.pin.url_note),
+                    ] {
+                        if let Some(note) = note {
+                            let _ = writeln!(out, "    {label}: {}", names::printable(note));
+                        }
+                    }
+                }
+            }
             let _ = writeln!(
                 out,
                 "\nEvidence: vendor-listed = read in Trend Micro's own article; inferred = the standard chain of\n\
