@@ -448,6 +448,23 @@ fn serve(routes: Vec<(&'static str, Option<Vec<u8>>)>) -> String {
     base
 }
 
+/// `certbundle fetch` talking to the loopback server directly, whatever proxy this machine has.
+fn fetch_without_proxy() -> assert_cmd::Command {
+    let mut cmd = certbundle();
+    for var in [
+        "HTTP_PROXY",
+        "http_proxy",
+        "HTTPS_PROXY",
+        "https_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.arg("fetch");
+    cmd
+}
+
 #[test]
 fn fetch_keeps_only_what_matches_its_pin() {
     let tmp = tempfile::tempdir().unwrap();
@@ -509,18 +526,8 @@ fn fetch_keeps_only_what_matches_its_pin() {
     );
     let out = tmp.path().join("fetched");
     let fetch = || {
-        let mut cmd = certbundle();
-        for var in [
-            "HTTP_PROXY",
-            "http_proxy",
-            "HTTPS_PROXY",
-            "https_proxy",
-            "ALL_PROXY",
-            "all_proxy",
-        ] {
-            cmd.env_remove(var);
-        }
-        cmd.args(["fetch", "--timeout", "2", "--json", "--profile"])
+        let mut cmd = fetch_without_proxy();
+        cmd.args(["--timeout", "2", "--json", "--profile"])
             .arg(&profile)
             .arg("-o")
             .arg(&out);
@@ -804,12 +811,8 @@ fn a_url_serving_another_certificate_fails_fetch_even_when_the_next_url_is_good(
         )],
     );
     let out = tmp.path().join("fetched");
-    let assert = certbundle()
-        .env_remove("HTTP_PROXY")
-        .env_remove("http_proxy")
-        .env_remove("ALL_PROXY")
-        .env_remove("all_proxy")
-        .args(["fetch", "--timeout", "5", "--json", "--profile"])
+    let assert = fetch_without_proxy()
+        .args(["--timeout", "5", "--json", "--profile"])
         .arg(&profile)
         .arg("-o")
         .arg(&out)
@@ -829,12 +832,8 @@ fn a_url_serving_another_certificate_fails_fetch_even_when_the_next_url_is_good(
     );
     // The good one is kept; the human output warns about the other URL.
     assert_eq!(listing(&out).len(), 1);
-    certbundle()
-        .env_remove("HTTP_PROXY")
-        .env_remove("http_proxy")
-        .env_remove("ALL_PROXY")
-        .env_remove("all_proxy")
-        .args(["fetch", "--timeout", "5", "--profile"])
+    fetch_without_proxy()
+        .args(["--timeout", "5", "--profile"])
         .arg(&profile)
         .arg("-o")
         .arg(tmp.path().join("again"))

@@ -146,7 +146,7 @@ fn already_there(path: &Path, pin: &Pin) -> bool {
 /// Runs fetch; `progress` sees each certificate as soon as it is done.
 pub fn run(req: &FetchRequest, progress: &mut dyn FnMut(&Fetched)) -> Result<FetchReport, Error> {
     let resolved = resolve_profile(&req.profile)?;
-    let Some(profile) = resolved.profile else {
+    let Some(profile) = &resolved.profile else {
         return Err(Error::usage(
             "profile \"none\" pins nothing, so there is nothing to fetch",
             "name a profile: --profile apex-one, apex-central or a profile file",
@@ -159,16 +159,6 @@ pub fn run(req: &FetchRequest, progress: &mut dyn FnMut(&Fetched)) -> Result<Fet
         }])
     })?;
     let downloader = Downloader::new(Duration::from_secs(req.timeout_seconds));
-    let shipped: Vec<(String, String)> = resolved
-        .shipped
-        .iter()
-        .map(|item| {
-            (
-                crate::hex::sha256_upper(&item.der),
-                crate::hex::sha1_upper(&item.der),
-            )
-        })
-        .collect();
     let mut certificates = Vec::new();
     for pin in &profile.certificates {
         let path = req.output.join(file_name(pin));
@@ -180,9 +170,7 @@ pub fn run(req: &FetchRequest, progress: &mut dyn FnMut(&Fetched)) -> Result<Fet
             file: None,
             url: None,
             detail: None,
-            shipped: shipped
-                .iter()
-                .any(|(sha256, sha1)| pin.matches(sha256, sha1)),
+            shipped: resolved.ships(pin),
             mismatch: None,
         };
         if already_there(&path, pin) {
@@ -243,7 +231,7 @@ pub fn run(req: &FetchRequest, progress: &mut dyn FnMut(&Fetched)) -> Result<Fet
         certificates.push(entry);
     }
     Ok(FetchReport {
-        profile: profile.name,
+        profile: profile.name.clone(),
         profile_arg: req.profile_arg.clone(),
         folder: req.output.clone(),
         certificates,

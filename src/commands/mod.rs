@@ -176,6 +176,18 @@ pub struct Resolved {
     pub shipped: Vec<crate::load::Item>,
 }
 
+impl Resolved {
+    /// Whether the bytes of `pin` ship with certbundle (one of the shipped certificates matches).
+    pub fn ships(&self, pin: &crate::profile::Pin) -> bool {
+        self.shipped.iter().any(|item| {
+            pin.matches(
+                &crate::hex::sha256_upper(&item.der),
+                &crate::hex::sha1_upper(&item.der),
+            )
+        })
+    }
+}
+
 /// Reads and checks the profile a command asked for.
 pub fn resolve_profile(choice: &ProfileChoice) -> Result<Resolved, Error> {
     use crate::{load, profile::Profile};

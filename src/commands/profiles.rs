@@ -81,31 +81,19 @@ pub fn run(req: &ProfilesRequest) -> Result<ProfilesReport, Error> {
         ));
     }
     let resolved = resolve_profile(choice)?;
-    let profile = resolved.profile.expect("not none");
-    let shipped: Vec<(String, String)> = resolved
-        .shipped
-        .iter()
-        .map(|item| {
-            (
-                crate::hex::sha256_upper(&item.der),
-                crate::hex::sha1_upper(&item.der),
-            )
-        })
-        .collect();
+    let profile = resolved.profile.as_ref().expect("not none");
     let certificates = profile
         .certificates
         .iter()
         .map(|pin| PinLine {
-            shipped: shipped
-                .iter()
-                .any(|(sha256, sha1)| pin.matches(sha256, sha1)),
+            shipped: resolved.ships(pin),
             pin: pin.clone(),
         })
         .collect();
     Ok(ProfilesReport::Show {
-        name: profile.name,
-        title: profile.title,
-        description: profile.description,
+        name: profile.name.clone(),
+        title: profile.title.clone(),
+        description: profile.description.clone(),
         certificates,
     })
 }

@@ -209,7 +209,9 @@ fn binary_outside_blocks(text: &[u8]) -> Option<Vec<u8>> {
             || part
                 .iter()
                 .any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c));
-        binary.then(|| part.trim_ascii().to_vec())
+        // Only leading whitespace is text around it: a DER structure may end in a byte that
+        // happens to be a space or a line feed.
+        binary.then(|| part.trim_ascii_start().to_vec())
     })
 }
 
@@ -220,8 +222,10 @@ fn classify_pem(text: &[u8]) -> Content {
         return Content::PrivateKey(format!("PEM block \"{label}\""));
     }
     if let Some(binary) = binary_outside_blocks(text) {
-        if let Content::PrivateKey(what) = classify(&binary) {
-            return Content::PrivateKey(format!("{what}, between PEM blocks"));
+        for candidate in [&binary[..], binary.trim_ascii_end()] {
+            if let Content::PrivateKey(what) = classify(candidate) {
+                return Content::PrivateKey(format!("{what}, between PEM blocks"));
+            }
         }
         return Content::NotACertificate(
             "PEM blocks mixed with binary data; give PEM text or one DER structure per file".into(),
@@ -489,6 +493,20 @@ mod tests {
         assert_eq!(binary_outside_blocks(text), None);
         let mixed = [b"\x30\x03\x02\x01\x00".as_slice(), text].concat();
         assert!(binary_outside_blocks(&mixed).is_some());
+    }
+
+    #[test]
+    fn a_der_key_ending_in_a_whitespace_byte_after_pem_is_still_a_key() {
+        // Such keys used to be trimmed (and so unreadable) before being classified.
+        let key = (0..100_000)
+            .map(|_| rcgen::KeyPair::generate().unwrap().serialize_der())
+            .find(|der| matches!(der.last(), Some(b'\n' | b' ' | b'\r' | b'\t')))
+            .expect("a key ending in a whitespace byte");
+        let text = b"-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n";
+        match classify(&[text.as_slice(), &key].concat()) {
+            Content::PrivateKey(what) => assert!(what.ends_with("between PEM blocks"), "{what}"),
+            other => panic!("not refused as a key: {other:?}"),
+        }
     }
 
     #[test]

@@ -93,18 +93,6 @@ pub fn fetch_progress(f: &Fetched, style: &Style) -> String {
 
 fn profiles(r: &ProfilesReport, style: &Style) -> String {
     let mut out = String::new();
-    let bold_header = |rows: &[Vec<String>]| -> Vec<Vec<String>> {
-        rows.iter()
-            .enumerate()
-            .map(|(i, r)| {
-                if i == 0 {
-                    r.iter().map(|h| style.bold(h)).collect()
-                } else {
-                    r.clone()
-                }
-            })
-            .collect()
-    };
     match r {
         ProfilesReport::List { profiles } => {
             let mut rows = vec![vec![
@@ -128,7 +116,7 @@ fn profiles(r: &ProfilesReport, style: &Style) -> String {
                     p.title.clone(),
                 ]);
             }
-            out.push_str(&table(&rows, &bold_header(&rows)));
+            out.push_str(&header_table(&rows, style));
             let _ = writeln!(
                 out,
                 "\n`certbundle profiles NAME` shows one profile's certificates."
@@ -167,7 +155,7 @@ fn profiles(r: &ProfilesReport, style: &Style) -> String {
                     names::printable(&c.pin.name),
                 ]);
             }
-            out.push_str(&table(&rows, &bold_header(&rows)));
+            out.push_str(&header_table(&rows, style));
             let noted: Vec<_> = certificates
                 .iter()
                 .filter(|c| c.pin.evidence_note.is_some() || c.pin.url_note.is_some())
@@ -283,6 +271,22 @@ fn table(rows: &[Vec<String>], painted: &[Vec<String>]) -> String {
     out
 }
 
+/// A [`table`] whose first row is a bold header.
+fn header_table(rows: &[Vec<String>], style: &Style) -> String {
+    let painted: Vec<Vec<String>> = rows
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            if i == 0 {
+                r.iter().map(|h| style.bold(h)).collect()
+            } else {
+                r.clone()
+            }
+        })
+        .collect();
+    table(rows, &painted)
+}
+
 fn findings_table(findings: &[&Finding], style: &Style) -> String {
     if findings.is_empty() {
         return "No findings.\n".into();
@@ -380,18 +384,7 @@ fn certificate_table(certs: &[CertSummary], style: &Style) -> String {
             names::printable(&c.name),
         ]);
     }
-    let painted: Vec<Vec<String>> = rows
-        .iter()
-        .enumerate()
-        .map(|(i, r)| {
-            if i == 0 {
-                r.iter().map(|h| style.bold(h)).collect()
-            } else {
-                r.clone()
-            }
-        })
-        .collect();
-    table(&rows, &painted)
+    header_table(&rows, style)
 }
 
 fn build(r: &BuildReport, style: &Style) -> String {
@@ -631,18 +624,7 @@ fn verify(r: &VerifyReport, style: &Style) -> String {
                 names::printable(&p.message),
             ]);
         }
-        let painted: Vec<Vec<String>> = rows
-            .iter()
-            .enumerate()
-            .map(|(i, r)| {
-                if i == 0 {
-                    r.iter().map(|h| style.bold(h)).collect()
-                } else {
-                    r.clone()
-                }
-            })
-            .collect();
-        out.push_str(&table(&rows, &painted));
+        out.push_str(&header_table(&rows, style));
         let _ = writeln!(
             out,
             "\n{} {} problem(s): do not install from this copy; get a fresh one from the engineer.",
