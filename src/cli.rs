@@ -10,8 +10,8 @@ use time::format_description::well_known::Rfc3339;
 use crate::Error;
 use crate::bundle::Target;
 use crate::commands::{
-    BuildRequest, FetchRequest, InspectRequest, ProfileChoice, ProfilesRequest, Request,
-    VerifyRequest,
+    BuildRequest, FetchRequest, FleetFormat, FleetRequest, InspectRequest, ProfileChoice,
+    ProfilesRequest, Request, VerifyRequest,
 };
 use crate::names;
 use crate::plan::Spec;
@@ -24,7 +24,7 @@ use crate::verify::Policy;
 #[command(name = "certbundle", version, max_term_width = 100)]
 #[command(
     after_help = "Exit codes: 0 success, 1 the checked thing is not acceptable (findings, a damaged bundle), \
-2 usage or I/O error.\n\nExample:\n  certbundle fetch -o fetched          (on a connected machine)\n  certbundle build fetched -o out      (apex-one: shipped roots + what was fetched)\n  certbundle verify out/apex-one-certs-20261125.zip"
+2 usage or I/O error.\n\nExample:\n  certbundle fetch -o fetched          (on a connected machine)\n  certbundle build fetched -o out      (apex-one: shipped roots + what was fetched)\n  certbundle verify out/apex-one-certs-20261125.zip\n  certbundle report E:\\apex-one-certs-20261125   (back from the site)"
 )]
 pub struct Cli {
     /// What to do.
@@ -67,6 +67,35 @@ Proxies come from HTTPS_PROXY / HTTP_PROXY / ALL_PROXY and NO_PROXY. Exit 1 when
 match its pin, or a required certificate could not be obtained."
     )]
     Fetch(FetchArgs),
+    /// Read the installers' reports (from the stick) and show every host: fixed, not fixed, and why.
+    #[command(
+        after_help = "Example:\n  certbundle report E:\\apex-one-certs-20261125\n  certbundle report E:\\reports --bundle out/apex-one-certs-20261125.zip --html fleet.html\n\n\
+PATH: report files (*.json), folders (walked), or bundle folders and zips (their reports\\ folder). \
+The latest report of each host counts; older ones are history. A bundle given as PATH is also the one \
+reports are compared with, unless --bundle names another.\n\
+Exit codes: 0 every host compliant, 1 some host is not, 2 no report could be read (or a usage or I/O error)."
+    )]
+    Report(ReportArgs),
+}
+
+/// Arguments of `certbundle report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Report files, folders, or bundle folders / zips holding reports\.
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The bundle (folder or zip) the hosts should have run: reports of another one are flagged.
+    #[arg(long, value_name = "BUNDLE")]
+    pub bundle: Option<PathBuf>,
+    /// Print machine-readable JSON.
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// Print CSV, one row per host (for spreadsheets).
+    #[arg(long)]
+    pub csv: bool,
+    /// Also write a self-contained HTML page (summary, compliance bar, colour-coded table).
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
 }
 
 /// Arguments of `certbundle profiles`.
@@ -211,6 +240,18 @@ impl Cli {
                 output: args.output.clone(),
                 timeout_seconds: args.timeout.max(1),
                 json: args.json,
+            }),
+            Command::Report(args) => Request::Fleet(FleetRequest {
+                paths: args.paths.clone(),
+                bundle: args.bundle.clone(),
+                format: if args.json {
+                    FleetFormat::Json
+                } else if args.csv {
+                    FleetFormat::Csv
+                } else {
+                    FleetFormat::Human
+                },
+                html: args.html.clone(),
             }),
         })
     }

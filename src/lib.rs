@@ -25,6 +25,7 @@ pub mod cli;
 pub mod commands;
 pub mod error;
 pub mod fetch;
+pub mod fleet;
 pub mod load;
 pub mod names;
 pub mod output;

@@ -26,14 +26,17 @@ fn main() -> ExitCode {
     let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     let mut style = Style {
         json: false,
+        csv: false,
         color: false,
     };
     let err_color = !no_color && std::io::stderr().is_terminal();
     let outcome = cli.to_request(&env).and_then(|request| {
         style.json = request.json();
+        style.csv = request.csv();
         // Long commands (fetch) report each step on stderr as it happens.
         let progress_style = Style {
             json: false,
+            csv: false,
             color: err_color,
         };
         let mut progress = |step: &commands::Fetched| {
@@ -44,7 +47,8 @@ fn main() -> ExitCode {
     });
     match outcome {
         Ok(report) => {
-            style.color = !style.json && !no_color && std::io::stdout().is_terminal();
+            style.color =
+                !style.json && !style.csv && !no_color && std::io::stdout().is_terminal();
             let mut stdout = std::io::stdout().lock();
             let _ = stdout.write_all(output::report(&report, &style).as_bytes());
             match report.status() {

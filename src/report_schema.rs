@@ -108,6 +108,26 @@ pub fn keys() -> BTreeSet<&'static str> {
     FIELDS.iter().map(|f| f.key).collect()
 }
 
+/// Each object with its keys, in the order the installer writes them.
+pub fn object_keys() -> Vec<(&'static str, Vec<&'static str>)> {
+    objects()
+        .into_iter()
+        .map(|object| {
+            let keys = FIELDS
+                .iter()
+                .filter(|f| f.object == object)
+                .map(|f| f.key)
+                .collect();
+            (object, keys)
+        })
+        .collect()
+}
+
+/// The fields of one object, in order.
+pub fn fields_of(object: &str) -> impl Iterator<Item = &'static Field> + '_ {
+    FIELDS.iter().filter(move |f| f.object == object)
+}
+
 /// The objects of the report, in order of first appearance.
 pub fn objects() -> Vec<&'static str> {
     let mut seen = Vec::new();

@@ -3,6 +3,7 @@
 
 mod build;
 mod fetch;
+mod fleet;
 mod inspect;
 mod profiles;
 mod verify;
@@ -13,6 +14,7 @@ use serde::Serialize;
 
 pub use build::{BuildOutcome, BuildReport, WrittenBundle};
 pub use fetch::{FetchReport, FetchStatus, Fetched};
+pub use fleet::FleetReport;
 pub use inspect::InspectReport;
 pub use profiles::{PinLine, ProfileLine, ProfilesReport};
 pub use verify::VerifyReport;
@@ -100,6 +102,30 @@ pub struct FetchRequest {
     pub json: bool,
 }
 
+/// How `certbundle report` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FleetFormat {
+    /// A table.
+    Human,
+    /// `--json`.
+    Json,
+    /// `--csv`.
+    Csv,
+}
+
+/// `certbundle report`.
+#[derive(Debug, Clone)]
+pub struct FleetRequest {
+    /// Report files, folders, bundle folders and zips.
+    pub paths: Vec<PathBuf>,
+    /// `--bundle`: the bundle the hosts should have run.
+    pub bundle: Option<PathBuf>,
+    /// How to print.
+    pub format: FleetFormat,
+    /// `--html FILE`.
+    pub html: Option<PathBuf>,
+}
+
 /// Any request.
 #[derive(Debug, Clone)]
 pub enum Request {
@@ -113,6 +139,8 @@ pub enum Request {
     Profiles(ProfilesRequest),
     /// Fetch.
     Fetch(FetchRequest),
+    /// Report.
+    Fleet(FleetRequest),
 }
 
 impl Request {
@@ -124,7 +152,13 @@ impl Request {
             Request::Verify(r) => r.json,
             Request::Profiles(r) => r.json,
             Request::Fetch(r) => r.json,
+            Request::Fleet(r) => r.format == FleetFormat::Json,
         }
+    }
+
+    /// Whether CSV output was asked for.
+    pub fn csv(&self) -> bool {
+        matches!(self, Request::Fleet(r) if r.format == FleetFormat::Csv)
     }
 }
 
@@ -142,6 +176,8 @@ pub enum Report {
     Profiles(ProfilesReport),
     /// From fetch.
     Fetch(FetchReport),
+    /// From report.
+    Fleet(FleetReport),
 }
 
 /// How a command that ran ended.
@@ -162,6 +198,7 @@ impl Report {
             Report::Verify(r) => r.audit.ok(),
             Report::Profiles(_) => true,
             Report::Fetch(r) => r.ok(),
+            Report::Fleet(r) => r.fleet.ok(),
         };
         if ok { Status::Ok } else { Status::Findings }
     }
@@ -241,5 +278,6 @@ pub fn run(request: &Request, progress: &mut dyn FnMut(&Fetched)) -> Result<Repo
         Request::Verify(r) => Report::Verify(verify::run(r)?),
         Request::Profiles(r) => Report::Profiles(profiles::run(r)?),
         Request::Fetch(r) => Report::Fetch(fetch::run(r, progress)?),
+        Request::Fleet(r) => Report::Fleet(fleet::run(r)?),
     })
 }

@@ -5,9 +5,10 @@
 use std::fmt::Write as _;
 
 use crate::commands::{
-    BuildOutcome, BuildReport, FetchReport, FetchStatus, Fetched, InspectReport, ProfilesReport,
-    Report, VerifyReport,
+    BuildOutcome, BuildReport, FetchReport, FetchStatus, Fetched, FleetReport, InspectReport,
+    ProfilesReport, Report, VerifyReport,
 };
+use crate::fleet;
 use crate::load::Skipped;
 use crate::names;
 use crate::verify::{CertSummary, Checked, Finding, Severity};
@@ -17,6 +18,8 @@ use crate::verify::{CertSummary, Checked, Finding, Severity};
 pub struct Style {
     /// JSON instead of tables.
     pub json: bool,
+    /// CSV instead of tables (`report --csv`).
+    pub csv: bool,
     /// ANSI colours.
     pub color: bool,
 }
@@ -56,6 +59,205 @@ pub fn report(report: &Report, style: &Style) -> String {
         Report::Verify(r) => verify(r, style),
         Report::Profiles(r) => profiles(r, style),
         Report::Fetch(r) => fetch(r, style),
+        Report::Fleet(r) if style.csv => fleet_csv(r),
+        Report::Fleet(r) => fleet_table(r, style),
+    }
+}
+
+/// `report`: the table, why each host is not compliant, what was skipped, the summary line.
+fn fleet_table(r: &FleetReport, style: &Style) -> String {
+    let f = &r.fleet;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Read {} report(s) of {} host(s); {} older run(s) kept as history; {} file(s) skipped.",
+        f.summary.reports, f.summary.hosts, f.summary.history, f.summary.skipped
+    );
+    match &f.reference {
+        Some(b) => {
+            let _ = writeln!(
+                out,
+                "Compared with bundle {} (digest {}).",
+                names::printable(&b.name),
+                b.digest
+            );
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "Not compared with a bundle: --bundle BUNDLE flags hosts that ran another one."
+            );
+        }
+    }
+    out.push('\n');
+    let texts: Vec<fleet::text::HostText> = f.hosts.iter().map(fleet::text::host).collect();
+    let mut rows = vec![vec![
+        "HOST".to_string(),
+        "LAST RUN (UTC)".into(),
+        "MODE".into(),
+        "VERDICT".into(),
+        "NOT IN PLACE".into(),
+        "CONFLICTS".into(),
+        "AUTO-UPDATE".into(),
+        "PRODUCT".into(),
+        "RUNS".into(),
+    ]];
+    let mut painted = vec![rows[0].iter().map(|h| style.bold(h)).collect()];
+    for t in &texts {
+        let mut verdict = t.label.clone();
+        if t.other_bundle {
+            verdict.push_str(" [other bundle]");
+        }
+        let row = vec![
+            t.host.clone(),
+            t.last_run.clone(),
+            t.mode.to_string(),
+            verdict,
+            shorten(
+                &t.problems
+                    .iter()
+                    .map(|p| p.split(" (").next().unwrap_or(p))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                40,
+            ),
+            if t.conflicts.is_empty() {
+                "-".into()
+            } else {
+                t.conflicts.len().to_string()
+            },
+            t.auto_update.to_string(),
+            t.product.clone(),
+            t.runs.to_string(),
+        ];
+        let mut shown = row.clone();
+        shown[3] = match t.class {
+            "bad" => style.paint("31;1", &row[3]),
+            "warn" => style.paint("33", &row[3]),
+            _ => style.paint("32", &row[3]),
+        };
+        rows.push(row);
+        painted.push(shown);
+    }
+    out.push_str(&table(&rows, &painted));
+    let failing: Vec<&fleet::text::HostText> = f
+        .hosts
+        .iter()
+        .zip(&texts)
+        .filter(|(h, _)| !h.compliant)
+        .map(|(_, t)| t)
+        .collect();
+    if !failing.is_empty() {
+        let _ = writeln!(out, "\n{}", style.bold("Why"));
+        for t in failing {
+            let _ = writeln!(out, "  {}: {}", t.host, t.label);
+            if t.other_bundle {
+                let _ = writeln!(out, "    ran another bundle: {}", t.bundle);
+            }
+            for line in t.problems.iter().chain(&t.conflicts).chain(&t.reasons) {
+                let _ = writeln!(out, "    {line}");
+            }
+        }
+    }
+    if !f.skipped.is_empty() {
+        let _ = writeln!(out, "\n{}", style.bold("Skipped"));
+        for s in &f.skipped {
+            let _ = writeln!(
+                out,
+                "  {}: {}",
+                names::printable(&s.file),
+                names::printable(&s.reason)
+            );
+        }
+    }
+    let line = fleet::text::summary_line(f);
+    let _ = writeln!(
+        out,
+        "\n{}",
+        if f.ok() {
+            style.paint("32;1", &line)
+        } else {
+            style.paint("31;1", &line)
+        }
+    );
+    if let Some(path) = &r.html {
+        let _ = writeln!(out, "HTML page: {}", path.display());
+    }
+    out
+}
+
+/// Cuts `text` to `max` characters, marking the cut.
+fn shorten(text: &str, max: usize) -> String {
+    if text.is_empty() {
+        return "-".into();
+    }
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let cut: String = text.chars().take(max - 3).collect();
+    format!("{}...", cut.trim_end())
+}
+
+/// `report --csv`: one row per host, RFC 4180 (CRLF). Cells that a spreadsheet would take for a
+/// formula are prefixed with `'`.
+fn fleet_csv(r: &FleetReport) -> String {
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(Vec::new());
+    let _ = w.write_record([
+        "host",
+        "status",
+        "compliant",
+        "last_run",
+        "mode",
+        "not_in_place",
+        "certificates_not_in_place",
+        "conflicts",
+        "auto_update",
+        "product",
+        "runs",
+        "bundle",
+        "bundle_digest",
+        "bundle_match",
+        "report_file",
+    ]);
+    for h in &r.fleet.hosts {
+        let t = fleet::text::host(h);
+        let cells = [
+            t.host.clone(),
+            t.label.clone(),
+            h.compliant.to_string(),
+            h.last_run.clone(),
+            t.mode.to_string(),
+            h.problems.len().to_string(),
+            t.problems.join("; "),
+            t.conflicts.join("; "),
+            t.auto_update.to_string(),
+            t.product.clone(),
+            t.runs.to_string(),
+            names::printable(&h.bundle.name),
+            h.bundle.digest.clone().unwrap_or_default(),
+            h.bundle_match
+                .map(|m| match m {
+                    fleet::BundleMatch::Same => "same",
+                    fleet::BundleMatch::Other => "other",
+                    fleet::BundleMatch::NoDigest => "no-digest",
+                })
+                .unwrap_or("")
+                .to_string(),
+            names::printable(&h.file),
+        ];
+        let _ = w.write_record(cells.iter().map(|c| spreadsheet_safe(c)));
+    }
+    String::from_utf8(w.into_inner().unwrap_or_default()).expect("CSV of strings is UTF-8")
+}
+
+/// A cell a spreadsheet will not run as a formula.
+fn spreadsheet_safe(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
     }
 }
 

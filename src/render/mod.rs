@@ -337,6 +337,12 @@ struct MissingInfo {
 #[derive(Debug, Serialize)]
 struct ReportInfo {
     schema: &'static str,
+    objects: Vec<ReportObject>,
+}
+
+#[derive(Debug, Serialize)]
+struct ReportObject {
+    name: &'static str,
     keys: Vec<&'static str>,
 }
 
@@ -457,7 +463,10 @@ impl Context {
             certificates,
             report: ReportInfo {
                 schema: crate::report_schema::SCHEMA,
-                keys: crate::report_schema::keys().into_iter().collect(),
+                objects: crate::report_schema::object_keys()
+                    .into_iter()
+                    .map(|(name, keys)| ReportObject { name, keys })
+                    .collect(),
             },
         }
     }

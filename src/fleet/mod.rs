@@ -1,0 +1,596 @@
+//! `certbundle report`: the installers' reports from the stick, turned into one row per host.
+//!
+//! ```text
+//! read::sources     paths          -> report files' bytes (+ files skipped, bundles given)
+//! report::parse     bytes          -> a checked, typed report, or the reason to skip it
+//! summarise         reports + ref  -> one row per host (its latest run), worst first
+//! ```
+//!
+//! Only `read` touches the filesystem; `summarise` is pure.
+
+pub mod html;
+pub mod read;
+pub mod report;
+pub mod text;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+pub use report::{InstallReport, Mode, Parsed, Verdict};
+
+/// The schema identifier of `certbundle report --json`.
+pub const FLEET_SCHEMA: &str = "certbundle-fleet/1";
+
+/// A file that was not used, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    /// Where it is (a path, or `zip!/entry`).
+    pub file: String,
+    /// Why it was skipped.
+    pub reason: String,
+}
+
+/// The bundle the reports are compared with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reference {
+    /// The folder or zip given.
+    pub path: String,
+    /// Its name (manifest.json).
+    pub name: String,
+    /// When it was built (manifest.json).
+    pub created: String,
+    /// SHA-256 of its SHA256SUMS, lower-case hex.
+    pub digest: String,
+}
+
+/// Where a host stands, worst first (the order of the table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum HostStatus {
+    /// A bundle file or embedded certificate did not match: nothing was changed.
+    IntegrityFailure,
+    /// The installer stopped on an error.
+    Error,
+    /// Not run as administrator: nothing was changed.
+    NotElevated,
+    /// Windows or PowerShell too old or restricted.
+    UnsupportedHost,
+    /// Certificates missing, blocked by Untrusted Certificates, or failed to install.
+    StillMissing,
+    /// Everything installed, but a chain does not build.
+    ChainFails,
+    /// Not compliant for a reason the report gives no certificate for.
+    NotCompliant,
+    /// `-Uninstall` removed the bundle's certificates.
+    Uninstalled,
+    /// Certificates were installed in the last run and everything is in place now.
+    Fixed,
+    /// Everything was already in place.
+    Compliant,
+}
+
+impl HostStatus {
+    /// The words of the summary line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HostStatus::IntegrityFailure => "integrity failure",
+            HostStatus::Error => "error",
+            HostStatus::NotElevated => "not elevated",
+            HostStatus::UnsupportedHost => "unsupported host",
+            HostStatus::StillMissing => "still missing certificates",
+            HostStatus::ChainFails => "chain fails",
+            HostStatus::NotCompliant => "not compliant",
+            HostStatus::Uninstalled => "uninstalled",
+            HostStatus::Fixed => "fixed now",
+            HostStatus::Compliant => "compliant",
+        }
+    }
+
+    /// Whether the host has every certificate in place.
+    pub fn in_place(self) -> bool {
+        matches!(self, HostStatus::Fixed | HostStatus::Compliant)
+    }
+}
+
+/// How a host's latest report relates to the reference bundle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BundleMatch {
+    /// Same digest.
+    Same,
+    /// Another digest: another bundle (or another build of it) ran there.
+    Other,
+    /// The script ran without SHA256SUMS beside it, so it knew no digest; name and build time
+    /// are those of the reference.
+    NoDigest,
+}
+
+/// What is wrong with one certificate on a host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Problem {
+    /// Not in its store.
+    Missing,
+    /// In Untrusted Certificates.
+    Blocked,
+    /// Installing it failed.
+    Failed,
+    /// In its store, but its chain does not build.
+    Chain,
+}
+
+impl Problem {
+    /// Words.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Problem::Missing => "missing",
+            Problem::Blocked => "blocked by Untrusted Certificates",
+            Problem::Failed => "install failed",
+            Problem::Chain => "chain does not build",
+        }
+    }
+}
+
+/// One certificate that is not in place on a host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CertProblem {
+    /// Certificate name.
+    pub name: String,
+    /// Thumbprint.
+    pub sha1: String,
+    /// `Root` or `CA`.
+    pub store: String,
+    /// What is wrong.
+    pub problem: Problem,
+    /// The installer's words (error, chain status), when it gave any.
+    pub detail: Option<String>,
+}
+
+/// The product signature check, summed up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProductCheck {
+    /// `skipped`, `absent` or `checked`.
+    pub result: String,
+    /// Programs whose signature is `Valid`.
+    pub valid: usize,
+    /// Programs checked.
+    pub checked: usize,
+    /// The first status that is not `Valid`.
+    pub worst: Option<String>,
+}
+
+/// One host: its latest report, summed up.
+#[derive(Debug, Clone, Serialize)]
+pub struct Host {
+    /// Computer name, as the latest report gives it.
+    pub host: String,
+    /// When the latest run finished (UTC).
+    pub last_run: String,
+    /// What that run did.
+    pub mode: Mode,
+    /// Where the host stands.
+    pub status: HostStatus,
+    /// The status in words, with the count where there is one ("still missing 2").
+    pub label: String,
+    /// Every certificate in place, from the bundle compared with (when one is).
+    pub compliant: bool,
+    /// Certificates not in place.
+    pub problems: Vec<CertProblem>,
+    /// Bundle certificates in Untrusted Certificates.
+    pub conflicts: Vec<report::Conflict>,
+    /// `DisableRootAutoUpdate` = 1 ("Turn off Automatic Root Certificates Update"); none when the
+    /// run stopped before reading it.
+    pub auto_update_off: Option<bool>,
+    /// The OfficeScan / Apex One signature check; none when the run stopped before it.
+    pub products: Option<ProductCheck>,
+    /// Reports read for this host (the latest and the older ones).
+    pub runs: usize,
+    /// The latest report's file.
+    pub file: String,
+    /// The bundle that ran.
+    pub bundle: report::BundleRef,
+    /// How that bundle relates to the reference (none without a reference).
+    pub bundle_match: Option<BundleMatch>,
+    /// Why the host is not compliant, in the installer's words (integrity problems, messages).
+    pub reasons: Vec<String>,
+}
+
+/// Counts for the summary line.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Hosts.
+    pub hosts: usize,
+    /// Hosts with every certificate in place (fixed ones included).
+    pub compliant: usize,
+    /// Of those, fixed by their latest run.
+    pub fixed: usize,
+    /// Hosts not compliant.
+    pub not_compliant: usize,
+    /// Hosts per status, by status word.
+    pub by_status: BTreeMap<String, usize>,
+    /// Hosts whose latest run was of another bundle than the reference.
+    pub other_bundle: usize,
+    /// Reports read.
+    pub reports: usize,
+    /// Older reports of a host (its latest counts, these are history).
+    pub history: usize,
+    /// Files skipped.
+    pub skipped: usize,
+}
+
+/// The fleet view.
+#[derive(Debug, Clone, Serialize)]
+pub struct Fleet {
+    /// `certbundle-fleet/1`.
+    pub schema: &'static str,
+    /// The bundle compared with, if any.
+    pub reference: Option<Reference>,
+    /// Counts.
+    pub summary: Summary,
+    /// One per host, worst first.
+    pub hosts: Vec<Host>,
+    /// Files not used.
+    pub skipped: Vec<Skipped>,
+}
+
+impl Fleet {
+    /// Every host compliant (and at least one host).
+    pub fn ok(&self) -> bool {
+        !self.hosts.is_empty() && self.hosts.iter().all(|h| h.compliant)
+    }
+}
+
+/// Most reasons kept per host (the rest are counted).
+const MAX_REASONS: usize = 5;
+
+/// One row per host from its latest report (by `finished`, then file name); older reports count
+/// as history. Pure.
+pub fn summarise(
+    reports: Vec<(String, Parsed)>,
+    skipped: Vec<Skipped>,
+    reference: Option<Reference>,
+) -> Fleet {
+    let total = reports.len();
+    let mut by_host: BTreeMap<String, Vec<(String, Parsed)>> = BTreeMap::new();
+    for (file, parsed) in reports {
+        // Windows computer names are case-insensitive.
+        let key = parsed.report.host.name.trim().to_uppercase();
+        by_host.entry(key).or_default().push((file, parsed));
+    }
+    let mut hosts: Vec<Host> = by_host
+        .into_values()
+        .map(|mut runs| {
+            runs.sort_by(|a, b| {
+                (a.1.finished, &a.1.report.started, &a.0).cmp(&(
+                    b.1.finished,
+                    &b.1.report.started,
+                    &b.0,
+                ))
+            });
+            let count = runs.len();
+            let (file, latest) = runs.pop().expect("a host has a report");
+            host_row(file, latest.report, count, reference.as_ref())
+        })
+        .collect();
+    hosts.sort_by(|a, b| {
+        (a.compliant, a.status, std::cmp::Reverse(a.problems.len()), a.host.to_uppercase()).cmp(&(
+            b.compliant,
+            b.status,
+            std::cmp::Reverse(b.problems.len()),
+            b.host.to_uppercase(),
+        ))
+    });
+    let mut summary = Summary {
+        hosts: hosts.len(),
+        reports: total,
+        history: total - hosts.len(),
+        skipped: skipped.len(),
+        ..Summary::default()
+    };
+    for h in &hosts {
+        if h.compliant {
+            summary.compliant += 1;
+            if h.status == HostStatus::Fixed {
+                summary.fixed += 1;
+            }
+        } else {
+            summary.not_compliant += 1;
+        }
+        *summary
+            .by_status
+            .entry(h.status.as_str().to_string())
+            .or_default() += 1;
+        if h.bundle_match == Some(BundleMatch::Other) {
+            summary.other_bundle += 1;
+        }
+    }
+    let mut skipped = skipped;
+    skipped.sort_by(|a, b| a.file.cmp(&b.file));
+    Fleet {
+        schema: FLEET_SCHEMA,
+        reference,
+        summary,
+        hosts,
+        skipped,
+    }
+}
+
+fn host_row(file: String, r: InstallReport, runs: usize, reference: Option<&Reference>) -> Host {
+    let problems = cert_problems(&r);
+    let status = match r.verdict {
+        Verdict::IntegrityFailure => HostStatus::IntegrityFailure,
+        Verdict::Error => HostStatus::Error,
+        Verdict::NotElevated => HostStatus::NotElevated,
+        Verdict::UnsupportedHost => HostStatus::UnsupportedHost,
+        Verdict::Uninstalled => HostStatus::Uninstalled,
+        Verdict::Compliant | Verdict::Fixed | Verdict::NotCompliant | Verdict::WouldUninstall => {
+            // The certificates decide; the verdict only breaks the tie.
+            if problems.iter().any(|p| p.problem != Problem::Chain) {
+                HostStatus::StillMissing
+            } else if !problems.is_empty() {
+                HostStatus::ChainFails
+            } else if r.verdict == Verdict::NotCompliant {
+                HostStatus::NotCompliant
+            } else if r.verdict == Verdict::Fixed {
+                HostStatus::Fixed
+            } else {
+                HostStatus::Compliant
+            }
+        }
+    };
+    let label = match status {
+        HostStatus::StillMissing => format!(
+            "still missing {}",
+            problems
+                .iter()
+                .filter(|p| p.problem != Problem::Chain)
+                .count()
+        ),
+        HostStatus::ChainFails => format!("chain fails {}", problems.len()),
+        other => other.as_str().to_string(),
+    };
+    let bundle_match = reference.map(|reference| match &r.bundle.digest {
+        Some(digest) if digest.eq_ignore_ascii_case(&reference.digest) => BundleMatch::Same,
+        None if r.bundle.name == reference.name && r.bundle.created == reference.created => {
+            BundleMatch::NoDigest
+        }
+        _ => BundleMatch::Other,
+    });
+    let reasons = reasons(&r, status);
+    Host {
+        host: r.host.name.trim().to_string(),
+        last_run: r.finished.clone(),
+        mode: r.mode,
+        compliant: status.in_place() && bundle_match != Some(BundleMatch::Other),
+        status,
+        label,
+        problems,
+        conflicts: r.conflicts,
+        auto_update_off: r
+            .policy
+            .as_ref()
+            .map(|p| p.disable_root_auto_update == Some(1)),
+        products: r.products.as_ref().map(|p| ProductCheck {
+            result: p.result.clone(),
+            valid: p.binaries.iter().filter(|b| b.status == "Valid").count(),
+            checked: p.binaries.len(),
+            worst: p
+                .binaries
+                .iter()
+                .find(|b| b.status != "Valid")
+                .map(|b| b.status.clone()),
+        }),
+        runs,
+        file,
+        bundle: r.bundle,
+        bundle_match,
+        reasons,
+    }
+}
+
+/// The certificates not in place, from the last state the run saw for each.
+fn cert_problems(r: &InstallReport) -> Vec<CertProblem> {
+    let blocked_by_conflict = |sha1: &str| {
+        r.conflicts
+            .iter()
+            .any(|c| c.sha1.eq_ignore_ascii_case(sha1))
+    };
+    r.certificates
+        .iter()
+        .filter_map(|c| {
+            let present = match c.after.as_deref() {
+                Some(after) => after == "present",
+                None => matches!(c.before.as_deref(), Some("present" | "present-authroot")),
+            };
+            let problem = if c.action.as_deref() == Some("failed") {
+                Problem::Failed
+            } else if c.before.as_deref() == Some("disallowed")
+                || c.action.as_deref() == Some("blocked")
+                || blocked_by_conflict(&c.sha1)
+            {
+                Problem::Blocked
+            } else if c.before.is_none() && c.after.is_none() {
+                // The run stopped before looking at the stores: nothing is known.
+                return None;
+            } else if !present {
+                Problem::Missing
+            } else if c.chain == "failed" {
+                Problem::Chain
+            } else {
+                return None;
+            };
+            let detail = c.error.clone().or_else(|| {
+                (problem == Problem::Chain && !c.chain_status.is_empty())
+                    .then(|| c.chain_status.join(", "))
+            });
+            Some(CertProblem {
+                name: c.name.clone(),
+                sha1: c.sha1.clone(),
+                store: c.store.clone(),
+                problem,
+                detail,
+            })
+        })
+        .collect()
+}
+
+/// The installer's own words for why a host is not in place.
+fn reasons(r: &InstallReport, status: HostStatus) -> Vec<String> {
+    let mut all: Vec<String> = match status {
+        HostStatus::IntegrityFailure => r
+            .integrity
+            .as_ref()
+            .map(|i| i.problems.clone())
+            .filter(|p| !p.is_empty())
+            .unwrap_or_else(|| r.messages.clone()),
+        HostStatus::NotElevated => {
+            vec!["run Install.cmd with \"Run as administrator\" (or -CheckOnly to only look)".into()]
+        }
+        HostStatus::Error | HostStatus::UnsupportedHost | HostStatus::NotCompliant => {
+            r.messages.clone()
+        }
+        _ => Vec::new(),
+    };
+    if all.len() > MAX_REASONS {
+        let more = all.len() - MAX_REASONS;
+        all.truncate(MAX_REASONS);
+        all.push(format!("... and {more} more (see the report file)"));
+    }
+    all
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use report::sample;
+
+    fn parsed(r: InstallReport) -> Parsed {
+        let text = serde_json::to_string(&r).unwrap();
+        report::parse(text.as_bytes()).unwrap()
+    }
+
+    fn clean(name: &str, finished: &str, verdict: Verdict) -> InstallReport {
+        let mut r = sample();
+        r.host.name = name.into();
+        r.finished = finished.into();
+        r.verdict = verdict;
+        r.conflicts.clear();
+        let c = &mut r.certificates[0];
+        c.before = Some("missing".into());
+        c.action = Some("installed".into());
+        c.after = Some("present".into());
+        c.chain = "ok".into();
+        c.chain_status.clear();
+        c.error = None;
+        r
+    }
+
+    #[test]
+    fn the_latest_run_of_a_host_wins_whatever_the_case_of_its_name() {
+        let fleet = summarise(
+            vec![
+                ("b".into(), parsed(clean("ws-1", "2026-11-27T00:00:00Z", Verdict::Fixed))),
+                ("a".into(), {
+                    let mut r = clean("WS-1", "2026-11-26T00:00:00Z", Verdict::NotCompliant);
+                    r.certificates[0].after = Some("missing".into());
+                    parsed(r)
+                }),
+            ],
+            vec![],
+            None,
+        );
+        assert_eq!(fleet.hosts.len(), 1);
+        assert_eq!(fleet.hosts[0].status, HostStatus::Fixed);
+        assert_eq!(fleet.hosts[0].runs, 2);
+        assert_eq!(fleet.summary.history, 1);
+        assert!(fleet.ok());
+    }
+
+    #[test]
+    fn certificates_decide_over_the_verdict_and_the_worst_comes_first() {
+        let mut blocked = clean("B", "2026-11-26T00:00:00Z", Verdict::Compliant);
+        blocked.certificates[0].before = Some("disallowed".into());
+        let mut chain = clean("C", "2026-11-26T00:00:00Z", Verdict::NotCompliant);
+        chain.certificates[0].chain = "failed".into();
+        chain.certificates[0].chain_status = vec!["PartialChain".into()];
+        let fleet = summarise(
+            vec![
+                ("a".into(), parsed(clean("A", "2026-11-26T00:00:00Z", Verdict::Compliant))),
+                ("b".into(), parsed(blocked)),
+                ("c".into(), parsed(chain)),
+                ("d".into(), parsed(clean("D", "2026-11-26T00:00:00Z", Verdict::IntegrityFailure))),
+            ],
+            vec![],
+            None,
+        );
+        let order: Vec<(&str, &str)> = fleet
+            .hosts
+            .iter()
+            .map(|h| (h.host.as_str(), h.label.as_str()))
+            .collect();
+        assert_eq!(
+            order,
+            vec![
+                ("D", "integrity failure"),
+                ("B", "still missing 1"),
+                ("C", "chain fails 1"),
+                ("A", "compliant")
+            ]
+        );
+        assert_eq!(fleet.hosts[1].problems[0].problem, Problem::Blocked);
+        assert_eq!(fleet.hosts[2].problems[0].detail.as_deref(), Some("PartialChain"));
+        assert_eq!(fleet.summary.not_compliant, 3);
+        assert!(!fleet.ok());
+    }
+
+    #[test]
+    fn another_bundle_is_not_compliant_with_the_reference() {
+        let reference = Reference {
+            path: "b".into(),
+            name: "apex-one-certs-20261125".into(),
+            created: "2026-11-25T00:00:00Z".into(),
+            digest: "0".repeat(64),
+        };
+        let mut other = clean("O", "2026-11-26T00:00:00Z", Verdict::Compliant);
+        other.bundle.digest = Some("1".repeat(64));
+        let mut unknown = clean("U", "2026-11-26T00:00:00Z", Verdict::Compliant);
+        unknown.bundle.digest = None;
+        let fleet = summarise(
+            vec![
+                ("o".into(), parsed(other)),
+                ("u".into(), parsed(unknown)),
+                ("s".into(), parsed(clean("S", "2026-11-26T00:00:00Z", Verdict::Compliant))),
+            ],
+            vec![],
+            Some(reference),
+        );
+        let rows: Vec<(&str, Option<BundleMatch>, bool)> = fleet
+            .hosts
+            .iter()
+            .map(|h| (h.host.as_str(), h.bundle_match, h.compliant))
+            .collect();
+        assert_eq!(
+            rows,
+            vec![
+                ("O", Some(BundleMatch::Other), false),
+                ("S", Some(BundleMatch::Same), true),
+                ("U", Some(BundleMatch::NoDigest), true),
+            ]
+        );
+        assert_eq!(fleet.summary.other_bundle, 1);
+    }
+
+    #[test]
+    fn a_run_that_stopped_before_the_stores_reports_no_certificate_problems() {
+        let mut r = clean("N", "2026-11-26T00:00:00Z", Verdict::NotElevated);
+        r.certificates[0].before = None;
+        r.certificates[0].action = None;
+        r.certificates[0].after = None;
+        r.certificates[0].chain = "not-checked".into();
+        let fleet = summarise(vec![("n".into(), parsed(r))], vec![], None);
+        assert_eq!(fleet.hosts[0].status, HostStatus::NotElevated);
+        assert!(fleet.hosts[0].problems.is_empty());
+        assert!(fleet.hosts[0].reasons[0].contains("Run as administrator"));
+    }
+}
