@@ -45,8 +45,7 @@ pub struct Reference {
 }
 
 /// Where a host stands, worst first (the order of the table).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum HostStatus {
     /// A bundle file or embedded certificate did not match: nothing was changed.
     IntegrityFailure,
@@ -70,6 +69,12 @@ pub enum HostStatus {
     Compliant,
 }
 
+impl Serialize for HostStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
 impl HostStatus {
     /// The words of the summary line.
     pub fn as_str(self) -> &'static str {
@@ -83,6 +88,22 @@ impl HostStatus {
             HostStatus::NotCompliant => "not compliant",
             HostStatus::Uninstalled => "uninstalled",
             HostStatus::Fixed => "fixed now",
+            HostStatus::Compliant => "compliant",
+        }
+    }
+
+    /// The stable code (`--json`, CSV): `integrity-failure`, `still-missing`, ...
+    pub fn code(self) -> &'static str {
+        match self {
+            HostStatus::IntegrityFailure => "integrity-failure",
+            HostStatus::Error => "error",
+            HostStatus::NotElevated => "not-elevated",
+            HostStatus::UnsupportedHost => "unsupported-host",
+            HostStatus::StillMissing => "still-missing",
+            HostStatus::ChainFails => "chain-fails",
+            HostStatus::NotCompliant => "not-compliant",
+            HostStatus::Uninstalled => "uninstalled",
+            HostStatus::Fixed => "fixed",
             HostStatus::Compliant => "compliant",
         }
     }
@@ -207,7 +228,7 @@ pub struct Summary {
     pub fixed: usize,
     /// Hosts not compliant.
     pub not_compliant: usize,
-    /// Hosts per status, by status word.
+    /// Hosts per status code.
     pub by_status: BTreeMap<String, usize>,
     /// Hosts whose latest run was of another bundle than the reference.
     pub other_bundle: usize,
@@ -299,7 +320,7 @@ pub fn summarise(
         }
         *summary
             .by_status
-            .entry(h.status.as_str().to_string())
+            .entry(h.status.code().to_string())
             .or_default() += 1;
         if h.bundle_match == Some(BundleMatch::Other) {
             summary.other_bundle += 1;
@@ -420,7 +441,8 @@ fn cert_problems(r: &InstallReport) -> Vec<CertProblem> {
             } else {
                 return None;
             };
-            let detail = c.error.clone().or_else(|| {
+            // Where a blocked one is blocked is in the conflicts.
+            let detail = (problem != Problem::Blocked).then(|| c.error.clone()).flatten().or_else(|| {
                 (problem == Problem::Chain && !c.chain_status.is_empty())
                     .then(|| c.chain_status.join(", "))
             });

@@ -98,7 +98,7 @@ fn fleet_table(r: &FleetReport, style: &Style) -> String {
         "VERDICT".into(),
         "NOT IN PLACE".into(),
         "CONFLICTS".into(),
-        "AUTO-UPDATE".into(),
+        "ROOT AUTO-UPDATE".into(),
         "PRODUCT".into(),
         "RUNS".into(),
     ]];
@@ -207,6 +207,7 @@ fn fleet_csv(r: &FleetReport) -> String {
     let _ = w.write_record([
         "host",
         "status",
+        "verdict",
         "compliant",
         "last_run",
         "mode",
@@ -223,8 +224,10 @@ fn fleet_csv(r: &FleetReport) -> String {
     ]);
     for h in &r.fleet.hosts {
         let t = fleet::text::host(h);
+        let unknown_empty = |text: &str| if text == "-" { String::new() } else { text.to_string() };
         let cells = [
             t.host.clone(),
+            h.status.code().to_string(),
             t.label.clone(),
             h.compliant.to_string(),
             h.last_run.clone(),
@@ -232,8 +235,8 @@ fn fleet_csv(r: &FleetReport) -> String {
             h.problems.len().to_string(),
             t.problems.join("; "),
             t.conflicts.join("; "),
-            t.auto_update.to_string(),
-            t.product.clone(),
+            unknown_empty(t.auto_update),
+            unknown_empty(&t.product),
             t.runs.to_string(),
             names::printable(&h.bundle.name),
             h.bundle.digest.clone().unwrap_or_default(),
