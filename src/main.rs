@@ -47,8 +47,7 @@ fn main() -> ExitCode {
     });
     match outcome {
         Ok(report) => {
-            style.color =
-                !style.json && !style.csv && !no_color && std::io::stdout().is_terminal();
+            style.color = !style.json && !style.csv && !no_color && std::io::stdout().is_terminal();
             let mut stdout = std::io::stdout().lock();
             let _ = stdout.write_all(output::report(&report, &style).as_bytes());
             match report.status() {

@@ -403,8 +403,9 @@ fn cmd_files_reference_only_files_that_exist_and_carry_no_certificate_text() {
     }
 }
 
-/// The string literal keys of every `Add-JsonMember <object> '<key>' <value>` in the script.
-fn written_report_keys(ps: &str) -> BTreeSet<String> {
+/// Every `Add-JsonMember <object> '<key>' <value>` in the script as (object type, key): the type
+/// is the one the variable was last created with (`$x = New-JsonObject '<type>'`) before it.
+fn written_report_keys(ps: &str) -> BTreeSet<(String, String)> {
     let tree = parse(ps);
     let mut keys = BTreeSet::new();
     let mut stack = vec![tree.root_node()];
@@ -422,12 +423,18 @@ fn written_report_keys(ps: &str) -> BTreeSet<String> {
                 .filter(|a| a.kind() != "command_argument_sep")
                 .map(|a| &ps[a.byte_range()])
                 .collect();
-            let key = args[1];
+            let (var, key) = (args[0], args[1]);
             assert!(
                 key.starts_with('\'') && key.ends_with('\''),
                 "report key {key} is not a literal"
             );
-            keys.insert(key.trim_matches('\'').to_string());
+            let created = format!("{var} = New-JsonObject '");
+            let at = ps[..n.start_byte()]
+                .rfind(&created)
+                .unwrap_or_else(|| panic!("{var} is not created with New-JsonObject before {key}"));
+            let rest = &ps[at + created.len()..];
+            let object = &rest[..rest.find('\'').unwrap()];
+            keys.insert((object.to_string(), key.trim_matches('\'').to_string()));
         }
     }
     keys
@@ -437,19 +444,30 @@ fn written_report_keys(ps: &str) -> BTreeSet<String> {
 fn the_report_keys_written_are_exactly_the_documented_ones() {
     let r = render_bundle(&[root("Keys Root").der]);
     let ps = text(&r, "Install-Certificates.ps1");
-    let schema: BTreeSet<String> = report_schema::keys()
-        .into_iter()
-        .map(String::from)
-        .collect();
-    assert_eq!(written_report_keys(&ps), schema);
-    // The script refuses any other key at run time: its list is the schema's.
-    let start = ps.find("$ReportKeys = @(").unwrap();
-    let list = &ps[start..start + ps[start..].find("\r\n)").unwrap()];
-    let listed: BTreeSet<String> = list
-        .split('\'')
-        .skip(1)
-        .step_by(2)
-        .map(String::from)
+    // What the installer writes, object by object, is what `certbundle report` reads.
+    assert_eq!(
+        written_report_keys(&ps),
+        certbundle::fleet::report::accepted_keys()
+    );
+    // The script refuses any other key at run time: its table is the schema's.
+    let start = ps.find("$ReportObjects = @{").unwrap();
+    let table = &ps[start..start + ps[start..].find("\r\n}").unwrap()];
+    let mut listed = BTreeSet::new();
+    let mut object = String::new();
+    for line in table.lines().skip(1) {
+        let line = line.trim();
+        if let Some(name) = line.strip_suffix(" = @(") {
+            object = name.trim_matches('\'').to_string();
+        } else if line.starts_with('\'') {
+            listed.insert((
+                object.clone(),
+                line.trim_end_matches(',').trim_matches('\'').to_string(),
+            ));
+        }
+    }
+    let schema: BTreeSet<(String, String)> = report_schema::FIELDS
+        .iter()
+        .map(|f| (f.object.to_string(), f.key.to_string()))
         .collect();
     assert_eq!(listed, schema);
     assert!(ps.contains(&format!("$ReportSchema = '{}'", report_schema::SCHEMA)));

@@ -295,12 +295,18 @@ pub fn summarise(
         })
         .collect();
     hosts.sort_by(|a, b| {
-        (a.compliant, a.status, std::cmp::Reverse(a.problems.len()), a.host.to_uppercase()).cmp(&(
-            b.compliant,
-            b.status,
-            std::cmp::Reverse(b.problems.len()),
-            b.host.to_uppercase(),
-        ))
+        (
+            a.compliant,
+            a.status,
+            std::cmp::Reverse(a.problems.len()),
+            a.host.to_uppercase(),
+        )
+            .cmp(&(
+                b.compliant,
+                b.status,
+                std::cmp::Reverse(b.problems.len()),
+                b.host.to_uppercase(),
+            ))
     });
     let mut summary = Summary {
         hosts: hosts.len(),
@@ -442,10 +448,13 @@ fn cert_problems(r: &InstallReport) -> Vec<CertProblem> {
                 return None;
             };
             // Where a blocked one is blocked is in the conflicts.
-            let detail = (problem != Problem::Blocked).then(|| c.error.clone()).flatten().or_else(|| {
-                (problem == Problem::Chain && !c.chain_status.is_empty())
-                    .then(|| c.chain_status.join(", "))
-            });
+            let detail = (problem != Problem::Blocked)
+                .then(|| c.error.clone())
+                .flatten()
+                .or_else(|| {
+                    (problem == Problem::Chain && !c.chain_status.is_empty())
+                        .then(|| c.chain_status.join(", "))
+                });
             Some(CertProblem {
                 name: c.name.clone(),
                 sha1: c.sha1.clone(),
@@ -467,7 +476,9 @@ fn reasons(r: &InstallReport, status: HostStatus) -> Vec<String> {
             .filter(|p| !p.is_empty())
             .unwrap_or_else(|| r.messages.clone()),
         HostStatus::NotElevated => {
-            vec!["run Install.cmd with \"Run as administrator\" (or -CheckOnly to only look)".into()]
+            vec![
+                "run Install.cmd with \"Run as administrator\" (or -CheckOnly to only look)".into(),
+            ]
         }
         HostStatus::Error | HostStatus::UnsupportedHost | HostStatus::NotCompliant => {
             r.messages.clone()
@@ -512,7 +523,10 @@ mod tests {
     fn the_latest_run_of_a_host_wins_whatever_the_case_of_its_name() {
         let fleet = summarise(
             vec![
-                ("b".into(), parsed(clean("ws-1", "2026-11-27T00:00:00Z", Verdict::Fixed))),
+                (
+                    "b".into(),
+                    parsed(clean("ws-1", "2026-11-27T00:00:00Z", Verdict::Fixed)),
+                ),
                 ("a".into(), {
                     let mut r = clean("WS-1", "2026-11-26T00:00:00Z", Verdict::NotCompliant);
                     r.certificates[0].after = Some("missing".into());
@@ -538,10 +552,20 @@ mod tests {
         chain.certificates[0].chain_status = vec!["PartialChain".into()];
         let fleet = summarise(
             vec![
-                ("a".into(), parsed(clean("A", "2026-11-26T00:00:00Z", Verdict::Compliant))),
+                (
+                    "a".into(),
+                    parsed(clean("A", "2026-11-26T00:00:00Z", Verdict::Compliant)),
+                ),
                 ("b".into(), parsed(blocked)),
                 ("c".into(), parsed(chain)),
-                ("d".into(), parsed(clean("D", "2026-11-26T00:00:00Z", Verdict::IntegrityFailure))),
+                (
+                    "d".into(),
+                    parsed(clean(
+                        "D",
+                        "2026-11-26T00:00:00Z",
+                        Verdict::IntegrityFailure,
+                    )),
+                ),
             ],
             vec![],
             None,
@@ -561,7 +585,10 @@ mod tests {
             ]
         );
         assert_eq!(fleet.hosts[1].problems[0].problem, Problem::Blocked);
-        assert_eq!(fleet.hosts[2].problems[0].detail.as_deref(), Some("PartialChain"));
+        assert_eq!(
+            fleet.hosts[2].problems[0].detail.as_deref(),
+            Some("PartialChain")
+        );
         assert_eq!(fleet.summary.not_compliant, 3);
         assert!(!fleet.ok());
     }
@@ -582,7 +609,10 @@ mod tests {
             vec![
                 ("o".into(), parsed(other)),
                 ("u".into(), parsed(unknown)),
-                ("s".into(), parsed(clean("S", "2026-11-26T00:00:00Z", Verdict::Compliant))),
+                (
+                    "s".into(),
+                    parsed(clean("S", "2026-11-26T00:00:00Z", Verdict::Compliant)),
+                ),
             ],
             vec![],
             Some(reference),

@@ -117,11 +117,7 @@ fn folder(dir: &Path, out: &mut Sources) {
     for entry in walk {
         match entry {
             Err(e) => out.skipped.push(Skipped {
-                file: e
-                    .path()
-                    .unwrap_or(&root)
-                    .display()
-                    .to_string(),
+                file: e.path().unwrap_or(&root).display().to_string(),
                 reason: format!("cannot be read: {e}"),
             }),
             Ok(e) if e.file_type().is_file() && is_json(&e.file_name().to_string_lossy()) => {
@@ -145,7 +141,11 @@ fn zip(path: &Path, out: &mut Sources) {
     };
     let size = fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     if size > MAX_ZIP_SIZE {
-        return skip(out, shown, format!("a zip over {} MiB", MAX_ZIP_SIZE / 1024 / 1024));
+        return skip(
+            out,
+            shown,
+            format!("a zip over {} MiB", MAX_ZIP_SIZE / 1024 / 1024),
+        );
     }
     let archive = fs::File::open(path)
         .map_err(|e| e.to_string())
@@ -201,7 +201,10 @@ fn zip(path: &Path, out: &mut Sources) {
             Ok(_) if bytes.len() as u64 > MAX_REPORT_SIZE => skip(
                 out,
                 file,
-                format!("over the {} MiB a report can be", MAX_REPORT_SIZE / 1024 / 1024),
+                format!(
+                    "over the {} MiB a report can be",
+                    MAX_REPORT_SIZE / 1024 / 1024
+                ),
             ),
             Ok(_) => out.files.push(Source { file, bytes }),
         }

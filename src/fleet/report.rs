@@ -479,7 +479,10 @@ mod tests {
         let mut be = vec![0xFE, 0xFF];
         be.extend(plain.encode_utf16().flat_map(u16::to_be_bytes));
         assert!(parse(&be).is_ok());
-        assert_eq!(parse(&le[..le.len() - 1]).unwrap_err(), "UTF-16 text with an odd number of bytes (truncated?)");
+        assert_eq!(
+            parse(&le[..le.len() - 1]).unwrap_err(),
+            "UTF-16 text with an odd number of bytes (truncated?)"
+        );
     }
 
     #[test]
@@ -491,20 +494,48 @@ mod tests {
             ("{\"a\": }".into(), "broken JSON at line 1, column 7"),
             ("[1, 2]".into(), "JSON, but not an object"),
             ("{\"name\": \"x\"}".into(), "no \"schema\" key"),
-            ("{\"schema\": \"certbundle-manifest/1\"}".into(), "a bundle manifest"),
-            ("{\"schema\": \"certbundle-report/2\"}".into(), "use a newer certbundle"),
+            (
+                "{\"schema\": \"certbundle-manifest/1\"}".into(),
+                "a bundle manifest",
+            ),
+            (
+                "{\"schema\": \"certbundle-report/2\"}".into(),
+                "use a newer certbundle",
+            ),
             ("{\"schema\": \"other/1\"}".into(), "schema \"other/1\""),
-            (good.replace("\"elevated\": true", "\"elevated\": \"yes\""), "host.elevated is a string, not a bool"),
-            (good.replace("\"chain\": \"failed\",", ""), "certificates[0].chain is missing"),
-            (good.replace("\"verdict\": \"not-compliant\"", "\"verdict\": \"great\""), "unknown variant `great`"),
-            (good.replace("\"finished\": \"2026-11-26T09:00:05Z\"", "\"finished\": \"yesterday\""), "finished is not a UTC time"),
-            (good.replace("\"name\": \"WS-0001\"", "\"name\": \" \""), "names no host"),
+            (
+                good.replace("\"elevated\": true", "\"elevated\": \"yes\""),
+                "host.elevated is a string, not a bool",
+            ),
+            (
+                good.replace("\"chain\": \"failed\",", ""),
+                "certificates[0].chain is missing",
+            ),
+            (
+                good.replace("\"verdict\": \"not-compliant\"", "\"verdict\": \"great\""),
+                "unknown variant `great`",
+            ),
+            (
+                good.replace(
+                    "\"finished\": \"2026-11-26T09:00:05Z\"",
+                    "\"finished\": \"yesterday\"",
+                ),
+                "finished is not a UTC time",
+            ),
+            (
+                good.replace("\"name\": \"WS-0001\"", "\"name\": \" \""),
+                "names no host",
+            ),
         ];
         for (input, reason) in cases {
             let got = parse(input.as_bytes()).unwrap_err();
             assert!(got.contains(reason), "{got:?} does not say {reason:?}");
         }
-        assert!(parse(b"\xff\x00garbage").unwrap_err().starts_with("not UTF-8 text"));
+        assert!(
+            parse(b"\xff\x00garbage")
+                .unwrap_err()
+                .starts_with("not UTF-8 text")
+        );
     }
 
     #[test]

@@ -48,7 +48,11 @@ pub fn host(h: &Host) -> HostText {
     };
     HostText {
         host: names::printable(&h.host),
-        last_run: h.last_run.replace('T', " ").trim_end_matches('Z').to_string(),
+        last_run: h
+            .last_run
+            .replace('T', " ")
+            .trim_end_matches('Z')
+            .to_string(),
         mode: h.mode.as_str(),
         label: h.label.clone(),
         class,
@@ -68,7 +72,13 @@ pub fn host(h: &Host) -> HostText {
         conflicts: h
             .conflicts
             .iter()
-            .map(|c| format!("{} in {}", names::printable(&c.name), names::printable(&c.store)))
+            .map(|c| {
+                format!(
+                    "{} in {}",
+                    names::printable(&c.name),
+                    names::printable(&c.store)
+                )
+            })
             .collect(),
         auto_update: match h.auto_update_off {
             Some(true) => "off (policy)",
@@ -124,7 +134,10 @@ pub fn segments(fleet: &Fleet) -> Vec<Segment> {
             match h.status {
                 HostStatus::Compliant => (0, h.status.as_str().to_string()),
                 HostStatus::Fixed => (1, h.status.as_str().to_string()),
-                s => (3 + (HostStatus::Compliant as u8 - s as u8), s.as_str().to_string()),
+                s => (
+                    3 + (HostStatus::Compliant as u8 - s as u8),
+                    s.as_str().to_string(),
+                ),
             }
         };
         match parts.iter_mut().find(|p| p.1 == label) {

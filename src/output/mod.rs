@@ -224,7 +224,13 @@ fn fleet_csv(r: &FleetReport) -> String {
     ]);
     for h in &r.fleet.hosts {
         let t = fleet::text::host(h);
-        let unknown_empty = |text: &str| if text == "-" { String::new() } else { text.to_string() };
+        let unknown_empty = |text: &str| {
+            if text == "-" {
+                String::new()
+            } else {
+                text.to_string()
+            }
+        };
         let cells = [
             t.host.clone(),
             h.status.code().to_string(),
