@@ -145,7 +145,7 @@ pub fn segments(fleet: &Fleet) -> Vec<Segment> {
             None => parts.push((rank, label, t.class, 1)),
         }
     }
-    parts.sort_by(|a, b| a.0.cmp(&b.0));
+    parts.sort_by_key(|p| p.0);
     let total = fleet.hosts.len().max(1);
     parts
         .into_iter()
