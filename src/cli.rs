@@ -63,7 +63,8 @@ Prints the bundle digest: compare it with the one `build` printed."
     /// keeping only those that match their pins.
     #[command(
         after_help = "Example:\n  certbundle fetch --profile apex-one -o downloaded\n  certbundle build downloaded\n\n\
-Proxies come from HTTPS_PROXY / HTTP_PROXY / ALL_PROXY and NO_PROXY. Exit 1 when a download did not \
+Proxies come from HTTP_PROXY (http URLs) / HTTPS_PROXY (https) / ALL_PROXY and NO_PROXY, else the \
+system's settings. Exit 1 when a download did not \
 match its pin, or a required certificate could not be obtained."
     )]
     Fetch(FetchArgs),
@@ -392,6 +393,7 @@ impl BuildArgs {
             zip: !self.no_zip,
             json: self.json,
             templates: self.templates.clone(),
+            name_given: self.name.is_some(),
         })
     }
 }

@@ -11,30 +11,56 @@ use std::time::Duration;
 /// Largest body accepted for one certificate download.
 pub const MAX_DOWNLOAD: u64 = 1024 * 1024;
 
+/// The proxy variables, in the order they are looked at.
+const PROXY_VARIABLES: [&str; 6] = [
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+];
+
 /// A configured downloader.
 pub struct Downloader {
-    client: Result<reqwest::blocking::Client, String>,
+    client: reqwest::blocking::Client,
 }
 
 impl Downloader {
     /// A downloader giving each download `timeout` in all (connect, redirects, body). Proxies
     /// are taken per scheme: plain HTTP goes to `HTTP_PROXY` as an ordinary proxy request (no
-    /// CONNECT tunnel), HTTPS to `HTTPS_PROXY`; `ALL_PROXY` and `NO_PROXY` are honoured.
-    pub fn new(timeout: Duration) -> Self {
+    /// CONNECT tunnel), HTTPS to `HTTPS_PROXY`; `ALL_PROXY` and `NO_PROXY` are honoured; without
+    /// them, the system's proxy settings (Windows Internet Options, macOS network settings).
+    /// A proxy variable that is not a proxy URL is an error, not a silent direct connection.
+    pub fn new(timeout: Duration) -> Result<Self, String> {
+        for name in PROXY_VARIABLES {
+            if let Some(value) = std::env::var(name).ok().filter(|v| !v.trim().is_empty()) {
+                reqwest::Proxy::all(value.as_str()).map_err(|e| {
+                    format!(
+                        "{name}={} is not a proxy URL ({})",
+                        crate::names::printable(&value),
+                        chain(&e)
+                    )
+                })?;
+            }
+        }
         // rustls needs a crypto provider: ring, as for certificate verification elsewhere.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let client = reqwest::blocking::Client::builder()
             .timeout(timeout)
             .user_agent(concat!("certbundle/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| chain(&e));
-        Downloader { client }
+            .map_err(|e| chain(&e))?;
+        Ok(Downloader { client })
     }
 
     /// The body of `url`, or why there is none (one line for a person).
     pub fn get(&self, url: &str) -> Result<Vec<u8>, String> {
-        let client = self.client.as_ref().map_err(Clone::clone)?;
-        let response = client.get(url).send().map_err(|e| describe(&e))?;
+        let response = self
+            .client
+            .get(url)
+            .send()
+            .map_err(|e| describe(&e) + &proxy_note(url))?;
         let status = response.status().as_u16();
         if !(200..300).contains(&status) {
             return Err(format!("HTTP {status}"));
@@ -58,6 +84,29 @@ impl Downloader {
         }
         Ok(body)
     }
+}
+
+/// Which proxy variable a failed connection may have gone through, for the message.
+fn proxy_note(url: &str) -> String {
+    let names = if url.starts_with("https:") {
+        ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"]
+    } else {
+        ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]
+    };
+    names
+        .iter()
+        .find_map(|name| {
+            std::env::var(name)
+                .ok()
+                .filter(|v| !v.trim().is_empty())
+                .map(|v| {
+                    format!(
+                        " (proxy from {name}={}: check it, or list the host in NO_PROXY)",
+                        crate::names::printable(&v)
+                    )
+                })
+        })
+        .unwrap_or_default()
 }
 
 fn describe(e: &reqwest::Error) -> String {

@@ -762,11 +762,35 @@ fn a_profile_file_named_like_a_built_in_one_says_where_it_came_from() {
         .arg(&out)
         .arg(&input)
         .assert()
-        .success();
+        .success()
+        .stdout(predicate::str::contains(
+            "Profile: apex-one (from the profile file apex-one.toml, not a built-in one).",
+        ));
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("b/manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["profile"], "apex-one");
     assert_eq!(manifest["profile_source"], "file apex-one.toml");
+    // The installer says it too, on screen and in its report.
+    let ps = std::fs::read_to_string(out.join("b/Install-Certificates.ps1")).unwrap();
+    assert!(ps.contains("$BundleProfileSource = 'file apex-one.toml'"));
+    // Without --name, the bundle is named after the profile's own name, not the file's.
+    let renamed = write(
+        tmp.path(),
+        "apex-one-copy.toml",
+        std::fs::read_to_string(&profile)
+            .unwrap()
+            .replace("name = \"apex-one\"", "name = \"site-b\""),
+    );
+    certbundle()
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .args(["build", "--now", NOW, "--profile"])
+        .arg(&renamed)
+        .arg("-o")
+        .arg(&out)
+        .arg(&input)
+        .assert()
+        .success();
+    assert!(out.join("site-b-certs-20261125/manifest.json").is_file());
     let readme = std::fs::read_to_string(out.join("b/README.txt")).unwrap();
     assert!(
         readme.contains(
@@ -839,7 +863,8 @@ fn a_url_serving_another_certificate_fails_fetch_even_when_the_next_url_is_good(
         .arg(tmp.path().join("again"))
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("wrong.cer"));
+        .stdout(predicate::str::contains("wrong.cer"))
+        .stdout(predicate::str::contains("Next:").not());
 }
 
 #[test]
@@ -892,4 +917,121 @@ fn fetch_goes_through_an_http_proxy_with_plain_requests() {
     let line = rx.recv_timeout(std::time::Duration::from_secs(5)).unwrap();
     assert_eq!(line, format!("GET {url} HTTP/1.1"));
     assert_eq!(listing(&out).len(), 1);
+}
+
+#[test]
+fn fetch_blames_the_profile_not_the_network_when_a_pin_contradicts_itself() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = root("Half Root");
+    let other = root("Other Half Root");
+    let base = serve(vec![("/half.cer", Some(good.der.clone()))]);
+    let profile = profile_file(
+        tmp.path(),
+        &[(
+            "Half Root",
+            &good.der,
+            "required",
+            vec![format!("{base}/half.cer")],
+        )],
+    );
+    let text = std::fs::read_to_string(&profile).unwrap().replace(
+        &certbundle::hex::sha1_upper(&good.der),
+        &certbundle::hex::sha1_upper(&other.der),
+    );
+    std::fs::write(&profile, text).unwrap();
+    let out = tmp.path().join("fetched");
+    let assert = fetch_without_proxy()
+        .args(["--timeout", "5", "--json", "--profile"])
+        .arg(&profile)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(1);
+    let json: serde_json::Value = serde_json::from_slice(&assert.get_output().stdout).unwrap();
+    assert_eq!(json["certificates"][0]["status"], "profile-error");
+    assert!(json["certificates"][0]["mismatch"].is_null());
+    assert!(
+        json["certificates"][0]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("the profile contradicts itself; fix the profile")
+    );
+    assert!(listing(&out).is_empty());
+    fetch_without_proxy()
+        .args(["--timeout", "5", "--profile"])
+        .arg(&profile)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("PROFILE ERROR:"))
+        .stdout(predicate::str::contains("between you and the CA").not());
+}
+
+#[test]
+fn fetch_removes_a_stale_file_that_does_not_match_and_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let wanted = root("Stale Root");
+    let base = serve(vec![]);
+    let profile = profile_file(
+        tmp.path(),
+        &[(
+            "Stale Root",
+            &wanted.der,
+            "recommended",
+            vec![format!("{base}/gone.cer")],
+        )],
+    );
+    let out = tmp.path().join("fetched");
+    // What an earlier run (or a person) left under the name fetch writes.
+    let name = format!(
+        "Stale_Root_{}.cer",
+        &certbundle::hex::sha1_upper(&wanted.der)[..8]
+    );
+    let stale = write(&out, &name, root("Someone Else").der);
+    let assert = fetch_without_proxy()
+        .args(["--timeout", "5", "--json", "--profile"])
+        .arg(&profile)
+        .arg("-o")
+        .arg(&out)
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_slice(&assert.get_output().stdout).unwrap();
+    let detail = json["certificates"][0]["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("removed") && detail.contains(&name),
+        "{detail}"
+    );
+    assert!(detail.contains("HTTP 404"), "{detail}");
+    assert_eq!(json["certificates"][0]["status"], "unreachable");
+    assert!(!stale.exists());
+}
+
+#[test]
+fn a_proxy_variable_that_is_not_a_url_stops_fetch() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = root("Proxy Var Root");
+    let profile = profile_file(
+        tmp.path(),
+        &[(
+            "Proxy Var Root",
+            &r.der,
+            "required",
+            vec!["http://ca.invalid/r.cer".into()],
+        )],
+    );
+    fetch_without_proxy()
+        .env("HTTP_PROXY", "http://[::1")
+        .args(["--profile"])
+        .arg(&profile)
+        .arg("-o")
+        .arg(tmp.path().join("fetched"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "HTTP_PROXY=http://[::1 is not a proxy URL",
+        ))
+        .stderr(predicate::str::contains("hint:"));
+    // Nothing was created.
+    assert!(!tmp.path().join("fetched").exists());
 }

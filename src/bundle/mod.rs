@@ -91,7 +91,10 @@ impl BundleError {
         }
     }
 
-    fn io(action: &'static str, path: impl Into<PathBuf>) -> impl FnOnce(io::Error) -> BundleError {
+    pub(crate) fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+    ) -> impl FnOnce(io::Error) -> BundleError {
         let path = path.into();
         move |source| BundleError::Io {
             action,

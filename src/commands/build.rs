@@ -17,6 +17,10 @@ pub struct BuildReport {
     pub files_read: usize,
     /// How many certificates came with the profile itself (its shipped roots).
     pub shipped: usize,
+    /// The profile's own name (`none` without one).
+    pub profile: String,
+    /// Where it came from: `built-in`, `file <name>` or `none`.
+    pub profile_source: String,
     /// Files in walked folders that were not used.
     pub skipped: Vec<Skipped>,
     /// The verified certificates and their findings.
@@ -89,8 +93,18 @@ pub fn run(req: &BuildRequest) -> Result<BuildReport, Error> {
     }
     let mut spec = req.spec.clone();
     if let Some(profile) = &resolved.profile {
-        // The profile's own name: a file cannot pass for a built-in profile by its file name.
+        // The profile's own name: a file cannot pass for a built-in profile by its file name,
+        // nor a bundle be named after a built-in profile it was not built from.
         spec.profile = profile.name.clone();
+        if !req.name_given {
+            spec.name = format!(
+                "{}-certs-{}",
+                crate::names::file_part(&profile.name),
+                spec.created
+                    .format(time::macros::format_description!("[year][month][day]"))
+                    .expect("a fixed format always formats")
+            );
+        }
     }
     let policy = verify::Policy {
         profile: resolved.profile,
@@ -103,6 +117,7 @@ pub fn run(req: &BuildRequest) -> Result<BuildReport, Error> {
     };
     spec.custom_templates = overrides.keys().cloned().collect();
     let templates = render::Templates::with_overrides(overrides)?;
+    let (profile, profile_source) = (spec.profile.clone(), spec.profile_source.clone());
     let outcome = match plan::bundle(&checked, spec) {
         Err(refused) => BuildOutcome::Refused {
             reason: refusal(&refused, &checked),
@@ -112,6 +127,8 @@ pub fn run(req: &BuildRequest) -> Result<BuildReport, Error> {
     Ok(BuildReport {
         files_read: loaded.files_read,
         shipped,
+        profile,
+        profile_source,
         skipped: loaded.skipped,
         checked,
         outcome,

@@ -22,6 +22,8 @@ pub enum FetchStatus {
     AlreadyThere,
     /// Something was downloaded but it is not the pinned certificate: discarded.
     PinMismatch,
+    /// The download has one of the pin's fingerprints but not the other: the profile is wrong.
+    ProfileError,
     /// No URL gave a usable answer.
     Unreachable,
     /// The profile knows no download URL for it.
@@ -35,6 +37,7 @@ impl FetchStatus {
             FetchStatus::Fetched => "fetched",
             FetchStatus::AlreadyThere => "already there",
             FetchStatus::PinMismatch => "PIN MISMATCH (discarded)",
+            FetchStatus::ProfileError => "PROFILE ERROR (discarded)",
             FetchStatus::Unreachable => "unreachable",
             FetchStatus::NoUrl => "no official URL",
         }
@@ -56,7 +59,7 @@ pub struct Fetched {
     pub file: Option<PathBuf>,
     /// The URL it came from, or the last one tried.
     pub url: Option<String>,
-    /// Why it failed, for people.
+    /// Why it failed, and anything done to the folder on the way (a stale file removed).
     pub detail: Option<String>,
     /// Its bytes ship with certbundle (a root): `build` has it without downloading.
     pub shipped: bool,
@@ -84,8 +87,10 @@ impl FetchReport {
     /// (or ships with certbundle).
     pub fn ok(&self) -> bool {
         self.certificates.iter().all(|c| {
-            c.status != FetchStatus::PinMismatch
-                && c.mismatch.is_none()
+            !matches!(
+                c.status,
+                FetchStatus::PinMismatch | FetchStatus::ProfileError
+            ) && c.mismatch.is_none()
                 && (c.need != Need::Required
                     || c.shipped
                     || matches!(c.status, FetchStatus::Fetched | FetchStatus::AlreadyThere))
@@ -107,6 +112,8 @@ pub fn file_name(pin: &Pin) -> String {
 enum Rejected {
     /// Certificates came back, none of them the pinned one: what was there instead.
     Mismatch(String),
+    /// A certificate came back with one of the pin's fingerprints and not the other.
+    Contradiction(String),
     /// No certificate at all (an error page, a captive portal, a network problem).
     Unusable(String),
 }
@@ -126,6 +133,12 @@ fn matching_der(bytes: &[u8], pin: &Pin) -> Result<Vec<u8>, Rejected> {
         let (sha256, sha1) = (crate::hex::sha256_upper(&der), crate::hex::sha1_upper(&der));
         if pin.matches(&sha256, &sha1) {
             return Ok(der);
+        }
+        if pin.half_matches(&sha256, &sha1) {
+            return Err(Rejected::Contradiction(format!(
+                "the download has one of the two fingerprints pinned for \"{}\" but not the other (SHA-256 {sha256}, SHA-1 {sha1}): the profile contradicts itself; fix the profile",
+                pin.name
+            )));
         }
         seen.push(sha256);
     }
@@ -152,13 +165,18 @@ pub fn run(req: &FetchRequest, progress: &mut dyn FnMut(&Fetched)) -> Result<Fet
             "name a profile: --profile apex-one, apex-central or a profile file",
         ));
     };
+    let downloader = Downloader::new(Duration::from_secs(req.timeout_seconds)).map_err(|why| {
+        Error::usage(
+            why,
+            "fix or unset that variable: a proxy is given as http://host:port",
+        )
+    })?;
     std::fs::create_dir_all(&req.output).map_err(|source| {
         crate::load::LoadErrors(vec![crate::load::LoadError::Unreadable {
             path: req.output.clone(),
             source,
         }])
     })?;
-    let downloader = Downloader::new(Duration::from_secs(req.timeout_seconds));
     let mut certificates = Vec::new();
     for pin in &profile.certificates {
         let path = req.output.join(file_name(pin));
@@ -177,15 +195,20 @@ pub fn run(req: &FetchRequest, progress: &mut dyn FnMut(&Fetched)) -> Result<Fet
             entry.status = FetchStatus::AlreadyThere;
             entry.file = Some(path);
         } else {
+            let mut notes = Vec::new();
             if path.exists() {
-                // A file of ours under this name that is not (or no longer) the pinned
-                // certificate must not stay where build would read it.
-                let _ = std::fs::remove_file(&path);
-                entry.detail = Some(format!(
-                    "removed {}: it did not match the pin",
-                    path.display()
-                ));
+                // A file under this name that is not (or no longer) the pinned certificate
+                // must not stay where build would read it.
+                notes.push(match std::fs::remove_file(&path) {
+                    Ok(()) => format!("removed {}: it did not match the pin", path.display()),
+                    Err(e) => format!(
+                        "{} does not match the pin and could not be removed ({e}): delete it by hand",
+                        path.display()
+                    ),
+                });
             }
+            let mut first_mismatch = None;
+            let mut contradiction = None;
             let mut unusable = None;
             for url in &pin.urls {
                 match downloader
@@ -194,38 +217,40 @@ pub fn run(req: &FetchRequest, progress: &mut dyn FnMut(&Fetched)) -> Result<Fet
                     .and_then(|bytes| matching_der(&bytes, pin))
                 {
                     Ok(der) => {
-                        write_atomically(&path, &der).map_err(|source| {
-                            crate::load::LoadErrors(vec![crate::load::LoadError::Unreadable {
-                                path: path.clone(),
-                                source,
-                            }])
-                        })?;
+                        write_atomically(&path, &der)
+                            .map_err(crate::bundle::BundleError::io("write", &path))?;
                         entry.status = FetchStatus::Fetched;
                         entry.file = Some(path.clone());
                         entry.url = Some(url.clone());
                         break;
                     }
                     Err(Rejected::Mismatch(what)) => {
-                        if entry.mismatch.is_none() {
-                            entry.mismatch = Some(format!("{url} {what}"));
-                        }
+                        first_mismatch.get_or_insert((url.clone(), format!("{url} {what}")));
+                    }
+                    Err(Rejected::Contradiction(why)) => {
+                        contradiction.get_or_insert((url.clone(), why));
                     }
                     Err(Rejected::Unusable(why)) => {
                         unusable.get_or_insert((url.clone(), why));
                     }
                 }
             }
+            entry.mismatch = first_mismatch.as_ref().map(|(_, what)| what.clone());
             if entry.status != FetchStatus::Fetched {
-                if let Some(what) = &entry.mismatch {
-                    entry.status = FetchStatus::PinMismatch;
-                    entry.url = what.split(' ').next().map(String::from);
-                    entry.detail = Some(what.clone());
-                } else if let Some((url, why)) = unusable {
-                    entry.status = FetchStatus::Unreachable;
+                let failure = if let Some((url, why)) = contradiction {
+                    Some((FetchStatus::ProfileError, url, why))
+                } else if let Some((url, what)) = first_mismatch {
+                    Some((FetchStatus::PinMismatch, url, what))
+                } else {
+                    unusable.map(|(url, why)| (FetchStatus::Unreachable, url, why))
+                };
+                if let Some((status, url, why)) = failure {
+                    entry.status = status;
                     entry.url = Some(url);
-                    entry.detail = Some(why);
+                    notes.push(why);
                 }
             }
+            entry.detail = (!notes.is_empty()).then(|| notes.join("; "));
         }
         progress(&entry);
         certificates.push(entry);

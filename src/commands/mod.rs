@@ -54,6 +54,8 @@ pub struct BuildRequest {
     pub json: bool,
     /// `--templates DIR`: templates replacing built-in ones.
     pub templates: Option<PathBuf>,
+    /// `--name` was given (otherwise the name comes from the profile's own name).
+    pub name_given: bool,
 }
 
 /// `certbundle inspect`.

@@ -74,6 +74,8 @@ pub struct BundleRef {
     pub name: String,
     pub created: String,
     pub profile: String,
+    /// `built-in`, `file <name>` or `none`.
+    pub profile_source: String,
     /// SHA-256 of SHA256SUMS, lower-case hex; none when the script ran without it.
     pub digest: Option<String>,
 }
@@ -383,6 +385,7 @@ pub fn sample() -> InstallReport {
             name: "apex-one-certs-20261125".into(),
             created: "2026-11-25T00:00:00Z".into(),
             profile: "apex-one".into(),
+            profile_source: "built-in".into(),
             digest: Some("0".repeat(64)),
         },
         host: HostInfo {

@@ -274,7 +274,9 @@ fn spreadsheet_safe(cell: &str) -> String {
 pub fn fetch_progress(f: &Fetched, style: &Style) -> String {
     let status = match f.status {
         FetchStatus::Fetched | FetchStatus::AlreadyThere => style.paint("32", f.status.as_str()),
-        FetchStatus::PinMismatch => style.paint("31;1", f.status.as_str()),
+        FetchStatus::PinMismatch | FetchStatus::ProfileError => {
+            style.paint("31;1", f.status.as_str())
+        }
         FetchStatus::Unreachable | FetchStatus::NoUrl => style.paint("33", f.status.as_str()),
     };
     let mut detail = f
@@ -430,19 +432,54 @@ served another certificate. Do not use it, and find out why before you trust tha
             );
         }
     }
-    if count(FetchStatus::Fetched) + count(FetchStatus::AlreadyThere) > 0 {
+    let contradictions: Vec<_> = r
+        .certificates
+        .iter()
+        .filter(|c| c.status == FetchStatus::ProfileError)
+        .collect();
+    if !contradictions.is_empty() {
+        let _ = writeln!(
+            out,
+            "{} the profile pins a SHA-256 and a SHA-1 that belong to different certificates; fix the profile:",
+            style.paint("31;1", "PROFILE ERROR:")
+        );
+        for c in contradictions {
+            let _ = writeln!(out, "  {}", names::printable(&c.name));
+        }
+    }
+    // After a mismatch the network is in question: no "next step" to copy blindly.
+    let suspicious = r
+        .certificates
+        .iter()
+        .any(|c| c.mismatch.is_some() || c.status == FetchStatus::ProfileError);
+    if !suspicious && count(FetchStatus::Fetched) + count(FetchStatus::AlreadyThere) > 0 {
         let profile = if r.profile_arg == crate::profile::DEFAULT_PROFILE {
             String::new()
         } else {
-            format!("--profile {} ", r.profile_arg)
+            format!("--profile {} ", shell_word(&r.profile_arg))
         };
         let _ = writeln!(
             out,
             "Next: certbundle build {profile}{}   (the shipped roots come by themselves)",
-            r.folder.display()
+            shell_word(&r.folder.display().to_string())
         );
     }
     out
+}
+
+/// `text` as one word for a shell (POSIX or PowerShell): quoted when it holds anything but
+/// plain path characters.
+fn shell_word(text: &str) -> String {
+    let text = names::printable(text);
+    if !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:\\+=,@".contains(c))
+    {
+        text
+    } else {
+        format!("'{}'", text.replace('\'', "'\"'\"'"))
+    }
 }
 
 /// An error as text for stderr: the message, then what to do.
@@ -606,9 +643,22 @@ fn build(r: &BuildReport, style: &Style) -> String {
     };
     let _ = writeln!(
         out,
-        "Read {} file(s){shipped}: {}.\n",
+        "Read {} file(s){shipped}: {}.",
         r.files_read,
         counts(&r.checked)
+    );
+    let source = match r.profile_source.as_str() {
+        "none" => "nothing is pinned".to_string(),
+        "built-in" => "built into certbundle".to_string(),
+        file => format!(
+            "from the profile {}, not a built-in one",
+            names::printable(file)
+        ),
+    };
+    let _ = writeln!(
+        out,
+        "Profile: {} ({source}).\n",
+        names::printable(&r.profile)
     );
     out.push_str(&skipped(&r.skipped));
     if !r.checked.certificates.is_empty() {

@@ -345,14 +345,13 @@ impl Profile {
             {
                 return bad("file", format!("file {file:?} must be a plain file name"));
             }
-            let key = pin
-                .sha256
-                .clone()
-                .or(pin.sha1.clone())
-                .unwrap_or_default()
-                .to_ascii_uppercase();
-            if !seen.insert(key) {
-                return bad("sha256", "the same certificate is pinned twice".into());
+            // Every fingerprint given counts: one certificate cannot have two pins (two roles).
+            for (field, value) in [("sha256", &pin.sha256), ("sha1", &pin.sha1)] {
+                if let Some(value) = value
+                    && !seen.insert(format!("{field}:{}", value.to_ascii_uppercase()))
+                {
+                    return bad(field, "the same certificate is pinned twice".into());
+                }
             }
         }
         Ok(profile)
@@ -459,6 +458,38 @@ mod tests {
                 assert!(pin.sha256.is_some() && pin.sha1.is_some(), "{}", pin.name);
             }
         }
+    }
+
+    #[test]
+    fn one_certificate_cannot_be_pinned_twice_by_either_fingerprint() {
+        let pin = |sha256: &str, sha1: &str, role: &str, store: &str| {
+            let mut text = format!("[[certificate]]\nname = \"{role}\"\n");
+            if !sha256.is_empty() {
+                text.push_str(&format!("sha256 = \"{}\"\n", sha256.repeat(64)));
+            }
+            if !sha1.is_empty() {
+                text.push_str(&format!("sha1 = \"{}\"\n", sha1.repeat(40)));
+            }
+            text.push_str(&format!(
+                "store = \"{store}\"\nrole = \"{role}\"\nneed = \"recommended\"\npurpose = []\nevidence = \"inferred\"\n\n"
+            ));
+            text
+        };
+        let head = "schema = \"certbundle-profile/1\"\nname = \"x\"\ntitle = \"t\"\n\n";
+        // Same SHA-1, once with a SHA-256 and once without, in two roles.
+        let twice = format!(
+            "{head}{}{}",
+            pin("A", "B", "root", "Root"),
+            pin("", "B", "intermediate", "CA")
+        );
+        let e = Profile::parse("p.toml", &twice).unwrap_err();
+        assert!(e.message.contains("pinned twice"), "{}", e.message);
+        let distinct = format!(
+            "{head}{}{}",
+            pin("A", "B", "root", "Root"),
+            pin("C", "D", "intermediate", "CA")
+        );
+        assert!(Profile::parse("p.toml", &distinct).is_ok());
     }
 
     #[test]
