@@ -76,3 +76,32 @@ fn the_examples_build_without_a_profile() {
     );
     assert!(readme().contains("certbundle build --profile none examples/certs -o out"));
 }
+
+/// The lines of the README's code block that starts with `marker`, up to its closing fence.
+fn block_after(text: &str, marker: &str) -> String {
+    let start = text
+        .find(&format!("\n{marker}\n"))
+        .unwrap_or_else(|| panic!("README.md has no {marker:?}"))
+        + marker.len()
+        + 2;
+    let end = start + text[start..].find("\n```").unwrap();
+    text[start..end].to_string()
+}
+
+#[test]
+fn the_readme_report_example_is_what_report_prints() {
+    let output = certbundle()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["report", "tests/fixtures/reports"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let shown = block_after(&readme(), "$ certbundle report tests/fixtures/reports");
+    assert_eq!(
+        shown,
+        String::from_utf8(output).unwrap().trim_end(),
+        "README.md's report example is out of date"
+    );
+}

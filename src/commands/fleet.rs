@@ -29,8 +29,9 @@ pub fn run(req: &FleetRequest) -> Result<FleetReport, Error> {
     };
     let mut skipped = sources.skipped;
     let mut reports = Vec::new();
-    for source in sources.files {
-        match report::parse(&source.bytes) {
+    let parsed = parse_all(&sources.files);
+    for (source, parsed) in sources.files.into_iter().zip(parsed) {
+        match parsed {
             Ok(parsed) => reports.push((source.file, parsed)),
             Err(reason) => skipped.push(Skipped {
                 file: source.file,
@@ -55,6 +56,31 @@ pub fn run(req: &FleetRequest) -> Result<FleetReport, Error> {
     Ok(FleetReport {
         fleet,
         html: req.html.clone(),
+    })
+}
+
+/// Parses every source, on as many threads as the machine has cores; results in input order.
+fn parse_all(sources: &[read::Source]) -> Vec<Result<report::Parsed, String>> {
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(8);
+    let chunk = sources.len().div_ceil(threads).max(64);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = sources
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|s| report::parse(&s.bytes))
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("parsing never panics"))
+            .collect()
     })
 }
 

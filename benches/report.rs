@@ -1,0 +1,107 @@
+//! `certbundle report` over 10,000 installer reports (2,500 hosts, four runs each, 20
+//! certificates per report), read from a folder, checked, and summarised in all four outputs.
+//!
+//! Run: `cargo bench --bench report`. It prints timings; it asserts nothing about speed (the
+//! target, "well under a few seconds on a 2-core machine", is for people to compare).
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use certbundle::commands::{self, FleetFormat, FleetRequest, Report, Request};
+use certbundle::fleet::report::{Verdict, sample};
+use certbundle::output::{self, Style};
+
+const HOSTS: usize = 2_500;
+const RUNS: usize = 4;
+const CERTIFICATES: usize = 20;
+const ROUNDS: usize = 5;
+
+fn main() {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let reports = dir.path().join("reports");
+    std::fs::create_dir_all(&reports).unwrap();
+    let mut bytes = 0usize;
+    for host in 0..HOSTS {
+        for run in 0..RUNS {
+            let mut r = sample();
+            r.host.name = format!("WS-{host:05}");
+            r.finished = format!("2026-11-26T{:02}:{:02}:00Z", 8 + run, host % 60);
+            r.verdict = if (host + run) % 7 == 0 {
+                Verdict::NotCompliant
+            } else {
+                Verdict::Compliant
+            };
+            let template = r.certificates[0].clone();
+            r.certificates = (0..CERTIFICATES)
+                .map(|i| {
+                    let mut c = template.clone();
+                    c.name = format!("Certificate {i}");
+                    c.before = Some("present".into());
+                    c.action = Some("none".into());
+                    c.after = Some(if r.verdict == Verdict::NotCompliant && i == 0 {
+                        "missing".into()
+                    } else {
+                        "present".into()
+                    });
+                    c.chain = "ok".into();
+                    c
+                })
+                .collect();
+            r.conflicts.clear();
+            let text = serde_json::to_string_pretty(&r).unwrap();
+            bytes += text.len();
+            std::fs::write(
+                reports.join(format!(
+                    "{}_{}.json",
+                    r.host.name,
+                    r.finished.replace(':', "")
+                )),
+                text,
+            )
+            .unwrap();
+        }
+    }
+    println!(
+        "{} reports, {:.1} MiB, {HOSTS} hosts",
+        HOSTS * RUNS,
+        bytes as f64 / 1024.0 / 1024.0
+    );
+    for (label, format, html) in [
+        ("table", FleetFormat::Human, false),
+        ("json", FleetFormat::Json, false),
+        ("csv", FleetFormat::Csv, false),
+        ("table + html", FleetFormat::Human, true),
+    ] {
+        let request = Request::Fleet(FleetRequest {
+            paths: vec![reports.clone()],
+            bundle: None,
+            format,
+            html: html.then(|| PathBuf::from(dir.path().join("fleet.html"))),
+        });
+        let style = Style {
+            json: request.json(),
+            csv: request.csv(),
+            color: false,
+        };
+        let mut times: Vec<Duration> = (0..ROUNDS)
+            .map(|_| {
+                let start = Instant::now();
+                let report = commands::run(&request, &mut |_| {}).expect("the reports read");
+                let text = output::report(&report, &style);
+                let elapsed = start.elapsed();
+                let Report::Fleet(fleet) = &report else {
+                    unreachable!()
+                };
+                assert_eq!(fleet.fleet.summary.hosts, HOSTS);
+                assert!(!text.is_empty());
+                elapsed
+            })
+            .collect();
+        times.sort();
+        println!(
+            "{label:>14}: median {:>7.1} ms, best {:>7.1} ms over {ROUNDS} runs",
+            times[ROUNDS / 2].as_secs_f64() * 1000.0,
+            times[0].as_secs_f64() * 1000.0
+        );
+    }
+}
