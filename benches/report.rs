@@ -4,7 +4,6 @@
 //! Run: `cargo bench --bench report`. It prints timings; it asserts nothing about speed (the
 //! target, "well under a few seconds on a 2-core machine", is for people to compare).
 
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use certbundle::commands::{self, FleetFormat, FleetRequest, Report, Request};
@@ -76,7 +75,7 @@ fn main() {
             paths: vec![reports.clone()],
             bundle: None,
             format,
-            html: html.then(|| PathBuf::from(dir.path().join("fleet.html"))),
+            html: html.then(|| dir.path().join("fleet.html")),
         });
         let style = Style {
             json: request.json(),
