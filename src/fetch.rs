@@ -12,7 +12,7 @@ use std::time::Duration;
 pub const MAX_DOWNLOAD: u64 = 1024 * 1024;
 
 /// The proxy variables, in the order they are looked at.
-const PROXY_VARIABLES: [&str; 6] = [
+pub const PROXY_VARIABLES: [&str; 6] = [
     "HTTP_PROXY",
     "http_proxy",
     "HTTPS_PROXY",

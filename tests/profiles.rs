@@ -451,14 +451,7 @@ fn serve(routes: Vec<(&'static str, Option<Vec<u8>>)>) -> String {
 /// `certbundle fetch` talking to the loopback server directly, whatever proxy this machine has.
 fn fetch_without_proxy() -> assert_cmd::Command {
     let mut cmd = certbundle();
-    for var in [
-        "HTTP_PROXY",
-        "http_proxy",
-        "HTTPS_PROXY",
-        "https_proxy",
-        "ALL_PROXY",
-        "all_proxy",
-    ] {
+    for var in certbundle::fetch::PROXY_VARIABLES {
         cmd.env_remove(var);
     }
     cmd.arg("fetch");

@@ -1,7 +1,7 @@
 //! The fleet view as one self-contained HTML page: inline CSS, no scripts, no external assets;
 //! colours survive printing. Every value is HTML-escaped by the template engine.
 
-use minijinja::{AutoEscape, Environment};
+use minijinja::AutoEscape;
 use serde::Serialize;
 
 use super::{Fleet, text};
@@ -19,16 +19,7 @@ struct Page<'a> {
 
 /// The page.
 pub fn render(fleet: &Fleet) -> String {
-    let mut env = Environment::new();
-    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    env.set_syntax(
-        minijinja::syntax::SyntaxConfig::builder()
-            .trim_blocks(true)
-            .lstrip_blocks(true)
-            .keep_trailing_newline(true)
-            .build()
-            .expect("default delimiters are valid"),
-    );
+    let mut env = crate::render::strict_environment();
     env.set_auto_escape_callback(|_| AutoEscape::Html);
     env.add_template("fleet-report.html.j2", TEMPLATE)
         .expect("the built-in template parses");

@@ -15,6 +15,8 @@ pub const MAX_REPORT_SIZE: u64 = 8 * 1024 * 1024;
 pub const MAX_ZIP_SIZE: u64 = 512 * 1024 * 1024;
 /// Most report files read from one zip.
 pub const MAX_ZIP_ENTRIES: usize = 200_000;
+/// Most bytes read in one run, all files together (10,000 reports are about 120 MiB).
+pub const MAX_TOTAL: u64 = 1024 * 1024 * 1024;
 
 /// One candidate report: where it is and its bytes.
 #[derive(Debug, Clone)]
@@ -34,6 +36,26 @@ pub struct Sources {
     pub skipped: Vec<Skipped>,
     /// Bundle folders and zips among the paths (their `reports/` were read).
     pub bundles: Vec<PathBuf>,
+    /// Bytes read so far.
+    total: u64,
+}
+
+impl Sources {
+    /// Keeps a file's bytes, or skips it once [`MAX_TOTAL`] is reached.
+    fn keep(&mut self, file: String, bytes: Vec<u8>) {
+        self.total += bytes.len() as u64;
+        if self.total > MAX_TOTAL {
+            self.skipped.push(Skipped {
+                file,
+                reason: format!(
+                    "not read: the reports given add up to more than {} MiB; give fewer at a time",
+                    MAX_TOTAL / 1024 / 1024
+                ),
+            });
+        } else {
+            self.files.push(Source { file, bytes });
+        }
+    }
 }
 
 /// Reads every candidate under `paths`. A path that does not exist is an error (exit 2); a
@@ -91,7 +113,7 @@ fn file(path: &Path, shown: String, out: &mut Sources) {
             "over the {} MiB a report can be",
             MAX_REPORT_SIZE / 1024 / 1024
         ))),
-        Ok(bytes) => out.files.push(Source { file: shown, bytes }),
+        Ok(bytes) => out.keep(shown, bytes),
     }
 }
 
@@ -206,7 +228,7 @@ fn zip(path: &Path, out: &mut Sources) {
                     MAX_REPORT_SIZE / 1024 / 1024
                 ),
             ),
-            Ok(_) => out.files.push(Source { file, bytes }),
+            Ok(_) => out.keep(file, bytes),
         }
     }
 }

@@ -221,8 +221,9 @@ pub fn sha256sums(files: &BTreeMap<String, Vec<u8>>) -> String {
         .collect()
 }
 
-fn environment(templates: &Templates) -> Result<minijinja::Environment<'static>, RenderError> {
-    use minijinja::AutoEscape;
+/// A template environment as every certbundle template expects: undefined values are errors,
+/// block tags take their line with them, files keep their last newline.
+pub(crate) fn strict_environment() -> minijinja::Environment<'static> {
     let mut env = minijinja::Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
     env.set_syntax(
@@ -233,6 +234,12 @@ fn environment(templates: &Templates) -> Result<minijinja::Environment<'static>,
             .build()
             .expect("default delimiters are valid"),
     );
+    env
+}
+
+fn environment(templates: &Templates) -> Result<minijinja::Environment<'static>, RenderError> {
+    use minijinja::AutoEscape;
+    let mut env = strict_environment();
     // Script templates print nothing that did not pass through one of our filters.
     env.set_auto_escape_callback(|name| {
         if name.ends_with(".ps1.j2") {
