@@ -517,3 +517,187 @@ fn the_html_page_renders_in_chromium() {
         std::fs::copy(&png, Path::new(&dir).join("fleet.png")).unwrap();
     }
 }
+
+/// Writes a zip of `(name, bytes)` entries (deflated).
+fn zip_of(path: &Path, entries: &[(String, Vec<u8>)]) {
+    let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for (name, bytes) in entries {
+        z.start_file(
+            name.as_str(),
+            zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated),
+        )
+        .unwrap();
+        z.write_all(bytes).unwrap();
+    }
+    z.finish().unwrap();
+}
+
+#[test]
+fn a_zip_of_a_whole_stick_is_read_entirely() {
+    let tmp = tempfile::tempdir().unwrap();
+    let compliant = fixture_text("SRV-APEX01_20261126T080004Z.json").into_bytes();
+    let not_elevated = fixture_text("WS-0140_20261126T100500Z.json").into_bytes();
+    let chain = fixture_text("WS-0120_20261126T092005Z.json").into_bytes();
+    let stick = tmp.path().join("stick.zip");
+    zip_of(
+        &stick,
+        &[
+            (
+                "bundleA/manifest.json".into(),
+                b"{\"bundle\": \"a\"}".to_vec(),
+            ),
+            ("bundleA/SHA256SUMS".into(), b"".to_vec()),
+            (
+                "bundleA/reports/SRV-APEX01_20261126T080004Z.json".into(),
+                compliant,
+            ),
+            (
+                "bundleB/manifest.json".into(),
+                b"{\"bundle\": \"b\"}".to_vec(),
+            ),
+            ("bundleB/SHA256SUMS".into(), b"".to_vec()),
+            (
+                "bundleB/reports/WS-0140_20261126T100500Z.json".into(),
+                not_elevated,
+            ),
+            (
+                "ProgramData-copy/WS-0120_20261126T092005Z.json".into(),
+                chain,
+            ),
+            (
+                "__MACOSX/bundleA/reports/._SRV-APEX01_20261126T080004Z.json".into(),
+                b"\x00\x05".to_vec(),
+            ),
+        ],
+    );
+    let assert = report().arg(&stick).arg("--json").assert().code(1);
+    let json: serde_json::Value = serde_json::from_str(&stdout(&assert)).unwrap();
+    let hosts: Vec<&str> = json["hosts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["host"].as_str().unwrap())
+        .collect();
+    assert_eq!(hosts, ["WS-0140", "WS-0120", "SRV-APEX01"]);
+    // Two bundles: neither is taken as the reference; manifests are not reports.
+    assert!(json["reference"].is_null());
+    assert_eq!(json["summary"]["skipped"], 0, "{}", json["skipped"]);
+}
+
+#[test]
+fn a_big_bundle_zip_is_still_a_reference() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (folder, _, digest) = build_bundle(tmp.path());
+    // The bundle zipped back with more files than `verify` would ever read.
+    let mut entries: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(&folder)
+        .sort_by_file_name()
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(folder.parent().unwrap()).unwrap();
+            (
+                rel.to_string_lossy().replace('\\', "/"),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    for i in 0..10_050 {
+        entries.push((
+            format!("site-certs/reports/WS-{i:05}_20261126T080004Z.txt"),
+            b"text".to_vec(),
+        ));
+    }
+    entries.push((
+        "site-certs/reports/WS-1_20261126T080004Z.json".into(),
+        report_for("WS-1", Some(&digest)).into_bytes(),
+    ));
+    let zipped = tmp.path().join("returned.zip");
+    zip_of(&zipped, &entries);
+    for extra in [
+        &[][..],
+        &["--bundle".to_string(), zipped.display().to_string()][..],
+    ] {
+        let assert = report()
+            .arg(&zipped)
+            .args(extra)
+            .arg("--json")
+            .assert()
+            .success();
+        let json: serde_json::Value = serde_json::from_str(&stdout(&assert)).unwrap();
+        assert_eq!(json["reference"]["digest"], digest.as_str());
+        assert_eq!(json["hosts"][0]["bundle_match"], "same");
+    }
+}
+
+#[test]
+fn the_same_report_reached_twice_counts_once_and_oversized_entries_are_skipped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = fleet_of(tmp.path(), &["SRV-APEX01_20261126T080004Z.json"]);
+    let assert = report()
+        .arg(&folder)
+        .arg(folder.join("SRV-APEX01_20261126T080004Z.json"))
+        .arg("--json")
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_str(&stdout(&assert)).unwrap();
+    assert_eq!(json["summary"]["reports"], 1);
+    assert_eq!(json["hosts"][0]["runs"], 1);
+    // A copy under another name is the same run, not history.
+    write(
+        &folder,
+        "copy/SRV-APEX01_20261126T080004Z.json",
+        fixture_text("SRV-APEX01_20261126T080004Z.json"),
+    );
+    let assert = report().arg(&folder).arg("--json").assert().success();
+    let json: serde_json::Value = serde_json::from_str(&stdout(&assert)).unwrap();
+    assert_eq!(json["hosts"][0]["runs"], 1);
+    assert!(
+        json["skipped"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("the same run as ")
+    );
+    // A zip entry that inflates past 8 MiB is skipped without being held in memory; being named
+    // like a report, it keeps the fleet from passing.
+    let bomb = tmp.path().join("bomb.zip");
+    zip_of(
+        &bomb,
+        &[
+            (
+                "r/SRV-APEX01_20261126T080004Z.json".into(),
+                fixture_text("SRV-APEX01_20261126T080004Z.json").into_bytes(),
+            ),
+            (
+                "r/WS-BIG_20261126T080004Z.json".into(),
+                vec![b' '; 9 * 1024 * 1024],
+            ),
+        ],
+    );
+    assert!(std::fs::metadata(&bomb).unwrap().len() < 100_000);
+    report()
+        .arg(&bomb)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "WS-BIG_20261126T080004Z.json: over the 8 MiB a report can be",
+        ))
+        .stdout(predicate::str::contains(
+            "1 report file(s) could not be read, so some hosts may be missing",
+        ));
+}
+
+#[cfg(unix)]
+#[test]
+fn links_in_walked_folders_are_listed_not_followed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let folder = fleet_of(tmp.path(), &["SRV-APEX01_20261126T080004Z.json"]);
+    let outside = write(tmp.path(), "outside/secret.json", "{}");
+    std::os::unix::fs::symlink(&outside, folder.join("link.json")).unwrap();
+    report()
+        .arg(&folder)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("link.json: a link: not followed"));
+}

@@ -18,40 +18,41 @@ pub struct FleetReport {
     pub html: Option<PathBuf>,
 }
 
-/// Runs report: read, parse, summarise, and write the HTML page when asked.
+/// Runs report: list, then read, parse and sum up each report (on every core, one report per
+/// core in memory at a time), summarise, and write the HTML page when asked.
 pub fn run(req: &FleetRequest) -> Result<FleetReport, Error> {
-    let sources = read::sources(&req.paths)?;
-    let reference = match (&req.bundle, sources.bundles.as_slice()) {
+    let listing = read::list(&req.paths)?;
+    let mut skipped = listing.skipped;
+    let reference = match (&req.bundle, listing.bundles.as_slice()) {
         (Some(bundle), _) => Some(read::reference(bundle)?),
         // One bundle given as PATH: its reports are compared with it.
-        (None, [only]) => read::reference(only).ok(),
+        (None, [only]) => match read::reference(only) {
+            Ok(reference) => Some(reference),
+            Err(e) => {
+                skipped.push(Skipped {
+                    file: only.display().to_string(),
+                    reason: format!("not used to compare reports with: {e}"),
+                    report_like: false,
+                });
+                None
+            }
+        },
         _ => None,
     };
-    let mut skipped = sources.skipped;
-    let mut reports = Vec::new();
-    let parsed = parse_all(&sources.files);
-    for (source, parsed) in sources.files.into_iter().zip(parsed) {
-        match parsed {
-            Ok(parsed) => reports.push((source.file, parsed)),
-            Err(reason) => skipped.push(Skipped {
-                file: source.file,
-                reason,
-            }),
+    let mut rows = Vec::new();
+    for outcome in read_all(&listing.candidates, reference.as_ref()) {
+        match outcome {
+            Ok(row) => rows.push(row),
+            Err(skip) => skipped.push(skip),
         }
     }
-    if reports.is_empty() {
+    if rows.is_empty() {
         return Err(nothing_read(&req.paths, &skipped));
     }
-    let fleet = fleet::summarise(reports, skipped, reference);
+    let fleet = fleet::summarise(rows, skipped, reference);
     if let Some(path) = &req.html {
-        crate::fetch::write_atomically(path, fleet::html::render(&fleet).as_bytes()).map_err(
-            |source| {
-                crate::load::LoadErrors(vec![crate::load::LoadError::Unreadable {
-                    path: path.clone(),
-                    source,
-                }])
-            },
-        )?;
+        crate::fetch::write_atomically(path, fleet::html::render(&fleet).as_bytes())
+            .map_err(crate::bundle::BundleError::io("write", path))?;
     }
     Ok(FleetReport {
         fleet,
@@ -59,27 +60,39 @@ pub fn run(req: &FleetRequest) -> Result<FleetReport, Error> {
     })
 }
 
-/// Parses every source, on as many threads as the machine has cores; results in input order.
-fn parse_all(sources: &[read::Source]) -> Vec<Result<report::Parsed, String>> {
+/// Reads and sums up every candidate, on as many threads as the machine has cores; results in
+/// input order. Each thread holds one report's bytes at a time.
+fn read_all(
+    candidates: &[read::Candidate],
+    reference: Option<&fleet::Reference>,
+) -> Vec<Result<fleet::Host, Skipped>> {
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
         .min(8);
-    let chunk = sources.len().div_ceil(threads).max(64);
+    let chunk = candidates.len().div_ceil(threads).max(64);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = sources
+        let handles: Vec<_> = candidates
             .chunks(chunk)
             .map(|part| {
                 scope.spawn(move || {
+                    let mut reader = read::Reader::default();
                     part.iter()
-                        .map(|s| report::parse(&s.bytes))
+                        .map(|c| {
+                            let bytes = reader
+                                .read(&c.location)
+                                .map_err(|why| Skipped::new(c.file.clone(), why))?;
+                            let parsed = report::parse(&bytes)
+                                .map_err(|why| Skipped::unusable(c.file.clone(), why, &bytes))?;
+                            Ok(fleet::host_row(c.file.clone(), parsed, reference))
+                        })
                         .collect::<Vec<_>>()
                 })
             })
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| h.join().expect("parsing never panics"))
+            .flat_map(|h| h.join().expect("reading reports never panics"))
             .collect()
     })
 }

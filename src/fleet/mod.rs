@@ -29,6 +29,65 @@ pub struct Skipped {
     pub file: String,
     /// Why it was skipped.
     pub reason: String,
+    /// It is (or is named like) an installer report: a host may be missing from the view.
+    pub report_like: bool,
+}
+
+impl Skipped {
+    /// A file skipped before it was read: a report when it is named like one.
+    pub fn new(file: String, reason: String) -> Self {
+        let report_like = named_like_a_report(&file);
+        Skipped {
+            file,
+            reason,
+            report_like,
+        }
+    }
+
+    /// A file read and found unusable: a report when it is named like one or says it is one.
+    pub fn unusable(file: String, reason: String, bytes: &[u8]) -> Self {
+        let declared = bytes
+            .windows(b"certbundle-report/".len())
+            .any(|w| w == b"certbundle-report/");
+        let mut skipped = Skipped::new(file, reason);
+        skipped.report_like |= declared;
+        skipped
+    }
+}
+
+/// Whether a file name is the installer's: `<COMPUTER>_<yyyyMMddTHHmmssZ>.json`.
+pub fn named_like_a_report(file: &str) -> bool {
+    let name = file.rsplit(['/', '\\']).next().unwrap_or(file);
+    let Some(stem) = name
+        .strip_suffix(".json")
+        .or_else(|| name.strip_suffix(".JSON"))
+    else {
+        return false;
+    };
+    let Some((host, time)) = stem.rsplit_once('_') else {
+        return false;
+    };
+    let b = time.as_bytes();
+    !host.is_empty()
+        && b.len() == 16
+        && b[8] == b'T'
+        && b[15] == b'Z'
+        && b[..8].iter().chain(&b[9..15]).all(u8::is_ascii_digit)
+}
+
+/// The key a computer name is grouped by: Windows compares names case-insensitively, one
+/// character for one (so `ß` is not `SS`).
+pub fn host_key(name: &str) -> String {
+    name.trim()
+        .chars()
+        .map(|c| {
+            let mut upper = c.to_uppercase();
+            match (upper.next(), upper.next()) {
+                (Some(u), None) => u,
+                _ => c,
+            }
+        })
+        .collect()
 }
 
 /// The bundle the reports are compared with.
@@ -215,6 +274,18 @@ pub struct Host {
     pub bundle_match: Option<BundleMatch>,
     /// Why the host is not compliant, in the installer's words (integrity problems, messages).
     pub reasons: Vec<String>,
+    /// A later run that does not change the verdict: it stopped before looking at the stores,
+    /// or ran another bundle than the reference.
+    pub later: Option<String>,
+    /// When the run finished, for choosing a host's run.
+    #[serde(skip)]
+    pub finished: time::OffsetDateTime,
+    /// When it started (ties).
+    #[serde(skip)]
+    pub started: String,
+    /// The run looked at the certificate stores (it did not stop in preflight or integrity).
+    #[serde(skip)]
+    pub reached_stores: bool,
 }
 
 /// Counts for the summary line.
@@ -238,6 +309,9 @@ pub struct Summary {
     pub history: usize,
     /// Files skipped.
     pub skipped: usize,
+    /// Of those, reports (or files named like reports) that could not be read: hosts may be
+    /// missing from the view.
+    pub unreadable_reports: usize,
 }
 
 /// The fleet view.
@@ -256,56 +330,97 @@ pub struct Fleet {
 }
 
 impl Fleet {
-    /// Every host compliant (and at least one host).
+    /// Every host compliant, at least one host, and no report that could not be read.
     pub fn ok(&self) -> bool {
-        !self.hosts.is_empty() && self.hosts.iter().all(|h| h.compliant)
+        !self.hosts.is_empty()
+            && self.hosts.iter().all(|h| h.compliant)
+            && self.summary.unreadable_reports == 0
     }
 }
 
 /// Most reasons kept per host (the rest are counted).
 const MAX_REASONS: usize = 5;
 
-/// One row per host from its latest report (by `finished`, then file name); older reports count
-/// as history. Pure.
+/// One row per host. The run that decides is the latest that looked at the certificate stores
+/// (of the reference bundle, when there is one and the host ran it); a later run that stopped
+/// early or ran another bundle is noted on the row. Without any such run, the latest run decides.
+/// The same run reached twice (a report copied to two places) counts once. Pure.
 pub fn summarise(
-    reports: Vec<(String, Parsed)>,
-    skipped: Vec<Skipped>,
+    runs: Vec<Host>,
+    mut skipped: Vec<Skipped>,
     reference: Option<Reference>,
 ) -> Fleet {
-    let total = reports.len();
-    let mut by_host: BTreeMap<String, Vec<(String, Parsed)>> = BTreeMap::new();
-    for (file, parsed) in reports {
-        // Windows computer names are case-insensitive.
-        let key = parsed.report.host.name.trim().to_uppercase();
-        by_host.entry(key).or_default().push((file, parsed));
+    let mut by_host: BTreeMap<String, Vec<Host>> = BTreeMap::new();
+    for run in runs {
+        by_host.entry(host_key(&run.host)).or_default().push(run);
     }
-    let mut hosts: Vec<Host> = by_host
-        .into_values()
-        .map(|mut runs| {
-            runs.sort_by(|a, b| {
-                (a.1.finished, &a.1.report.started, &a.0).cmp(&(
-                    b.1.finished,
-                    &b.1.report.started,
-                    &b.0,
-                ))
-            });
-            let count = runs.len();
-            let (file, latest) = runs.pop().expect("a host has a report");
-            host_row(file, latest.report, count, reference.as_ref())
-        })
-        .collect();
+    let mut total = 0;
+    let mut hosts: Vec<Host> = Vec::with_capacity(by_host.len());
+    for mut runs in by_host.into_values() {
+        runs.sort_by(|a, b| {
+            (a.finished, &a.started, &a.file).cmp(&(b.finished, &b.started, &b.file))
+        });
+        // A copy of the same run (same times, same bundle) is not history.
+        let mut distinct: Vec<Host> = Vec::with_capacity(runs.len());
+        for run in runs {
+            match distinct.iter().find(|d| {
+                d.finished == run.finished
+                    && d.started == run.started
+                    && d.bundle == run.bundle
+                    && d.mode == run.mode
+            }) {
+                Some(first) => skipped.push(Skipped {
+                    file: run.file.clone(),
+                    reason: format!("the same run as {}", first.file),
+                    report_like: false,
+                }),
+                None => distinct.push(run),
+            }
+        }
+        total += distinct.len();
+        let count = distinct.len();
+        let is_reference = |h: &Host| {
+            matches!(
+                h.bundle_match,
+                Some(BundleMatch::Same | BundleMatch::NoDigest)
+            )
+        };
+        let chosen = distinct
+            .iter()
+            .rposition(|h| h.reached_stores && (reference.is_none() || is_reference(h)))
+            .or_else(|| distinct.iter().rposition(|h| h.reached_stores))
+            .unwrap_or(count - 1);
+        let last = &distinct[count - 1];
+        let later = (chosen != count - 1).then(|| {
+            let what = if last.reached_stores {
+                format!("ran another bundle: {}", last.bundle.name)
+            } else {
+                last.label.clone()
+            };
+            format!(
+                "a later run ({} UTC, {}) {}",
+                last.last_run.replace('T', " ").trim_end_matches('Z'),
+                last.mode.as_str(),
+                what
+            )
+        });
+        let mut row = distinct.swap_remove(chosen);
+        row.runs = count;
+        row.later = later;
+        hosts.push(row);
+    }
     hosts.sort_by(|a, b| {
         (
             a.compliant,
             a.status,
             std::cmp::Reverse(a.problems.len()),
-            a.host.to_uppercase(),
+            host_key(&a.host),
         )
             .cmp(&(
                 b.compliant,
                 b.status,
                 std::cmp::Reverse(b.problems.len()),
-                b.host.to_uppercase(),
+                host_key(&b.host),
             ))
     });
     let mut summary = Summary {
@@ -313,6 +428,7 @@ pub fn summarise(
         reports: total,
         history: total - hosts.len(),
         skipped: skipped.len(),
+        unreadable_reports: skipped.iter().filter(|s| s.report_like).count(),
         ..Summary::default()
     };
     for h in &hosts {
@@ -332,7 +448,6 @@ pub fn summarise(
             summary.other_bundle += 1;
         }
     }
-    let mut skipped = skipped;
     skipped.sort_by(|a, b| a.file.cmp(&b.file));
     Fleet {
         schema: FLEET_SCHEMA,
@@ -343,8 +458,24 @@ pub fn summarise(
     }
 }
 
-fn host_row(file: String, r: InstallReport, runs: usize, reference: Option<&Reference>) -> Host {
+/// One report as a row of its own (its host's other runs are weighed by [`summarise`]).
+pub fn host_row(file: String, parsed: Parsed, reference: Option<&Reference>) -> Host {
+    let Parsed {
+        report: r,
+        finished,
+    } = parsed;
     let problems = cert_problems(&r);
+    let reached_stores = r.certificates.iter().any(|c| c.before.is_some())
+        || (r.certificates.is_empty()
+            && matches!(
+                r.verdict,
+                Verdict::Compliant
+                    | Verdict::Fixed
+                    | Verdict::NotCompliant
+                    | Verdict::Uninstalled
+                    | Verdict::WouldUninstall
+            ));
+    let chains_unchecked = r.certificates.iter().any(|c| c.chain == "not-checked");
     let status = match r.verdict {
         Verdict::IntegrityFailure => HostStatus::IntegrityFailure,
         Verdict::Error => HostStatus::Error,
@@ -375,6 +506,9 @@ fn host_row(file: String, r: InstallReport, runs: usize, reference: Option<&Refe
                 .count()
         ),
         HostStatus::ChainFails => format!("chain fails {}", problems.len()),
+        HostStatus::Compliant | HostStatus::Fixed if chains_unchecked => {
+            format!("{} (chains not checked)", status.as_str())
+        }
         other => other.as_str().to_string(),
     };
     let bundle_match = reference.map(|reference| match &r.bundle.digest {
@@ -387,7 +521,12 @@ fn host_row(file: String, r: InstallReport, runs: usize, reference: Option<&Refe
     let reasons = reasons(&r, status);
     Host {
         host: r.host.name.trim().to_string(),
-        last_run: r.finished.clone(),
+        last_run: finished
+            .to_offset(time::UtcOffset::UTC)
+            .format(&time::macros::format_description!(
+                "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
+            ))
+            .expect("a fixed format always formats"),
         mode: r.mode,
         compliant: status.in_place() && bundle_match != Some(BundleMatch::Other),
         status,
@@ -408,11 +547,15 @@ fn host_row(file: String, r: InstallReport, runs: usize, reference: Option<&Refe
                 .find(|b| b.status != "Valid")
                 .map(|b| b.status.clone()),
         }),
-        runs,
+        runs: 1,
         file,
         bundle: r.bundle,
         bundle_match,
         reasons,
+        later: None,
+        finished,
+        started: r.started,
+        reached_stores,
     }
 }
 
@@ -498,6 +641,14 @@ mod tests {
     use super::*;
     use report::sample;
 
+    fn summed(runs: Vec<(String, Parsed)>, reference: Option<Reference>) -> Fleet {
+        let rows = runs
+            .into_iter()
+            .map(|(file, p)| host_row(file, p, reference.as_ref()))
+            .collect();
+        summarise(rows, vec![], reference)
+    }
+
     fn parsed(r: InstallReport) -> Parsed {
         let text = serde_json::to_string(&r).unwrap();
         report::parse(text.as_bytes()).unwrap()
@@ -521,7 +672,7 @@ mod tests {
 
     #[test]
     fn the_latest_run_of_a_host_wins_whatever_the_case_of_its_name() {
-        let fleet = summarise(
+        let fleet = summed(
             vec![
                 (
                     "b".into(),
@@ -533,7 +684,6 @@ mod tests {
                     parsed(r)
                 }),
             ],
-            vec![],
             None,
         );
         assert_eq!(fleet.hosts.len(), 1);
@@ -550,7 +700,7 @@ mod tests {
         let mut chain = clean("C", "2026-11-26T00:00:00Z", Verdict::NotCompliant);
         chain.certificates[0].chain = "failed".into();
         chain.certificates[0].chain_status = vec!["PartialChain".into()];
-        let fleet = summarise(
+        let fleet = summed(
             vec![
                 (
                     "a".into(),
@@ -567,7 +717,6 @@ mod tests {
                     )),
                 ),
             ],
-            vec![],
             None,
         );
         let order: Vec<(&str, &str)> = fleet
@@ -605,7 +754,7 @@ mod tests {
         other.bundle.digest = Some("1".repeat(64));
         let mut unknown = clean("U", "2026-11-26T00:00:00Z", Verdict::Compliant);
         unknown.bundle.digest = None;
-        let fleet = summarise(
+        let fleet = summed(
             vec![
                 ("o".into(), parsed(other)),
                 ("u".into(), parsed(unknown)),
@@ -614,7 +763,6 @@ mod tests {
                     parsed(clean("S", "2026-11-26T00:00:00Z", Verdict::Compliant)),
                 ),
             ],
-            vec![],
             Some(reference),
         );
         let rows: Vec<(&str, Option<BundleMatch>, bool)> = fleet
@@ -640,9 +788,116 @@ mod tests {
         r.certificates[0].action = None;
         r.certificates[0].after = None;
         r.certificates[0].chain = "not-checked".into();
-        let fleet = summarise(vec![("n".into(), parsed(r))], vec![], None);
+        let fleet = summed(vec![("n".into(), parsed(r))], None);
         assert_eq!(fleet.hosts[0].status, HostStatus::NotElevated);
         assert!(fleet.hosts[0].problems.is_empty());
         assert!(fleet.hosts[0].reasons[0].contains("Run as administrator"));
+    }
+
+    #[test]
+    fn a_later_run_that_stopped_early_does_not_undo_a_fix() {
+        let fixed = clean("WS-9", "2026-11-26T08:00:00Z", Verdict::Fixed);
+        let mut stopped = clean("WS-9", "2026-11-26T10:00:00Z", Verdict::NotElevated);
+        stopped.certificates[0].before = None;
+        stopped.certificates[0].action = None;
+        stopped.certificates[0].after = None;
+        let fleet = summed(
+            vec![("a".into(), parsed(fixed)), ("b".into(), parsed(stopped))],
+            None,
+        );
+        let host = &fleet.hosts[0];
+        assert_eq!(host.status, HostStatus::Fixed);
+        assert_eq!(host.runs, 2);
+        assert_eq!(
+            host.later.as_deref(),
+            Some("a later run (2026-11-26 10:00:00 UTC, install) not elevated")
+        );
+        assert!(fleet.ok());
+    }
+
+    #[test]
+    fn with_a_reference_the_run_of_that_bundle_decides() {
+        let reference = Reference {
+            path: "b".into(),
+            name: "apex-one-certs-20261125".into(),
+            created: "2026-11-25T00:00:00Z".into(),
+            digest: "0".repeat(64),
+        };
+        let this = clean("WS-8", "2026-11-26T08:00:00Z", Verdict::Fixed);
+        let mut old = clean("WS-8", "2026-11-26T09:00:00Z", Verdict::Compliant);
+        old.mode = Mode::CheckOnly;
+        old.bundle.digest = Some("1".repeat(64));
+        let fleet = summed(
+            vec![("a".into(), parsed(this)), ("b".into(), parsed(old))],
+            Some(reference),
+        );
+        let host = &fleet.hosts[0];
+        assert_eq!(host.bundle_match, Some(BundleMatch::Same));
+        assert!(host.compliant);
+        assert!(
+            host.later
+                .as_deref()
+                .unwrap()
+                .ends_with("check-only) ran another bundle: apex-one-certs-20261125")
+        );
+    }
+
+    #[test]
+    fn the_same_run_reached_twice_counts_once() {
+        let run = clean("WS-7", "2026-11-26T08:00:00Z", Verdict::Compliant);
+        let rows = vec![
+            host_row("x/a.json".into(), parsed(run.clone()), None),
+            host_row("y/a.json".into(), parsed(run), None),
+        ];
+        let fleet = summarise(rows, vec![], None);
+        assert_eq!(fleet.hosts[0].runs, 1);
+        assert_eq!(fleet.summary.reports, 1);
+        assert_eq!(fleet.skipped[0].reason, "the same run as x/a.json");
+        assert!(!fleet.skipped[0].report_like);
+        assert!(fleet.ok());
+    }
+
+    #[test]
+    fn names_and_times_are_compared_as_windows_does() {
+        assert_eq!(host_key(" straße "), "STRAßE");
+        assert_ne!(host_key("straße"), host_key("STRASSE"));
+        assert_eq!(host_key("ws-1"), host_key("WS-1"));
+        assert!(named_like_a_report(
+            "E:\\reports\\WS_01_20261126T080004Z.json"
+        ));
+        assert!(named_like_a_report("r/MÜNCHEN_20261126T080004Z.json"));
+        assert!(!named_like_a_report("r/package.json"));
+        assert!(!named_like_a_report("r/WS-01_20261126T0800Z.json"));
+        // An offset is turned into UTC for display and ordering.
+        let mut r = clean("WS-6", "2026-11-26T23:30:00-10:00", Verdict::Compliant);
+        r.started = "2026-11-26T23:29:00-10:00".into();
+        let fleet = summed(vec![("a".into(), parsed(r))], None);
+        assert_eq!(fleet.hosts[0].last_run, "2026-11-27T09:30:00Z");
+    }
+
+    #[test]
+    fn an_unreadable_report_keeps_the_fleet_from_passing() {
+        let rows = vec![host_row(
+            "a".into(),
+            parsed(clean("WS-5", "2026-11-26T08:00:00Z", Verdict::Compliant)),
+            None,
+        )];
+        let broken = Skipped::unusable(
+            "WS-4_20261126T080004Z.json".into(),
+            "truncated".into(),
+            b"{",
+        );
+        let foreign = Skipped::unusable("package.json".into(), "not a report".into(), b"{}");
+        let declared = Skipped::unusable(
+            "odd-name.json".into(),
+            "truncated".into(),
+            b"{\"schema\": \"certbundle-report/1\", \"ho",
+        );
+        assert!(broken.report_like && declared.report_like && !foreign.report_like);
+        let fleet = summarise(rows.clone(), vec![foreign.clone()], None);
+        assert!(fleet.ok());
+        let fleet = summarise(rows, vec![foreign, broken], None);
+        assert_eq!(fleet.summary.unreadable_reports, 1);
+        assert!(!fleet.ok());
     }
 }

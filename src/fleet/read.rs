@@ -1,7 +1,9 @@
-//! The report files under the paths given: files, folders (walked for `*.json`), bundle folders
-//! and zips (their `reports/` only). Bounded: no file, entry or zip is read past its limit, and
-//! nothing is extracted to disk.
+//! Where the reports are: files, folders (walked for `*.json`), and zips (every `*.json` entry),
+//! a bundle's own `manifest.json` excepted. Listing reads no content; [`Location::read`] reads
+//! one report at a time, bounded, so memory stays small whatever the stick holds. Nothing is
+//! extracted to disk.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -12,73 +14,112 @@ use crate::load::{LoadError, LoadErrors};
 /// Largest report file read (a report of 200 certificates is about 150 KiB).
 pub const MAX_REPORT_SIZE: u64 = 8 * 1024 * 1024;
 /// Largest zip read.
-pub const MAX_ZIP_SIZE: u64 = 512 * 1024 * 1024;
-/// Most report files read from one zip.
+pub const MAX_ZIP_SIZE: u64 = 1024 * 1024 * 1024;
+/// Most entries looked at in one zip.
 pub const MAX_ZIP_ENTRIES: usize = 200_000;
-/// Most bytes read in one run, all files together (10,000 reports are about 120 MiB).
-pub const MAX_TOTAL: u64 = 1024 * 1024 * 1024;
+/// Most bytes read in one run, all reports together (10,000 reports are about 120 MiB): a bound
+/// on time, decided before reading from the sizes files and zip entries declare.
+pub const MAX_TOTAL: u64 = 2 * 1024 * 1024 * 1024;
 
-/// One candidate report: where it is and its bytes.
+/// Where one candidate report is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Location {
+    /// A file.
+    File(PathBuf),
+    /// Entry `index` of a zip.
+    ZipEntry {
+        /// The zip.
+        zip: PathBuf,
+        /// The entry's index.
+        index: usize,
+    },
+}
+
+/// One candidate report: where it is, and how it is shown.
 #[derive(Debug, Clone)]
-pub struct Source {
+pub struct Candidate {
+    /// Where to read it.
+    pub location: Location,
     /// Path, or `zip!/entry`.
     pub file: String,
-    /// Its content.
-    pub bytes: Vec<u8>,
 }
 
-/// What the paths held.
+/// What the paths hold.
 #[derive(Debug, Default)]
-pub struct Sources {
+pub struct Listing {
     /// Candidate reports, in path order.
-    pub files: Vec<Source>,
-    /// Files that could not be read.
+    pub candidates: Vec<Candidate>,
+    /// Files that will not be read, and why.
     pub skipped: Vec<Skipped>,
-    /// Bundle folders and zips among the paths (their `reports/` were read).
+    /// Bundle folders and zips among the paths (a zip only when it holds exactly one bundle).
     pub bundles: Vec<PathBuf>,
-    /// Bytes read so far.
-    total: u64,
 }
 
-impl Sources {
-    /// Keeps a file's bytes, or skips it once [`MAX_TOTAL`] is reached.
-    fn keep(&mut self, file: String, bytes: Vec<u8>) {
-        self.total += bytes.len() as u64;
-        if self.total > MAX_TOTAL {
-            self.skipped.push(Skipped {
-                file,
-                reason: format!(
-                    "not read: the reports given add up to more than {} MiB; give fewer at a time",
-                    MAX_TOTAL / 1024 / 1024
-                ),
-            });
-        } else {
-            self.files.push(Source { file, bytes });
-        }
+impl Listing {
+    fn skip(&mut self, file: String, reason: impl Into<String>) {
+        self.skipped.push(Skipped::new(file, reason.into()));
     }
 }
 
-/// Reads every candidate under `paths`. A path that does not exist is an error (exit 2); a
-/// file that cannot be read is skipped with its reason.
-pub fn sources(paths: &[PathBuf]) -> Result<Sources, LoadErrors> {
-    let mut out = Sources::default();
+/// Lists every candidate under `paths`. A path that does not exist is an error (exit 2); a file
+/// that cannot be looked at is skipped with its reason. Each file is listed once, however it is
+/// reached.
+pub fn list(paths: &[PathBuf]) -> Result<Listing, LoadErrors> {
+    let mut out = Listing::default();
     let mut missing = Vec::new();
+    let mut declared = Vec::new();
     for path in paths {
         match fs::metadata(path) {
             Err(source) => missing.push(LoadError::Unreadable {
                 path: path.clone(),
                 source,
             }),
-            Ok(meta) if meta.is_dir() => folder(path, &mut out),
-            Ok(_) if is_zip(path) => zip(path, &mut out),
-            Ok(_) => file(path, path.display().to_string(), &mut out),
+            Ok(meta) if meta.is_dir() => folder(path, &mut out, &mut declared),
+            Ok(_) if is_zip(path) => zip(path, &mut out, &mut declared),
+            Ok(meta) => {
+                out.candidates.push(Candidate {
+                    location: Location::File(path.clone()),
+                    file: path.display().to_string(),
+                });
+                declared.push(meta.len());
+            }
         }
     }
-    if missing.is_empty() {
-        Ok(out)
-    } else {
-        Err(LoadErrors(missing))
+    if !missing.is_empty() {
+        return Err(LoadErrors(missing));
     }
+    // The same file named twice (a folder and a file in it): once.
+    let mut seen = std::collections::BTreeSet::new();
+    let mut total = 0u64;
+    let mut kept = Vec::new();
+    for (candidate, size) in std::mem::take(&mut out.candidates)
+        .into_iter()
+        .zip(declared)
+    {
+        let identity = match &candidate.location {
+            Location::File(p) => fs::canonicalize(p).unwrap_or_else(|_| p.clone()),
+            Location::ZipEntry { zip, index } => fs::canonicalize(zip)
+                .unwrap_or_else(|_| zip.clone())
+                .join(format!("!{index}")),
+        };
+        if !seen.insert(identity) {
+            continue;
+        }
+        total = total.saturating_add(size.min(MAX_REPORT_SIZE + 1));
+        if total > MAX_TOTAL {
+            out.skip(
+                candidate.file,
+                format!(
+                    "not read: the reports given add up to more than {} MiB; give fewer at a time",
+                    MAX_TOTAL / 1024 / 1024
+                ),
+            );
+        } else {
+            kept.push(candidate);
+        }
+    }
+    out.candidates = kept;
+    Ok(out)
 }
 
 /// Whether `dir` is a bundle folder (what `certbundle build` writes).
@@ -97,74 +138,54 @@ fn is_json(name: &str) -> bool {
     name.to_ascii_lowercase().ends_with(".json")
 }
 
-fn file(path: &Path, shown: String, out: &mut Sources) {
-    let skip = |reason: String| Skipped {
-        file: shown.clone(),
-        reason,
-    };
-    let read = fs::File::open(path).and_then(|f| {
-        let mut bytes = Vec::new();
-        f.take(MAX_REPORT_SIZE + 1).read_to_end(&mut bytes)?;
-        Ok(bytes)
-    });
-    match read {
-        Err(e) => out.skipped.push(skip(format!("cannot be read: {e}"))),
-        Ok(bytes) if bytes.len() as u64 > MAX_REPORT_SIZE => out.skipped.push(skip(format!(
-            "over the {} MiB a report can be",
-            MAX_REPORT_SIZE / 1024 / 1024
-        ))),
-        Ok(bytes) => out.keep(shown, bytes),
-    }
-}
-
-fn folder(dir: &Path, out: &mut Sources) {
-    let root = if is_bundle_folder(dir) {
+fn folder(dir: &Path, out: &mut Listing, declared: &mut Vec<u64>) {
+    if is_bundle_folder(dir) {
         out.bundles.push(dir.to_path_buf());
-        let reports = dir.join("reports");
-        if !reports.is_dir() {
-            return;
-        }
-        reports
-    } else {
-        dir.to_path_buf()
-    };
-    let walk = walkdir::WalkDir::new(&root)
+    }
+    let walk = walkdir::WalkDir::new(dir)
         .follow_links(false)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| {
-            // Hidden folders (.git, a build's staging folder) hold no reports.
+            // Hidden files and folders (.git, a build's staging folder, macOS's ._ files).
             e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
         });
     for entry in walk {
-        match entry {
-            Err(e) => out.skipped.push(Skipped {
-                file: e.path().unwrap_or(&root).display().to_string(),
-                reason: format!("cannot be read: {e}"),
-            }),
-            Ok(e) if e.file_type().is_file() && is_json(&e.file_name().to_string_lossy()) => {
-                // A bundle found inside a folder keeps its manifest to itself.
-                if e.file_name() == "manifest.json"
-                    && e.path().parent().is_some_and(is_bundle_folder)
-                {
-                    continue;
-                }
-                file(e.path(), e.path().display().to_string(), out);
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let file = e.path().unwrap_or(dir).display().to_string();
+                out.skip(file, format!("cannot be read: {e}"));
+                continue;
             }
-            Ok(_) => {}
+        };
+        if !is_json(&entry.file_name().to_string_lossy()) {
+            continue;
+        }
+        let shown = entry.path().display().to_string();
+        if entry.file_type().is_symlink() {
+            out.skip(shown, "a link: not followed");
+        } else if entry.file_type().is_file() {
+            // A bundle keeps its manifest to itself.
+            if entry.file_name() == "manifest.json"
+                && entry.path().parent().is_some_and(is_bundle_folder)
+            {
+                continue;
+            }
+            declared.push(entry.metadata().map(|m| m.len()).unwrap_or(0));
+            out.candidates.push(Candidate {
+                location: Location::File(entry.path().to_path_buf()),
+                file: shown,
+            });
         }
     }
 }
 
-fn zip(path: &Path, out: &mut Sources) {
+fn zip(path: &Path, out: &mut Listing, declared: &mut Vec<u64>) {
     let shown = path.display().to_string();
-    let skip = |out: &mut Sources, file: String, reason: String| {
-        out.skipped.push(Skipped { file, reason });
-    };
     let size = fs::metadata(path).map(|m| m.len()).unwrap_or(0);
     if size > MAX_ZIP_SIZE {
-        return skip(
-            out,
+        return out.skip(
             shown,
             format!("a zip over {} MiB", MAX_ZIP_SIZE / 1024 / 1024),
         );
@@ -172,69 +193,107 @@ fn zip(path: &Path, out: &mut Sources) {
     let archive = fs::File::open(path)
         .map_err(|e| e.to_string())
         .and_then(|f| zip::ZipArchive::new(f).map_err(|e| e.to_string()));
-    let mut archive = match archive {
+    let archive = match archive {
         Ok(a) => a,
-        Err(e) => return skip(out, shown, format!("not a readable zip: {e}")),
+        Err(e) => return out.skip(shown, format!("not a readable zip: {e}")),
     };
-    let names: Vec<String> = (0..archive.len())
-        .filter_map(|i| archive.name_for_index(i)?.ok().map(|n| n.to_string()))
-        .collect();
-    // A bundle zip has one top folder with manifest.json and SHA256SUMS: only its reports/.
-    let bundle_top = names.iter().find_map(|n| {
-        let (top, rest) = n.split_once('/')?;
-        (rest == "manifest.json" && names.contains(&format!("{top}/SHA256SUMS")))
-            .then(|| top.to_string())
-    });
-    if bundle_top.is_some() {
-        out.bundles.push(path.to_path_buf());
-    }
-    let mut wanted: Vec<(usize, String)> = (0..archive.len())
-        .filter_map(|i| {
-            let name = archive.name_for_index(i)?.ok()?.to_string();
-            let inside = match &bundle_top {
-                Some(top) => name.starts_with(&format!("{top}/reports/")),
-                None => true,
-            };
-            (inside && is_json(&name) && !name.ends_with('/')).then_some((i, name))
-        })
-        .collect();
-    wanted.sort_by(|a, b| a.1.cmp(&b.1));
-    if wanted.len() > MAX_ZIP_ENTRIES {
-        return skip(
-            out,
+    if archive.len() > MAX_ZIP_ENTRIES {
+        return out.skip(
             shown,
-            format!("more than {MAX_ZIP_ENTRIES} report files in one zip"),
+            format!("more than {MAX_ZIP_ENTRIES} entries in one zip"),
         );
     }
-    for (i, name) in wanted {
-        let file = format!("{shown}!/{}", crate::names::printable(&name));
-        let mut bytes = Vec::new();
-        let read = archive
-            .by_index(i)
-            .map_err(|e| e.to_string())
-            .and_then(|entry| {
-                entry
-                    .take(MAX_REPORT_SIZE + 1)
-                    .read_to_end(&mut bytes)
-                    .map_err(|e| e.to_string())
-            });
-        match read {
-            Err(e) => skip(out, file, format!("cannot be read from the zip: {e}")),
-            Ok(_) if bytes.len() as u64 > MAX_REPORT_SIZE => skip(
-                out,
-                file,
-                format!(
-                    "over the {} MiB a report can be",
-                    MAX_REPORT_SIZE / 1024 / 1024
-                ),
-            ),
-            Ok(_) => out.keep(file, bytes),
+    let names: BTreeMap<String, usize> = (0..archive.len())
+        .filter_map(|i| Some((archive.name_for_index(i)?.ok()?.to_string(), i)))
+        .collect();
+    // Bundles inside: top folders with manifest.json and SHA256SUMS. Their manifests are not
+    // reports; everything else that is JSON may be.
+    let tops: Vec<&str> = names
+        .keys()
+        .filter_map(|n| {
+            let (top, rest) = n.split_once('/')?;
+            (rest == "manifest.json" && names.contains_key(&format!("{top}/SHA256SUMS")))
+                .then_some(top)
+        })
+        .collect();
+    if tops.len() == 1 {
+        out.bundles.push(path.to_path_buf());
+    }
+    let manifests: Vec<String> = tops.iter().map(|t| format!("{t}/manifest.json")).collect();
+    let mut archive = archive;
+    for (name, index) in &names {
+        if !is_json(name) || name.ends_with('/') || manifests.contains(name) {
+            continue;
         }
+        // Hidden entries, as in folders (macOS adds __MACOSX/._x.json to zips it makes).
+        if name
+            .split('/')
+            .any(|part| part.starts_with('.') || part == "__MACOSX")
+        {
+            continue;
+        }
+        let file = format!("{shown}!/{}", crate::names::printable(name));
+        declared.push(archive.by_index_raw(*index).map(|e| e.size()).unwrap_or(0));
+        out.candidates.push(Candidate {
+            location: Location::ZipEntry {
+                zip: path.to_path_buf(),
+                index: *index,
+            },
+            file,
+        });
+    }
+}
+
+/// Reads candidates one at a time, keeping zips open between entries.
+#[derive(Default)]
+pub struct Reader {
+    zips: BTreeMap<PathBuf, zip::ZipArchive<fs::File>>,
+}
+
+impl Reader {
+    /// The bytes of one candidate, at most [`MAX_REPORT_SIZE`]; the error is the reason to skip.
+    pub fn read(&mut self, location: &Location) -> Result<Vec<u8>, String> {
+        let mut bytes = Vec::new();
+        match location {
+            Location::File(path) => {
+                fs::File::open(path)
+                    .and_then(|f| f.take(MAX_REPORT_SIZE + 1).read_to_end(&mut bytes))
+                    .map_err(|e| format!("cannot be read: {e}"))?;
+            }
+            Location::ZipEntry { zip, index } => {
+                if !self.zips.contains_key(zip) {
+                    let archive = fs::File::open(zip)
+                        .map_err(|e| e.to_string())
+                        .and_then(|f| zip::ZipArchive::new(f).map_err(|e| e.to_string()))
+                        .map_err(|e| format!("cannot be read from the zip: {e}"))?;
+                    self.zips.insert(zip.clone(), archive);
+                }
+                let archive = self.zips.get_mut(zip).expect("just opened");
+                archive
+                    .by_index(*index)
+                    .map_err(|e| e.to_string())
+                    .and_then(|entry| {
+                        entry
+                            .take(MAX_REPORT_SIZE + 1)
+                            .read_to_end(&mut bytes)
+                            .map_err(|e| e.to_string())
+                    })
+                    .map_err(|e| format!("cannot be read from the zip: {e}"))?;
+            }
+        }
+        if bytes.len() as u64 > MAX_REPORT_SIZE {
+            return Err(format!(
+                "over the {} MiB a report can be",
+                MAX_REPORT_SIZE / 1024 / 1024
+            ));
+        }
+        Ok(bytes)
     }
 }
 
 /// The bundle at `path` (folder or zip) as a reference: its name and build time from
-/// manifest.json, its digest from SHA256SUMS.
+/// manifest.json, its digest from SHA256SUMS. Only those two files are read, however many
+/// reports the bundle holds.
 pub fn reference(path: &Path) -> Result<Reference, crate::Error> {
     let not_bundle = |why: &str| {
         crate::Error::usage(
@@ -242,23 +301,54 @@ pub fn reference(path: &Path) -> Result<Reference, crate::Error> {
             "give the bundle folder or zip that `certbundle build` wrote (it holds manifest.json and SHA256SUMS)",
         )
     };
+    let bounded = |r: &mut dyn Read| {
+        let mut bytes = Vec::new();
+        r.take(crate::bundle::MAX_ENTRY_SIZE)
+            .read_to_end(&mut bytes)
+            .ok()
+            .map(|_| bytes)
+    };
     let (sums, manifest) = if path.is_dir() {
-        // Only the two files: a stick's bundle folder may hold thousands of reports.
         let read = |name: &str| {
-            fs::File::open(path.join(name)).ok().and_then(|f| {
-                let mut bytes = Vec::new();
-                f.take(crate::bundle::MAX_ENTRY_SIZE)
-                    .read_to_end(&mut bytes)
-                    .ok()
-                    .map(|_| bytes)
-            })
+            fs::File::open(path.join(name))
+                .ok()
+                .and_then(|mut f| bounded(&mut f))
         };
         (read("SHA256SUMS"), read("manifest.json"))
     } else {
-        let mut tree = crate::bundle::read(path)?;
+        let mut archive = fs::File::open(path)
+            .map_err(|e| e.to_string())
+            .and_then(|f| zip::ZipArchive::new(f).map_err(|e| e.to_string()))
+            .map_err(|e| not_bundle(&format!("not a readable zip: {e}")))?;
+        let names: Vec<String> = (0..archive.len().min(MAX_ZIP_ENTRIES))
+            .filter_map(|i| Some(archive.name_for_index(i)?.ok()?.to_string()))
+            .collect();
+        let tops: Vec<String> = names
+            .iter()
+            .filter_map(|n| {
+                let (top, rest) = n.split_once('/')?;
+                (rest == "manifest.json" && names.contains(&format!("{top}/SHA256SUMS")))
+                    .then(|| top.to_string())
+            })
+            .collect();
+        let top = match tops.as_slice() {
+            [top] => top.clone(),
+            [] => {
+                return Err(not_bundle(
+                    "no manifest.json and SHA256SUMS in a top folder",
+                ));
+            }
+            _ => return Err(not_bundle("several bundles in one zip")),
+        };
+        let mut read = |name: String| {
+            archive
+                .by_name(&name)
+                .ok()
+                .and_then(|mut entry| bounded(&mut entry))
+        };
         (
-            tree.files.remove("SHA256SUMS"),
-            tree.files.remove("manifest.json"),
+            read(format!("{top}/SHA256SUMS")),
+            read(format!("{top}/manifest.json")),
         )
     };
     let sums = sums.ok_or_else(|| not_bundle("no SHA256SUMS"))?;

@@ -233,7 +233,7 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, String> {
         serde_json::from_value(value).map_err(|e| format!("unexpected value: {e}"))?;
     let finished = OffsetDateTime::parse(&report.finished, &Rfc3339).map_err(|_| {
         format!(
-            "finished is not a UTC time: \"{}\"",
+            "finished is not an RFC 3339 time (yyyy-MM-ddTHH:mm:ssZ): \"{}\"",
             crate::names::printable(&report.finished)
         )
     })?;
@@ -523,7 +523,7 @@ mod tests {
                     "\"finished\": \"2026-11-26T09:00:05Z\"",
                     "\"finished\": \"yesterday\"",
                 ),
-                "finished is not a UTC time",
+                "finished is not an RFC 3339 time",
             ),
             (
                 good.replace("\"name\": \"WS-0001\"", "\"name\": \" \""),

@@ -35,6 +35,8 @@ pub struct HostText {
     pub bundle: String,
     /// The installer's words for why.
     pub reasons: Vec<String>,
+    /// A later run that did not change the verdict.
+    pub later: Option<String>,
 }
 
 /// The cells of one host.
@@ -107,6 +109,7 @@ pub fn host(h: &Host) -> HostText {
             None => format!("{} (no digest)", names::printable(&h.bundle.name)),
         },
         reasons: h.reasons.iter().map(|r| names::printable(r)).collect(),
+        later: h.later.as_deref().map(names::printable),
     }
 }
 
@@ -174,6 +177,12 @@ pub fn summary_line(fleet: &Fleet) -> String {
         .collect();
     if !parts.is_empty() {
         line.push_str(&format!(" ({})", parts.join(", ")));
+    }
+    if s.unreadable_reports > 0 {
+        line.push_str(&format!(
+            "; {} report file(s) could not be read, so some hosts may be missing",
+            s.unreadable_reports
+        ));
     }
     line.push('.');
     line

@@ -108,6 +108,9 @@ fn fleet_table(r: &FleetReport, style: &Style) -> String {
         if t.other_bundle {
             verdict.push_str(" [other bundle]");
         }
+        if t.later.is_some() {
+            verdict.push_str(" [see below]");
+        }
         let row = vec![
             t.host.clone(),
             t.last_run.clone(),
@@ -144,7 +147,7 @@ fn fleet_table(r: &FleetReport, style: &Style) -> String {
         .hosts
         .iter()
         .zip(&texts)
-        .filter(|(h, _)| !h.compliant)
+        .filter(|(h, t)| !h.compliant || t.later.is_some())
         .map(|(_, t)| t)
         .collect();
     if !failing.is_empty() {
@@ -154,7 +157,13 @@ fn fleet_table(r: &FleetReport, style: &Style) -> String {
             if t.other_bundle {
                 let _ = writeln!(out, "    ran another bundle: {}", t.bundle);
             }
-            for line in t.problems.iter().chain(&t.conflicts).chain(&t.reasons) {
+            for line in t
+                .problems
+                .iter()
+                .chain(&t.conflicts)
+                .chain(&t.reasons)
+                .chain(&t.later)
+            {
                 let _ = writeln!(out, "    {line}");
             }
         }
@@ -220,6 +229,7 @@ fn fleet_csv(r: &FleetReport) -> String {
         "bundle",
         "bundle_digest",
         "bundle_match",
+        "later_run",
         "report_file",
     ]);
     for h in &r.fleet.hosts {
@@ -245,7 +255,7 @@ fn fleet_csv(r: &FleetReport) -> String {
             unknown_empty(&t.product),
             t.runs.to_string(),
             names::printable(&h.bundle.name),
-            h.bundle.digest.clone().unwrap_or_default(),
+            names::printable(h.bundle.digest.as_deref().unwrap_or_default()),
             h.bundle_match
                 .map(|m| match m {
                     fleet::BundleMatch::Same => "same",
@@ -254,6 +264,7 @@ fn fleet_csv(r: &FleetReport) -> String {
                 })
                 .unwrap_or("")
                 .to_string(),
+            t.later.clone().unwrap_or_default(),
             names::printable(&h.file),
         ];
         let _ = w.write_record(cells.iter().map(|c| spreadsheet_safe(c)));
