@@ -198,27 +198,7 @@ fn exit_codes_say_whether_the_fleet_is_compliant() {
 /// Builds a bundle from one generated root; returns its folder, zip and digest.
 fn build_bundle(dir: &Path) -> (PathBuf, PathBuf, String) {
     let input = write(dir, "in/root.pem", root("Report Root").pem());
-    let out = dir.join("out");
-    let assert = certbundle()
-        .env("SOURCE_DATE_EPOCH", EPOCH)
-        .args([
-            "build",
-            "--profile",
-            "none",
-            "--now",
-            NOW,
-            "--json",
-            "--name",
-            "site-certs",
-            "-o",
-        ])
-        .arg(&out)
-        .arg(&input)
-        .assert()
-        .success();
-    let json: serde_json::Value = serde_json::from_slice(&assert.get_output().stdout).unwrap();
-    let digest = json["outcome"]["digest"].as_str().unwrap().to_string();
-    (out.join("site-certs"), out.join("site-certs.zip"), digest)
+    common::build_bundle(dir, &input, "site-certs")
 }
 
 /// A compliant report of `host` for the bundle with `digest` (none: run without SHA256SUMS).

@@ -13,30 +13,7 @@ use zip::write::SimpleFileOptions;
 /// Builds a small bundle; returns (folder, zip, digest).
 fn built(tmp: &Path) -> (PathBuf, PathBuf, String) {
     let input = good_input(tmp);
-    let out = tmp.join("out");
-    let stdout = certbundle()
-        .env("SOURCE_DATE_EPOCH", EPOCH)
-        .args([
-            "build",
-            "--profile",
-            "none",
-            "--now",
-            NOW,
-            "--name",
-            "b",
-            "--json",
-            "-o",
-        ])
-        .arg(&out)
-        .arg(&input)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let json: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
-    let digest = json["outcome"]["digest"].as_str().unwrap().to_string();
-    (out.join("b"), out.join("b.zip"), digest)
+    build_bundle(tmp, &input, "b")
 }
 
 fn verify(path: &Path) -> assert_cmd::assert::Assert {

@@ -212,3 +212,29 @@ pub fn pkcs7(certs: &[&[u8]]) -> Vec<u8> {
     let content = [oid_signed.to_vec(), tlv(0xa0, &tlv(0x30, &signed))].concat();
     tlv(0x30, &content)
 }
+
+/// Builds a bundle named `name` from `input` with profile none, reproducibly; returns its
+/// folder, zip and digest.
+pub fn build_bundle(dir: &Path, input: &Path, name: &str) -> (PathBuf, PathBuf, String) {
+    let out = dir.join("out");
+    let assert = certbundle()
+        .env("SOURCE_DATE_EPOCH", EPOCH)
+        .args([
+            "build",
+            "--profile",
+            "none",
+            "--now",
+            NOW,
+            "--json",
+            "--name",
+            name,
+            "-o",
+        ])
+        .arg(&out)
+        .arg(input)
+        .assert()
+        .success();
+    let json: serde_json::Value = serde_json::from_slice(&assert.get_output().stdout).unwrap();
+    let digest = json["outcome"]["digest"].as_str().unwrap().to_string();
+    (out.join(name), out.join(format!("{name}.zip")), digest)
+}
