@@ -10,8 +10,8 @@ use time::format_description::well_known::Rfc3339;
 use crate::Error;
 use crate::bundle::Target;
 use crate::commands::{
-    BuildRequest, FetchRequest, FleetFormat, FleetRequest, InspectRequest, ProfileChoice,
-    ProfilesRequest, Request, VerifyRequest,
+    BuildRequest, ExtractRequest, FetchRequest, FleetFormat, FleetRequest, InspectRequest,
+    ProfileChoice, ProfilesRequest, Request, VerifyRequest,
 };
 use crate::names;
 use crate::plan::Spec;
@@ -77,6 +77,36 @@ reports are compared with, unless --bundle names another.\n\
 Exit codes: 0 every host compliant, 1 some host is not, 2 no report could be read (or a usage or I/O error)."
     )]
     Report(ReportArgs),
+    /// Read the CA certificates a signed Windows binary carries in its Authenticode signatures.
+    #[command(
+        after_help = "Example:\n  certbundle extract TmListen.exe NTRtScan.exe -o from-agent\n  certbundle build from-agent -o out\n\n\
+For each file (EXE, DLL, SYS): every signature (nested ones from dual signing, legacy and RFC 3161 \
+timestamps), its signer, signing time, the chain as embedded, and the issuer the file does not \
+carry, marked against the profile. -o writes every CA certificate found (DER, named like bundle \
+files); the signers' own certificates only with --include-leaf.\n\
+Exit codes: 0 every file read, 1 a file is not a signed PE or its signature is malformed, 2 usage or I/O error."
+    )]
+    Extract(ExtractArgs),
+}
+
+/// Arguments of `certbundle extract`.
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// Signed Windows PE files (EXE, DLL, SYS).
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+    /// Folder to write the CA certificates to (created if missing).
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Also write the signers' own (leaf) certificates; they never belong in a bundle.
+    #[arg(long)]
+    pub include_leaf: bool,
+    /// Profile to mark pinned certificates with: apex-one, apex-central, a profile file, or none.
+    #[arg(long, value_name = "NAME|FILE", default_value = DEFAULT_PROFILE)]
+    pub profile: String,
+    /// Print machine-readable JSON.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Arguments of `certbundle report`.
@@ -240,6 +270,14 @@ impl Cli {
                 profile_arg: args.profile.clone(),
                 output: args.output.clone(),
                 timeout_seconds: args.timeout.max(1),
+                json: args.json,
+            }),
+            Command::Extract(args) => Request::Extract(ExtractRequest {
+                files: args.files.clone(),
+                output: args.output.clone(),
+                include_leaf: args.include_leaf,
+                profile: profile_choice(&args.profile)?,
+                profile_arg: args.profile.clone(),
                 json: args.json,
             }),
             Command::Report(args) => Request::Fleet(FleetRequest {

@@ -33,6 +33,7 @@ pub mod plan;
 pub mod profile;
 pub mod render;
 pub mod report_schema;
+pub mod signed;
 pub mod verify;
 
 pub use error::Error;

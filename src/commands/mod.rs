@@ -2,6 +2,7 @@
 //! returns a report for `output`; none prints.
 
 mod build;
+mod extract;
 mod fetch;
 mod fleet;
 mod inspect;
@@ -13,6 +14,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 pub use build::{BuildOutcome, BuildReport, WrittenBundle};
+pub use extract::{ExtractReport, FileOutcome, WrittenCert};
 pub use fetch::{FetchReport, FetchStatus, Fetched};
 pub use fleet::FleetReport;
 pub use inspect::InspectReport;
@@ -104,6 +106,23 @@ pub struct FetchRequest {
     pub json: bool,
 }
 
+/// `certbundle extract`.
+#[derive(Debug, Clone)]
+pub struct ExtractRequest {
+    /// Signed PE files.
+    pub files: Vec<PathBuf>,
+    /// `-o DIR`: where to write the CA certificates.
+    pub output: Option<PathBuf>,
+    /// `--include-leaf`: write the signers' own certificates too.
+    pub include_leaf: bool,
+    /// The profile to mark pinned certificates with.
+    pub profile: ProfileChoice,
+    /// The --profile value as given.
+    pub profile_arg: String,
+    /// JSON output.
+    pub json: bool,
+}
+
 /// How `certbundle report` prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FleetFormat {
@@ -143,6 +162,8 @@ pub enum Request {
     Fetch(FetchRequest),
     /// Report.
     Fleet(FleetRequest),
+    /// Extract.
+    Extract(ExtractRequest),
 }
 
 impl Request {
@@ -155,6 +176,7 @@ impl Request {
             Request::Profiles(r) => r.json,
             Request::Fetch(r) => r.json,
             Request::Fleet(r) => r.format == FleetFormat::Json,
+            Request::Extract(r) => r.json,
         }
     }
 
@@ -180,6 +202,8 @@ pub enum Report {
     Fetch(FetchReport),
     /// From report.
     Fleet(FleetReport),
+    /// From extract.
+    Extract(ExtractReport),
 }
 
 /// How a command that ran ended.
@@ -201,6 +225,7 @@ impl Report {
             Report::Profiles(_) => true,
             Report::Fetch(r) => r.ok(),
             Report::Fleet(r) => r.fleet.ok(),
+            Report::Extract(r) => r.ok(),
         };
         if ok { Status::Ok } else { Status::Findings }
     }
@@ -281,5 +306,6 @@ pub fn run(request: &Request, progress: &mut dyn FnMut(&Fetched)) -> Result<Repo
         Request::Profiles(r) => Report::Profiles(profiles::run(r)?),
         Request::Fetch(r) => Report::Fetch(fetch::run(r, progress)?),
         Request::Fleet(r) => Report::Fleet(fleet::run(r)?),
+        Request::Extract(r) => Report::Extract(extract::run(r)?),
     })
 }

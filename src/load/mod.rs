@@ -8,7 +8,7 @@
 //! Returns [`Item`]s: bytes *believed* to be a certificate. Whether they really are is decided by
 //! `verify` (a corrupt `.cer` becomes a `parse-error` finding there). Never prints.
 
-mod pkcs7;
+pub mod pkcs7;
 mod sniff;
 
 use std::collections::BTreeSet;

@@ -44,6 +44,193 @@ pub fn certificates(ber: &[u8]) -> Result<Vec<Vec<u8>>, String> {
         .collect())
 }
 
+/// A CMS `SignedData`, read tolerantly: what Authenticode needs, nothing checked that need not be.
+#[derive(Debug)]
+pub struct SignedData<'a> {
+    /// `eContentType` of the encapsulated content.
+    pub content_type: String,
+    /// The encapsulated content: an OCTET STRING's bytes (a timestamp token's TSTInfo), or the
+    /// raw element (Authenticode's SpcIndirectDataContent).
+    pub content: Option<&'a [u8]>,
+    /// Every X.509 certificate of the `CertificateSet` (other choices skipped), raw DER.
+    pub certificates: Vec<&'a [u8]>,
+    /// The signers.
+    pub signers: Vec<SignerInfo<'a>>,
+}
+
+/// A CMS `SignerInfo`.
+#[derive(Debug)]
+pub struct SignerInfo<'a> {
+    /// `IssuerAndSerialNumber`: the issuer's raw `Name`.
+    pub issuer: Option<&'a [u8]>,
+    /// `IssuerAndSerialNumber`: the serial number's content bytes.
+    pub serial: Option<&'a [u8]>,
+    /// `[0] SubjectKeyIdentifier`, when the signer is named that way.
+    pub subject_key_id: Option<&'a [u8]>,
+    /// The digest algorithm's OID.
+    pub digest_algorithm: String,
+    /// Signed attributes.
+    pub signed: Vec<Attribute<'a>>,
+    /// Unsigned attributes (countersignatures, timestamp tokens, nested signatures).
+    pub unsigned: Vec<Attribute<'a>>,
+}
+
+/// An attribute: its OID and each value's raw encoding.
+#[derive(Debug)]
+pub struct Attribute<'a> {
+    /// The attribute type.
+    pub oid: String,
+    /// Each value, raw (header included).
+    pub values: Vec<&'a [u8]>,
+}
+
+impl<'a> SignerInfo<'a> {
+    /// The values of the attributes of type `oid` (signed and unsigned).
+    pub fn values<'s>(&'s self, oid: &'s str) -> impl Iterator<Item = &'a [u8]> + 's {
+        self.signed
+            .iter()
+            .chain(&self.unsigned)
+            .filter(move |a| a.oid == oid)
+            .flat_map(|a| a.values.iter().copied())
+    }
+}
+
+fn oid_of(any: &Any) -> Option<String> {
+    any.clone().oid().ok().map(|o| o.to_id_string())
+}
+
+/// A `ContentInfo { signedData }` read as [`SignedData`].
+pub fn signed_data(ber: &[u8]) -> Result<SignedData<'_>, String> {
+    let (_, content_info) = Any::from_ber(ber).map_err(|e| format!("not BER/DER: {e}"))?;
+    if content_info.tag() != Tag::Sequence {
+        return Err("ContentInfo is not a SEQUENCE".into());
+    }
+    let parts = elements(content_info.data)?;
+    let content_type = parts
+        .first()
+        .and_then(|(any, _)| oid_of(any))
+        .ok_or("ContentInfo has no content type")?;
+    if content_type != OID_SIGNED_DATA {
+        return Err(format!("content type {content_type} is not signedData"));
+    }
+    let (explicit, _) = parts.get(1).ok_or("ContentInfo has no content")?;
+    let (signed, _) = elements(explicit.data)?
+        .into_iter()
+        .next()
+        .ok_or("empty signedData content")?;
+    if signed.tag() != Tag::Sequence {
+        return Err("SignedData is not a SEQUENCE".into());
+    }
+    let fields = elements(signed.data)?;
+    // version, digestAlgorithms, encapContentInfo, [0] certificates?, [1] crls?, signerInfos
+    let (encap, _) = fields
+        .get(2)
+        .ok_or("SignedData has no encapsulated content")?;
+    let encap = elements(encap.data)?;
+    let econtent_type = encap
+        .first()
+        .and_then(|(any, _)| oid_of(any))
+        .ok_or("the encapsulated content has no type")?;
+    let content = match encap.get(1) {
+        Some((explicit, _)) => elements(explicit.data)?
+            .into_iter()
+            .next()
+            .map(|(inner, raw)| {
+                if inner.tag() == Tag::OctetString {
+                    inner.data
+                } else {
+                    raw
+                }
+            }),
+        None => None,
+    };
+    let certificates = fields
+        .iter()
+        .skip(3)
+        .find(|(any, _)| any.class() == Class::ContextSpecific && any.tag() == Tag(0))
+        .map(|(set, _)| elements(set.data))
+        .transpose()?
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(any, _)| any.class() == Class::Universal && any.tag() == Tag::Sequence)
+        .map(|(_, raw)| raw)
+        .collect();
+    let signers = match fields.last() {
+        Some((set, _)) if set.class() == Class::Universal && set.tag() == Tag::Set => {
+            elements(set.data)?
+                .into_iter()
+                .map(|(_, raw)| signer_info(raw))
+                .collect::<Result<Vec<_>, _>>()?
+        }
+        _ => return Err("SignedData has no signerInfos".into()),
+    };
+    Ok(SignedData {
+        content_type: econtent_type,
+        content,
+        certificates,
+        signers,
+    })
+}
+
+/// A raw `SignerInfo` (as a legacy PKCS#9 countersignature carries it).
+pub fn signer_info(ber: &[u8]) -> Result<SignerInfo<'_>, String> {
+    let (_, info) = Any::from_ber(ber).map_err(|e| format!("SignerInfo is not BER/DER: {e}"))?;
+    if info.tag() != Tag::Sequence {
+        return Err("SignerInfo is not a SEQUENCE".into());
+    }
+    let fields = elements(info.data)?;
+    // version, sid, digestAlgorithm, [0] signedAttrs?, signatureAlgorithm, signature, [1] unsignedAttrs?
+    let (sid, _) = fields.get(1).ok_or("SignerInfo has no signer identifier")?;
+    let (mut issuer, mut serial, mut subject_key_id) = (None, None, None);
+    if sid.class() == Class::ContextSpecific && sid.tag() == Tag(0) {
+        subject_key_id = Some(sid.data);
+    } else {
+        let parts = elements(sid.data)?;
+        issuer = parts.first().map(|(_, raw)| *raw);
+        serial = parts.get(1).map(|(any, _)| any.data);
+    }
+    let digest_algorithm = fields
+        .get(2)
+        .and_then(|(any, _)| elements(any.data).ok())
+        .and_then(|parts| parts.first().and_then(|(any, _)| oid_of(any)))
+        .ok_or("SignerInfo has no digest algorithm")?;
+    let attributes = |tag: u32| -> Result<Vec<Attribute<'_>>, String> {
+        let Some((set, _)) = fields
+            .iter()
+            .skip(3)
+            .find(|(any, _)| any.class() == Class::ContextSpecific && any.tag() == Tag(tag))
+        else {
+            return Ok(Vec::new());
+        };
+        elements(set.data)?
+            .into_iter()
+            .map(|(attribute, _)| {
+                let parts = elements(attribute.data)?;
+                let oid = parts
+                    .first()
+                    .and_then(|(any, _)| oid_of(any))
+                    .ok_or("an attribute has no type")?;
+                let values = match parts.get(1) {
+                    Some((set, _)) => elements(set.data)?
+                        .into_iter()
+                        .map(|(_, raw)| raw)
+                        .collect(),
+                    None => Vec::new(),
+                };
+                Ok(Attribute { oid, values })
+            })
+            .collect()
+    };
+    Ok(SignerInfo {
+        issuer,
+        serial,
+        subject_key_id,
+        digest_algorithm,
+        signed: attributes(0)?,
+        unsigned: attributes(1)?,
+    })
+}
+
 /// The elements of a constructed value, each with its raw encoding (header included).
 fn elements(data: &[u8]) -> Result<Vec<(Any<'_>, &[u8])>, String> {
     let mut out = Vec::new();

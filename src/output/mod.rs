@@ -5,8 +5,8 @@
 use std::fmt::Write as _;
 
 use crate::commands::{
-    BuildOutcome, BuildReport, FetchReport, FetchStatus, Fetched, FleetReport, InspectReport,
-    ProfilesReport, Report, VerifyReport,
+    BuildOutcome, BuildReport, ExtractReport, FetchReport, FetchStatus, Fetched, FleetReport,
+    InspectReport, ProfilesReport, Report, VerifyReport,
 };
 use crate::fleet;
 use crate::load::Skipped;
@@ -61,6 +61,170 @@ pub fn report(report: &Report, style: &Style) -> String {
         Report::Fetch(r) => fetch(r, style),
         Report::Fleet(r) if style.csv => fleet_csv(r),
         Report::Fleet(r) => fleet_table(r, style),
+        Report::Extract(r) => extract(r, style),
+    }
+}
+
+/// `extract`: per file, each signature as a tree with its chain; then what was written.
+fn extract(r: &ExtractReport, style: &Style) -> String {
+    let mut out = String::new();
+    for f in &r.files {
+        let shown = names::printable(&f.file.display().to_string());
+        let Some(e) = &f.extracted else {
+            let _ = writeln!(
+                out,
+                "{}  {} {}\n",
+                style.bold(&shown),
+                style.paint("31;1", "error:"),
+                names::printable(f.error.as_deref().unwrap_or_default())
+            );
+            continue;
+        };
+        let _ = writeln!(
+            out,
+            "{}  {}, {} signature(s), {} certificate(s) embedded",
+            style.bold(&shown),
+            e.format,
+            e.signatures.len(),
+            e.certificates.len()
+        );
+        for (i, s) in e.signatures.iter().enumerate() {
+            signature_tree(&mut out, s, &format!("{}", i + 1), 1, &r.profile, style);
+        }
+        out.push('\n');
+    }
+    if let Some(dir) = &r.output {
+        let new = r.written.iter().filter(|w| !w.already_there).count();
+        let _ = writeln!(
+            out,
+            "Wrote {new} certificate(s) to {} ({} already there):",
+            names::printable(&dir.display().to_string()),
+            r.written.len() - new
+        );
+        for w in &r.written {
+            let _ = writeln!(out, "  {}", names::printable(&w.file.display().to_string()));
+        }
+        if !r.written.is_empty() {
+            let profile = if r.profile_arg == crate::profile::DEFAULT_PROFILE {
+                String::new()
+            } else {
+                format!("--profile {} ", shell_word(&r.profile_arg))
+            };
+            let _ = writeln!(
+                out,
+                "Next: certbundle build {profile}{}   (certificates the profile does not pin need --allow-unpinned)",
+                shell_word(&dir.display().to_string())
+            );
+        }
+    }
+    out
+}
+
+fn signature_tree(
+    out: &mut String,
+    s: &crate::signed::Signature,
+    number: &str,
+    depth: usize,
+    profile: &str,
+    style: &Style,
+) {
+    let pad = "  ".repeat(depth);
+    let time = s
+        .signing_time
+        .as_deref()
+        .map(|t| format!(", {t}"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "{pad}{} {number}: {}{time}",
+        s.kind.as_str(),
+        s.digest_algorithm
+    );
+    for (i, c) in s.chain.iter().enumerate() {
+        let role = if i == 0 {
+            "signer"
+        } else if c.self_signed {
+            "root"
+        } else {
+            "CA"
+        };
+        let pin = match (&c.pinned, profile) {
+            (_, "none") => String::new(),
+            (Some(_), _) => format!("  pinned by {profile}"),
+            (None, _) if i == 0 => String::new(),
+            (None, _) => format!(
+                "  {}",
+                style.paint("33", &format!("not in profile {profile}"))
+            ),
+        };
+        let _ = writeln!(
+            out,
+            "{pad}  {role:<6} {}  {}{pin}",
+            c.sha1,
+            names::printable(&c.name)
+        );
+    }
+    if let Some(m) = &s.missing_issuer {
+        let key = m
+            .key_id
+            .as_deref()
+            .map(|k| format!(", key id {k}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "{pad}  issuer not in the file: {}{key}",
+            names::printable(&m.subject)
+        );
+        if let Some(shipped) = &m.shipped {
+            let _ = writeln!(
+                out,
+                "{pad}    ships with profile {profile}: {}",
+                names::printable(shipped)
+            );
+        } else if let Some(pinned) = &m.pinned_as {
+            let _ = writeln!(
+                out,
+                "{pad}    profile {profile} pins a certificate of that name: {}",
+                names::printable(pinned)
+            );
+        } else if profile != "none" {
+            let _ = writeln!(
+                out,
+                "{pad}    {}",
+                style.paint(
+                    "33",
+                    &format!("not in profile {profile}: the target machines must already trust it, or add it")
+                )
+            );
+        }
+    }
+    for p in &s.problems {
+        let _ = writeln!(
+            out,
+            "{pad}  {} {}",
+            style.paint("33", "note:"),
+            names::printable(p)
+        );
+    }
+    for (i, t) in s.timestamps.iter().enumerate() {
+        signature_tree(
+            out,
+            t,
+            &format!("{number}.t{}", i + 1),
+            depth + 1,
+            profile,
+            style,
+        );
+    }
+    for (i, n) in s.nested.iter().enumerate() {
+        signature_tree(
+            out,
+            n,
+            &format!("{number}.{}", i + 1),
+            depth + 1,
+            profile,
+            style,
+        );
     }
 }
 

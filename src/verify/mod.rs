@@ -354,7 +354,7 @@ fn parse(item: &Item) -> Result<X509Certificate<'_>, String> {
     Ok(cert)
 }
 
-fn key_identifiers(cert: &X509Certificate) -> (Option<Vec<u8>>, Option<Vec<u8>>) {
+pub(crate) fn key_identifiers(cert: &X509Certificate) -> (Option<Vec<u8>>, Option<Vec<u8>>) {
     let (mut ski, mut aki) = (None, None);
     for ext in cert.extensions() {
         match ext.parsed_extension() {

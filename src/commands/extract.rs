@@ -1,0 +1,213 @@
+//! `certbundle extract`: the CA certificates a signed product binary needs, read from its own
+//! Authenticode signatures, marked against the profile, and written for `build` when asked.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::{ExtractRequest, Resolved, resolve_profile};
+use crate::signed::{self, Cert, Extracted};
+use crate::{Error, names};
+
+/// The outcome for one file.
+#[derive(Debug, Clone, Serialize)]
+pub struct FileOutcome {
+    /// The file.
+    pub file: PathBuf,
+    /// What was found, when the file could be read.
+    #[serde(flatten)]
+    pub extracted: Option<Extracted>,
+    /// Why nothing was found.
+    pub error: Option<String>,
+}
+
+/// One certificate written with `-o`.
+#[derive(Debug, Clone, Serialize)]
+pub struct WrittenCert {
+    /// The file written (or found identical).
+    pub file: PathBuf,
+    /// Certificate name.
+    pub name: String,
+    /// SHA-1 thumbprint.
+    pub sha1: String,
+    /// It was already there, identical.
+    pub already_there: bool,
+}
+
+/// What `extract` found.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExtractReport {
+    /// The profile the certificates were marked against (`none`).
+    pub profile: String,
+    /// The --profile value as given (for the next command).
+    #[serde(skip)]
+    pub profile_arg: String,
+    /// One entry per file, in the order given.
+    pub files: Vec<FileOutcome>,
+    /// `-o DIR`.
+    pub output: Option<PathBuf>,
+    /// What was written there.
+    pub written: Vec<WrittenCert>,
+}
+
+impl ExtractReport {
+    /// Every file was read.
+    pub fn ok(&self) -> bool {
+        self.files.iter().all(|f| f.error.is_none())
+    }
+}
+
+/// Reads every file, marks pins, writes the CA certificates when asked.
+pub fn run(req: &ExtractRequest) -> Result<ExtractReport, Error> {
+    let missing: Vec<crate::load::LoadError> = req
+        .files
+        .iter()
+        .filter_map(|path| {
+            std::fs::metadata(path)
+                .err()
+                .map(|source| crate::load::LoadError::Unreadable {
+                    path: path.clone(),
+                    source,
+                })
+        })
+        .collect();
+    if !missing.is_empty() {
+        return Err(crate::load::LoadErrors(missing).into());
+    }
+    let resolved = resolve_profile(&req.profile)?;
+    let mut files = Vec::new();
+    for path in &req.files {
+        match signed::extract(path) {
+            Ok(mut extracted) => {
+                mark(&mut extracted, &resolved);
+                files.push(FileOutcome {
+                    file: path.clone(),
+                    extracted: Some(extracted),
+                    error: None,
+                });
+            }
+            Err(error) => files.push(FileOutcome {
+                file: path.clone(),
+                extracted: None,
+                error: Some(error),
+            }),
+        }
+    }
+    let mut written = Vec::new();
+    if let Some(dir) = &req.output {
+        let certs: Vec<&Cert> = files
+            .iter()
+            .filter_map(|f| f.extracted.as_ref())
+            .flat_map(|e| &e.certificates)
+            .filter(|c| c.ca || req.include_leaf)
+            .collect();
+        written = write_all(dir, &certs)?;
+    }
+    Ok(ExtractReport {
+        profile: resolved
+            .profile
+            .as_ref()
+            .map(|p| p.name.clone())
+            .unwrap_or_else(|| "none".into()),
+        profile_arg: req.profile_arg.clone(),
+        files,
+        output: req.output.clone(),
+        written,
+    })
+}
+
+/// Marks what the profile pins (by fingerprint) and, for an issuer the file lacks, what the
+/// profile ships (same name and key identifier) or pins by that name.
+fn mark(extracted: &mut Extracted, resolved: &Resolved) {
+    let Some(profile) = &resolved.profile else {
+        return;
+    };
+    let pin_of = |c: &Cert| profile.pin_for(&c.sha256, &c.sha1).map(|p| p.name.clone());
+    for c in &mut extracted.certificates {
+        c.pinned = pin_of(c);
+    }
+    let shipped: Vec<(String, Option<Vec<u8>>, String, String)> = resolved
+        .shipped
+        .iter()
+        .filter_map(|item| {
+            let (_, cert) = x509_parser::parse_x509_certificate(&item.der).ok()?;
+            let (ski, _) = crate::verify::key_identifiers(&cert);
+            Some((
+                crate::verify::describe::name(cert.subject()),
+                ski,
+                crate::verify::describe::display_name(cert.subject()).unwrap_or_default(),
+                crate::hex::sha1_upper(&item.der),
+            ))
+        })
+        .collect();
+    for signature in &mut extracted.signatures {
+        signature.visit_mut(&mut |s| {
+            for c in &mut s.chain {
+                c.pinned = pin_of(c);
+            }
+            if let Some(missing) = &mut s.missing_issuer {
+                let key_id = missing.key_id.clone();
+                missing.shipped = shipped
+                    .iter()
+                    .find(|(subject, ski, _, _)| {
+                        *subject == missing.subject
+                            && match (&key_id, ski) {
+                                (Some(k), Some(s)) => k.eq_ignore_ascii_case(&crate::hex::upper(s)),
+                                _ => true,
+                            }
+                    })
+                    .map(|(_, _, name, sha1)| format!("{name} (SHA-1 {sha1})"));
+                missing.pinned_as = profile
+                    .pins_named(&missing.name)
+                    .first()
+                    .map(|pin| match pin.urls.first() {
+                        Some(url) => {
+                            format!("{} (SHA-1 {}), download: {url}", pin.name, pin.thumbprint())
+                        }
+                        None => format!(
+                            "{} (SHA-1 {}), no official download URL known",
+                            pin.name,
+                            pin.thumbprint()
+                        ),
+                    });
+            }
+        });
+    }
+}
+
+/// Writes each certificate once as DER, named like bundle files; an identical file already
+/// there is left alone.
+fn write_all(dir: &Path, certs: &[&Cert]) -> Result<Vec<WrittenCert>, Error> {
+    std::fs::create_dir_all(dir).map_err(crate::bundle::BundleError::io("create", dir))?;
+    let mut written: Vec<WrittenCert> = Vec::new();
+    for cert in certs {
+        if written.iter().any(|w| w.sha1 == cert.sha1) {
+            continue;
+        }
+        let mut path = dir.join(format!(
+            "{}_{}.cer",
+            names::file_part(&cert.name),
+            &cert.sha1[..8]
+        ));
+        // Another certificate under that name (same name, same SHA-1 prefix): use the whole SHA-1.
+        if std::fs::read(&path).is_ok_and(|bytes| bytes != cert.der) {
+            path = dir.join(format!(
+                "{}_{}.cer",
+                names::file_part(&cert.name),
+                cert.sha1
+            ));
+        }
+        let already_there = std::fs::read(&path).is_ok_and(|bytes| bytes == cert.der);
+        if !already_there {
+            crate::fetch::write_atomically(&path, &cert.der)
+                .map_err(crate::bundle::BundleError::io("write", &path))?;
+        }
+        written.push(WrittenCert {
+            file: path,
+            name: cert.name.clone(),
+            sha1: cert.sha1.clone(),
+            already_there,
+        });
+    }
+    Ok(written)
+}
