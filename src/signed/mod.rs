@@ -162,7 +162,17 @@ pub fn extract(path: &Path) -> Result<Extracted, String> {
         .metadata()
         .map_err(|e| format!("cannot read: {e}"))?
         .len();
-    let table = pe::certificate_table(file, len)?;
+    extract_from(file, len, path)
+}
+
+/// [`extract`] over any seekable bytes (`len` long), reported as `path`; what the fuzz target
+/// calls.
+pub fn extract_from<R: std::io::Read + std::io::Seek>(
+    reader: R,
+    len: u64,
+    path: &Path,
+) -> Result<Extracted, String> {
+    let table = pe::certificate_table(reader, len)?;
     let mut out = Extracted {
         file: path.to_path_buf(),
         format: table.format.to_string(),

@@ -3,7 +3,6 @@
 //! checked against the file's size, so a hostile offset or length is an error, never a read
 //! outside the file.
 
-use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 
 use object::LittleEndian as LE;
@@ -27,7 +26,7 @@ pub struct Table {
 }
 
 /// Reads the certificate table of `file` (`len` bytes long); the error is a sentence.
-pub fn certificate_table(file: File, len: u64) -> Result<Table, String> {
+pub fn certificate_table<R: Read + Seek>(file: R, len: u64) -> Result<Table, String> {
     let cache = ReadCache::new(file);
     let magic = optional_header_magic(&cache).map_err(|e| {
         if e.to_string().contains("DOS") {

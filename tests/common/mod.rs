@@ -2,6 +2,7 @@
 //! drive the real binary.
 #![allow(dead_code)]
 
+pub mod pe;
 pub mod powershell;
 
 use std::path::{Path, PathBuf};
