@@ -176,7 +176,7 @@ fn a_sha256_signature_gives_its_chain_and_names_the_root_it_lacks() {
         .stdout(predicate::str::contains("Wrote 1 certificate(s)"))
         .stdout(predicate::str::contains("Next: certbundle build"));
     let name = format!("Ext_Intermediate_{}.cer", &sha1(&h.inter)[..8]);
-    assert_eq!(listing(&out), [name.clone()]);
+    assert_eq!(listing(&out), std::slice::from_ref(&name));
     assert_eq!(std::fs::read(out.join(&name)).unwrap(), h.inter.der);
     certbundle()
         .args(["extract", "--profile", "none", "--include-leaf", "-o"])
