@@ -207,6 +207,10 @@ pub struct BuildArgs {
     /// Folder of templates that replace the built-in ones of the same name (e.g. README.txt.j2).
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
+    /// Signed Windows binaries whose embedded CA certificates join the input (as `extract` reads
+    /// them; the signers' own certificates never do).
+    #[arg(long = "from-signed", value_name = "FILE", num_args = 1..)]
+    pub from_signed: Vec<PathBuf>,
     #[command(flatten)]
     #[allow(missing_docs)]
     pub check: CheckArgs,
@@ -250,7 +254,7 @@ impl Cli {
     /// The request this command line asks for.
     pub fn to_request(&self, env: &Environment) -> Result<Request, Error> {
         Ok(match &self.command {
-            Command::Build(args) => Request::Build(args.to_request(env)?),
+            Command::Build(args) => Request::Build(Box::new(args.to_request(env)?)),
             Command::Inspect(args) => Request::Inspect(InspectRequest {
                 inputs: args.inputs.clone(),
                 policy: args.check.to_policy(env)?,
@@ -349,7 +353,7 @@ impl BuildArgs {
     pub fn to_request(&self, env: &Environment) -> Result<BuildRequest, Error> {
         let policy = self.check.to_policy(env)?;
         let profile = self.check.profile(DEFAULT_PROFILE)?;
-        if self.inputs.is_empty() && profile == ProfileChoice::None {
+        if self.inputs.is_empty() && self.from_signed.is_empty() && profile == ProfileChoice::None {
             return Err(Error::usage(
                 "no INPUT given, and profile \"none\" ships no certificates",
                 "name certificate files or folders, e.g. certbundle build --profile none examples/certs",
@@ -432,6 +436,7 @@ impl BuildArgs {
             json: self.json,
             templates: self.templates.clone(),
             name_given: self.name.is_some(),
+            from_signed: self.from_signed.clone(),
         })
     }
 }
@@ -451,7 +456,7 @@ mod tests {
     fn build(args: &[&str], epoch: Option<&str>) -> Result<BuildRequest, Error> {
         let cli = Cli::try_parse_from([&["certbundle", "build", "in"], args].concat()).unwrap();
         match cli.to_request(&env(epoch))? {
-            Request::Build(b) => Ok(b),
+            Request::Build(b) => Ok(*b),
             other => panic!("{other:?}"),
         }
     }

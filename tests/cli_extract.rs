@@ -53,12 +53,9 @@ struct Hierarchy {
 }
 
 fn hierarchy(name: &str, timestamping: bool) -> Hierarchy {
-    let root = root_with(ca_params(&format!("{name} Root")), rsa_key(2048));
-    let inter = issued_with(
-        ca_params(&format!("{name} Intermediate")),
-        rsa_key(2048),
-        &root,
-    );
+    // Each CA its own key (rsa_key() hands out one key per size; the signers share it).
+    let root = root_with(ca_params(&format!("{name} Root")), ec384_key());
+    let inter = issued_with(ca_params(&format!("{name} Intermediate")), ec_key(), &root);
     let leaf = signer(&format!("{name} Signer"), &inter, timestamping);
     Hierarchy { root, inter, leaf }
 }
@@ -546,4 +543,129 @@ fn mutated_signed_files_never_crash_the_reader() {
         let len = bytes.len() as u64;
         let _ = certbundle::signed::extract_from(std::io::Cursor::new(bytes), len, Path::new("x"));
     }
+}
+
+#[test]
+fn build_from_signed_takes_the_ca_certificates_and_says_what_is_missing() {
+    let Some(tool) = osslsigncode() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let h = hierarchy("FS", false);
+    let unsigned = write(tmp.path(), "app.exe", minimal_pe(true));
+    let signed = tmp.path().join("agent.exe");
+    sign(tool, &h, tmp.path(), &unsigned, &signed, &["-h", "sha256"]);
+    let root_file = write(tmp.path(), "in/root.pem", h.root.pem());
+    let manifest = |dir: &Path| -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap()
+    };
+    let sha1s_in = |m: &serde_json::Value| -> Vec<String> {
+        let mut v: Vec<String> = m["certificates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["sha1"].as_str().unwrap().to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    // With the root given: intermediate and root, never the signer.
+    let out = tmp.path().join("out1");
+    certbundle()
+        .args([
+            "build",
+            "--profile",
+            "none",
+            "--now",
+            NOW,
+            "--name",
+            "b",
+            "-o",
+        ])
+        .arg(&out)
+        .arg(&root_file)
+        .arg("--from-signed")
+        .arg(&signed)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("issuer-missing").not());
+    let mut expected = vec![sha1(&h.inter), sha1(&h.root)];
+    expected.sort();
+    assert_eq!(sha1s_in(&manifest(&out.join("b"))), expected);
+    // Without it, the intermediate's issuer is missing; a profile that knows a certificate of
+    // that name says where to get it.
+    let profile = write(
+        tmp.path(),
+        "site.toml",
+        format!(
+            "schema = \"certbundle-profile/1\"\nname = \"site\"\ntitle = \"t\"\n\n\
+[[certificate]]\nname = \"FS Intermediate\"\nsha256 = \"{}\"\nsha1 = \"{}\"\nstore = \"CA\"\nrole = \"intermediate\"\nneed = \"recommended\"\npurpose = [\"sha2-signing\"]\nevidence = \"inferred\"\n\n\
+[[certificate]]\nname = \"FS Root\"\nsha256 = \"{}\"\nsha1 = \"{}\"\nstore = \"Root\"\nrole = \"root\"\nneed = \"required\"\npurpose = [\"sha2-signing\"]\nevidence = \"inferred\"\nurls = [\"http://pki.example/fs-root.crt\"]\n",
+            certbundle::hex::sha256_upper(&h.inter.der),
+            sha1(&h.inter),
+            certbundle::hex::sha256_upper(&h.root.der),
+            sha1(&h.root),
+        ),
+    );
+    let out = tmp.path().join("out2");
+    certbundle()
+        .args([
+            "build",
+            "--now",
+            NOW,
+            "--name",
+            "b",
+            "--allow-missing",
+            "--profile",
+        ])
+        .arg(&profile)
+        .arg("-o")
+        .arg(&out)
+        .arg("--from-signed")
+        .arg(&signed)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("issuer-missing"))
+        .stdout(predicate::str::contains(format!(
+            "profile site pins \"FS Root\" (SHA-1 {}): add it, from http://pki.example/fs-root.crt",
+            sha1(&h.root)
+        )));
+    assert_eq!(sha1s_in(&manifest(&out.join("b"))), [sha1(&h.inter)]);
+    // Under apex-one the intermediate is not pinned: refused unless allowed, loudly.
+    let out = tmp.path().join("out3");
+    certbundle()
+        .args(["build", "--now", NOW, "--name", "b", "-o"])
+        .arg(&out)
+        .arg("--from-signed")
+        .arg(&signed)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("error     unpinned"))
+        .stdout(predicate::str::contains("agent.exe"));
+    assert!(listing(&out).is_empty());
+    certbundle()
+        .args([
+            "build",
+            "--now",
+            NOW,
+            "--name",
+            "b",
+            "--allow-unpinned",
+            "-o",
+        ])
+        .arg(&out)
+        .arg("--from-signed")
+        .arg(&signed)
+        .assert()
+        .success();
+    // A file that is not a signed binary stops the build, naming it.
+    let unsigned_copy = write(tmp.path(), "plain.exe", minimal_pe(true));
+    certbundle()
+        .args(["build", "--profile", "none", "--now", NOW, "-o"])
+        .arg(tmp.path().join("out4"))
+        .arg("--from-signed")
+        .arg(&signed)
+        .arg(&unsigned_copy)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("plain.exe: not signed"));
+    assert!(!tmp.path().join("out4").exists());
 }

@@ -75,7 +75,9 @@ impl BuildReport {
 pub fn run(req: &BuildRequest) -> Result<BuildReport, Error> {
     let resolved = super::resolve_profile(&req.profile)?;
     let mut loaded = load::from_paths(&req.inputs)?;
-    if loaded.items.is_empty() && !req.inputs.is_empty() {
+    let mut from_signed = from_signed(&req.from_signed)?;
+    loaded.files_read += req.from_signed.len();
+    if loaded.items.is_empty() && !req.inputs.is_empty() && req.from_signed.is_empty() {
         return Err(Error::usage(
             "no certificate found in the input",
             "give certificate files (.cer .crt .pem .der .p7b .p7c) or folders holding them",
@@ -85,6 +87,7 @@ pub fn run(req: &BuildRequest) -> Result<BuildReport, Error> {
     let shipped = resolved.shipped.len();
     let mut items = resolved.shipped;
     items.append(&mut loaded.items);
+    items.append(&mut from_signed);
     if items.is_empty() {
         return Err(Error::usage(
             "no certificate to bundle: no INPUT, and the profile ships none",
@@ -133,6 +136,40 @@ pub fn run(req: &BuildRequest) -> Result<BuildReport, Error> {
         checked,
         outcome,
     })
+}
+
+/// The CA certificates embedded in signed binaries, as input items (`file.exe#2`). Any file that
+/// is not a readable signed PE stops the build, all of them named at once.
+fn from_signed(files: &[std::path::PathBuf]) -> Result<Vec<load::Item>, Error> {
+    let mut items = Vec::new();
+    let mut errors = Vec::new();
+    for file in files {
+        match crate::signed::extract(file) {
+            Ok(extracted) => {
+                let cas: Vec<_> = extracted.certificates.iter().filter(|c| c.ca).collect();
+                let count = cas.len();
+                for (i, cert) in cas.into_iter().enumerate() {
+                    items.push(load::Item {
+                        origin: load::Origin {
+                            path: file.clone(),
+                            position: (count > 1).then_some((i + 1, count)),
+                        },
+                        der: cert.der.clone(),
+                        defect: None,
+                    });
+                }
+            }
+            Err(why) => errors.push(format!("{}: {why}", file.display())),
+        }
+    }
+    if errors.is_empty() {
+        Ok(items)
+    } else {
+        Err(Error::usage(
+            errors.join("\n"),
+            "--from-signed takes signed Windows binaries (EXE, DLL, SYS); `certbundle extract FILE` shows what a file holds",
+        ))
+    }
 }
 
 /// Renders the plan, packs the zip in memory, then writes both.

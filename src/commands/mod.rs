@@ -58,6 +58,8 @@ pub struct BuildRequest {
     pub templates: Option<PathBuf>,
     /// `--name` was given (otherwise the name comes from the profile's own name).
     pub name_given: bool,
+    /// `--from-signed`: signed binaries whose embedded CA certificates join the input.
+    pub from_signed: Vec<PathBuf>,
 }
 
 /// `certbundle inspect`.
@@ -151,7 +153,7 @@ pub struct FleetRequest {
 #[derive(Debug, Clone)]
 pub enum Request {
     /// Build.
-    Build(BuildRequest),
+    Build(Box<BuildRequest>),
     /// Inspect.
     Inspect(InspectRequest),
     /// Verify.

@@ -593,13 +593,30 @@ fn summarize(i: usize, set: &[Parsed], policy: &Policy) -> CertSummary {
                     }
                 ),
             ),
-            Some(IssuerSearch::Missing) | None if role == Role::Intermediate => add(
-                Code::IssuerMissing,
-                Severity::Warning,
-                format!(
-                    "its issuer \"{issuer_name}\" is not in the set: the target machines must already trust it"
-                ),
-            ),
+            Some(IssuerSearch::Missing) | None if role == Role::Intermediate => {
+                add(Code::IssuerMissing, Severity::Warning, {
+                    // Where to get it, when the profile knows a certificate of that name.
+                    let download = policy.profile.as_ref().and_then(|profile| {
+                        let short = describe::display_name(cert.issuer()).unwrap_or_default();
+                        profile.pins_named(&short).first().map(|pin| {
+                            format!(
+                                "; profile {} pins \"{}\" (SHA-1 {}): add it{}",
+                                profile.name,
+                                pin.name,
+                                pin.thumbprint(),
+                                pin.urls
+                                    .first()
+                                    .map(|u| format!(", from {u}"))
+                                    .unwrap_or_default()
+                            )
+                        })
+                    });
+                    format!(
+                        "its issuer \"{issuer_name}\" is not in the set: the target machines must already trust it{}",
+                        download.unwrap_or_default()
+                    )
+                })
+            }
             _ => {}
         }
     }

@@ -1,0 +1,16 @@
+//! The PE certificate table and Authenticode signature reader on arbitrary bytes: it may
+//! refuse anything, it must never panic, hang or read outside the input.
+//!
+//! `RUSTC_BOOTSTRAP=1 cargo fuzz run extract -- -max_total_time=300` (see README.md).
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let len = data.len() as u64;
+    let _ = certbundle::signed::extract_from(
+        std::io::Cursor::new(data),
+        len,
+        std::path::Path::new("fuzz.exe"),
+    );
+});
