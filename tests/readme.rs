@@ -84,8 +84,12 @@ fn block_after(text: &str, marker: &str) -> String {
         .unwrap_or_else(|| panic!("README.md has no {marker:?}"))
         + marker.len()
         + 2;
-    let end = start + text[start..].find("\n```").unwrap();
-    text[start..end].to_string()
+    // Up to the closing fence, however far the block is indented.
+    text[start..]
+        .lines()
+        .take_while(|l| l.trim() != "```")
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[test]
@@ -103,5 +107,35 @@ fn the_readme_report_example_is_what_report_prints() {
         shown,
         String::from_utf8(output).unwrap().trim_end(),
         "README.md's report example is out of date"
+    );
+}
+
+#[test]
+fn the_readme_extract_example_is_what_extract_prints() {
+    let whois = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/realworld/signed/whois.exe");
+    if !whois.is_file() {
+        println!("SKIPPED: {} is absent", whois.display());
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::copy(&whois, tmp.path().join("whois.exe")).unwrap();
+    let output = certbundle()
+        .current_dir(tmp.path())
+        .args(["extract", "whois.exe", "-o", "from-whois"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let shown: String = block_after(&readme(), "   $ certbundle extract whois.exe -o from-whois")
+        .lines()
+        .map(|l| l.strip_prefix("   ").unwrap_or(l))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_eq!(
+        shown,
+        String::from_utf8(output).unwrap().trim_end(),
+        "README.md's extract example is out of date"
     );
 }

@@ -32,6 +32,8 @@ pub struct WrittenCert {
     pub sha1: String,
     /// It was already there, identical.
     pub already_there: bool,
+    /// The profile pin it matches, if any.
+    pub pinned: Option<String>,
 }
 
 /// What `extract` found.
@@ -207,6 +209,7 @@ fn write_all(dir: &Path, certs: &[&Cert]) -> Result<Vec<WrittenCert>, Error> {
             name: cert.name.clone(),
             sha1: cert.sha1.clone(),
             already_there,
+            pinned: cert.pinned.clone(),
         });
     }
     Ok(written)

@@ -110,11 +110,22 @@ fn extract(r: &ExtractReport, style: &Style) -> String {
             } else {
                 format!("--profile {} ", shell_word(&r.profile_arg))
             };
-            let _ = writeln!(
-                out,
-                "Next: certbundle build {profile}{}   (certificates the profile does not pin need --allow-unpinned)",
-                shell_word(&dir.display().to_string())
-            );
+            let unpinned = r.written.iter().filter(|w| w.pinned.is_none()).count();
+            if unpinned == 0 || r.profile == "none" {
+                let _ = writeln!(
+                    out,
+                    "Next: certbundle build {profile}{}",
+                    shell_word(&dir.display().to_string())
+                );
+            } else {
+                let _ = writeln!(
+                    out,
+                    "Next: certbundle build {profile}--allow-unpinned {}   ({unpinned} of them are not in profile {}: \
+check they are the ones the product needs; the bundle's README.txt will list them)",
+                    shell_word(&dir.display().to_string()),
+                    r.profile
+                );
+            }
         }
     }
     out
