@@ -104,9 +104,25 @@ pub struct ExtractArgs {
     /// Profile to mark pinned certificates with: apex-one, apex-central, a profile file, or none.
     #[arg(long, value_name = "NAME|FILE", default_value = DEFAULT_PROFILE)]
     pub profile: String,
+    /// Mark certificates expired at this instant (RFC 3339, e.g. 2027-01-01T00:00:00Z) instead of now.
+    #[arg(long, value_name = "RFC3339")]
+    pub now: Option<String>,
     /// Print machine-readable JSON.
     #[arg(long)]
     pub json: bool,
+}
+
+/// `--now`, else the clock.
+fn parse_now(text: Option<&str>, env: &Environment) -> Result<OffsetDateTime, Error> {
+    match text {
+        None => Ok(env.now),
+        Some(text) => OffsetDateTime::parse(text, &Rfc3339).map_err(|e| {
+            Error::usage(
+                format!("--now {text:?} is not an RFC 3339 time ({e})"),
+                "write it like 2027-01-01T00:00:00Z",
+            )
+        }),
+    }
 }
 
 /// Arguments of `certbundle report`.
@@ -282,6 +298,7 @@ impl Cli {
                 include_leaf: args.include_leaf,
                 profile: profile_choice(&args.profile)?,
                 profile_arg: args.profile.clone(),
+                now: parse_now(args.now.as_deref(), env)?,
                 json: args.json,
             }),
             Command::Report(args) => Request::Fleet(FleetRequest {
@@ -329,15 +346,7 @@ impl CheckArgs {
 
     /// The policy; the profile itself is resolved (and read, for a file) by the command.
     fn to_policy(&self, env: &Environment) -> Result<Policy, Error> {
-        let now = match &self.now {
-            None => env.now,
-            Some(text) => OffsetDateTime::parse(text, &Rfc3339).map_err(|e| {
-                Error::usage(
-                    format!("--now {text:?} is not an RFC 3339 time ({e})"),
-                    "write it like 2027-01-01T00:00:00Z",
-                )
-            })?,
-        };
+        let now = parse_now(self.now.as_deref(), env)?;
         Ok(Policy {
             now,
             allow_expired: self.allow_expired,

@@ -132,7 +132,7 @@ fn bundle_has_exactly_the_designed_layout() {
 
     // manifest.json
     let manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(bundle.join("manifest.json")).unwrap()).unwrap();
+        strict_json(&std::fs::read(bundle.join("manifest.json")).unwrap());
     assert_eq!(manifest["schema"], "certbundle-manifest/1");
     assert_eq!(manifest["created"], "2026-11-25T00:00:00Z");
     assert_eq!(manifest["profile"], "none");
@@ -201,7 +201,7 @@ fn build_prints_findings_digest_and_zip_hash_that_match_the_files() {
         .get_output()
         .stdout
         .clone();
-    let json: serde_json::Value = serde_json::from_slice(&output).unwrap();
+    let json: serde_json::Value = strict_json(&output);
     let outcome = &json["outcome"];
     assert_eq!(outcome["result"], "written");
     let sums = std::fs::read(out.join("custom-certs-20261125/SHA256SUMS")).unwrap();
@@ -293,7 +293,7 @@ fn sha256sum_and_openssl_accept_the_bundle() {
             "sha256sum -c failed: {}",
             String::from_utf8_lossy(&o.stdout)
         ),
-        Err(_) => eprintln!("SKIPPED: sha256sum is not installed"),
+        Err(_) => tool_missing("sha256sum", "the independent check of SHA256SUMS"),
     }
     for cer in walkdir::WalkDir::new(bundle.join("certs"))
         .into_iter()
@@ -327,7 +327,7 @@ fn sha256sum_and_openssl_accept_the_bundle() {
                 );
             }
             Err(_) => {
-                eprintln!("SKIPPED: openssl is not installed");
+                tool_missing("openssl", "the independent check of each certificate");
                 break;
             }
         }
@@ -551,7 +551,7 @@ fn v1_root_rsa_and_ecdsa_hierarchies_build_into_the_right_stores() {
         .success()
         .stdout(predicate::str::contains("No findings."));
     let manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("mixed/manifest.json")).unwrap()).unwrap();
+        strict_json(&std::fs::read(out.join("mixed/manifest.json")).unwrap());
     let stores: BTreeMap<String, String> = manifest["certificates"]
         .as_array()
         .unwrap()

@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::pe::minimal_pe;
+use common::pe::{minimal_pe, security_directory};
 use common::*;
 use predicates::prelude::*;
 use rcgen::{ExtendedKeyUsagePurpose, IsCa, KeyUsagePurpose};
@@ -19,7 +19,7 @@ fn osslsigncode() -> Option<&'static str> {
         .output()
         .is_ok_and(|o| o.status.success() || !o.stdout.is_empty());
     if !found {
-        println!("SKIPPED: osslsigncode is not installed (.ci/run installs it from Debian)");
+        tool_missing("osslsigncode", ".ci/run installs it from Debian");
     }
     found.then_some("osslsigncode")
 }
@@ -107,7 +107,7 @@ fn extract_json(args: &[&std::ffi::OsStr], code: i32) -> serde_json::Value {
         .arg("--json")
         .assert()
         .code(code);
-    serde_json::from_slice(&assert.get_output().stdout).unwrap()
+    strict_json(&assert.get_output().stdout)
 }
 
 fn sha1s(chain: &serde_json::Value) -> Vec<String> {
@@ -406,11 +406,6 @@ fn real_microsoft_signatures_give_exactly_their_ca_certificates() {
     assert_ne!(pca2010[0], pca2010[1]);
 }
 
-/// The offset of data directory 4 (the certificate table) in a [`minimal_pe`].
-fn security_directory(bits64: bool) -> usize {
-    0x40 + 4 + 20 + if bits64 { 112 } else { 96 } + 4 * 8
-}
-
 #[test]
 fn malformed_files_get_their_own_error_and_the_others_still_report() {
     let Some(tool) = osslsigncode() else { return };
@@ -555,7 +550,7 @@ fn build_from_signed_takes_the_ca_certificates_and_says_what_is_missing() {
     sign(tool, &h, tmp.path(), &unsigned, &signed, &["-h", "sha256"]);
     let root_file = write(tmp.path(), "in/root.pem", h.root.pem());
     let manifest = |dir: &Path| -> serde_json::Value {
-        serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap()
+        strict_json(&std::fs::read(dir.join("manifest.json")).unwrap())
     };
     let sha1s_in = |m: &serde_json::Value| -> Vec<String> {
         let mut v: Vec<String> = m["certificates"]

@@ -35,7 +35,7 @@ fn intact_folder_and_zip_pass_and_print_the_build_digest() {
             .stdout(predicate::str::contains(&digest))
             .stdout(predicate::str::contains("OK:"));
     }
-    let json: serde_json::Value = serde_json::from_slice(
+    let json: serde_json::Value = strict_json(
         &certbundle()
             .arg("verify")
             .arg(&zip)
@@ -44,8 +44,7 @@ fn intact_folder_and_zip_pass_and_print_the_build_digest() {
             .success()
             .get_output()
             .stdout,
-    )
-    .unwrap();
+    );
     assert_eq!(json["ok"], true);
     assert_eq!(json["kind"], "zip");
     assert_eq!(json["digest"], digest.as_str());

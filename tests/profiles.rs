@@ -81,7 +81,7 @@ fn the_default_build_needs_no_input_and_its_bundle_verifies() {
         .get_output()
         .stdout
         .clone();
-    let json: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
+    let json: serde_json::Value = strict_json(&stdout);
     let certs = json["certificates"].as_array().unwrap();
     assert_eq!(certs.len(), 7);
     assert!(
@@ -98,7 +98,7 @@ fn the_default_build_needs_no_input_and_its_bundle_verifies() {
     assert_eq!(missing, vec!["missing-recommended"; 10]);
     let bundle = out.join("apex-one-certs-20261125");
     let manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(bundle.join("manifest.json")).unwrap()).unwrap();
+        strict_json(&std::fs::read(bundle.join("manifest.json")).unwrap());
     assert_eq!(manifest["profile"], "apex-one");
     assert_eq!(manifest["missing"].as_array().unwrap().len(), 10);
     let g5 = manifest["certificates"]
@@ -239,7 +239,7 @@ fn missing_required_is_an_error_unless_allowed_and_then_it_is_said_everywhere() 
     );
     assert!(readme.contains("Official download: http://ca.example/site-root.crt"));
     let manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("b/manifest.json")).unwrap()).unwrap();
+        strict_json(&std::fs::read(out.join("b/manifest.json")).unwrap());
     assert_eq!(manifest["options"]["allow_missing"], true);
     assert_eq!(manifest["missing"][0]["name"], "Site Root");
     assert_eq!(manifest["missing"][0]["need"], "required");
@@ -275,7 +275,7 @@ fn missing_recommended_is_a_warning_listed_in_the_bundle() {
     let readme = std::fs::read_to_string(out.join("b/README.txt")).unwrap();
     assert!(readme.contains("Rec Intermediate (recommended"), "{readme}");
     let manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("b/manifest.json")).unwrap()).unwrap();
+        strict_json(&std::fs::read(out.join("b/manifest.json")).unwrap());
     assert_eq!(manifest["missing"][0]["need"], "recommended");
     assert_eq!(manifest["options"]["allow_missing"], false);
 }
@@ -317,7 +317,7 @@ fn unpinned_is_an_error_unless_allowed_and_then_it_is_said_everywhere() {
         "{readme}"
     );
     let manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("b/manifest.json")).unwrap()).unwrap();
+        strict_json(&std::fs::read(out.join("b/manifest.json")).unwrap());
     assert_eq!(manifest["options"]["allow_unpinned"], true);
     let stranger_entry = manifest["certificates"]
         .as_array()
@@ -354,15 +354,14 @@ fn profiles_lists_and_shows_and_bad_profile_files_name_the_line() {
             "  Symantec Class 3 SHA256 Code Signing CA\n    evidence: INFERRED from the OfficeScan chain",
         ))
         .stdout(predicate::str::contains("    download: AIA of issued leaf certs"));
-    let json: serde_json::Value = serde_json::from_slice(
+    let json: serde_json::Value = strict_json(
         &certbundle()
             .args(["profiles", "apex-one", "--json"])
             .assert()
             .success()
             .get_output()
             .stdout,
-    )
-    .unwrap();
+    );
     assert_eq!(json["certificates"].as_array().unwrap().len(), 17);
     assert_eq!(
         json["certificates"]
@@ -528,7 +527,7 @@ fn fetch_keeps_only_what_matches_its_pin() {
     };
     let assert = fetch().code(1);
     let output = assert.get_output();
-    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let json: serde_json::Value = strict_json(&output.stdout);
     let status: Vec<(String, String)> = json["certificates"]
         .as_array()
         .unwrap()
@@ -581,8 +580,7 @@ fn fetch_keeps_only_what_matches_its_pin() {
         assert_eq!(&std::fs::read(out.join(file)).unwrap(), der);
     }
     // A second run finds them there.
-    let again: serde_json::Value =
-        serde_json::from_slice(&fetch().code(1).get_output().stdout).unwrap();
+    let again: serde_json::Value = strict_json(&fetch().code(1).get_output().stdout);
     assert_eq!(again["certificates"][0]["status"], "already-there");
     assert_eq!(again["certificates"][1]["status"], "already-there");
 }
@@ -626,7 +624,7 @@ fn the_real_intermediates_of_the_catalog_complete_the_apex_one_bundle() {
         .get_output()
         .stdout
         .clone();
-    let json: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
+    let json: serde_json::Value = strict_json(&stdout);
     assert_eq!(json["certificates"].as_array().unwrap().len(), 17);
     assert!(json["missing"].as_array().unwrap().is_empty());
     // The G4 cross-certificate shares the root's name and is an intermediate.
@@ -760,7 +758,7 @@ fn a_profile_file_named_like_a_built_in_one_says_where_it_came_from() {
             "Profile: apex-one (from the profile file apex-one.toml, not a built-in one).",
         ));
     let manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(out.join("b/manifest.json")).unwrap()).unwrap();
+        strict_json(&std::fs::read(out.join("b/manifest.json")).unwrap());
     assert_eq!(manifest["profile"], "apex-one");
     assert_eq!(manifest["profile_source"], "file apex-one.toml");
     // The installer says it too, on screen and in its report.
@@ -800,7 +798,7 @@ fn a_profile_file_named_like_a_built_in_one_says_where_it_came_from() {
         .assert()
         .success();
     let manifest: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(built_in.join("b/manifest.json")).unwrap()).unwrap();
+        strict_json(&std::fs::read(built_in.join("b/manifest.json")).unwrap());
     assert_eq!(manifest["profile_source"], "built-in");
     let readme = std::fs::read_to_string(built_in.join("b/README.txt")).unwrap();
     assert!(
@@ -835,7 +833,7 @@ fn a_url_serving_another_certificate_fails_fetch_even_when_the_next_url_is_good(
         .arg(&out)
         .assert()
         .code(1);
-    let json: serde_json::Value = serde_json::from_slice(&assert.get_output().stdout).unwrap();
+    let json: serde_json::Value = strict_json(&assert.get_output().stdout);
     let entry = &json["certificates"][0];
     assert_eq!(entry["status"], "fetched");
     assert_eq!(entry["url"], format!("{base}/good.cer"));
@@ -940,7 +938,7 @@ fn fetch_blames_the_profile_not_the_network_when_a_pin_contradicts_itself() {
         .arg(&out)
         .assert()
         .code(1);
-    let json: serde_json::Value = serde_json::from_slice(&assert.get_output().stdout).unwrap();
+    let json: serde_json::Value = strict_json(&assert.get_output().stdout);
     assert_eq!(json["certificates"][0]["status"], "profile-error");
     assert!(json["certificates"][0]["mismatch"].is_null());
     assert!(
@@ -989,7 +987,7 @@ fn fetch_removes_a_stale_file_that_does_not_match_and_says_so() {
         .arg(&out)
         .assert()
         .success();
-    let json: serde_json::Value = serde_json::from_slice(&assert.get_output().stdout).unwrap();
+    let json: serde_json::Value = strict_json(&assert.get_output().stdout);
     let detail = json["certificates"][0]["detail"].as_str().unwrap();
     assert!(
         detail.contains("removed") && detail.contains(&name),

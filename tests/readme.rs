@@ -33,7 +33,7 @@ fn the_readme_build_example_is_what_the_default_build_produces() {
         .get_output()
         .stdout
         .clone();
-    let json: serde_json::Value = serde_json::from_slice(&output).unwrap();
+    let json: serde_json::Value = strict_json(&output);
     let text = readme();
     for field in ["digest", "zip_sha256"] {
         let value = json["outcome"][field].as_str().unwrap();
@@ -65,7 +65,7 @@ fn the_examples_build_without_a_profile() {
         .get_output()
         .stdout
         .clone();
-    let json: serde_json::Value = serde_json::from_slice(&output).unwrap();
+    let json: serde_json::Value = strict_json(&output);
     assert_eq!(json["certificates"].as_array().unwrap().len(), 5);
     assert!(
         json["certificates"]

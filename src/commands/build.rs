@@ -75,8 +75,9 @@ impl BuildReport {
 pub fn run(req: &BuildRequest) -> Result<BuildReport, Error> {
     let resolved = super::resolve_profile(&req.profile)?;
     let mut loaded = load::from_paths(&req.inputs)?;
-    let mut from_signed = from_signed(&req.from_signed)?;
+    let (mut from_signed, mut notes) = from_signed(&req.from_signed)?;
     loaded.files_read += req.from_signed.len();
+    loaded.skipped.append(&mut notes);
     if loaded.items.is_empty() && !req.inputs.is_empty() && req.from_signed.is_empty() {
         return Err(Error::usage(
             "no certificate found in the input",
@@ -138,16 +139,45 @@ pub fn run(req: &BuildRequest) -> Result<BuildReport, Error> {
     })
 }
 
-/// The CA certificates embedded in signed binaries, as input items (`file.exe#2`). Any file that
-/// is not a readable signed PE stops the build, all of them named at once.
-fn from_signed(files: &[std::path::PathBuf]) -> Result<Vec<load::Item>, Error> {
+/// The CA certificates embedded in signed binaries, as input items (`file.exe#2`), and a note
+/// for each file that gave none or could only partly be read. Any file that is not a readable
+/// signed PE stops the build, all of them named at once.
+fn from_signed(
+    files: &[std::path::PathBuf],
+) -> Result<(Vec<load::Item>, Vec<load::Skipped>), Error> {
     let mut items = Vec::new();
+    let mut notes = Vec::new();
     let mut errors = Vec::new();
+    let mut misplaced_input = false;
     for file in files {
         match crate::signed::extract(file) {
             Ok(extracted) => {
                 let cas: Vec<_> = extracted.certificates.iter().filter(|c| c.ca).collect();
                 let count = cas.len();
+                if count == 0 {
+                    notes.push(load::Skipped {
+                        path: file.clone(),
+                        reason: "signed, but carries no CA certificate: nothing taken from it \
+(certbundle extract shows its signatures)"
+                            .into(),
+                    });
+                }
+                let problems = extracted.problems.iter().chain(
+                    extracted
+                        .signatures
+                        .iter()
+                        .flat_map(|s| s.all())
+                        .flat_map(|s| &s.problems),
+                );
+                for problem in problems {
+                    notes.push(load::Skipped {
+                        path: file.clone(),
+                        reason: format!(
+                            "part of its signatures could not be read ({problem}); the \
+certificates that could be read are used"
+                        ),
+                    });
+                }
                 for (i, cert) in cas.into_iter().enumerate() {
                     items.push(load::Item {
                         origin: load::Origin {
@@ -159,16 +189,24 @@ fn from_signed(files: &[std::path::PathBuf]) -> Result<Vec<load::Item>, Error> {
                     });
                 }
             }
-            Err(why) => errors.push(format!("{}: {why}", file.display())),
+            Err(why) => {
+                misplaced_input |= file.is_dir()
+                    || load::CERTIFICATE_EXTENSIONS.contains(&load::extension(file).as_str());
+                errors.push(format!("{}: {why}", file.display()));
+            }
         }
     }
     if errors.is_empty() {
-        Ok(items)
+        Ok((items, notes))
     } else {
-        Err(Error::usage(
-            errors.join("\n"),
-            "--from-signed takes signed Windows binaries (EXE, DLL, SYS); `certbundle extract FILE` shows what a file holds",
-        ))
+        let hint = if misplaced_input {
+            "--from-signed takes every argument after it: put certificate files and folders \
+(INPUT) before --from-signed"
+        } else {
+            "--from-signed takes signed Windows binaries (EXE, DLL, SYS); `certbundle extract FILE` \
+shows what a file holds"
+        };
+        Err(Error::usage(errors.join("\n"), hint))
     }
 }
 

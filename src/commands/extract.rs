@@ -19,6 +19,8 @@ pub struct FileOutcome {
     pub extracted: Option<Extracted>,
     /// Why nothing was found.
     pub error: Option<String>,
+    /// What to do about it.
+    pub hint: Option<String>,
 }
 
 /// One certificate written with `-o`.
@@ -34,6 +36,10 @@ pub struct WrittenCert {
     pub already_there: bool,
     /// The profile pin it matches, if any.
     pub pinned: Option<String>,
+    /// Expired at the time of the run.
+    pub expired: bool,
+    /// Not a CA certificate (a signer's own, written with --include-leaf).
+    pub leaf: bool,
 }
 
 /// What `extract` found.
@@ -50,6 +56,9 @@ pub struct ExtractReport {
     pub output: Option<PathBuf>,
     /// What was written there.
     pub written: Vec<WrittenCert>,
+    /// Certificate files already in `-o DIR` that this run did not write (a `build` of the
+    /// folder takes them too).
+    pub others_in_output: Vec<PathBuf>,
 }
 
 impl ExtractReport {
@@ -77,25 +86,32 @@ pub fn run(req: &ExtractRequest) -> Result<ExtractReport, Error> {
         return Err(crate::load::LoadErrors(missing).into());
     }
     let resolved = resolve_profile(&req.profile)?;
+    // The folder first: a folder that cannot be made stops the run before anything is read.
+    if let Some(dir) = &req.output {
+        std::fs::create_dir_all(dir).map_err(crate::bundle::BundleError::io("create", dir))?;
+    }
     let mut files = Vec::new();
     for path in &req.files {
         match signed::extract(path) {
             Ok(mut extracted) => {
-                mark(&mut extracted, &resolved);
+                mark(&mut extracted, &resolved, req.now);
                 files.push(FileOutcome {
                     file: path.clone(),
                     extracted: Some(extracted),
                     error: None,
+                    hint: None,
                 });
             }
             Err(error) => files.push(FileOutcome {
                 file: path.clone(),
                 extracted: None,
-                error: Some(error),
+                error: Some(error.message),
+                hint: Some(error.hint),
             }),
         }
     }
     let mut written = Vec::new();
+    let mut others_in_output = Vec::new();
     if let Some(dir) = &req.output {
         let certs: Vec<&Cert> = files
             .iter()
@@ -104,6 +120,7 @@ pub fn run(req: &ExtractRequest) -> Result<ExtractReport, Error> {
             .filter(|c| c.ca || req.include_leaf)
             .collect();
         written = write_all(dir, &certs)?;
+        others_in_output = others(dir, &written);
     }
     Ok(ExtractReport {
         profile: resolved
@@ -115,18 +132,55 @@ pub fn run(req: &ExtractRequest) -> Result<ExtractReport, Error> {
         files,
         output: req.output.clone(),
         written,
+        others_in_output,
     })
+}
+
+/// Certificate files in `dir` (by extension, not recursing) that are not in `written`.
+fn others(dir: &Path, written: &[WrittenCert]) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let extension = crate::load::extension(p);
+            crate::load::CERTIFICATE_EXTENSIONS.contains(&extension.as_str())
+        })
+        .filter(|p| !written.iter().any(|w| &w.file == p))
+        .collect();
+    out.sort();
+    out
 }
 
 /// Marks what the profile pins (by fingerprint) and, for an issuer the file lacks, what the
 /// profile ships (same name and key identifier) or pins by that name.
-fn mark(extracted: &mut Extracted, resolved: &Resolved) {
+fn mark(extracted: &mut Extracted, resolved: &Resolved, now: time::OffsetDateTime) {
+    let expired = |c: &Cert| {
+        time::OffsetDateTime::parse(&c.not_after, &time::format_description::well_known::Rfc3339)
+            .is_ok_and(|end| end < now)
+    };
+    for c in &mut extracted.certificates {
+        c.expired = expired(c);
+    }
+    for signature in &mut extracted.signatures {
+        signature.visit_mut(&mut |s| {
+            for c in &mut s.chain {
+                c.expired = expired(c);
+            }
+        });
+    }
     let Some(profile) = &resolved.profile else {
         return;
     };
-    let pin_of = |c: &Cert| profile.pin_for(&c.sha256, &c.sha1).map(|p| p.name.clone());
+    let mark_pin = |c: &mut Cert| {
+        c.pinned = profile.pin_for(&c.sha256, &c.sha1).map(|p| p.name.clone());
+        c.half_pinned = profile
+            .half_pin_for(&c.sha256, &c.sha1)
+            .map(|p| p.name.clone());
+    };
     for c in &mut extracted.certificates {
-        c.pinned = pin_of(c);
+        mark_pin(c);
     }
     let shipped: Vec<(String, Option<Vec<u8>>, String, String)> = resolved
         .shipped
@@ -145,7 +199,7 @@ fn mark(extracted: &mut Extracted, resolved: &Resolved) {
     for signature in &mut extracted.signatures {
         signature.visit_mut(&mut |s| {
             for c in &mut s.chain {
-                c.pinned = pin_of(c);
+                mark_pin(c);
             }
             if let Some(missing) = &mut s.missing_issuer {
                 let key_id = missing.key_id.clone();
@@ -180,7 +234,6 @@ fn mark(extracted: &mut Extracted, resolved: &Resolved) {
 /// Writes each certificate once as DER, named like bundle files; an identical file already
 /// there is left alone.
 fn write_all(dir: &Path, certs: &[&Cert]) -> Result<Vec<WrittenCert>, Error> {
-    std::fs::create_dir_all(dir).map_err(crate::bundle::BundleError::io("create", dir))?;
     let mut written: Vec<WrittenCert> = Vec::new();
     for cert in certs {
         if written.iter().any(|w| w.sha1 == cert.sha1) {
@@ -199,7 +252,19 @@ fn write_all(dir: &Path, certs: &[&Cert]) -> Result<Vec<WrittenCert>, Error> {
                 cert.sha1
             ));
         }
-        let already_there = std::fs::read(&path).is_ok_and(|bytes| bytes == cert.der);
+        let existing = std::fs::read(&path).ok();
+        let already_there = existing.as_deref() == Some(cert.der.as_slice());
+        if existing.is_some() && !already_there {
+            // A file under this certificate's full thumbprint with other bytes: never replaced.
+            return Err(Error::usage(
+                format!(
+                    "{}: already exists and is not the certificate with SHA-1 {}",
+                    path.display(),
+                    cert.sha1
+                ),
+                "move that file away, or give -o a new folder",
+            ));
+        }
         if !already_there {
             crate::fetch::write_atomically(&path, &cert.der)
                 .map_err(crate::bundle::BundleError::io("write", &path))?;
@@ -210,6 +275,8 @@ fn write_all(dir: &Path, certs: &[&Cert]) -> Result<Vec<WrittenCert>, Error> {
             sha1: cert.sha1.clone(),
             already_there,
             pinned: cert.pinned.clone(),
+            expired: cert.expired,
+            leaf: !cert.ca,
         });
     }
     Ok(written)

@@ -121,6 +121,8 @@ pub struct ExtractRequest {
     pub profile: ProfileChoice,
     /// The --profile value as given.
     pub profile_arg: String,
+    /// The instant expiry is judged at (`--now`, else the clock).
+    pub now: time::OffsetDateTime,
     /// JSON output.
     pub json: bool,
 }

@@ -73,11 +73,15 @@ fn extract(r: &ExtractReport, style: &Style) -> String {
         let Some(e) = &f.extracted else {
             let _ = writeln!(
                 out,
-                "{}  {} {}\n",
+                "{}  {} {}",
                 style.bold(&shown),
                 style.paint("31;1", "error:"),
                 names::printable(f.error.as_deref().unwrap_or_default())
             );
+            if let Some(hint) = &f.hint {
+                let _ = writeln!(out, "  {} {hint}", style.paint("36", "hint:"));
+            }
+            out.push('\n');
             continue;
         };
         let _ = writeln!(
@@ -91,6 +95,14 @@ fn extract(r: &ExtractReport, style: &Style) -> String {
         for (i, s) in e.signatures.iter().enumerate() {
             signature_tree(&mut out, s, &format!("{}", i + 1), 1, &r.profile, style);
         }
+        for p in &e.problems {
+            let _ = writeln!(
+                out,
+                "  {} {}",
+                style.paint("33", "note:"),
+                names::printable(p)
+            );
+        }
         out.push('\n');
     }
     if let Some(dir) = &r.output {
@@ -102,33 +114,77 @@ fn extract(r: &ExtractReport, style: &Style) -> String {
             r.written.len() - new
         );
         for w in &r.written {
-            let _ = writeln!(out, "  {}", names::printable(&w.file.display().to_string()));
+            let leaf = if w.leaf {
+                "  (a signer's own certificate: remove it before building)"
+            } else {
+                ""
+            };
+            let _ = writeln!(
+                out,
+                "  {}{leaf}",
+                names::printable(&w.file.display().to_string())
+            );
+        }
+        if !r.others_in_output.is_empty() {
+            let _ = writeln!(
+                out,
+                "{} also holds {} other certificate file(s), which a build of the folder takes too:",
+                names::printable(&dir.display().to_string()),
+                r.others_in_output.len()
+            );
+            for other in &r.others_in_output {
+                let _ = writeln!(out, "  {}", names::printable(&other.display().to_string()));
+            }
         }
         if !r.written.is_empty() {
-            let profile = if r.profile_arg == crate::profile::DEFAULT_PROFILE {
-                String::new()
-            } else {
-                format!("--profile {} ", shell_word(&r.profile_arg))
-            };
-            let unpinned = r.written.iter().filter(|w| w.pinned.is_none()).count();
-            if unpinned == 0 || r.profile == "none" {
-                let _ = writeln!(
-                    out,
-                    "Next: certbundle build {profile}{}",
-                    shell_word(&dir.display().to_string())
-                );
-            } else {
-                let _ = writeln!(
-                    out,
-                    "Next: certbundle build {profile}--allow-unpinned {}   ({unpinned} of them are not in profile {}: \
-check they are the ones the product needs; the bundle's README.txt will list them)",
-                    shell_word(&dir.display().to_string()),
-                    r.profile
-                );
-            }
+            let _ = writeln!(out, "{}", extract_next(r, dir));
         }
     }
     out
+}
+
+/// The `build` to run over what `extract -o DIR` wrote, with the flags it will need and why.
+fn extract_next(r: &ExtractReport, dir: &std::path::Path) -> String {
+    let mut flags = String::new();
+    let mut why = Vec::new();
+    if r.profile_arg != crate::profile::DEFAULT_PROFILE {
+        flags.push_str(&format!("--profile {} ", shell_word(&r.profile_arg)));
+    }
+    let unpinned = r
+        .written
+        .iter()
+        .filter(|w| w.pinned.is_none() && !w.leaf)
+        .count();
+    if unpinned > 0 && r.profile != "none" {
+        flags.push_str("--allow-unpinned ");
+        why.push(format!(
+            "{unpinned} of them are not in profile {}: check they are the ones the product needs; \
+the bundle's README.txt will list them",
+            r.profile
+        ));
+    }
+    let expired = r.written.iter().filter(|w| w.expired && !w.leaf).count();
+    if expired > 0 {
+        flags.push_str("--allow-expired ");
+        why.push(format!(
+            "{expired} expired: they still validate signatures time-stamped while they were valid"
+        ));
+    }
+    let leaves = r.written.iter().filter(|w| w.leaf).count();
+    if leaves > 0 {
+        why.push(format!(
+            "first remove the {leaves} signer certificate(s) --include-leaf wrote: build refuses them"
+        ));
+    }
+    let why = if why.is_empty() {
+        String::new()
+    } else {
+        format!("   ({})", why.join("; "))
+    };
+    format!(
+        "Next: certbundle build {flags}{}{why}",
+        shell_word(&dir.display().to_string())
+    )
 }
 
 fn signature_tree(
@@ -156,21 +212,43 @@ fn signature_tree(
             "signer"
         } else if c.self_signed {
             "root"
-        } else {
+        } else if c.ca {
             "CA"
+        } else {
+            "cert"
         };
-        let pin = match (&c.pinned, profile) {
-            (_, "none") => String::new(),
-            (Some(_), _) => format!("  pinned by {profile}"),
-            (None, _) if i == 0 => String::new(),
-            (None, _) => format!(
+        let pin = match (&c.pinned, &c.half_pinned, profile) {
+            (_, _, "none") => String::new(),
+            (Some(_), _, _) => format!("  pinned by {profile}"),
+            (None, Some(half), _) => format!(
+                "  {}",
+                style.paint(
+                    "31;1",
+                    &format!(
+                        "profile {profile} pins {} with one fingerprint that differs: check the profile and this certificate",
+                        names::printable(half)
+                    )
+                )
+            ),
+            (None, None, _) if i == 0 => String::new(),
+            (None, None, _) => format!(
                 "  {}",
                 style.paint("33", &format!("not in profile {profile}"))
             ),
         };
+        let mut notes = String::new();
+        if i > 0 && c.expired {
+            notes.push_str(&format!(
+                "  expired {}",
+                c.not_after.get(..10).unwrap_or(&c.not_after)
+            ));
+        }
+        if i > 0 && !c.ca {
+            notes.push_str("  (not a CA certificate: not written, not used by build)");
+        }
         let _ = writeln!(
             out,
-            "{pad}  {role:<6} {}  {}{pin}",
+            "{pad}  {role:<6} {}  {}{pin}{notes}",
             c.sha1,
             names::printable(&c.name)
         );

@@ -13,6 +13,7 @@
 
 pub mod pe;
 
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -32,8 +33,75 @@ const OID_NESTED: &str = "1.3.6.1.4.1.311.2.4.1";
 /// `id-ct-TSTInfo`.
 const OID_TST_INFO: &str = "1.2.840.113549.1.9.16.1.4";
 
-/// How deep nested signatures are followed.
+/// How deep nested signatures and timestamps are followed (real files: 2).
 const MAX_DEPTH: usize = 4;
+/// Signatures read per file, timestamps included (real files: up to 4).
+const MAX_SIGNATURES: usize = 64;
+/// Certificates read per SignedData (real files: up to 10).
+const MAX_CERTIFICATES: usize = 256;
+/// Values read per attribute type of one signer (real files: 1).
+const MAX_VALUES: usize = 16;
+/// Certificates followed in one chain (real chains: up to 4).
+const MAX_CHAIN: usize = 16;
+/// Issuer candidates of the same name whose key is tried on one certificate.
+const MAX_TRIED: usize = 8;
+
+/// Why a file could not be read: what is wrong, and what to do about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileError {
+    /// What is wrong, as a sentence for that file.
+    pub message: String,
+    /// What to do.
+    pub hint: String,
+}
+
+impl FileError {
+    /// Not a PE file at all.
+    pub fn not_pe(message: impl Into<String>) -> Self {
+        Self::new(
+            message,
+            "give the signed program file itself (.exe, .dll, .sys); installers (.msi), archives \
+(.cab, .zip) and security catalogs (.cat) are not read",
+        )
+    }
+
+    /// A PE file without an embedded signature.
+    pub fn not_signed(message: impl Into<String>) -> Self {
+        Self::new(
+            message,
+            "Windows may vouch for this file through a security catalog instead, which is not \
+read here; pick a binary that carries its own signature (its Properties show a Digital \
+Signatures tab)",
+        )
+    }
+
+    /// Truncated or damaged.
+    pub fn damaged(message: impl Into<String>) -> Self {
+        Self::new(
+            message,
+            "copy the file again from the affected machine, whole and unchanged, and compare its \
+size with the original",
+        )
+    }
+
+    /// Could not be opened or read.
+    pub fn io(message: impl Into<String>) -> Self {
+        Self::new(message, "check the path and that you may read the file")
+    }
+
+    fn new(message: impl Into<String>, hint: &str) -> Self {
+        Self {
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for FileError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
 
 /// What kind of signature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -76,8 +144,15 @@ pub struct Cert {
     pub ca: bool,
     /// Self-signed (a root).
     pub self_signed: bool,
+    /// End of validity, RFC 3339.
+    pub not_after: String,
+    /// Expired at the time given to the command (filled in by the command).
+    pub expired: bool,
     /// The profile pin it matches by fingerprint (filled in by the command).
     pub pinned: Option<String>,
+    /// A profile pin only one of whose two fingerprints matches: the profile and the certificate
+    /// disagree (filled in by the command).
+    pub half_pinned: Option<String>,
     /// The DER.
     #[serde(skip)]
     pub der: Vec<u8>,
@@ -145,7 +220,8 @@ impl Signature {
 /// Everything found in one file.
 #[derive(Debug, Clone, Serialize)]
 pub struct Extracted {
-    /// The file.
+    /// The file (the JSON carries it once, beside this).
+    #[serde(skip)]
     pub file: PathBuf,
     /// `PE32` or `PE32+`.
     pub format: String,
@@ -153,14 +229,52 @@ pub struct Extracted {
     pub signatures: Vec<Signature>,
     /// Every distinct certificate in the file, in order of appearance.
     pub certificates: Vec<Cert>,
+    /// Parts of the file that could not be read while others could (a damaged second
+    /// certificate table entry, more signatures than are read).
+    pub problems: Vec<String>,
 }
 
-/// Reads the signatures of the PE file at `path`; the error is a sentence for that file.
-pub fn extract(path: &Path) -> Result<Extracted, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+/// What a walk over one file's signatures has found so far.
+struct Walk {
+    certificates: Vec<Cert>,
+    seen: HashSet<String>,
+    signatures: usize,
+}
+
+impl Walk {
+    fn remember(&mut self, cert: &Cert) {
+        if self.seen.insert(cert.sha256.clone()) {
+            self.certificates.push(cert.clone());
+        }
+    }
+
+    /// Room for one more signature at `depth`, or why not.
+    fn room(&self, depth: usize, what: &str) -> Result<(), String> {
+        if depth > MAX_DEPTH {
+            Err(format!(
+                "{what} nested deeper than {MAX_DEPTH} levels were not read"
+            ))
+        } else if self.signatures >= MAX_SIGNATURES {
+            Err(format!(
+                "{what} beyond the first {MAX_SIGNATURES} signatures of the file were not read"
+            ))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Reads the signatures of the PE file at `path`.
+pub fn extract(path: &Path) -> Result<Extracted, FileError> {
+    let metadata =
+        std::fs::metadata(path).map_err(|e| FileError::io(format!("cannot read: {e}")))?;
+    if metadata.is_dir() {
+        return Err(FileError::not_pe("a folder, not a file"));
+    }
+    let file = std::fs::File::open(path).map_err(|e| FileError::io(format!("cannot read: {e}")))?;
     let len = file
         .metadata()
-        .map_err(|e| format!("cannot read: {e}"))?
+        .map_err(|e| FileError::io(format!("cannot read: {e}")))?
         .len();
     extract_from(file, len, path)
 }
@@ -171,28 +285,51 @@ pub fn extract_from<R: std::io::Read + std::io::Seek>(
     reader: R,
     len: u64,
     path: &Path,
-) -> Result<Extracted, String> {
+) -> Result<Extracted, FileError> {
     let table = pe::certificate_table(reader, len)?;
-    let mut out = Extracted {
-        file: path.to_path_buf(),
-        format: table.format.to_string(),
-        signatures: Vec::new(),
+    let mut walk = Walk {
         certificates: Vec::new(),
+        seen: HashSet::new(),
+        signatures: 0,
     };
+    let mut signatures = Vec::new();
+    let mut problems: Vec<String> = table.problem.into_iter().collect();
+    let mut first_error = None;
     for (i, (kind, content)) in table.entries.iter().enumerate() {
         if *kind != pe::PKCS_SIGNED_DATA {
             continue;
         }
-        let signed = pkcs7::signed_data(content)
-            .map_err(|e| format!("signature {} is malformed: {e}", i + 1))?;
-        let signature = read_signature(&signed, Kind::Signature, &[], 0, &mut out.certificates)
-            .map_err(|e| format!("signature {} is malformed: {e}", i + 1))?;
-        out.signatures.push(signature);
+        if let Err(why) = walk.room(0, "certificate table entries") {
+            problems.push(why);
+            break;
+        }
+        match pkcs7::signed_data(content)
+            .and_then(|signed| read_signature(&signed, Kind::Signature, &[], 0, &mut walk))
+        {
+            Ok(signature) => signatures.push(signature),
+            Err(e) => {
+                let why = format!("signature {} is malformed: {e}", i + 1);
+                problems.push(why.clone());
+                first_error.get_or_insert(why);
+            }
+        }
     }
-    if out.signatures.is_empty() {
-        return Err("not signed: the certificate table holds no PKCS#7 signature".into());
+    if signatures.is_empty() {
+        return Err(match (first_error, problems.first()) {
+            (Some(why), _) => FileError::damaged(why),
+            (None, Some(why)) => FileError::damaged(why.clone()),
+            (None, None) => {
+                FileError::not_signed("not signed: the certificate table holds no PKCS#7 signature")
+            }
+        });
     }
-    Ok(out)
+    Ok(Extracted {
+        file: path.to_path_buf(),
+        format: table.format.to_string(),
+        signatures,
+        certificates: walk.certificates,
+        problems,
+    })
 }
 
 /// A certificate parsed once, with what chain building needs.
@@ -215,6 +352,12 @@ fn parse_cert(der: &[u8]) -> Option<Parsed<'_>> {
             (Some(a), Some(s)) => a == s,
             _ => true,
         };
+    let not_after = cert
+        .validity()
+        .not_after
+        .to_datetime()
+        .format(&::time::format_description::well_known::Rfc3339)
+        .unwrap_or_default();
     let ca = cert
         .basic_constraints()
         .ok()
@@ -228,7 +371,10 @@ fn parse_cert(der: &[u8]) -> Option<Parsed<'_>> {
         sha256: crate::hex::sha256_upper(der),
         ca,
         self_signed,
+        not_after,
+        expired: false,
         pinned: None,
+        half_pinned: None,
         der: der.to_vec(),
     };
     Some(Parsed {
@@ -239,38 +385,47 @@ fn parse_cert(der: &[u8]) -> Option<Parsed<'_>> {
     })
 }
 
-fn remember(found: &mut Vec<Cert>, cert: &Cert) {
-    if !found.iter().any(|c| c.sha256 == cert.sha256) {
-        found.push(cert.clone());
-    }
-}
-
 /// One signature of `signed` (its first signer), with its timestamps and nested signatures.
-/// `outer` are certificates of the enclosing SignedData (a legacy countersignature's signer is
-/// there).
-fn read_signature(
-    signed: &SignedData,
+/// `outer` are the certificates of the enclosing SignedData (a timestamp's chain may continue
+/// there), parsed once.
+fn read_signature<'a>(
+    signed: &SignedData<'a>,
     kind: Kind,
-    outer: &[&[u8]],
+    outer: &[&Parsed<'a>],
     depth: usize,
-    found: &mut Vec<Cert>,
+    walk: &mut Walk,
 ) -> Result<Signature, String> {
     let signer = signed.signers.first().ok_or("it has no signer")?;
+    walk.signatures += 1;
     let mut problems = Vec::new();
-    let mut pool: Vec<Parsed> = Vec::new();
-    for der in signed.certificates.iter().chain(outer) {
+    if signed.certificates.len() > MAX_CERTIFICATES {
+        problems.push(format!(
+            "only the first {MAX_CERTIFICATES} of its {} embedded certificates were read",
+            signed.certificates.len()
+        ));
+    }
+    let mut own: Vec<Parsed<'a>> = Vec::new();
+    let mut unreadable = 0;
+    for der in signed.certificates.iter().take(MAX_CERTIFICATES) {
         match parse_cert(der) {
             Some(p) => {
-                if signed.certificates.contains(der) {
-                    remember(found, &p.summary);
-                }
-                if !pool.iter().any(|q| q.summary.sha256 == p.summary.sha256) {
-                    pool.push(p);
-                }
+                walk.remember(&p.summary);
+                own.push(p);
             }
-            None => problems.push("an embedded certificate could not be read".to_string()),
+            None => unreadable += 1,
         }
     }
+    if unreadable > 0 {
+        problems.push(format!(
+            "{unreadable} embedded certificate(s) could not be read"
+        ));
+    }
+    let mut in_pool = HashSet::new();
+    let pool: Vec<&Parsed<'a>> = own
+        .iter()
+        .chain(outer.iter().copied())
+        .filter(|p| in_pool.insert(p.summary.sha256.as_str()))
+        .collect();
     let mut signature = signer_signature(signer, kind, &pool, &mut problems);
     if kind == Kind::Timestamp {
         if let Some(time) = signed
@@ -282,9 +437,20 @@ fn read_signature(
         }
     }
     // Unsigned attributes: timestamps and nested signatures.
-    for value in signer.values(OID_COUNTERSIGNATURE) {
+    for (i, value) in signer.values(OID_COUNTERSIGNATURE).enumerate() {
+        if i >= MAX_VALUES {
+            problems.push(format!(
+                "countersignatures beyond the first {MAX_VALUES} were not read"
+            ));
+            break;
+        }
+        if let Err(why) = walk.room(depth + 1, "countersignatures") {
+            problems.push(why);
+            break;
+        }
         match pkcs7::signer_info(value) {
             Ok(info) => {
+                walk.signatures += 1;
                 let mut inner_problems = Vec::new();
                 let mut ts =
                     signer_signature(&info, Kind::Countersignature, &pool, &mut inner_problems);
@@ -294,28 +460,37 @@ fn read_signature(
             Err(e) => problems.push(format!("a countersignature could not be read: {e}")),
         }
     }
-    for value in signer.values(OID_RFC3161) {
-        match pkcs7::signed_data(value) {
-            Ok(token) => match read_signature(
-                &token,
-                Kind::Timestamp,
-                &signed.certificates,
-                depth + 1,
-                found,
-            ) {
-                Ok(ts) => signature.timestamps.push(ts),
-                Err(e) => problems.push(format!("a timestamp token could not be read: {e}")),
-            },
-            Err(e) => problems.push(format!("a timestamp token could not be read: {e}")),
+    for (i, value) in signer.values(OID_RFC3161).enumerate() {
+        if i >= MAX_VALUES {
+            problems.push(format!(
+                "timestamp tokens beyond the first {MAX_VALUES} were not read"
+            ));
+            break;
         }
-    }
-    for value in signer.values(OID_NESTED) {
-        if depth >= MAX_DEPTH {
-            problems.push("nested signatures deeper than 4 levels were not read".into());
+        if let Err(why) = walk.room(depth + 1, "timestamp tokens") {
+            problems.push(why);
             break;
         }
         match pkcs7::signed_data(value)
-            .and_then(|inner| read_signature(&inner, Kind::Nested, &[], depth + 1, found))
+            .and_then(|token| read_signature(&token, Kind::Timestamp, &pool, depth + 1, walk))
+        {
+            Ok(ts) => signature.timestamps.push(ts),
+            Err(e) => problems.push(format!("a timestamp token could not be read: {e}")),
+        }
+    }
+    for (i, value) in signer.values(OID_NESTED).enumerate() {
+        if i >= MAX_VALUES {
+            problems.push(format!(
+                "nested signatures beyond the first {MAX_VALUES} were not read"
+            ));
+            break;
+        }
+        if let Err(why) = walk.room(depth + 1, "nested signatures") {
+            problems.push(why);
+            break;
+        }
+        match pkcs7::signed_data(value)
+            .and_then(|inner| read_signature(&inner, Kind::Nested, &[], depth + 1, walk))
         {
             Ok(nested) => signature.nested.push(nested),
             Err(e) => problems.push(format!("a nested signature could not be read: {e}")),
@@ -329,7 +504,7 @@ fn read_signature(
 fn signer_signature(
     signer: &SignerInfo,
     kind: Kind,
-    pool: &[Parsed],
+    pool: &[&Parsed],
     problems: &mut Vec<String>,
 ) -> Signature {
     let leaf =
@@ -371,15 +546,40 @@ fn signer_signature(
         if current.summary.self_signed {
             break;
         }
-        let issuer = pool.iter().position(|p| {
-            p.cert.subject().as_raw() == current.cert.issuer().as_raw()
-                && match (&current.aki, &p.ski) {
-                    (Some(aki), Some(ski)) => aki == ski,
-                    _ => true,
-                }
-        });
+        if signature.chain.len() >= MAX_CHAIN {
+            problems.push(format!(
+                "the chain was followed for {MAX_CHAIN} certificates and no further"
+            ));
+            break;
+        }
+        // Candidates by name and key identifier, not yet in the chain; of several (a re-issued
+        // CA under the same name without key identifiers), one whose key verifies the signature.
+        let candidates: Vec<usize> = (0..pool.len())
+            .filter(|i| !visited.contains(i))
+            .filter(|&i| {
+                let p = pool[i];
+                p.cert.subject().as_raw() == current.cert.issuer().as_raw()
+                    && match (&current.aki, &p.ski) {
+                        (Some(aki), Some(ski)) => aki == ski,
+                        _ => true,
+                    }
+            })
+            .collect();
+        let issuer = match candidates.as_slice() {
+            [] => None,
+            [only] => Some(*only),
+            several => several
+                .iter()
+                .take(MAX_TRIED)
+                .copied()
+                .find(|&i| {
+                    crate::verify::signature(&current.cert, pool[i].cert.public_key())
+                        != crate::verify::Signature::Invalid
+                })
+                .or(several.first().copied()),
+        };
         match issuer {
-            Some(next) if !visited.contains(&next) => {
+            Some(next) => {
                 visited.push(next);
                 at = next;
             }
@@ -421,12 +621,13 @@ fn asn1_time(raw: &[u8]) -> Option<String> {
     let text = std::str::from_utf8(any.data).ok()?.trim_end_matches('Z');
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
     let (year, rest) = match any.tag() {
-        Tag::UtcTime if text.len() >= 12 && digits(&text[..12]) => {
+        // `get`, not indexing: a multi-byte character may straddle any position.
+        Tag::UtcTime if text.get(..12).is_some_and(digits) => {
             let yy: u32 = text[..2].parse().ok()?;
-            (if yy < 50 { 2000 + yy } else { 1900 + yy }, &text[2..])
+            (if yy < 50 { 2000 + yy } else { 1900 + yy }, &text[2..12])
         }
-        Tag::GeneralizedTime if text.len() >= 14 && digits(&text[..14]) => {
-            (text[..4].parse().ok()?, &text[4..])
+        Tag::GeneralizedTime if text.get(..14).is_some_and(digits) => {
+            (text[..4].parse().ok()?, &text[4..14])
         }
         _ => return None,
     };
@@ -472,6 +673,9 @@ mod tests {
             Some("2026-11-25T10:30:00Z")
         );
         assert_eq!(asn1_time(b"\x17\x03abc"), None);
+        // A multi-byte character across the end of the digits is refused, not a panic.
+        assert_eq!(asn1_time("\x17\x0d12345678901\u{e9}".as_bytes()), None);
+        assert_eq!(asn1_time("\x18\x0f1234567890123\u{e9}".as_bytes()), None);
         assert_eq!(digest_name("2.16.840.1.101.3.4.2.1"), "SHA-256");
     }
 }

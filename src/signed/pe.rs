@@ -10,6 +10,8 @@ use object::pe;
 use object::read::ReadCache;
 use object::read::pe::{ImageNtHeaders, optional_header_magic};
 
+use super::FileError;
+
 /// Largest certificate table read (real ones are a few KiB to a few hundred).
 pub const MAX_TABLE: u64 = 16 * 1024 * 1024;
 
@@ -23,25 +25,34 @@ pub struct Table {
     pub format: &'static str,
     /// Each `WIN_CERTIFICATE`: (certificate type, content).
     pub entries: Vec<(u16, Vec<u8>)>,
+    /// Why entries after the last one listed could not be read.
+    pub problem: Option<String>,
 }
 
 /// Reads the certificate table of `file` (`len` bytes long); the error is a sentence.
-pub fn certificate_table<R: Read + Seek>(file: R, len: u64) -> Result<Table, String> {
+pub fn certificate_table<R: Read + Seek>(mut file: R, len: u64) -> Result<Table, FileError> {
+    let mut mz = [0u8; 2];
+    let starts_mz = file
+        .seek(SeekFrom::Start(0))
+        .and_then(|_| file.read_exact(&mut mz))
+        .is_ok()
+        && mz == *b"MZ";
+    if !starts_mz {
+        return Err(FileError::not_pe("not a Windows PE file (no MZ header)"));
+    }
     let cache = ReadCache::new(file);
     let magic = optional_header_magic(&cache).map_err(|e| {
-        if e.to_string().contains("DOS") {
-            "not a Windows PE file (no MZ header)".to_string()
-        } else {
-            format!("not a Windows PE file, or its headers are truncated ({e})")
-        }
+        FileError::damaged(format!(
+            "its headers are truncated or damaged, or it is a DOS program, not a Windows PE file ({e})"
+        ))
     })?;
-    let dos =
-        pe::ImageDosHeader::parse(&cache).map_err(|e| format!("not a Windows PE file ({e})"))?;
+    let dos = pe::ImageDosHeader::parse(&cache)
+        .map_err(|e| FileError::damaged(format!("its DOS header is damaged ({e})")))?;
     let mut offset = u64::from(dos.nt_headers_offset());
     let (format, directory) = match magic {
         pe::IMAGE_NT_OPTIONAL_HDR32_MAGIC => {
             let (_, dirs) = pe::ImageNtHeaders32::parse(&cache, &mut offset)
-                .map_err(|e| format!("the PE headers are damaged ({e})"))?;
+                .map_err(|e| FileError::damaged(format!("the PE headers are damaged ({e})")))?;
             (
                 "PE32",
                 dirs.get(pe::IMAGE_DIRECTORY_ENTRY_SECURITY).copied(),
@@ -49,16 +60,16 @@ pub fn certificate_table<R: Read + Seek>(file: R, len: u64) -> Result<Table, Str
         }
         pe::IMAGE_NT_OPTIONAL_HDR64_MAGIC => {
             let (_, dirs) = pe::ImageNtHeaders64::parse(&cache, &mut offset)
-                .map_err(|e| format!("the PE headers are damaged ({e})"))?;
+                .map_err(|e| FileError::damaged(format!("the PE headers are damaged ({e})")))?;
             (
                 "PE32+",
                 dirs.get(pe::IMAGE_DIRECTORY_ENTRY_SECURITY).copied(),
             )
         }
         other => {
-            return Err(format!(
+            return Err(FileError::not_pe(format!(
                 "not a Windows PE file (optional header magic {other:#06x})"
-            ));
+            )));
         }
     };
     let (start, size) = directory
@@ -70,39 +81,55 @@ pub fn certificate_table<R: Read + Seek>(file: R, len: u64) -> Result<Table, Str
         })
         .unwrap_or((0, 0));
     if start == 0 || size == 0 {
-        return Err(
-            "not signed: the file has no certificate table (no Authenticode signature)".into(),
-        );
+        return Err(FileError::not_signed(
+            "not signed: the file has no certificate table (no Authenticode signature)",
+        ));
     }
     if start.checked_add(size).is_none_or(|end| end > len) {
-        return Err(format!(
+        return Err(FileError::damaged(format!(
             "the certificate table (offset {start}, {size} bytes) lies outside the file ({len} bytes): the file is truncated or damaged"
-        ));
+        )));
     }
     if size > MAX_TABLE {
-        return Err(format!(
+        return Err(FileError::damaged(format!(
             "the certificate table is {size} bytes, over the {} MiB any signature needs",
             MAX_TABLE / 1024 / 1024
-        ));
+        )));
     }
     let mut file = cache.into_inner();
     let mut table = Vec::with_capacity(size as usize);
     file.seek(SeekFrom::Start(start))
         .and_then(|_| file.take(size).read_to_end(&mut table))
-        .map_err(|e| format!("cannot read the certificate table: {e}"))?;
+        .map_err(|e| FileError::io(format!("cannot read the certificate table: {e}")))?;
     if (table.len() as u64) < size {
-        return Err("the certificate table ends early: the file is truncated".into());
+        return Err(FileError::damaged(
+            "the certificate table ends early: the file is truncated",
+        ));
+    }
+    let (entries, problem) = entries(&table);
+    if entries.is_empty() {
+        return Err(match problem {
+            Some(why) => FileError::damaged(why),
+            None => FileError::not_signed("not signed: the certificate table is empty"),
+        });
     }
     Ok(Table {
         format,
-        entries: entries(&table)?,
+        entries,
+        problem,
     })
 }
 
 /// The `WIN_CERTIFICATE` entries of a table: `dwLength`, `wRevision`, `wCertificateType`,
-/// content; each entry starts on an 8-byte boundary.
-pub fn entries(table: &[u8]) -> Result<Vec<(u16, Vec<u8>)>, String> {
+/// content; each entry starts on an 8-byte boundary. A damaged entry ends the list: the entries
+/// before it, and why.
+pub fn entries(table: &[u8]) -> (Vec<(u16, Vec<u8>)>, Option<String>) {
     let mut out = Vec::new();
+    let problem = entries_into(table, &mut out).err();
+    (out, problem)
+}
+
+fn entries_into(table: &[u8], out: &mut Vec<(u16, Vec<u8>)>) -> Result<(), String> {
     let mut at = 0usize;
     while at < table.len() {
         let rest = &table[at..];
@@ -132,10 +159,7 @@ pub fn entries(table: &[u8]) -> Result<Vec<(u16, Vec<u8>)>, String> {
         // The next entry is 8-byte aligned.
         at = at.saturating_add(length.div_ceil(8).saturating_mul(8));
     }
-    if out.is_empty() {
-        return Err("not signed: the certificate table is empty".into());
-    }
-    Ok(out)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -153,24 +177,39 @@ mod tests {
         e
     }
 
+    fn problem(table: &[u8]) -> String {
+        let (list, problem) = entries(table);
+        assert!(list.is_empty(), "{list:?}");
+        problem.expect("a problem")
+    }
+
     #[test]
     fn entries_are_aligned_and_bounded() {
         let table = [entry(2, b"abc"), entry(2, b"defghijk")].concat();
         assert_eq!(
-            entries(&table).unwrap(),
-            vec![(2, b"abc".to_vec()), (2, b"defghijk".to_vec())]
+            entries(&table),
+            (vec![(2, b"abc".to_vec()), (2, b"defghijk".to_vec())], None)
         );
         let mut long = entry(2, b"abc");
         long[0] = 200;
-        assert!(entries(&long).unwrap_err().contains("length overflow"));
+        assert!(problem(&long).contains("length overflow"));
         let mut short = entry(2, b"abc");
         short[0] = 4;
-        assert!(entries(&short).unwrap_err().contains("less than its own"));
-        assert!(entries(&[0u8; 16]).unwrap_err().contains("empty"));
-        assert!(entries(&[1u8, 0, 0]).unwrap_err().contains("entry header"));
+        assert!(problem(&short).contains("less than its own"));
+        assert_eq!(entries(&[0u8; 16]), (vec![], None));
+        assert!(problem(&[1u8, 0, 0]).contains("entry header"));
         // A huge declared length never overflows the arithmetic.
         let mut huge = entry(2, b"abc");
         huge[..4].copy_from_slice(&u32::MAX.to_le_bytes());
-        assert!(entries(&huge).is_err());
+        assert!(problem(&huge).contains("length overflow"));
+    }
+
+    #[test]
+    fn a_damaged_entry_keeps_the_good_ones_before_it() {
+        let mut bad = entry(2, b"defghijk");
+        bad[0] = 250;
+        let (list, problem) = entries(&[entry(2, b"abc"), bad].concat());
+        assert_eq!(list, vec![(2, b"abc".to_vec())]);
+        assert!(problem.unwrap().contains("length overflow"));
     }
 }

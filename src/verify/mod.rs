@@ -382,14 +382,14 @@ fn same_name(a: &X509Name, b: &X509Name) -> bool {
 
 /// The outcome of checking one signature.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Signature {
+pub(crate) enum Signature {
     Valid,
     Invalid,
     Unverifiable(String),
 }
 
 /// Checks `cert`'s signature with `signer`'s key.
-fn signature(cert: &X509Certificate, signer: &SubjectPublicKeyInfo) -> Signature {
+pub(crate) fn signature(cert: &X509Certificate, signer: &SubjectPublicKeyInfo) -> Signature {
     let algorithm = describe::signature_algorithm(&cert.signature_algorithm.algorithm);
     if let Ok(PublicKey::RSA(rsa)) = signer.parsed() {
         // ring (behind x509-parser) takes RSA keys of 2048-8192 bits (1024 with SHA-1 and, through

@@ -2,6 +2,7 @@
 //! drive the real binary.
 #![allow(dead_code)]
 
+pub mod der;
 pub mod pe;
 pub mod powershell;
 
@@ -238,4 +239,76 @@ pub fn build_bundle(dir: &Path, input: &Path, name: &str) -> (PathBuf, PathBuf, 
     let json: serde_json::Value = serde_json::from_slice(&assert.get_output().stdout).unwrap();
     let digest = json["outcome"]["digest"].as_str().unwrap().to_string();
     (out.join(name), out.join(format!("{name}.zip")), digest)
+}
+
+/// A test cannot run because `tool` is missing: it says so and returns, unless
+/// `CERTBUNDLE_REQUIRE_TOOLS` is set (`.ci/run` sets it after installing them), when the test
+/// fails instead, so that CI never passes on skipped tests.
+pub fn tool_missing(tool: &str, why: &str) {
+    if std::env::var_os("CERTBUNDLE_REQUIRE_TOOLS").is_some_and(|v| !v.is_empty()) {
+        panic!("{tool} is required (CERTBUNDLE_REQUIRE_TOOLS is set) but missing: {why}");
+    }
+    println!("SKIPPED: {tool} is not installed: {why}");
+}
+
+/// Panics when any object in `json` repeats a key. serde_json keeps the last silently; Windows
+/// PowerShell's `ConvertFrom-Json` rejects the whole document, and administrators read our JSON
+/// with it.
+pub fn assert_no_duplicate_keys(json: &[u8]) {
+    use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+    struct Strict;
+    impl<'de> Deserialize<'de> for Strict {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(StrictVisitor)
+        }
+    }
+    struct StrictVisitor;
+    impl<'de> Visitor<'de> for StrictVisitor {
+        type Value = Strict;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("JSON")
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Strict, E> {
+            Ok(Strict)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Strict, E> {
+            Ok(Strict)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Strict, E> {
+            Ok(Strict)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Strict, E> {
+            Ok(Strict)
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Strict, E> {
+            Ok(Strict)
+        }
+        fn visit_unit<E>(self) -> Result<Strict, E> {
+            Ok(Strict)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Strict, A::Error> {
+            while seq.next_element::<Strict>()?.is_some() {}
+            Ok(Strict)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Strict, A::Error> {
+            let mut keys = std::collections::BTreeSet::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if !keys.insert(key.clone()) {
+                    return Err(serde::de::Error::custom(format!("duplicate key {key:?}")));
+                }
+                map.next_value::<Strict>()?;
+            }
+            Ok(Strict)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_slice(json);
+    if let Err(e) = Strict::deserialize(&mut de) {
+        panic!("JSON output is not strict: {e}");
+    }
+}
+
+/// JSON the tool wrote, checked for repeated keys ([`assert_no_duplicate_keys`]) and parsed.
+pub fn strict_json(bytes: impl AsRef<[u8]>) -> serde_json::Value {
+    assert_no_duplicate_keys(bytes.as_ref());
+    serde_json::from_slice(bytes.as_ref()).unwrap()
 }

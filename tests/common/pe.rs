@@ -71,3 +71,30 @@ pub fn minimal_pe(bits64: bool) -> Vec<u8> {
     f[0x200] = 0xc3;
     f
 }
+
+/// The offset of data directory 4 (the certificate table) in a [`minimal_pe`].
+pub fn security_directory(bits64: bool) -> usize {
+    0x40 + 4 + 20 + if bits64 { 112 } else { 96 } + 4 * 8
+}
+
+/// A [`minimal_pe`] (PE32) with a certificate table of these PKCS#7 entries appended, each a
+/// `WIN_CERTIFICATE` padded to 8 bytes, as signing tools write it.
+pub fn with_certificate_table(entries: &[Vec<u8>]) -> Vec<u8> {
+    let mut table = Vec::new();
+    for content in entries {
+        table.extend_from_slice(&((content.len() + 8) as u32).to_le_bytes());
+        table.extend_from_slice(&0x0200u16.to_le_bytes());
+        table.extend_from_slice(&2u16.to_le_bytes());
+        table.extend_from_slice(content);
+        while table.len() % 8 != 0 {
+            table.push(0);
+        }
+    }
+    let mut f = minimal_pe(false);
+    let dir = security_directory(false);
+    let start = f.len() as u32;
+    f[dir..dir + 4].copy_from_slice(&start.to_le_bytes());
+    f[dir + 4..dir + 8].copy_from_slice(&(table.len() as u32).to_le_bytes());
+    f.extend(table);
+    f
+}

@@ -1,0 +1,297 @@
+//! The signature reader against hostile structures built by hand (`common::der`): every limit
+//! gives a note and the rest of the file, never a panic, a stack overflow or unbounded work.
+//! Each case here crashed or hung the reader before its limit existed.
+
+mod common;
+
+use std::io::Cursor;
+use std::path::Path;
+
+use certbundle::signed::{self, Extracted, Signature};
+use common::der::{self, attribute, signed_data, signer_info, tlv};
+use common::pe::with_certificate_table;
+use common::*;
+
+fn read(entries: &[Vec<u8>]) -> Extracted {
+    let file = with_certificate_table(entries);
+    let len = file.len() as u64;
+    signed::extract_from(Cursor::new(file), len, Path::new("hostile.exe")).unwrap()
+}
+
+fn notes(s: &Signature) -> Vec<String> {
+    s.all().iter().flat_map(|s| s.problems.clone()).collect()
+}
+
+/// How many timestamps deep the first timestamp of each level goes.
+fn timestamp_depth(s: &Signature) -> usize {
+    s.timestamps.first().map_or(0, |t| 1 + timestamp_depth(t))
+}
+
+fn ski_of(der: &[u8]) -> Vec<u8> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der).unwrap();
+    certbundle_ski(&cert)
+}
+
+fn certbundle_ski(cert: &x509_parser::certificate::X509Certificate) -> Vec<u8> {
+    cert.extensions()
+        .iter()
+        .find_map(|e| match e.parsed_extension() {
+            x509_parser::extensions::ParsedExtension::SubjectKeyIdentifier(k) => Some(k.0.to_vec()),
+            _ => None,
+        })
+        .unwrap()
+}
+
+#[test]
+fn timestamp_tokens_nested_thousands_deep_stop_at_the_depth_limit() {
+    let mut token = signed_data(&[], signer_info(b"k", &[], &[]));
+    for _ in 0..3000 {
+        token = signed_data(
+            &[],
+            signer_info(b"k", &[], &[attribute(der::RFC3161, &[token])]),
+        );
+    }
+    let e = read(&[token]);
+    let s = &e.signatures[0];
+    assert_eq!(timestamp_depth(s), 4);
+    assert!(
+        notes(s)
+            .iter()
+            .any(|n| n == "timestamp tokens nested deeper than 4 levels were not read"),
+        "{:?}",
+        notes(s)
+    );
+}
+
+#[test]
+fn nested_signatures_thousands_deep_stop_at_the_depth_limit() {
+    let mut inner = signed_data(&[], signer_info(b"k", &[], &[]));
+    for _ in 0..3000 {
+        inner = signed_data(
+            &[],
+            signer_info(b"k", &[], &[attribute(der::NESTED, &[inner])]),
+        );
+    }
+    let e = read(&[inner]);
+    let mut depth = 0;
+    let mut s = &e.signatures[0];
+    while let Some(n) = s.nested.first() {
+        depth += 1;
+        s = n;
+    }
+    assert_eq!(depth, 4);
+    assert!(
+        notes(&e.signatures[0])
+            .iter()
+            .any(|n| n == "nested signatures nested deeper than 4 levels were not read")
+    );
+}
+
+#[test]
+fn many_timestamp_tokens_stop_at_the_per_attribute_and_per_file_limits() {
+    // 16 tokens, each carrying 16 more: 273 signatures, more than a file gets.
+    let leaf = signed_data(&[], signer_info(b"k", &[], &[]));
+    let middle = signed_data(
+        &[],
+        signer_info(b"k", &[], &[attribute(der::RFC3161, &vec![leaf; 16])]),
+    );
+    let top = signed_data(
+        &[],
+        signer_info(
+            b"k",
+            &[],
+            &[attribute(der::RFC3161, &vec![middle.clone(); 20])],
+        ),
+    );
+    let e = read(&[top]);
+    let s = &e.signatures[0];
+    assert_eq!(s.all().len(), 64, "signatures read in all");
+    assert!(notes(s).contains(
+        &"timestamp tokens beyond the first 64 signatures of the file were not read".to_string()
+    ));
+    // 20 tokens at one signer: 16 are read.
+    let flat = signed_data(
+        &[],
+        signer_info(
+            b"k",
+            &[],
+            &[attribute(der::RFC3161, &vec![leaf_token(); 20])],
+        ),
+    );
+    let e = read(&[flat]);
+    assert_eq!(e.signatures[0].timestamps.len(), 16);
+    let limits: Vec<String> = notes(&e.signatures[0])
+        .into_iter()
+        .filter(|n| !n.contains("signer's certificate"))
+        .collect();
+    assert_eq!(
+        limits,
+        vec!["timestamp tokens beyond the first 16 were not read".to_string()]
+    );
+}
+
+fn leaf_token() -> Vec<u8> {
+    signed_data(&[], signer_info(b"k", &[], &[]))
+}
+
+#[test]
+fn thousands_of_certificates_are_read_up_to_the_limit() {
+    let root = root_with(ca_params("Many Root"), ec_key());
+    // Distinct certificates: the same one with different last signature bytes.
+    let certs: Vec<Vec<u8>> = (0u32..5000)
+        .map(|i| {
+            let mut der = root.der.clone();
+            let n = der.len();
+            der[n - 4..].copy_from_slice(&i.to_be_bytes());
+            der
+        })
+        .collect();
+    let e = read(&[signed_data(&certs, signer_info(b"k", &[], &[]))]);
+    assert_eq!(e.certificates.len(), 256);
+    assert!(
+        notes(&e.signatures[0]).contains(
+            &"only the first 256 of its 5000 embedded certificates were read".to_string()
+        )
+    );
+}
+
+#[test]
+fn a_chain_longer_than_the_limit_is_followed_no_further() {
+    let mut chain = vec![root_with(ca_params("Long 0"), ec_key())];
+    for i in 1..20 {
+        let next = issued_with(
+            ca_params(&format!("Long {i}")),
+            ec_key(),
+            chain.last().unwrap(),
+        );
+        chain.push(next);
+    }
+    let leaf = chain.last().unwrap();
+    let certs: Vec<Vec<u8>> = chain.iter().map(|c| c.der.clone()).collect();
+    let e = read(&[signed_data(
+        &certs,
+        signer_info(&ski_of(&leaf.der), &[], &[]),
+    )]);
+    let s = &e.signatures[0];
+    assert_eq!(s.chain.len(), 16);
+    assert_eq!(s.chain[0].name, "Long 19");
+    assert_eq!(s.chain[15].name, "Long 4");
+    assert_eq!(
+        s.problems,
+        vec!["the chain was followed for 16 certificates and no further".to_string()]
+    );
+    // All 20 were still found.
+    assert_eq!(e.certificates.len(), 20);
+}
+
+#[test]
+fn of_two_issuers_with_the_same_name_the_one_whose_key_signed_is_chosen() {
+    let root = root_with(ca_params("Twin Root"), ec_key());
+    let impostor = issued_with(ca_params("Twin CA"), ec_key(), &root);
+    let real = issued_with(ca_params("Twin CA"), ec_key(), &root);
+    let mut leaf_params = ca_params("Twin Signer");
+    leaf_params.is_ca = rcgen::IsCa::ExplicitNoCa;
+    // No authority key identifier: only the signature tells the two apart.
+    leaf_params.use_authority_key_identifier_extension = false;
+    let leaf = issued_with(leaf_params, ec_key(), &real);
+    let certs = vec![leaf.der.clone(), impostor.der.clone(), real.der.clone()];
+    let e = read(&[signed_data(
+        &certs,
+        signer_info(&ski_of(&leaf.der), &[], &[]),
+    )]);
+    let chain: Vec<&str> = e.signatures[0]
+        .chain
+        .iter()
+        .map(|c| c.sha1.as_str())
+        .collect();
+    let real_sha1 = certbundle::hex::sha1_upper(&real.der);
+    assert_eq!(
+        chain,
+        vec![
+            certbundle::hex::sha1_upper(&leaf.der).as_str(),
+            real_sha1.as_str()
+        ]
+    );
+}
+
+#[test]
+fn a_signing_time_with_a_multibyte_character_is_no_time_not_a_panic() {
+    let utc = tlv(0x17, "12345678901\u{e9}".as_bytes());
+    let generalized = tlv(0x18, "1234567890123\u{e9}".as_bytes());
+    for time in [utc, generalized] {
+        let signer = signer_info(b"k", &[attribute(der::SIGNING_TIME, &[time])], &[]);
+        let e = read(&[signed_data(&[], signer)]);
+        assert_eq!(e.signatures[0].signing_time, None);
+    }
+    // A well-formed one is read.
+    let signer = signer_info(
+        b"k",
+        &[attribute(der::SIGNING_TIME, &[tlv(0x17, b"261125103000Z")])],
+        &[],
+    );
+    let e = read(&[signed_data(&[], signer)]);
+    assert_eq!(
+        e.signatures[0].signing_time.as_deref(),
+        Some("2026-11-25T10:30:00Z")
+    );
+}
+
+#[test]
+fn a_damaged_second_entry_keeps_the_first_signature() {
+    let good = signed_data(&[], signer_info(b"k", &[], &[]));
+    let e = read(&[good.clone(), b"garbage, not PKCS#7".to_vec()]);
+    assert_eq!(e.signatures.len(), 1);
+    assert_eq!(e.problems.len(), 1);
+    assert!(
+        e.problems[0].starts_with("signature 2 is malformed"),
+        "{:?}",
+        e.problems
+    );
+    // Only damaged entries: the file is not readable, and says why.
+    let file = with_certificate_table(&[b"garbage, not PKCS#7".to_vec()]);
+    let len = file.len() as u64;
+    let error = signed::extract_from(Cursor::new(file), len, Path::new("x.exe")).unwrap_err();
+    assert!(
+        error.message.starts_with("signature 1 is malformed"),
+        "{error:?}"
+    );
+    assert!(error.hint.contains("copy the file again"), "{error:?}");
+}
+
+#[test]
+fn a_table_that_ends_early_is_named_truncated() {
+    // The file is as long as the caller says, but the bytes stop short: a copy that was cut
+    // while being read.
+    let mut file = with_certificate_table(&[signed_data(&[], signer_info(b"k", &[], &[]))]);
+    let len = file.len() as u64;
+    file.truncate(file.len() - 8);
+    let error = signed::extract_from(Cursor::new(file), len, Path::new("x.exe")).unwrap_err();
+    assert!(error.message.contains("ends early"), "{error:?}");
+    assert!(error.message.contains("truncated"), "{error:?}");
+}
+
+#[test]
+fn short_and_dos_only_files_are_told_apart() {
+    let e = |bytes: &[u8]| {
+        signed::extract_from(
+            Cursor::new(bytes.to_vec()),
+            bytes.len() as u64,
+            Path::new("x"),
+        )
+        .unwrap_err()
+    };
+    assert_eq!(e(b"").message, "not a Windows PE file (no MZ header)");
+    assert_eq!(
+        e(b"PK\x03\x04").message,
+        "not a Windows PE file (no MZ header)"
+    );
+    let short = e(b"MZ\x90\x00");
+    assert!(short.message.contains("truncated or damaged"), "{short:?}");
+}
+
+#[test]
+#[should_panic(expected = "duplicate key \"file\"")]
+fn the_strict_json_check_catches_a_repeated_key() {
+    // What `extract --json` printed before `file` was serialised once.
+    assert_no_duplicate_keys(br#"{"files":[{"file":"a.exe","format":"PE32","file":"a.exe"}]}"#);
+}
