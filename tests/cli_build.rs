@@ -132,7 +132,7 @@ fn bundle_has_exactly_the_designed_layout() {
 
     // manifest.json
     let manifest: serde_json::Value =
-        strict_json(&std::fs::read(bundle.join("manifest.json")).unwrap());
+        strict_json(std::fs::read(bundle.join("manifest.json")).unwrap());
     assert_eq!(manifest["schema"], "certbundle-manifest/1");
     assert_eq!(manifest["created"], "2026-11-25T00:00:00Z");
     assert_eq!(manifest["profile"], "none");
@@ -551,7 +551,7 @@ fn v1_root_rsa_and_ecdsa_hierarchies_build_into_the_right_stores() {
         .success()
         .stdout(predicate::str::contains("No findings."));
     let manifest: serde_json::Value =
-        strict_json(&std::fs::read(out.join("mixed/manifest.json")).unwrap());
+        strict_json(std::fs::read(out.join("mixed/manifest.json")).unwrap());
     let stores: BTreeMap<String, String> = manifest["certificates"]
         .as_array()
         .unwrap()

@@ -550,7 +550,7 @@ fn build_from_signed_takes_the_ca_certificates_and_says_what_is_missing() {
     sign(tool, &h, tmp.path(), &unsigned, &signed, &["-h", "sha256"]);
     let root_file = write(tmp.path(), "in/root.pem", h.root.pem());
     let manifest = |dir: &Path| -> serde_json::Value {
-        strict_json(&std::fs::read(dir.join("manifest.json")).unwrap())
+        strict_json(std::fs::read(dir.join("manifest.json")).unwrap())
     };
     let sha1s_in = |m: &serde_json::Value| -> Vec<String> {
         let mut v: Vec<String> = m["certificates"]
@@ -663,4 +663,442 @@ fn build_from_signed_takes_the_ca_certificates_and_says_what_is_missing() {
         .code(2)
         .stderr(predicate::str::contains("plain.exe: not signed"));
     assert!(!tmp.path().join("out4").exists());
+}
+
+/// A PE file whose one signature carries `certs` and names `signer` (by key identifier), built
+/// by hand (`common::der`), so these tests need no osslsigncode.
+fn hand_signed(dir: &Path, name: &str, signatures: &[(&[&Ca], &Ca)]) -> PathBuf {
+    let entries: Vec<Vec<u8>> = signatures
+        .iter()
+        .map(|(certs, signer)| {
+            let ders: Vec<Vec<u8>> = certs.iter().map(|c| c.der.clone()).collect();
+            let (_, cert) = x509_parser::parse_x509_certificate(&signer.der).unwrap();
+            let ski = cert
+                .extensions()
+                .iter()
+                .find_map(|e| match e.parsed_extension() {
+                    x509_parser::extensions::ParsedExtension::SubjectKeyIdentifier(k) => {
+                        Some(k.0.to_vec())
+                    }
+                    _ => None,
+                })
+                .unwrap();
+            common::der::signed_data(&ders, common::der::signer_info(&ski, &[], &[]))
+        })
+        .collect();
+    write(dir, name, common::pe::with_certificate_table(&entries))
+}
+
+/// One pin of [`site_profile`]: name, pinned certificate, pinned SHA-1 if not its own, shipped
+/// file, URL.
+type Pin<'a> = (
+    &'a str,
+    &'a Ca,
+    Option<String>,
+    Option<&'a str>,
+    Option<&'a str>,
+);
+
+/// A profile file pinning these.
+fn site_profile(dir: &Path, pins: &[Pin]) -> PathBuf {
+    let mut text =
+        String::from("schema = \"certbundle-profile/1\"\nname = \"site\"\ntitle = \"t\"\n\n");
+    for (name, ca, other_sha1, file, url) in pins {
+        let (_, cert) = x509_parser::parse_x509_certificate(&ca.der).unwrap();
+        let root = cert.subject() == cert.issuer();
+        text.push_str(&format!(
+            "[[certificate]]\nname = \"{name}\"\nsha256 = \"{}\"\nsha1 = \"{}\"\nstore = \"{}\"\nrole = \"{}\"\n\
+need = \"recommended\"\npurpose = [\"sha2-signing\"]\nevidence = \"inferred\"\n",
+            certbundle::hex::sha256_upper(&ca.der),
+            other_sha1.clone().unwrap_or_else(|| sha1(ca)),
+            if root { "Root" } else { "CA" },
+            if root { "root" } else { "intermediate" },
+        ));
+        if let Some(file) = file {
+            write(dir, file, &ca.der);
+            text.push_str(&format!("file = \"{file}\"\n"));
+        }
+        if let Some(url) = url {
+            text.push_str(&format!("urls = [\"{url}\"]\n"));
+        }
+        text.push('\n');
+    }
+    write(dir, "site.toml", text)
+}
+
+#[test]
+fn profile_marks_say_what_is_pinned_shipped_half_pinned_and_where_to_get_the_rest() {
+    let tmp = tempfile::tempdir().unwrap();
+    let shipped = hierarchy("Ship", false);
+    let named = hierarchy("Named", false);
+    let loose = hierarchy("Loose", false);
+    let profile = site_profile(
+        tmp.path(),
+        &[
+            ("Ship Intermediate", &shipped.inter, None, None, None),
+            (
+                "Ship Root",
+                &shipped.root,
+                None,
+                Some("ship-root.cer"),
+                None,
+            ),
+            (
+                "Named Root",
+                &named.root,
+                None,
+                None,
+                Some("http://pki.example/named-root.crt"),
+            ),
+            // The profile's SHA-1 for this one is wrong: half a pin.
+            (
+                "Named Intermediate",
+                &named.inter,
+                Some("00".repeat(20)),
+                None,
+                None,
+            ),
+        ],
+    );
+    let file = hand_signed(
+        tmp.path(),
+        "three.exe",
+        &[
+            (&[&shipped.leaf, &shipped.inter], &shipped.leaf),
+            (&[&named.leaf, &named.inter], &named.leaf),
+            (&[&loose.leaf, &loose.inter], &loose.leaf),
+        ],
+    );
+    let json = extract_json(
+        &[file.as_os_str(), "--profile".as_ref(), profile.as_os_str()],
+        0,
+    );
+    let signatures = json["files"][0]["signatures"].as_array().unwrap();
+    assert_eq!(signatures.len(), 3);
+    // 1: intermediate pinned, root shipped with the profile.
+    assert_eq!(signatures[0]["chain"][1]["pinned"], "Ship Intermediate");
+    assert_eq!(
+        signatures[0]["missing_issuer"]["shipped"],
+        format!("Ship Root (SHA-1 {})", sha1(&shipped.root)).as_str()
+    );
+    assert!(
+        signatures[0]["missing_issuer"]["pinned_as"]
+            .as_str()
+            .unwrap()
+            .starts_with("Ship Root")
+    );
+    // 2: intermediate half pinned; root pinned by name with where to download it.
+    assert!(signatures[1]["chain"][1]["pinned"].is_null());
+    assert_eq!(
+        signatures[1]["chain"][1]["half_pinned"],
+        "Named Intermediate"
+    );
+    assert!(signatures[1]["missing_issuer"]["shipped"].is_null());
+    assert_eq!(
+        signatures[1]["missing_issuer"]["pinned_as"],
+        format!(
+            "Named Root (SHA-1 {}), download: http://pki.example/named-root.crt",
+            sha1(&named.root)
+        )
+        .as_str()
+    );
+    // 3: nothing known.
+    assert!(signatures[2]["chain"][1]["pinned"].is_null());
+    assert!(signatures[2]["chain"][1]["half_pinned"].is_null());
+    assert!(signatures[2]["missing_issuer"]["shipped"].is_null());
+    assert!(signatures[2]["missing_issuer"]["pinned_as"].is_null());
+    // The same, as a person reads it.
+    let text = certbundle()
+        .env("NO_COLOR", "1")
+        .arg("extract")
+        .arg(&file)
+        .arg("--profile")
+        .arg(&profile)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(text).unwrap();
+    let line_of = |needle: &str| -> &str {
+        text.lines()
+            .find(|l| l.contains(needle))
+            .unwrap_or_else(|| panic!("no line with {needle:?} in\n{text}"))
+    };
+    assert!(line_of(&sha1(&shipped.inter)).ends_with("Ship Intermediate  pinned by site"));
+    assert!(text.contains(&format!(
+        "      ships with profile site: Ship Root (SHA-1 {})",
+        sha1(&shipped.root)
+    )));
+    assert!(line_of(&sha1(&named.inter)).contains(
+        "profile site pins Named Intermediate with one fingerprint that differs: check the profile and this certificate"
+    ));
+    assert!(text.contains(&format!(
+        "      profile site pins a certificate of that name: Named Root (SHA-1 {}), download: http://pki.example/named-root.crt",
+        sha1(&named.root)
+    )));
+    assert!(line_of(&sha1(&loose.inter)).ends_with("Loose Intermediate  not in profile site"));
+    assert!(text.contains(
+        "      not in profile site: the target machines must already trust it, or add it"
+    ));
+    // The signer is never marked.
+    assert!(line_of(&sha1(&loose.leaf)).ends_with("Loose Signer"));
+}
+
+#[test]
+fn the_next_line_names_the_flags_the_build_needs_and_that_build_succeeds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let h = hierarchy("Next", false);
+    let file = hand_signed(tmp.path(), "app.exe", &[(&[&h.leaf, &h.inter], &h.leaf)]);
+    let root = write(tmp.path(), "root/next-root.pem", h.root.pem());
+    let out = tmp.path().join("from-app");
+    let next = |now: &str| -> String {
+        let output = certbundle()
+            .env("NO_COLOR", "1")
+            .args(["extract", "--now", now, "-o"])
+            .arg(&out)
+            .arg(&file)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(output)
+            .unwrap()
+            .lines()
+            .find_map(|l| l.strip_prefix("Next: "))
+            .unwrap()
+            .to_string()
+    };
+    // In 2030 the intermediate is valid but not pinned by apex-one.
+    let line = next("2030-01-01T00:00:00Z");
+    assert!(
+        line.starts_with(&format!(
+            "certbundle build --allow-unpinned {}   (1 of them",
+            out.display()
+        )),
+        "{line}"
+    );
+    assert!(!line.contains("--allow-expired"), "{line}");
+    // In 2041 it has expired (the test CAs end 2040-01-01): the line says so, the tree too.
+    let line = next("2041-01-01T00:00:00Z");
+    assert!(
+        line.starts_with(&format!(
+            "certbundle build --allow-unpinned --allow-expired {}   (",
+            out.display()
+        )),
+        "{line}"
+    );
+    assert!(
+        line.contains(
+            "1 expired: they still validate signatures time-stamped while they were valid"
+        )
+    );
+    // The line, run as printed (plus the root and a fixed clock), builds.
+    let command: Vec<&str> = line
+        .split("   (")
+        .next()
+        .unwrap()
+        .split(' ')
+        .skip(1)
+        .collect();
+    certbundle()
+        .args(&command)
+        .arg(&root)
+        .args(["--now", "2041-01-01T00:00:00Z", "-o"])
+        .arg(tmp.path().join("bundle"))
+        .assert()
+        .success();
+}
+
+#[test]
+fn output_folders_keep_what_they_hold_and_say_what_else_a_build_would_take() {
+    let tmp = tempfile::tempdir().unwrap();
+    let h = hierarchy("Keep", false);
+    let file = hand_signed(tmp.path(), "app.exe", &[(&[&h.leaf, &h.inter], &h.leaf)]);
+    let out = tmp.path().join("out");
+    // --include-leaf writes the signer too, marked for removal before a build.
+    let text = certbundle()
+        .env("NO_COLOR", "1")
+        .args(["extract", "--profile", "none", "--include-leaf", "-o"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(text).unwrap();
+    let leaf_name = format!("Keep_Signer_{}.cer", &sha1(&h.leaf)[..8]);
+    let inter_name = format!("Keep_Intermediate_{}.cer", &sha1(&h.inter)[..8]);
+    let mut both = vec![inter_name.clone(), leaf_name.clone()];
+    both.sort();
+    assert_eq!(listing(&out), both);
+    assert_eq!(std::fs::read(out.join(&leaf_name)).unwrap(), h.leaf.der);
+    assert!(
+        text.contains(&format!(
+            "{leaf_name}  (a signer's own certificate: remove it before building)"
+        )),
+        "{text}"
+    );
+    assert!(text.contains(
+        "first remove the 1 signer certificate(s) --include-leaf wrote: build refuses them"
+    ));
+    // A later run without --include-leaf: the leaf is another file the build would take.
+    let extra = write(&out, "other.pem", h.root.pem());
+    let text = certbundle()
+        .env("NO_COLOR", "1")
+        .args(["extract", "--profile", "none", "-o"])
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(text).unwrap();
+    assert!(text.contains("Wrote 0 certificate(s)"), "{text}");
+    assert!(
+        text.contains(
+            "also holds 2 other certificate file(s), which a build of the folder takes too:"
+        ),
+        "{text}"
+    );
+    assert!(text.contains(&out.join(&leaf_name).display().to_string()));
+    assert!(text.contains(&extra.display().to_string()));
+    // A different file under both names the certificate could take: never replaced.
+    let clash = tempfile::tempdir().unwrap();
+    let short = clash.path().join(&inter_name);
+    let full = clash
+        .path()
+        .join(format!("Keep_Intermediate_{}.cer", sha1(&h.inter)));
+    std::fs::write(&short, b"someone else's file").unwrap();
+    std::fs::write(&full, b"someone else's other file").unwrap();
+    certbundle()
+        .args(["extract", "--profile", "none", "-o"])
+        .arg(clash.path())
+        .arg(&file)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "{}: already exists and is not the certificate with SHA-1 {}",
+            full.display(),
+            sha1(&h.inter)
+        )))
+        .stderr(predicate::str::contains(
+            "move that file away, or give -o a new folder",
+        ));
+    assert_eq!(std::fs::read(&short).unwrap(), b"someone else's file");
+    assert_eq!(std::fs::read(&full).unwrap(), b"someone else's other file");
+}
+
+#[test]
+fn build_from_signed_says_what_it_took_nothing_from_and_where_input_goes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let h = hierarchy("Note", false);
+    // Signed, but only the signer's own certificate inside.
+    let bare = hand_signed(tmp.path(), "bare.exe", &[(&[&h.leaf], &h.leaf)]);
+    let full = hand_signed(tmp.path(), "full.exe", &[(&[&h.leaf, &h.inter], &h.leaf)]);
+    let root = write(tmp.path(), "in/root.pem", h.root.pem());
+    certbundle()
+        .env("NO_COLOR", "1")
+        .args(["build", "--profile", "none", "--now", NOW, "--no-zip", "-o"])
+        .arg(tmp.path().join("out"))
+        .arg(&root)
+        .arg("--from-signed")
+        .arg(&bare)
+        .arg(&full)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "signed, but carries no CA certificate: nothing taken from it",
+        ));
+    // INPUT after --from-signed is taken as a signed file: the hint says where it goes.
+    certbundle()
+        .args(["build", "--profile", "none", "--now", NOW, "-o"])
+        .arg(tmp.path().join("out2"))
+        .arg("--from-signed")
+        .arg(&full)
+        .arg(root.parent().unwrap())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("a folder, not a file"))
+        .stderr(predicate::str::contains(
+            "put certificate files and folders (INPUT) before --from-signed",
+        ));
+    assert!(!tmp.path().join("out2").exists());
+}
+
+#[test]
+fn unreadable_files_get_a_hint_each_in_text_and_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let h = hierarchy("Hint", false);
+    let good = hand_signed(tmp.path(), "good.exe", &[(&[&h.leaf, &h.inter], &h.leaf)]);
+    let text_file = write(tmp.path(), "notes.txt", "hello");
+    let unsigned = write(tmp.path(), "unsigned.exe", minimal_pe(false));
+    let output = certbundle()
+        .env("NO_COLOR", "1")
+        .args(["extract", "--profile", "none"])
+        .arg(&text_file)
+        .arg(tmp.path())
+        .arg(&unsigned)
+        .arg(&good)
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(output).unwrap();
+    for (file, message, hint) in [
+        (
+            &text_file,
+            "not a Windows PE file (no MZ header)",
+            "give the signed program file itself",
+        ),
+        (
+            &tmp.path().to_path_buf(),
+            "a folder, not a file",
+            "give the signed program file itself",
+        ),
+        (
+            &unsigned,
+            "not signed: the file has no certificate table",
+            "security catalog",
+        ),
+    ] {
+        let at = text
+            .find(&format!("{}  error: {message}", file.display()))
+            .unwrap_or_else(|| panic!("{message} for {} in\n{text}", file.display()));
+        let next = text[at..].lines().nth(1).unwrap();
+        assert!(
+            next.starts_with("  hint: ") && next.contains(hint),
+            "{next}"
+        );
+    }
+    assert!(text.contains("good.exe  PE32, 1 signature(s), 2 certificate(s) embedded"));
+    let json = extract_json(
+        &[
+            text_file.as_os_str(),
+            good.as_os_str(),
+            "--profile".as_ref(),
+            "none".as_ref(),
+        ],
+        1,
+    );
+    assert_eq!(
+        json["files"][0]["error"],
+        "not a Windows PE file (no MZ header)"
+    );
+    assert!(
+        json["files"][0]["hint"]
+            .as_str()
+            .unwrap()
+            .contains(".exe, .dll, .sys")
+    );
+    assert!(json["files"][1]["error"].is_null());
+    assert!(json["files"][1]["hint"].is_null());
+    assert_eq!(
+        json["files"][1]["file"],
+        good.display().to_string().as_str()
+    );
 }

@@ -51,7 +51,7 @@ fn the_fixture_fleet_as_csv() {
 #[test]
 fn the_fixture_fleet_as_json() {
     let assert = report().args([FIXTURES, "--json"]).assert().code(1);
-    let json: serde_json::Value = strict_json(&stdout(&assert));
+    let json: serde_json::Value = strict_json(stdout(&assert));
     assert_eq!(json["schema"], "certbundle-fleet/1");
     let statuses: Vec<&str> = json["hosts"]
         .as_array()
@@ -83,7 +83,7 @@ fn the_fixture_fleet_as_json() {
 #[test]
 fn windows_encodings_and_names_are_read() {
     let assert = report().args([FIXTURES, "--json"]).assert().code(1);
-    let json: serde_json::Value = strict_json(&stdout(&assert));
+    let json: serde_json::Value = strict_json(stdout(&assert));
     let host = |name: &str| {
         json["hosts"]
             .as_array()
@@ -241,7 +241,7 @@ fn reports_of_another_bundle_are_flagged() {
             .arg("--json")
             .assert()
             .code(1);
-        let json: serde_json::Value = strict_json(&stdout(&assert));
+        let json: serde_json::Value = strict_json(stdout(&assert));
         assert_eq!(json["reference"]["digest"], digest.as_str());
         assert_eq!(json["reference"]["name"], "site-certs");
         let rows: Vec<(&str, &str, bool)> = json["hosts"]
@@ -305,7 +305,7 @@ fn a_bundle_folder_or_zip_is_read_for_its_reports_and_compared_with_itself() {
     );
     let json_of = |path: &Path| -> serde_json::Value {
         let assert = report().arg(path).arg("--json").assert().code(1);
-        strict_json(&stdout(&assert))
+        strict_json(stdout(&assert))
     };
     let json = json_of(&folder);
     // Only reports/ is read (manifest.json is not a skipped file), and the bundle is the reference.
@@ -553,7 +553,7 @@ fn a_zip_of_a_whole_stick_is_read_entirely() {
         ],
     );
     let assert = report().arg(&stick).arg("--json").assert().code(1);
-    let json: serde_json::Value = strict_json(&stdout(&assert));
+    let json: serde_json::Value = strict_json(stdout(&assert));
     let hosts: Vec<&str> = json["hosts"]
         .as_array()
         .unwrap()
@@ -606,7 +606,7 @@ fn a_big_bundle_zip_is_still_a_reference() {
             .arg("--json")
             .assert()
             .success();
-        let json: serde_json::Value = strict_json(&stdout(&assert));
+        let json: serde_json::Value = strict_json(stdout(&assert));
         assert_eq!(json["reference"]["digest"], digest.as_str());
         assert_eq!(json["hosts"][0]["bundle_match"], "same");
     }
@@ -622,7 +622,7 @@ fn the_same_report_reached_twice_counts_once_and_oversized_entries_are_skipped()
         .arg("--json")
         .assert()
         .success();
-    let json: serde_json::Value = strict_json(&stdout(&assert));
+    let json: serde_json::Value = strict_json(stdout(&assert));
     assert_eq!(json["summary"]["reports"], 1);
     assert_eq!(json["hosts"][0]["runs"], 1);
     // A copy under another name is the same run, not history.
@@ -632,7 +632,7 @@ fn the_same_report_reached_twice_counts_once_and_oversized_entries_are_skipped()
         fixture_text("SRV-APEX01_20261126T080004Z.json"),
     );
     let assert = report().arg(&folder).arg("--json").assert().success();
-    let json: serde_json::Value = strict_json(&stdout(&assert));
+    let json: serde_json::Value = strict_json(stdout(&assert));
     assert_eq!(json["hosts"][0]["runs"], 1);
     assert!(
         json["skipped"][0]["reason"]

@@ -98,7 +98,7 @@ fn the_default_build_needs_no_input_and_its_bundle_verifies() {
     assert_eq!(missing, vec!["missing-recommended"; 10]);
     let bundle = out.join("apex-one-certs-20261125");
     let manifest: serde_json::Value =
-        strict_json(&std::fs::read(bundle.join("manifest.json")).unwrap());
+        strict_json(std::fs::read(bundle.join("manifest.json")).unwrap());
     assert_eq!(manifest["profile"], "apex-one");
     assert_eq!(manifest["missing"].as_array().unwrap().len(), 10);
     let g5 = manifest["certificates"]
@@ -239,7 +239,7 @@ fn missing_required_is_an_error_unless_allowed_and_then_it_is_said_everywhere() 
     );
     assert!(readme.contains("Official download: http://ca.example/site-root.crt"));
     let manifest: serde_json::Value =
-        strict_json(&std::fs::read(out.join("b/manifest.json")).unwrap());
+        strict_json(std::fs::read(out.join("b/manifest.json")).unwrap());
     assert_eq!(manifest["options"]["allow_missing"], true);
     assert_eq!(manifest["missing"][0]["name"], "Site Root");
     assert_eq!(manifest["missing"][0]["need"], "required");
@@ -275,7 +275,7 @@ fn missing_recommended_is_a_warning_listed_in_the_bundle() {
     let readme = std::fs::read_to_string(out.join("b/README.txt")).unwrap();
     assert!(readme.contains("Rec Intermediate (recommended"), "{readme}");
     let manifest: serde_json::Value =
-        strict_json(&std::fs::read(out.join("b/manifest.json")).unwrap());
+        strict_json(std::fs::read(out.join("b/manifest.json")).unwrap());
     assert_eq!(manifest["missing"][0]["need"], "recommended");
     assert_eq!(manifest["options"]["allow_missing"], false);
 }
@@ -317,7 +317,7 @@ fn unpinned_is_an_error_unless_allowed_and_then_it_is_said_everywhere() {
         "{readme}"
     );
     let manifest: serde_json::Value =
-        strict_json(&std::fs::read(out.join("b/manifest.json")).unwrap());
+        strict_json(std::fs::read(out.join("b/manifest.json")).unwrap());
     assert_eq!(manifest["options"]["allow_unpinned"], true);
     let stranger_entry = manifest["certificates"]
         .as_array()
@@ -758,7 +758,7 @@ fn a_profile_file_named_like_a_built_in_one_says_where_it_came_from() {
             "Profile: apex-one (from the profile file apex-one.toml, not a built-in one).",
         ));
     let manifest: serde_json::Value =
-        strict_json(&std::fs::read(out.join("b/manifest.json")).unwrap());
+        strict_json(std::fs::read(out.join("b/manifest.json")).unwrap());
     assert_eq!(manifest["profile"], "apex-one");
     assert_eq!(manifest["profile_source"], "file apex-one.toml");
     // The installer says it too, on screen and in its report.
@@ -798,7 +798,7 @@ fn a_profile_file_named_like_a_built_in_one_says_where_it_came_from() {
         .assert()
         .success();
     let manifest: serde_json::Value =
-        strict_json(&std::fs::read(built_in.join("b/manifest.json")).unwrap());
+        strict_json(std::fs::read(built_in.join("b/manifest.json")).unwrap());
     assert_eq!(manifest["profile_source"], "built-in");
     let readme = std::fs::read_to_string(built_in.join("b/README.txt")).unwrap();
     assert!(

@@ -133,9 +133,21 @@ fn the_readme_extract_example_is_what_extract_prints() {
         .map(|l| l.strip_prefix("   ").unwrap_or(l))
         .collect::<Vec<_>>()
         .join("\n");
+    let output = String::from_utf8(output).unwrap();
     assert_eq!(
         shown,
-        String::from_utf8(output).unwrap().trim_end(),
+        output.trim_end(),
         "README.md's extract example is out of date"
     );
+    // Step 4: the Next: line, run as printed, builds.
+    let next = output
+        .lines()
+        .find_map(|l| l.strip_prefix("Next: certbundle "))
+        .unwrap();
+    let command: Vec<&str> = next.split("   (").next().unwrap().split(' ').collect();
+    certbundle()
+        .current_dir(tmp.path())
+        .args(&command)
+        .assert()
+        .success();
 }
