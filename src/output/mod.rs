@@ -835,7 +835,7 @@ fn sorted_findings(checked: &Checked) -> Vec<&Finding> {
 fn skipped(list: &[Skipped]) -> String {
     let mut out = String::new();
     if !list.is_empty() {
-        let _ = writeln!(out, "Skipped (no certificate or key content):");
+        let _ = writeln!(out, "Skipped, in whole or in part:");
         for s in list {
             let _ = writeln!(
                 out,
