@@ -299,6 +299,7 @@ impl Cli {
                 profile: profile_choice(&args.profile)?,
                 profile_arg: args.profile.clone(),
                 now: parse_now(args.now.as_deref(), env)?,
+                now_arg: args.now.clone(),
                 json: args.json,
             }),
             Command::Report(args) => Request::Fleet(FleetRequest {

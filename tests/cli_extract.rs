@@ -863,38 +863,48 @@ fn the_next_line_names_the_flags_the_build_needs_and_that_build_succeeds() {
             .get_output()
             .stdout
             .clone();
-        String::from_utf8(output)
-            .unwrap()
+        String::from_utf8(output).unwrap()
+    };
+    let next = |now: &str| -> (String, String) {
+        let text = next(now);
+        let line = text
             .lines()
             .find_map(|l| l.strip_prefix("Next: "))
             .unwrap()
-            .to_string()
+            .to_string();
+        (line, text)
     };
     // In 2030 the intermediate is valid but not pinned by apex-one.
-    let line = next("2030-01-01T00:00:00Z");
+    let (line, text) = next("2030-01-01T00:00:00Z");
     assert!(
         line.starts_with(&format!(
-            "certbundle build --allow-unpinned {}   (1 of them",
+            "certbundle build --now 2030-01-01T00:00:00Z --allow-unpinned {}   (1 of them",
             out.display()
         )),
         "{line}"
     );
     assert!(!line.contains("--allow-expired"), "{line}");
+    assert!(!text.contains("expired 2040"), "{text}");
     // In 2041 it has expired (the test CAs end 2040-01-01): the line says so, the tree too.
-    let line = next("2041-01-01T00:00:00Z");
+    let (line, text) = next("2041-01-01T00:00:00Z");
     assert!(
         line.starts_with(&format!(
-            "certbundle build --allow-unpinned --allow-expired {}   (",
+            "certbundle build --now 2041-01-01T00:00:00Z --allow-unpinned --allow-expired {}   (",
             out.display()
         )),
         "{line}"
+    );
+    assert!(
+        text.lines().any(|l| l.contains(&sha1(&h.inter))
+            && l.ends_with("not in profile apex-one  expired 2040-01-01")),
+        "{text}"
     );
     assert!(
         line.contains(
             "1 expired: they still validate signatures time-stamped while they were valid"
         )
     );
-    // The line, run as printed (plus the root and a fixed clock), builds.
+    // The line, run as printed (plus the root, which the file does not carry), builds.
     let command: Vec<&str> = line
         .split("   (")
         .next()
@@ -905,7 +915,7 @@ fn the_next_line_names_the_flags_the_build_needs_and_that_build_succeeds() {
     certbundle()
         .args(&command)
         .arg(&root)
-        .args(["--now", "2041-01-01T00:00:00Z", "-o"])
+        .arg("-o")
         .arg(tmp.path().join("bundle"))
         .assert()
         .success();
@@ -1101,4 +1111,121 @@ fn unreadable_files_get_a_hint_each_in_text_and_json() {
         json["files"][1]["file"],
         good.display().to_string().as_str()
     );
+}
+
+#[test]
+fn a_look_alike_stops_the_next_line_and_build_agrees() {
+    let tmp = tempfile::tempdir().unwrap();
+    let h = hierarchy("Look", false);
+    let other = hierarchy("Other", false);
+    // The profile pins "Look Intermediate" with another certificate's fingerprints (as after a
+    // re-issue under the same name), and requires a root it does not ship.
+    let profile = site_profile(
+        tmp.path(),
+        &[
+            ("Look Intermediate", &other.inter, None, None, None),
+            ("Other Root", &other.root, None, None, None),
+        ],
+    );
+    let text = std::fs::read_to_string(&profile).unwrap().replacen(
+        "need = \"recommended\"",
+        "need = \"required\"",
+        2,
+    );
+    std::fs::write(&profile, text).unwrap();
+    let file = hand_signed(tmp.path(), "app.exe", &[(&[&h.leaf, &h.inter], &h.leaf)]);
+    let out = tmp.path().join("o");
+    let text = certbundle()
+        .env("NO_COLOR", "1")
+        .arg("extract")
+        .arg("--profile")
+        .arg(&profile)
+        .arg("-o")
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(text).unwrap();
+    assert!(
+        text.contains(&format!(
+            "{}  Look Intermediate  looks like the pinned Look Intermediate (SHA-1 {}) but is not that certificate: build refuses it",
+            sha1(&h.inter),
+            sha1(&other.inter)
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains("Next: no build yet: 1 certificate(s) written look like, or match only half of, a pin of profile site"),
+        "{text}"
+    );
+    // What build says of the same folder.
+    certbundle()
+        .args(["build", "--allow-unpinned", "--profile"])
+        .arg(&profile)
+        .arg("-o")
+        .arg(tmp.path().join("b"))
+        .arg(&out)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("never install a look-alike"));
+    // Without the look-alike pin, the Next line names the required root neither shipped nor
+    // written.
+    let profile = site_profile(tmp.path(), &[("Other Root", &other.root, None, None, None)]);
+    let text = std::fs::read_to_string(&profile)
+        .unwrap()
+        .replace("need = \"recommended\"", "need = \"required\"");
+    std::fs::write(&profile, text).unwrap();
+    let out = tmp.path().join("o2");
+    certbundle()
+        .env("NO_COLOR", "1")
+        .arg("extract")
+        .arg("--profile")
+        .arg(&profile)
+        .arg("-o")
+        .arg(&out)
+        .arg(&file)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "profile site also requires \"Other Root\", neither shipped nor written: certbundle fetch it into the folder first, or add --allow-missing",
+        ));
+}
+
+#[test]
+fn build_from_signed_takes_a_bounded_number_of_ca_certificates_per_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = root_with(ca_params("Many Root"), ec_key());
+    // 70 distinct CA certificates (the same root with different last signature bytes).
+    let certs: Vec<Vec<u8>> = (0u32..70)
+        .map(|i| {
+            let mut der = root.der.clone();
+            let n = der.len();
+            der[n - 4..].copy_from_slice(&i.to_be_bytes());
+            der
+        })
+        .collect();
+    let file = write(
+        tmp.path(),
+        "many.exe",
+        common::pe::with_certificate_table(&[common::der::signed_data(
+            &certs,
+            common::der::signer_info(b"k", &[], &[]),
+        )]),
+    );
+    certbundle()
+        .env("NO_COLOR", "1")
+        .args(["build", "--profile", "none", "--now", NOW, "-o"])
+        .arg(tmp.path().join("out"))
+        .arg("--from-signed")
+        .arg(&file)
+        .assert()
+        .stdout(predicate::str::contains(
+            "carries 70 CA certificates: only the first 64 are taken",
+        ))
+        .stdout(predicate::str::contains(
+            "Read 1 file(s): 64 certificate(s)",
+        ));
 }

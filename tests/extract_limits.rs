@@ -295,3 +295,120 @@ fn the_strict_json_check_catches_a_repeated_key() {
     // What `extract --json` printed before `file` was serialised once.
     assert_no_duplicate_keys(br#"{"files":[{"file":"a.exe","format":"PE32","file":"a.exe"}]}"#);
 }
+
+#[test]
+fn an_issuer_is_never_a_certificate_whose_key_did_not_sign() {
+    let root = root_with(ca_params("Twin Root"), ec_key());
+    let real = issued_with(ca_params("Twin CA"), ec_key(), &root);
+    // An RSA-1024 impostor: its key cannot even check the leaf's ECDSA signature.
+    let unverifiable = {
+        use rsa::pkcs8::EncodePublicKey;
+        let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 1024).unwrap();
+        let spki = key.to_public_key().to_public_key_der().unwrap();
+        let public = rcgen::SubjectPublicKeyInfo::from_der(spki.as_bytes()).unwrap();
+        ca_params("Twin CA")
+            .signed_by(&public, &root.issuer())
+            .unwrap()
+            .der()
+            .to_vec()
+    };
+    let impostor = issued_with(ca_params("Twin CA"), ec_key(), &root);
+    let mut leaf_params = ca_params("Twin Signer");
+    leaf_params.is_ca = rcgen::IsCa::ExplicitNoCa;
+    leaf_params.use_authority_key_identifier_extension = false;
+    let leaf = issued_with(leaf_params, ec_key(), &real);
+    let ski = ski_of(&leaf.der);
+    // The one that verifies wins over one that cannot be checked, listed first.
+    let certs = vec![
+        leaf.der.clone(),
+        unverifiable.clone(),
+        impostor.der.clone(),
+        real.der.clone(),
+    ];
+    let e = read(&[signed_data(&certs, signer_info(&ski, &[], &[]))]);
+    assert_eq!(
+        e.signatures[0].chain[1].sha1,
+        certbundle::hex::sha1_upper(&real.der)
+    );
+    // Only impostors: the issuer is missing, and the note says why.
+    let certs = vec![leaf.der.clone(), impostor.der.clone()];
+    let e = read(&[signed_data(&certs, signer_info(&ski, &[], &[]))]);
+    let s = &e.signatures[0];
+    assert_eq!(s.chain.len(), 1);
+    assert_eq!(s.missing_issuer.as_ref().unwrap().name, "Twin CA");
+    assert_eq!(
+        s.problems,
+        vec![
+            "1 certificate(s) named like the issuer of Twin Signer are in the file, but their keys did not sign it"
+                .to_string()
+        ]
+    );
+}
+
+#[test]
+fn signature_checks_are_budgeted_per_file_and_then_names_decide() {
+    let root = root_with(ca_params("Budget Root"), ec_key());
+    let mut chain = vec![root];
+    for i in 1..4 {
+        let next = issued_with(
+            ca_params(&format!("Budget CA {i}")),
+            ec_key(),
+            chain.last().unwrap(),
+        );
+        chain.push(next);
+    }
+    let mut leaf_params = ca_params("Budget Signer");
+    leaf_params.is_ca = rcgen::IsCa::ExplicitNoCa;
+    let leaf = issued_with(leaf_params, ec_key(), chain.last().unwrap());
+    let mut certs: Vec<Vec<u8>> = chain.iter().map(|c| c.der.clone()).collect();
+    certs.push(leaf.der.clone());
+    let one = signed_data(&certs, signer_info(&ski_of(&leaf.der), &[], &[]));
+    // 20 signatures, 4 checks each: the budget of 64 runs out in the 17th.
+    let e = read(&vec![one; 20]);
+    assert_eq!(e.signatures.len(), 20);
+    for s in &e.signatures {
+        assert_eq!(
+            s.chain.len(),
+            5,
+            "every chain still reaches its root by name"
+        );
+    }
+    let used_up: Vec<usize> = (0..20)
+        .filter(|&i| {
+            e.signatures[i]
+                .problems
+                .iter()
+                .any(|p| p == "signature checks used up (64 per file): issuers chosen by name only")
+        })
+        .collect();
+    assert_eq!(used_up.first(), Some(&16), "{used_up:?}");
+    assert!(e.signatures[15].problems.is_empty());
+}
+
+#[test]
+fn damaged_entries_count_against_the_per_file_limit() {
+    let mut entries = vec![leaf_token()];
+    entries.extend(std::iter::repeat_n(b"garbage".to_vec(), 200));
+    let e = read(&entries);
+    assert_eq!(e.signatures.len(), 1);
+    assert_eq!(e.problems.len(), 64, "63 damaged entries and the limit");
+    assert_eq!(
+        e.problems.last().unwrap(),
+        "certificate table entries beyond the first 64 were not read (201 in all)"
+    );
+}
+
+#[test]
+fn a_list_of_more_than_ten_thousand_elements_is_malformed_not_stored() {
+    // 10,001 two-byte NULLs as the certificate set.
+    let nulls: Vec<Vec<u8>> = std::iter::repeat_n(vec![0x05, 0x00], 10_001).collect();
+    let file = with_certificate_table(&[signed_data(&nulls, signer_info(b"k", &[], &[]))]);
+    let len = file.len() as u64;
+    let error = signed::extract_from(Cursor::new(file), len, Path::new("x.exe")).unwrap_err();
+    assert!(
+        error
+            .message
+            .contains("more than 10000 elements in one list"),
+        "{error:?}"
+    );
+}

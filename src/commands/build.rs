@@ -139,6 +139,9 @@ pub fn run(req: &BuildRequest) -> Result<BuildReport, Error> {
     })
 }
 
+/// CA certificates taken from one `--from-signed` file.
+const MAX_FROM_SIGNED: usize = 64;
+
 /// The CA certificates embedded in signed binaries, as input items (`file.exe#2`), and a note
 /// for each file that gave none or could only partly be read. Any file that is not a readable
 /// signed PE stops the build, all of them named at once.
@@ -152,7 +155,18 @@ fn from_signed(
     for file in files {
         match crate::signed::extract(file) {
             Ok(extracted) => {
-                let cas: Vec<_> = extracted.certificates.iter().filter(|c| c.ca).collect();
+                let mut cas: Vec<_> = extracted.certificates.iter().filter(|c| c.ca).collect();
+                if cas.len() > MAX_FROM_SIGNED {
+                    notes.push(load::Skipped {
+                        path: file.clone(),
+                        reason: format!(
+                            "carries {} CA certificates: only the first {MAX_FROM_SIGNED} are taken \
+(signed product files carry a handful)",
+                            cas.len()
+                        ),
+                    });
+                    cas.truncate(MAX_FROM_SIGNED);
+                }
                 let count = cas.len();
                 if count == 0 {
                     notes.push(load::Skipped {
@@ -184,7 +198,7 @@ certificates that could be read are used"
                             path: file.clone(),
                             position: (count > 1).then_some((i + 1, count)),
                         },
-                        der: cert.der.clone(),
+                        der: cert.der.to_vec(),
                         defect: None,
                     });
                 }

@@ -40,6 +40,8 @@ pub struct WrittenCert {
     pub expired: bool,
     /// Not a CA certificate (a signer's own, written with --include-leaf).
     pub leaf: bool,
+    /// A look-alike of, or half matching, this profile pin: `build` refuses it.
+    pub refused: Option<String>,
 }
 
 /// What `extract` found.
@@ -59,6 +61,12 @@ pub struct ExtractReport {
     /// Certificate files already in `-o DIR` that this run did not write (a `build` of the
     /// folder takes them too).
     pub others_in_output: Vec<PathBuf>,
+    /// Required pins of the profile that neither ship with it nor were written: a build of the
+    /// folder reports them missing.
+    pub missing_required: Vec<String>,
+    /// `--now` as given (for the next command).
+    #[serde(skip)]
+    pub now_arg: Option<String>,
 }
 
 impl ExtractReport {
@@ -122,6 +130,36 @@ pub fn run(req: &ExtractRequest) -> Result<ExtractReport, Error> {
         written = write_all(dir, &certs)?;
         others_in_output = others(dir, &written);
     }
+    let missing_required = match (&resolved.profile, &req.output) {
+        (Some(profile), Some(_)) => {
+            let have: Vec<(String, String)> = resolved
+                .shipped
+                .iter()
+                .map(|i| {
+                    (
+                        crate::hex::sha256_upper(&i.der),
+                        crate::hex::sha1_upper(&i.der),
+                    )
+                })
+                .chain(
+                    files
+                        .iter()
+                        .filter_map(|f| f.extracted.as_ref())
+                        .flat_map(|e| &e.certificates)
+                        .filter(|c| written.iter().any(|w| w.sha1 == c.sha1))
+                        .map(|c| (c.sha256.clone(), c.sha1.clone())),
+                )
+                .collect();
+            profile
+                .certificates
+                .iter()
+                .filter(|pin| pin.need == crate::profile::Need::Required)
+                .filter(|pin| !have.iter().any(|(sha256, sha1)| pin.matches(sha256, sha1)))
+                .map(|pin| pin.name.clone())
+                .collect()
+        }
+        _ => Vec::new(),
+    };
     Ok(ExtractReport {
         profile: resolved
             .profile
@@ -133,6 +171,8 @@ pub fn run(req: &ExtractRequest) -> Result<ExtractReport, Error> {
         output: req.output.clone(),
         written,
         others_in_output,
+        missing_required,
+        now_arg: req.now_arg.clone(),
     })
 }
 
@@ -178,6 +218,14 @@ fn mark(extracted: &mut Extracted, resolved: &Resolved, now: time::OffsetDateTim
         c.half_pinned = profile
             .half_pin_for(&c.sha256, &c.sha1)
             .map(|p| p.name.clone());
+        // The rule `build` applies: a certificate named like a pin it is not is a look-alike.
+        c.lookalike = match (&c.pinned, &c.half_pinned) {
+            (None, None) => profile
+                .pins_named(&c.name)
+                .first()
+                .map(|pin| format!("{} (SHA-1 {})", pin.name, pin.thumbprint())),
+            _ => None,
+        };
     };
     for c in &mut extracted.certificates {
         mark_pin(c);
@@ -232,39 +280,49 @@ fn mark(extracted: &mut Extracted, resolved: &Resolved, now: time::OffsetDateTim
 }
 
 /// Writes each certificate once as DER, named like bundle files; an identical file already
-/// there is left alone.
+/// there is left alone. Every name is settled before anything is written: a conflict writes
+/// nothing.
 fn write_all(dir: &Path, certs: &[&Cert]) -> Result<Vec<WrittenCert>, Error> {
-    let mut written: Vec<WrittenCert> = Vec::new();
+    let mut planned: Vec<(PathBuf, &Cert, bool)> = Vec::new();
     for cert in certs {
-        if written.iter().any(|w| w.sha1 == cert.sha1) {
+        if planned.iter().any(|(_, c, _)| c.sha1 == cert.sha1) {
             continue;
         }
-        let mut path = dir.join(format!(
+        let short = dir.join(format!(
             "{}_{}.cer",
             names::file_part(&cert.name),
             &cert.sha1[..8]
         ));
-        // Another certificate under that name (same name, same SHA-1 prefix): use the whole SHA-1.
-        if std::fs::read(&path).is_ok_and(|bytes| bytes != cert.der) {
-            path = dir.join(format!(
-                "{}_{}.cer",
-                names::file_part(&cert.name),
-                cert.sha1
-            ));
-        }
-        let existing = std::fs::read(&path).ok();
-        let already_there = existing.as_deref() == Some(cert.der.as_slice());
-        if existing.is_some() && !already_there {
-            // A file under this certificate's full thumbprint with other bytes: never replaced.
-            return Err(Error::usage(
-                format!(
-                    "{}: already exists and is not the certificate with SHA-1 {}",
-                    path.display(),
-                    cert.sha1
-                ),
-                "move that file away, or give -o a new folder",
-            ));
-        }
+        let full = dir.join(format!(
+            "{}_{}.cer",
+            names::file_part(&cert.name),
+            cert.sha1
+        ));
+        let is_cert = |path: &Path| std::fs::read(path).ok().map(|b| *b == *cert.der);
+        // Another certificate under the short name (same name, same SHA-1 prefix, or another
+        // file): the whole SHA-1.
+        let (path, already_there) = match is_cert(&short) {
+            None if !planned.iter().any(|(p, _, _)| *p == short) => (short, false),
+            Some(true) => (short, true),
+            _ => match is_cert(&full) {
+                None => (full, false),
+                Some(true) => (full, true),
+                Some(false) => {
+                    return Err(Error::usage(
+                        format!(
+                            "{}: already exists and is not the certificate with SHA-1 {}",
+                            full.display(),
+                            cert.sha1
+                        ),
+                        "move that file away, or give -o a new folder (nothing was written)",
+                    ));
+                }
+            },
+        };
+        planned.push((path, cert, already_there));
+    }
+    let mut written = Vec::new();
+    for (path, cert, already_there) in planned {
         if !already_there {
             crate::fetch::write_atomically(&path, &cert.der)
                 .map_err(crate::bundle::BundleError::io("write", &path))?;
@@ -277,6 +335,7 @@ fn write_all(dir: &Path, certs: &[&Cert]) -> Result<Vec<WrittenCert>, Error> {
             pinned: cert.pinned.clone(),
             expired: cert.expired,
             leaf: !cert.ca,
+            refused: cert.lookalike.clone().or(cert.half_pinned.clone()),
         });
     }
     Ok(written)

@@ -123,6 +123,8 @@ pub struct ExtractRequest {
     pub profile_arg: String,
     /// The instant expiry is judged at (`--now`, else the clock).
     pub now: time::OffsetDateTime,
+    /// `--now` as given.
+    pub now_arg: Option<String>,
     /// JSON output.
     pub json: bool,
 }

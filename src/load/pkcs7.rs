@@ -232,10 +232,19 @@ pub fn signer_info(ber: &[u8]) -> Result<SignerInfo<'_>, String> {
 }
 
 /// The elements of a constructed value, each with its raw encoding (header included).
+/// Elements read from one list (a certificate set, attributes, values). A root store in one
+/// `.p7b` holds a few hundred; a signature a few dozen at most.
+const MAX_ELEMENTS: usize = 10_000;
+
 fn elements(data: &[u8]) -> Result<Vec<(Any<'_>, &[u8])>, String> {
     let mut out = Vec::new();
     let mut rest = data;
     while !rest.is_empty() {
+        if out.len() == MAX_ELEMENTS {
+            return Err(format!(
+                "more than {MAX_ELEMENTS} elements in one list: not something a signing tool writes"
+            ));
+        }
         // BER end-of-contents octets close an indefinite-length value.
         if rest.starts_with(&[0, 0]) {
             break;

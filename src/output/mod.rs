@@ -145,10 +145,22 @@ fn extract(r: &ExtractReport, style: &Style) -> String {
 
 /// The `build` to run over what `extract -o DIR` wrote, with the flags it will need and why.
 fn extract_next(r: &ExtractReport, dir: &std::path::Path) -> String {
+    let refused = r.written.iter().filter(|w| w.refused.is_some()).count();
+    if refused > 0 {
+        return format!(
+            "Next: no build yet: {refused} certificate(s) written look like, or match only half of, a pin \
+of profile {} (marked above), and build refuses those. Compare them with the vendor's current \
+list; if the profile is out of date, fix it in a profile file (--profile FILE).",
+            r.profile
+        );
+    }
     let mut flags = String::new();
     let mut why = Vec::new();
     if r.profile_arg != crate::profile::DEFAULT_PROFILE {
         flags.push_str(&format!("--profile {} ", shell_word(&r.profile_arg)));
+    }
+    if let Some(now) = &r.now_arg {
+        flags.push_str(&format!("--now {} ", shell_word(now)));
     }
     let unpinned = r
         .written
@@ -168,6 +180,18 @@ the bundle's README.txt will list them",
         flags.push_str("--allow-expired ");
         why.push(format!(
             "{expired} expired: they still validate signatures time-stamped while they were valid"
+        ));
+    }
+    if !r.missing_required.is_empty() {
+        why.push(format!(
+            "profile {} also requires {}, neither shipped nor written: certbundle fetch it into the \
+folder first, or add --allow-missing",
+            r.profile,
+            r.missing_required
+                .iter()
+                .map(|n| format!("\"{}\"", names::printable(n)))
+                .collect::<Vec<_>>()
+                .join(", ")
         ));
     }
     let leaves = r.written.iter().filter(|w| w.leaf).count();
@@ -220,6 +244,16 @@ fn signature_tree(
         let pin = match (&c.pinned, &c.half_pinned, profile) {
             (_, _, "none") => String::new(),
             (Some(_), _, _) => format!("  pinned by {profile}"),
+            (None, None, _) if c.lookalike.is_some() => format!(
+                "  {}",
+                style.paint(
+                    "31;1",
+                    &format!(
+                        "looks like the pinned {} but is not that certificate: build refuses it",
+                        names::printable(c.lookalike.as_deref().unwrap_or_default())
+                    )
+                )
+            ),
             (None, Some(half), _) => format!(
                 "  {}",
                 style.paint(

@@ -15,6 +15,7 @@ pub mod pe;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Serialize;
 use x509_parser::prelude::*;
@@ -44,7 +45,11 @@ const MAX_VALUES: usize = 16;
 /// Certificates followed in one chain (real chains: up to 4).
 const MAX_CHAIN: usize = 16;
 /// Issuer candidates of the same name whose key is tried on one certificate.
-const MAX_TRIED: usize = 8;
+pub const MAX_TRIED: usize = 8;
+/// Signature checks per file (choosing an issuer; real files: under 10).
+const MAX_CHECKS: usize = 64;
+/// Certificates larger than this are not checked (real ones: 1-2 KiB).
+const MAX_CHECKED_SIZE: usize = 64 * 1024;
 
 /// Why a file could not be read: what is wrong, and what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -153,9 +158,12 @@ pub struct Cert {
     /// A profile pin only one of whose two fingerprints matches: the profile and the certificate
     /// disagree (filled in by the command).
     pub half_pinned: Option<String>,
-    /// The DER.
+    /// A profile pin of the same name that this certificate is not: `build` refuses it as a
+    /// look-alike (filled in by the command).
+    pub lookalike: Option<String>,
+    /// The DER (shared: a certificate appears in several chains).
     #[serde(skip)]
-    pub der: Vec<u8>,
+    pub der: Arc<[u8]>,
 }
 
 /// The issuer a chain stops short of: the file does not carry it.
@@ -239,6 +247,8 @@ struct Walk {
     certificates: Vec<Cert>,
     seen: HashSet<String>,
     signatures: usize,
+    /// Signature checks left.
+    checks: usize,
 }
 
 impl Walk {
@@ -291,11 +301,20 @@ pub fn extract_from<R: std::io::Read + std::io::Seek>(
         certificates: Vec::new(),
         seen: HashSet::new(),
         signatures: 0,
+        checks: MAX_CHECKS,
     };
     let mut signatures = Vec::new();
     let mut problems: Vec<String> = table.problem.into_iter().collect();
     let mut first_error = None;
     for (i, (kind, content)) in table.entries.iter().enumerate() {
+        // Every entry counts, damaged or foreign: a table of millions of tiny entries is bounded.
+        if i >= MAX_SIGNATURES {
+            problems.push(format!(
+                "certificate table entries beyond the first {MAX_SIGNATURES} were not read ({} in all)",
+                table.entries.len()
+            ));
+            break;
+        }
         if *kind != pe::PKCS_SIGNED_DATA {
             continue;
         }
@@ -308,6 +327,7 @@ pub fn extract_from<R: std::io::Read + std::io::Seek>(
         {
             Ok(signature) => signatures.push(signature),
             Err(e) => {
+                walk.signatures += 1;
                 let why = format!("signature {} is malformed: {e}", i + 1);
                 problems.push(why.clone());
                 first_error.get_or_insert(why);
@@ -346,12 +366,12 @@ fn parse_cert(der: &[u8]) -> Option<Parsed<'_>> {
         return None;
     }
     let (ski, aki) = crate::verify::key_identifiers(&cert);
-    let same_name = cert.subject().as_raw() == cert.issuer().as_raw();
-    let self_signed = same_name
-        && match (&aki, &ski) {
-            (Some(a), Some(s)) => a == s,
-            _ => true,
-        };
+    // The rule `verify` uses: key identifiers decide when both are there.
+    let self_signed = match (&aki, &ski) {
+        (Some(a), Some(s)) => a == s,
+        (Some(_), None) => false,
+        (None, _) => crate::verify::same_name(cert.subject(), cert.issuer()),
+    };
     let not_after = cert
         .validity()
         .not_after
@@ -375,7 +395,8 @@ fn parse_cert(der: &[u8]) -> Option<Parsed<'_>> {
         expired: false,
         pinned: None,
         half_pinned: None,
-        der: der.to_vec(),
+        lookalike: None,
+        der: der.into(),
     };
     Some(Parsed {
         cert,
@@ -426,7 +447,7 @@ fn read_signature<'a>(
         .chain(outer.iter().copied())
         .filter(|p| in_pool.insert(p.summary.sha256.as_str()))
         .collect();
-    let mut signature = signer_signature(signer, kind, &pool, &mut problems);
+    let mut signature = signer_signature(signer, kind, &pool, &mut problems, &mut walk.checks);
     if kind == Kind::Timestamp {
         if let Some(time) = signed
             .content
@@ -452,8 +473,13 @@ fn read_signature<'a>(
             Ok(info) => {
                 walk.signatures += 1;
                 let mut inner_problems = Vec::new();
-                let mut ts =
-                    signer_signature(&info, Kind::Countersignature, &pool, &mut inner_problems);
+                let mut ts = signer_signature(
+                    &info,
+                    Kind::Countersignature,
+                    &pool,
+                    &mut inner_problems,
+                    &mut walk.checks,
+                );
                 ts.problems = inner_problems;
                 signature.timestamps.push(ts);
             }
@@ -506,6 +532,7 @@ fn signer_signature(
     kind: Kind,
     pool: &[&Parsed],
     problems: &mut Vec<String>,
+    checks: &mut usize,
 ) -> Signature {
     let leaf =
         pool.iter().position(
@@ -552,8 +579,9 @@ fn signer_signature(
             ));
             break;
         }
-        // Candidates by name and key identifier, not yet in the chain; of several (a re-issued
-        // CA under the same name without key identifiers), one whose key verifies the signature.
+        // Candidates by name and key identifier, not yet in the chain; the one whose key
+        // verifies the signature, else one whose key cannot be checked here. Only a bounded
+        // number of checks per file: after that, the name decides.
         let candidates: Vec<usize> = (0..pool.len())
             .filter(|i| !visited.contains(i))
             .filter(|&i| {
@@ -565,19 +593,45 @@ fn signer_signature(
                     }
             })
             .collect();
-        let issuer = match candidates.as_slice() {
-            [] => None,
-            [only] => Some(*only),
-            several => several
-                .iter()
-                .take(MAX_TRIED)
-                .copied()
-                .find(|&i| {
-                    crate::verify::signature(&current.cert, pool[i].cert.public_key())
-                        != crate::verify::Signature::Invalid
-                })
-                .or(several.first().copied()),
-        };
+        let mut unverifiable = None;
+        let mut issuer = None;
+        let mut impostors = 0;
+        for &i in candidates.iter().take(MAX_TRIED) {
+            if *checks == 0 {
+                if !problems
+                    .iter()
+                    .any(|p| p.starts_with("signature checks used up"))
+                {
+                    problems.push(format!(
+                        "signature checks used up ({MAX_CHECKS} per file): issuers chosen by name only"
+                    ));
+                }
+                unverifiable.get_or_insert(i);
+                break;
+            }
+            if current.summary.der.len() > MAX_CHECKED_SIZE {
+                unverifiable.get_or_insert(i);
+                continue;
+            }
+            *checks -= 1;
+            match crate::verify::signature(&current.cert, pool[i].cert.public_key()) {
+                crate::verify::Signature::Valid => {
+                    issuer = Some(i);
+                    break;
+                }
+                crate::verify::Signature::Unverifiable(_) => {
+                    unverifiable.get_or_insert(i);
+                }
+                crate::verify::Signature::Invalid => impostors += 1,
+            }
+        }
+        let issuer = issuer.or(unverifiable);
+        if issuer.is_none() && impostors > 0 {
+            problems.push(format!(
+                "{impostors} certificate(s) named like the issuer of {} are in the file, but their keys did not sign it",
+                current.summary.name
+            ));
+        }
         match issuer {
             Some(next) => {
                 visited.push(next);
@@ -620,7 +674,7 @@ fn asn1_time(raw: &[u8]) -> Option<String> {
     let (_, any) = Any::from_ber(raw).ok()?;
     let text = std::str::from_utf8(any.data).ok()?.trim_end_matches('Z');
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    let (year, rest) = match any.tag() {
+    let (year, rest): (u32, &str) = match any.tag() {
         // `get`, not indexing: a multi-byte character may straddle any position.
         Tag::UtcTime if text.get(..12).is_some_and(digits) => {
             let yy: u32 = text[..2].parse().ok()?;
@@ -631,13 +685,19 @@ fn asn1_time(raw: &[u8]) -> Option<String> {
         }
         _ => return None,
     };
+    let field = |at: usize| rest[at..at + 2].parse::<u32>().ok();
+    let (month, day, hour, minute, second) =
+        (field(0)?, field(2)?, field(4)?, field(6)?, field(8)?);
+    if !(1..=12).contains(&month)
+        || !(1..=31).contains(&day)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
     Some(format!(
-        "{year:04}-{}-{}T{}:{}:{}Z",
-        &rest[0..2],
-        &rest[2..4],
-        &rest[4..6],
-        &rest[6..8],
-        &rest[8..10]
+        "{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}Z"
     ))
 }
 
@@ -673,6 +733,9 @@ mod tests {
             Some("2026-11-25T10:30:00Z")
         );
         assert_eq!(asn1_time(b"\x17\x03abc"), None);
+        // Digits, but not a time.
+        assert_eq!(asn1_time(b"\x17\x0d269925103000Z"), None);
+        assert_eq!(asn1_time(b"\x17\x0d261125253000Z"), None);
         // A multi-byte character across the end of the digits is refused, not a panic.
         assert_eq!(asn1_time("\x17\x0d12345678901\u{e9}".as_bytes()), None);
         assert_eq!(asn1_time("\x18\x0f1234567890123\u{e9}".as_bytes()), None);

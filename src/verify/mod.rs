@@ -369,7 +369,7 @@ pub(crate) fn key_identifiers(cert: &X509Certificate) -> (Option<Vec<u8>>, Optio
 }
 
 /// Two names are the same when their encodings are, or their text is, ignoring case and spacing.
-fn same_name(a: &X509Name, b: &X509Name) -> bool {
+pub(crate) fn same_name(a: &X509Name, b: &X509Name) -> bool {
     let fold = |n: &X509Name| {
         describe::name(n)
             .to_lowercase()
@@ -467,7 +467,8 @@ fn find_issuer(i: usize, set: &[Parsed]) -> IssuerSearch {
             }
     });
     let mut outcome = IssuerSearch::Missing;
-    for (j, candidate) in candidates {
+    // A bounded number of same-name candidates: real sets hold one or two (a re-issued CA).
+    for (j, candidate) in candidates.take(crate::signed::MAX_TRIED) {
         match signature(&me.cert, candidate.cert.public_key()) {
             Signature::Valid => return IssuerSearch::Verified(j),
             Signature::Unverifiable(why) => outcome = IssuerSearch::Unverifiable(j, why),
