@@ -124,16 +124,7 @@ fn sha1(ca: &Ca) -> String {
 }
 
 fn ski(ca: &Ca) -> String {
-    let (_, cert) = x509_parser::parse_x509_certificate(&ca.der).unwrap();
-    cert.extensions()
-        .iter()
-        .find_map(|e| match e.parsed_extension() {
-            x509_parser::extensions::ParsedExtension::SubjectKeyIdentifier(k) => {
-                Some(certbundle::hex::upper(k.0))
-            }
-            _ => None,
-        })
-        .unwrap()
+    certbundle::hex::upper(&ski_bytes(&ca.der))
 }
 
 #[test]
@@ -672,17 +663,7 @@ fn hand_signed(dir: &Path, name: &str, signatures: &[(&[&Ca], &Ca)]) -> PathBuf 
         .iter()
         .map(|(certs, signer)| {
             let ders: Vec<Vec<u8>> = certs.iter().map(|c| c.der.clone()).collect();
-            let (_, cert) = x509_parser::parse_x509_certificate(&signer.der).unwrap();
-            let ski = cert
-                .extensions()
-                .iter()
-                .find_map(|e| match e.parsed_extension() {
-                    x509_parser::extensions::ParsedExtension::SubjectKeyIdentifier(k) => {
-                        Some(k.0.to_vec())
-                    }
-                    _ => None,
-                })
-                .unwrap();
+            let ski = ski_bytes(&signer.der);
             common::der::signed_data(&ders, common::der::signer_info(&ski, &[], &[]))
         })
         .collect();
@@ -1134,21 +1115,24 @@ fn a_look_alike_stops_the_next_line_and_build_agrees() {
     );
     std::fs::write(&profile, text).unwrap();
     let file = hand_signed(tmp.path(), "app.exe", &[(&[&h.leaf, &h.inter], &h.leaf)]);
+    let extract = |profile: &Path, out: &Path| -> String {
+        let stdout = certbundle()
+            .env("NO_COLOR", "1")
+            .arg("extract")
+            .arg("--profile")
+            .arg(profile)
+            .arg("-o")
+            .arg(out)
+            .arg(&file)
+            .assert()
+            .success()
+            .get_output()
+            .stdout
+            .clone();
+        String::from_utf8(stdout).unwrap()
+    };
     let out = tmp.path().join("o");
-    let text = certbundle()
-        .env("NO_COLOR", "1")
-        .arg("extract")
-        .arg("--profile")
-        .arg(&profile)
-        .arg("-o")
-        .arg(&out)
-        .arg(&file)
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    let text = String::from_utf8(text).unwrap();
+    let text = extract(&profile, &out);
     assert!(
         text.contains(&format!(
             "{}  Look Intermediate  looks like the pinned Look Intermediate (SHA-1 {}) but is not that certificate: build refuses it",
@@ -1178,35 +1162,21 @@ fn a_look_alike_stops_the_next_line_and_build_agrees() {
         .unwrap()
         .replace("need = \"recommended\"", "need = \"required\"");
     std::fs::write(&profile, text).unwrap();
-    let out = tmp.path().join("o2");
-    certbundle()
-        .env("NO_COLOR", "1")
-        .arg("extract")
-        .arg("--profile")
-        .arg(&profile)
-        .arg("-o")
-        .arg(&out)
-        .arg(&file)
-        .assert()
-        .success()
-        .stdout(predicate::str::contains(
-            "profile site also requires \"Other Root\", neither shipped nor written: certbundle fetch it into the folder first, or add --allow-missing",
-        ));
+    let text = extract(&profile, &tmp.path().join("o2"));
+    assert!(
+        text.contains(
+            "profile site also requires \"Other Root\", neither shipped nor written: certbundle fetch it into the folder first, or add --allow-missing"
+        ),
+        "{text}"
+    );
 }
 
 #[test]
 fn build_from_signed_takes_a_bounded_number_of_ca_certificates_per_file() {
     let tmp = tempfile::tempdir().unwrap();
     let root = root_with(ca_params("Many Root"), ec_key());
-    // 70 distinct CA certificates (the same root with different last signature bytes).
-    let certs: Vec<Vec<u8>> = (0u32..70)
-        .map(|i| {
-            let mut der = root.der.clone();
-            let n = der.len();
-            der[n - 4..].copy_from_slice(&i.to_be_bytes());
-            der
-        })
-        .collect();
+    // 70 distinct CA certificates.
+    let certs = numbered_copies(&root.der, 70);
     let file = write(
         tmp.path(),
         "many.exe",

@@ -27,21 +27,6 @@ fn timestamp_depth(s: &Signature) -> usize {
     s.timestamps.first().map_or(0, |t| 1 + timestamp_depth(t))
 }
 
-fn ski_of(der: &[u8]) -> Vec<u8> {
-    let (_, cert) = x509_parser::parse_x509_certificate(der).unwrap();
-    certbundle_ski(&cert)
-}
-
-fn certbundle_ski(cert: &x509_parser::certificate::X509Certificate) -> Vec<u8> {
-    cert.extensions()
-        .iter()
-        .find_map(|e| match e.parsed_extension() {
-            x509_parser::extensions::ParsedExtension::SubjectKeyIdentifier(k) => Some(k.0.to_vec()),
-            _ => None,
-        })
-        .unwrap()
-}
-
 #[test]
 fn timestamp_tokens_nested_thousands_deep_stop_at_the_depth_limit() {
     let mut token = signed_data(&[], signer_info(b"k", &[], &[]));
@@ -137,15 +122,7 @@ fn leaf_token() -> Vec<u8> {
 #[test]
 fn thousands_of_certificates_are_read_up_to_the_limit() {
     let root = root_with(ca_params("Many Root"), ec_key());
-    // Distinct certificates: the same one with different last signature bytes.
-    let certs: Vec<Vec<u8>> = (0u32..5000)
-        .map(|i| {
-            let mut der = root.der.clone();
-            let n = der.len();
-            der[n - 4..].copy_from_slice(&i.to_be_bytes());
-            der
-        })
-        .collect();
+    let certs = numbered_copies(&root.der, 5000);
     let e = read(&[signed_data(&certs, signer_info(b"k", &[], &[]))]);
     assert_eq!(e.certificates.len(), 256);
     assert!(
@@ -170,7 +147,7 @@ fn a_chain_longer_than_the_limit_is_followed_no_further() {
     let certs: Vec<Vec<u8>> = chain.iter().map(|c| c.der.clone()).collect();
     let e = read(&[signed_data(
         &certs,
-        signer_info(&ski_of(&leaf.der), &[], &[]),
+        signer_info(&ski_bytes(&leaf.der), &[], &[]),
     )]);
     let s = &e.signatures[0];
     assert_eq!(s.chain.len(), 16);
@@ -197,7 +174,7 @@ fn of_two_issuers_with_the_same_name_the_one_whose_key_signed_is_chosen() {
     let certs = vec![leaf.der.clone(), impostor.der.clone(), real.der.clone()];
     let e = read(&[signed_data(
         &certs,
-        signer_info(&ski_of(&leaf.der), &[], &[]),
+        signer_info(&ski_bytes(&leaf.der), &[], &[]),
     )]);
     let chain: Vec<&str> = e.signatures[0]
         .chain
@@ -317,7 +294,7 @@ fn an_issuer_is_never_a_certificate_whose_key_did_not_sign() {
     leaf_params.is_ca = rcgen::IsCa::ExplicitNoCa;
     leaf_params.use_authority_key_identifier_extension = false;
     let leaf = issued_with(leaf_params, ec_key(), &real);
-    let ski = ski_of(&leaf.der);
+    let ski = ski_bytes(&leaf.der);
     // The one that verifies wins over one that cannot be checked, listed first.
     let certs = vec![
         leaf.der.clone(),
@@ -362,7 +339,7 @@ fn signature_checks_are_budgeted_per_file_and_then_names_decide() {
     let leaf = issued_with(leaf_params, ec_key(), chain.last().unwrap());
     let mut certs: Vec<Vec<u8>> = chain.iter().map(|c| c.der.clone()).collect();
     certs.push(leaf.der.clone());
-    let one = signed_data(&certs, signer_info(&ski_of(&leaf.der), &[], &[]));
+    let one = signed_data(&certs, signer_info(&ski_bytes(&leaf.der), &[], &[]));
     // 20 signatures, 4 checks each: the budget of 64 runs out in the 17th.
     let e = read(&vec![one; 20]);
     assert_eq!(e.signatures.len(), 20);

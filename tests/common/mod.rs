@@ -315,3 +315,28 @@ pub fn strict_json(bytes: impl AsRef<[u8]>) -> serde_json::Value {
     assert_no_duplicate_keys(bytes.as_ref());
     serde_json::from_slice(bytes.as_ref()).unwrap()
 }
+
+/// The subject key identifier of a certificate (rcgen writes one into every certificate).
+pub fn ski_bytes(der: &[u8]) -> Vec<u8> {
+    let (_, cert) = x509_parser::parse_x509_certificate(der).unwrap();
+    cert.extensions()
+        .iter()
+        .find_map(|e| match e.parsed_extension() {
+            x509_parser::extensions::ParsedExtension::SubjectKeyIdentifier(k) => Some(k.0.to_vec()),
+            _ => None,
+        })
+        .unwrap()
+}
+
+/// `n` distinct certificates from one: the same bytes with the last four (inside the signature
+/// value) numbered. They parse; their signatures no longer verify.
+pub fn numbered_copies(der: &[u8], n: u32) -> Vec<Vec<u8>> {
+    (0..n)
+        .map(|i| {
+            let mut copy = der.to_vec();
+            let len = copy.len();
+            copy[len - 4..].copy_from_slice(&i.to_be_bytes());
+            copy
+        })
+        .collect()
+}
