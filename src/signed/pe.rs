@@ -132,6 +132,10 @@ pub fn entries(table: &[u8]) -> (Vec<(u16, Vec<u8>)>, Option<String>) {
 fn entries_into(table: &[u8], out: &mut Vec<(u16, Vec<u8>)>) -> Result<(), String> {
     let mut at = 0usize;
     while at < table.len() {
+        // One more than the reader takes, so that it can say there were more.
+        if out.len() > super::MAX_SIGNATURES {
+            break;
+        }
         let rest = &table[at..];
         if rest.iter().all(|&b| b == 0) {
             break; // padding
