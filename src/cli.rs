@@ -79,7 +79,7 @@ Exit codes: 0 every host compliant, 1 some host is not, 2 no report could be rea
     Report(ReportArgs),
     /// Read the CA certificates a signed Windows binary carries in its Authenticode signatures.
     #[command(
-        after_help = "Example:\n  certbundle extract TmListen.exe NTRtScan.exe -o from-agent\n  certbundle build from-agent -o out\n\n\
+        after_help = "Example:\n  certbundle extract TmListen.exe NTRtScan.exe -o from-agent\n  then the build its Next: line prints, e.g.\n  certbundle build --allow-unpinned --allow-expired from-agent -o out\n\n\
 For each file (EXE, DLL, SYS): every signature (nested ones from dual signing, legacy and RFC 3161 \
 timestamps), its signer, signing time, the chain as embedded, and the issuer the file does not \
 carry, marked against the profile. -o writes every CA certificate found (DER, named like bundle \
