@@ -11,6 +11,16 @@ const OID_SIGNED_DATA: &str = "1.2.840.113549.1.7.2";
 
 /// The DER of every X.509 certificate in a `ContentInfo { signedData }`, in order.
 pub fn certificates(ber: &[u8]) -> Result<Vec<Vec<u8>>, String> {
+    let fields = elements(signed_data_element(ber)?.data)?;
+    Ok(certificate_set(&fields)?
+        .into_iter()
+        .map(<[u8]>::to_vec)
+        .collect())
+}
+
+/// The `SignedData` element of a `ContentInfo { signedData }`. Its fields: version,
+/// digestAlgorithms, encapContentInfo, [0] certificates?, [1] crls?, signerInfos.
+fn signed_data_element(ber: &[u8]) -> Result<Any<'_>, String> {
     let (_, content_info) = Any::from_ber(ber).map_err(|e| format!("not BER/DER: {e}"))?;
     if content_info.tag() != Tag::Sequence {
         return Err("ContentInfo is not a SEQUENCE".into());
@@ -18,29 +28,32 @@ pub fn certificates(ber: &[u8]) -> Result<Vec<Vec<u8>>, String> {
     let parts = elements(content_info.data)?;
     let content_type = parts
         .first()
-        .and_then(|(any, _)| any.clone().oid().ok())
+        .and_then(|(any, _)| oid_of(any))
         .ok_or("ContentInfo has no content type")?;
-    if content_type.to_id_string() != OID_SIGNED_DATA {
+    if content_type != OID_SIGNED_DATA {
         return Err(format!("content type {content_type} is not signedData"));
     }
     let (explicit, _) = parts.get(1).ok_or("ContentInfo has no content")?;
-    let (signed_data, _) = elements(explicit.data)?
+    let (signed, _) = elements(explicit.data)?
         .into_iter()
         .next()
         .ok_or("empty signedData content")?;
-    let fields = elements(signed_data.data)?;
-    // version, digestAlgorithms, encapContentInfo, [0] certificates?, [1] crls?, signerInfos
-    let certificate_set = fields
+    Ok(signed)
+}
+
+/// The X.509 certificates of the `[0] CertificateSet` among `fields` (other choices skipped).
+fn certificate_set<'a>(fields: &[(Any<'a>, &'a [u8])]) -> Result<Vec<&'a [u8]>, String> {
+    let Some((set, _)) = fields
         .iter()
         .skip(3)
-        .find(|(any, _)| any.class() == Class::ContextSpecific && any.tag() == Tag(0));
-    let Some((set, _)) = certificate_set else {
+        .find(|(any, _)| any.class() == Class::ContextSpecific && any.tag() == Tag(0))
+    else {
         return Ok(Vec::new());
     };
     Ok(elements(set.data)?
         .into_iter()
         .filter(|(any, _)| any.class() == Class::Universal && any.tag() == Tag::Sequence)
-        .map(|(_, raw)| raw.to_vec())
+        .map(|(_, raw)| raw)
         .collect())
 }
 
@@ -101,28 +114,11 @@ fn oid_of(any: &Any) -> Option<String> {
 
 /// A `ContentInfo { signedData }` read as [`SignedData`].
 pub fn signed_data(ber: &[u8]) -> Result<SignedData<'_>, String> {
-    let (_, content_info) = Any::from_ber(ber).map_err(|e| format!("not BER/DER: {e}"))?;
-    if content_info.tag() != Tag::Sequence {
-        return Err("ContentInfo is not a SEQUENCE".into());
-    }
-    let parts = elements(content_info.data)?;
-    let content_type = parts
-        .first()
-        .and_then(|(any, _)| oid_of(any))
-        .ok_or("ContentInfo has no content type")?;
-    if content_type != OID_SIGNED_DATA {
-        return Err(format!("content type {content_type} is not signedData"));
-    }
-    let (explicit, _) = parts.get(1).ok_or("ContentInfo has no content")?;
-    let (signed, _) = elements(explicit.data)?
-        .into_iter()
-        .next()
-        .ok_or("empty signedData content")?;
+    let signed = signed_data_element(ber)?;
     if signed.tag() != Tag::Sequence {
         return Err("SignedData is not a SEQUENCE".into());
     }
     let fields = elements(signed.data)?;
-    // version, digestAlgorithms, encapContentInfo, [0] certificates?, [1] crls?, signerInfos
     let (encap, _) = fields
         .get(2)
         .ok_or("SignedData has no encapsulated content")?;
@@ -144,17 +140,7 @@ pub fn signed_data(ber: &[u8]) -> Result<SignedData<'_>, String> {
             }),
         None => None,
     };
-    let certificates = fields
-        .iter()
-        .skip(3)
-        .find(|(any, _)| any.class() == Class::ContextSpecific && any.tag() == Tag(0))
-        .map(|(set, _)| elements(set.data))
-        .transpose()?
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|(any, _)| any.class() == Class::Universal && any.tag() == Tag::Sequence)
-        .map(|(_, raw)| raw)
-        .collect();
+    let certificates = certificate_set(&fields)?;
     let signers = match fields.last() {
         Some((set, _)) if set.class() == Class::Universal && set.tag() == Tag::Set => {
             elements(set.data)?
