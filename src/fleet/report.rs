@@ -103,6 +103,10 @@ pub struct Integrity {
     pub sums_found: bool,
     pub files_checked: u64,
     pub problems: Vec<String>,
+    /// `matched`, `not-matched` or `not-given`.
+    pub expected_digest: String,
+    /// Install.cmd checked the script and the certificate files before starting the script.
+    pub launcher_checked: bool,
 }
 
 /// `policy`.
@@ -407,6 +411,8 @@ pub fn sample() -> InstallReport {
             sums_found: true,
             files_checked: 12,
             problems: vec![],
+            expected_digest: "matched".into(),
+            launcher_checked: true,
         }),
         policy: Some(Policy {
             disable_root_auto_update: Some(1),

@@ -31,7 +31,15 @@ pub struct BundleTemplate {
     pub output: &'static str,
     /// Its encoding.
     pub encoding: Encoding,
+    /// The launcher: rendered after every other file, with the SHA-256 of each file it runs or
+    /// installs (`checked_files`, see [`LAUNCHER_RUNS`]).
+    pub launcher: bool,
 }
+
+/// The scripts the launcher (`Install.cmd`) may start. With every certificate file they are what
+/// it carries the SHA-256 of, copies into its private folder and checks before anything runs.
+/// None of them holds the launcher's own hash, so the order is not circular.
+pub const LAUNCHER_RUNS: &[&str] = &["Install-Certificates.ps1", "Install-Certutil.cmd"];
 
 /// The rendered files of every bundle.
 pub const BUNDLE_TEMPLATES: &[BundleTemplate] = &[
@@ -39,23 +47,30 @@ pub const BUNDLE_TEMPLATES: &[BundleTemplate] = &[
         template: "README.txt.j2",
         output: "README.txt",
         encoding: Encoding::Utf8BomCrlf,
+        launcher: false,
     },
     BundleTemplate {
         template: "Install-Certificates.ps1.j2",
         output: "Install-Certificates.ps1",
         encoding: Encoding::AsciiCrlf,
-    },
-    BundleTemplate {
-        template: "Install.cmd.j2",
-        output: "Install.cmd",
-        encoding: Encoding::AsciiCrlf,
+        launcher: false,
     },
     BundleTemplate {
         template: "Install-Certutil.cmd.j2",
         output: "Install-Certutil.cmd",
         encoding: Encoding::AsciiCrlf,
+        launcher: false,
+    },
+    BundleTemplate {
+        template: "Install.cmd.j2",
+        output: "Install.cmd",
+        encoding: Encoding::AsciiCrlf,
+        launcher: true,
     },
 ];
+
+/// Templates that are no bundle file of their own: parts the script templates include.
+pub const PARTIAL_TEMPLATES: &[&str] = &["private-folder.cmd.j2"];
 
 /// The folders every bundle has, even when empty.
 pub const BUNDLE_DIRS: &[&str] = &["certs", "certs/CA", "certs/Root", "reports"];
@@ -85,6 +100,10 @@ impl Templates {
             (
                 "Install-Certutil.cmd.j2",
                 include_str!("../../templates/Install-Certutil.cmd.j2").to_string(),
+            ),
+            (
+                "private-folder.cmd.j2",
+                include_str!("../../templates/private-folder.cmd.j2").to_string(),
             ),
         ]);
         Templates { sources }
@@ -188,16 +207,15 @@ pub fn all(plan: &Plan, templates: &Templates) -> Result<Rendered, RenderError> 
     files.insert("manifest.json".to_string(), json);
 
     let env = environment(templates)?;
-    let context = Context::new(plan);
-    for t in BUNDLE_TEMPLATES {
-        let text = env
-            .get_template(t.template)
-            .and_then(|tpl| tpl.render(minijinja::value::Serde(&context)))
-            .map_err(|source| RenderError::Template {
-                template: t.template.into(),
-                source,
-            })?;
-        files.insert(t.output.to_string(), encode(&text, t)?);
+    let mut context = Context::new(plan);
+    let (launchers, others): (Vec<&BundleTemplate>, Vec<&BundleTemplate>) =
+        BUNDLE_TEMPLATES.iter().partition(|t| t.launcher);
+    for t in others {
+        files.insert(t.output.to_string(), render_one(&env, t, &context)?);
+    }
+    context.checked_files = checked_files(&files, &context.certificates);
+    for t in launchers {
+        files.insert(t.output.to_string(), render_one(&env, t, &context)?);
     }
 
     let sums = sha256sums(&files);
@@ -210,6 +228,41 @@ pub fn all(plan: &Plan, templates: &Templates) -> Result<Rendered, RenderError> 
         dirs,
         digest,
     })
+}
+
+fn render_one(
+    env: &minijinja::Environment<'static>,
+    t: &BundleTemplate,
+    context: &Context,
+) -> Result<Vec<u8>, RenderError> {
+    let text = env
+        .get_template(t.template)
+        .and_then(|tpl| tpl.render(minijinja::value::Serde(context)))
+        .map_err(|source| RenderError::Template {
+            template: t.template.into(),
+            source,
+        })?;
+    encode(&text, t)
+}
+
+/// What the launcher checks: the scripts it may start, then every certificate file (roots
+/// first), each with the SHA-256 of its rendered bytes.
+fn checked_files(
+    files: &BTreeMap<String, Vec<u8>>,
+    certificates: &[CertificateInfo],
+) -> Vec<CheckedFile> {
+    LAUNCHER_RUNS
+        .iter()
+        .map(|name| name.to_string())
+        .chain(certificates.iter().map(|c| c.file.clone()))
+        .map(|file| {
+            let bytes = &files[&file.replace('\\', "/")];
+            CheckedFile {
+                sha256: crate::hex::sha256_upper(bytes),
+                file,
+            }
+        })
+        .collect()
 }
 
 /// `<sha256>  <path>` per file, sorted by path, LF line ends: what `sha256sum -c` reads.
@@ -314,6 +367,18 @@ struct Context {
     roots: usize,
     intermediates: usize,
     report: ReportInfo,
+    /// The scripts the launcher may start ([`LAUNCHER_RUNS`]), for README.txt.
+    launcher_runs: &'static [&'static str],
+    /// Only for the launcher, rendered last: each file it runs or installs with its SHA-256.
+    checked_files: Vec<CheckedFile>,
+}
+
+#[derive(Debug, Serialize)]
+struct CheckedFile {
+    /// Path with Windows separators.
+    file: String,
+    /// Upper-case hex.
+    sha256: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -468,6 +533,8 @@ impl Context {
             intermediates: certificates.len() - roots,
             roots,
             certificates,
+            launcher_runs: LAUNCHER_RUNS,
+            checked_files: Vec::new(),
             report: ReportInfo {
                 schema: crate::report_schema::SCHEMA,
                 objects: crate::report_schema::object_keys()
@@ -494,6 +561,7 @@ mod tests {
             template: "x.j2",
             output: "x.ps1",
             encoding: Encoding::AsciiCrlf,
+            launcher: false,
         };
         assert_eq!(encode("a\nb", &script).unwrap(), b"a\r\nb");
         assert!(matches!(

@@ -1,0 +1,358 @@
+/* Test doubles for the Windows tools the generated .cmd files call, run under Wine.
+ *
+ * Wine's certutil, icacls and powershell are stubs and its findstr /r matches nothing, so
+ * tests/install_cmd.rs puts this one program into the test prefix under each tool's name
+ * (certutil.exe, findstr.exe, icacls.exe, whoami.exe, fsutil.exe, net.exe, reg.exe and
+ * WindowsPowerShell\v1.0\powershell.exe); it acts as the tool it is named after.
+ *
+ * Each double follows Microsoft's documentation of the real tool for the calls the scripts make,
+ * and is simpler everywhere else (the test's note in tests/install_cmd.rs says where). Every call
+ * is appended to the log file named by CB_LOG, one line per call: the tool, then each argument,
+ * separated by tabs (UTF-8). Behaviour is chosen by environment variables (CB_*), listed at
+ * each tool below.
+ *
+ * Build: x86_64-w64-mingw32-gcc -municode -O2 -o double.exe double.c -ladvapi32
+ */
+#include <windows.h>
+#include <wincrypt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+static const wchar_t *env(const wchar_t *name) {
+    const wchar_t *v = _wgetenv(name);
+    return (v && *v) ? v : NULL;
+}
+
+static int env_int(const wchar_t *name, int fallback) {
+    const wchar_t *v = env(name);
+    return v ? _wtoi(v) : fallback;
+}
+
+static void write_utf8(FILE *f, const wchar_t *text) {
+    char buf[8192];
+    int n = WideCharToMultiByte(CP_UTF8, 0, text, -1, buf, sizeof buf, NULL, NULL);
+    if (n > 1) fwrite(buf, 1, (size_t)(n - 1), f);
+}
+
+/* One line in CB_LOG: tool, arguments, then extra (may be NULL). */
+static void log_call(const wchar_t *tool, int argc, wchar_t **argv, const wchar_t *extra) {
+    const wchar_t *path = env(L"CB_LOG");
+    if (!path) return;
+    FILE *f = _wfopen(path, L"ab");
+    if (!f) return;
+    write_utf8(f, tool);
+    for (int i = 1; i < argc; i++) {
+        fputc('\t', f);
+        write_utf8(f, argv[i]);
+    }
+    if (extra) {
+        fputc('\t', f);
+        write_utf8(f, extra);
+    }
+    fputc('\n', f);
+    fclose(f);
+}
+
+static unsigned char *read_all(const wchar_t *path, DWORD *len) {
+    HANDLE h = CreateFileW(path, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL);
+    if (h == INVALID_HANDLE_VALUE) return NULL;
+    DWORD size = GetFileSize(h, NULL);
+    unsigned char *buf = malloc(size ? size : 1);
+    DWORD got = 0;
+    if (!buf || !ReadFile(h, buf, size, &got, NULL) || got != size) {
+        CloseHandle(h);
+        free(buf);
+        return NULL;
+    }
+    CloseHandle(h);
+    *len = size;
+    return buf;
+}
+
+/* Lower-case hex (as certutil prints it) of the SHA-256 (CALG_SHA_256) or SHA-1 of bytes, through CryptoAPI. */
+static int hash_hex(ALG_ID alg, const unsigned char *data, DWORD len, wchar_t *out, int spaced) {
+    HCRYPTPROV prov;
+    HCRYPTHASH hash;
+    unsigned char digest[32];
+    DWORD dlen = sizeof digest;
+    if (!CryptAcquireContextW(&prov, NULL, NULL, PROV_RSA_AES, CRYPT_VERIFYCONTEXT)) return 0;
+    int ok = CryptCreateHash(prov, alg, 0, 0, &hash) && CryptHashData(hash, data, len, 0) &&
+             CryptGetHashParam(hash, HP_HASHVAL, digest, &dlen, 0);
+    if (ok) {
+        wchar_t *p = out;
+        for (DWORD i = 0; i < dlen; i++) {
+            if (spaced && i) *p++ = L' ';
+            p += swprintf(p, 3, L"%02x", digest[i]);
+        }
+        *p = 0;
+        CryptDestroyHash(hash);
+    }
+    CryptReleaseContext(prov, 0);
+    return ok;
+}
+
+static int file_sha256(const wchar_t *path, wchar_t *out) {
+    DWORD len = 0;
+    unsigned char *data = read_all(path, &len);
+    if (!data) return 0;
+    int ok = hash_hex(CALG_SHA_256, data, len, out, 0);
+    free(data);
+    return ok;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * certutil: -hashfile FILE SHA256, [-user] -store STORE THUMBPRINT, [-f] -addstore STORE FILE.
+ * Stores are folders: CB_STORES\Machine\<store>\<THUMBPRINT> (or User\...), holding the DER.
+ * The hash is printed in lower case (Windows 10); CB_CERTUTIL_SPACED=1 prints it in pairs
+ * separated by spaces (Windows 7).
+ * CB_SWAP_FROM / CB_SWAP_TO: right after each -hashfile, FROM is copied over TO (a medium that
+ * returns other bytes the second time it is read).
+ * CB_ADDSTORE_FAIL=1: -addstore fails with E_ACCESSDENIED. */
+
+#define CRYPT_E_NOT_FOUND_CODE (-2146885628)
+
+static void store_path(wchar_t *out, size_t n, int user, const wchar_t *store, const wchar_t *thumb) {
+    const wchar_t *root = env(L"CB_STORES");
+    swprintf(out, n, L"%ls\\%ls\\%ls%ls%ls", root ? root : L"C:\\cbstores", user ? L"User" : L"Machine",
+             store, thumb ? L"\\" : L"", thumb ? thumb : L"");
+}
+
+static int certutil(int argc, wchar_t **argv) {
+    int user = 0, i = 1;
+    for (; i < argc && argv[i][0] == L'-'; i++) {
+        if (!_wcsicmp(argv[i], L"-user")) user = 1;
+        else if (!_wcsicmp(argv[i], L"-f")) continue;
+        else break;
+    }
+    if (i >= argc) {
+        log_call(L"certutil", argc, argv, NULL);
+        return 1;
+    }
+    const wchar_t *verb = argv[i];
+    if (!_wcsicmp(verb, L"-hashfile") && i + 2 < argc) {
+        const wchar_t *file = argv[i + 1];
+        if (wcscmp(argv[i + 2], L"SHA256")) {
+            log_call(L"certutil", argc, argv, L"unsupported algorithm");
+            wprintf(L"CertUtil: -hashfile command FAILED: 0x80090008 (-2146893816 NTE_BAD_ALGID)\n");
+            return -2146893816;
+        }
+        DWORD len = 0;
+        unsigned char *data = read_all(file, &len);
+        if (!data) {
+            log_call(L"certutil", argc, argv, L"missing");
+            wprintf(L"CertUtil: -hashfile command FAILED: 0x80070002 (WIN32: 2 ERROR_FILE_NOT_FOUND)\n");
+            return -2147024894;
+        }
+        wchar_t hex[100];
+        int spaced = env_int(L"CB_CERTUTIL_SPACED", 0);
+        hash_hex(CALG_SHA_256, data, len, hex, spaced);
+        free(data);
+        log_call(L"certutil", argc, argv, hex);
+        wprintf(L"SHA256 hash of %ls:\n%ls\nCertUtil: -hashfile command completed successfully.\n", file, hex);
+        fflush(stdout);
+        const wchar_t *from = env(L"CB_SWAP_FROM"), *to = env(L"CB_SWAP_TO");
+        if (from && to) CopyFileW(from, to, FALSE);
+        return 0;
+    }
+    if (!_wcsicmp(verb, L"-store") && i + 2 < argc) {
+        wchar_t path[MAX_PATH * 2];
+        store_path(path, MAX_PATH * 2, user, argv[i + 1], argv[i + 2]);
+        int found = GetFileAttributesW(path) != INVALID_FILE_ATTRIBUTES;
+        log_call(L"certutil", argc, argv, found ? L"found" : L"not found");
+        if (found) return 0;
+        wprintf(L"CertUtil: -store command FAILED: 0x80092004 (-2146885628 CRYPT_E_NOT_FOUND)\n");
+        return CRYPT_E_NOT_FOUND_CODE;
+    }
+    if (!_wcsicmp(verb, L"-addstore") && i + 2 < argc) {
+        /* -f may also follow the verb's options: certutil -addstore -f Root FILE. */
+        int j = i + 1;
+        if (!_wcsicmp(argv[j], L"-f")) j++;
+        if (j + 1 >= argc) return 1;
+        DWORD len = 0;
+        unsigned char *data = read_all(argv[j + 1], &len);
+        wchar_t sha1[100] = L"", sha256[100] = L"", extra[300];
+        if (data) {
+            hash_hex(CALG_SHA1, data, len, sha1, 0);
+            hash_hex(CALG_SHA_256, data, len, sha256, 0);
+        }
+        swprintf(extra, 300, L"sha256=%ls", data ? sha256 : L"missing");
+        log_call(L"certutil", argc, argv, extra);
+        if (!data) return -2147024894;
+        if (env_int(L"CB_ADDSTORE_FAIL", 0)) {
+            free(data);
+            wprintf(L"CertUtil: -addstore command FAILED: 0x80070005 (WIN32: 5 ERROR_ACCESS_DENIED)\n");
+            return -2147024891;
+        }
+        wchar_t dir[MAX_PATH * 2], path[MAX_PATH * 2];
+        store_path(dir, MAX_PATH * 2, user, argv[j], NULL);
+        {
+            /* Create CB_STORES, CB_STORES\Machine and the store folder. */
+            wchar_t partial[MAX_PATH * 2];
+            for (size_t k = 3; dir[k]; k++) {
+                if (dir[k] == L'\\') {
+                    wcsncpy(partial, dir, k);
+                    partial[k] = 0;
+                    CreateDirectoryW(partial, NULL);
+                }
+            }
+            CreateDirectoryW(dir, NULL);
+        }
+        store_path(path, MAX_PATH * 2, user, argv[j], sha1);
+        HANDLE h = CreateFileW(path, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+        DWORD wrote = 0;
+        if (h != INVALID_HANDLE_VALUE) {
+            WriteFile(h, data, len, &wrote, NULL);
+            CloseHandle(h);
+        }
+        free(data);
+        wprintf(L"Certificate \"%ls\" added to store.\nCertUtil: -addstore command completed successfully.\n", sha1);
+        return 0;
+    }
+    log_call(L"certutil", argc, argv, L"unsupported");
+    return 1;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * findstr: only what the scripts use, /r /x /c:"[<characters>]*" FILE: prints each line made
+ * only of the listed characters (ranges are not supported), exit code 0 when a line was
+ * printed, 1 otherwise. */
+static int findstr(int argc, wchar_t **argv) {
+    log_call(L"findstr", argc, argv, NULL);
+    int regex = 0, whole = 0;
+    const wchar_t *pattern = NULL, *file = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!_wcsicmp(argv[i], L"/r")) regex = 1;
+        else if (!_wcsicmp(argv[i], L"/x")) whole = 1;
+        else if (!_wcsnicmp(argv[i], L"/c:", 3)) pattern = argv[i] + 3;
+        else file = argv[i];
+    }
+    size_t plen = pattern ? wcslen(pattern) : 0;
+    if (!regex || !whole || !file || plen < 3 || pattern[0] != L'[' || wcscmp(pattern + plen - 2, L"]*")) {
+        fwprintf(stderr, L"findstr double: unsupported call\n");
+        return 2;
+    }
+    wchar_t set[128];
+    wcsncpy(set, pattern + 1, plen - 3);
+    set[plen - 3] = 0;
+    DWORD len = 0;
+    unsigned char *data = read_all(file, &len);
+    if (!data) {
+        fwprintf(stderr, L"FINDSTR: Cannot open %ls\n", file);
+        return 1;
+    }
+    int printed = 0;
+    DWORD start = 0;
+    for (DWORD k = 0; k <= len; k++) {
+        if (k == len || data[k] == '\n') {
+            DWORD end = k;
+            if (end > start && data[end - 1] == '\r') end--;
+            int match = 1;
+            for (DWORD c = start; c < end; c++) {
+                if (data[c] >= 128 || !wcschr(set, (wchar_t)data[c])) {
+                    match = 0;
+                    break;
+                }
+            }
+            if (match && !(k == len && start == len)) {
+                fwrite(data + start, 1, end - start, stdout);
+                fputs("\n", stdout);
+                printed = 1;
+            }
+            start = k + 1;
+        }
+    }
+    free(data);
+    return printed ? 0 : 1;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * icacls: logs the call; CB_ICACLS_EXIT is its exit code (default 0). Changes nothing: Wine
+ * does not enforce access control lists. */
+static int icacls(int argc, wchar_t **argv) {
+    log_call(L"icacls", argc, argv, NULL);
+    int rc = env_int(L"CB_ICACLS_EXIT", 0);
+    if (rc == 0) wprintf(L"processed file: %ls\nSuccessfully processed 1 files; Failed processing 0 files\n", argc > 1 ? argv[1] : L"");
+    else wprintf(L"%ls: Access is denied.\nSuccessfully processed 0 files; Failed processing 1 files\n", argc > 1 ? argv[1] : L"");
+    return rc;
+}
+
+/* whoami /user /fo csv /nh: "DOMAIN\user","SID" with CB_WHOAMI_SID (default a user SID). */
+static int whoami(int argc, wchar_t **argv) {
+    log_call(L"whoami", argc, argv, NULL);
+    const wchar_t *sid = env(L"CB_WHOAMI_SID");
+    wprintf(L"\"CBTEST\\admin\",\"%ls\"\n", sid ? sid : L"S-1-5-21-1004336348-1177238915-682003330-1001");
+    return 0;
+}
+
+/* fsutil dirty query, net session: succeed only when CB_ELEVATED=1 (as with administrator
+ * rights). */
+static int elevation_probe(const wchar_t *tool, int argc, wchar_t **argv) {
+    log_call(tool, argc, argv, NULL);
+    return env_int(L"CB_ELEVATED", 0) ? 0 : 1;
+}
+
+/* reg add ...: logged, succeeds. */
+static int reg(int argc, wchar_t **argv) {
+    log_call(L"reg", argc, argv, NULL);
+    return 0;
+}
+
+/* ------------------------------------------------------------------------------------------
+ * powershell:
+ * - -Command <probe>: prints CB_PS_PROBE (default "FullLanguage Undefined Undefined");
+ *   CB_PS_PROBE=none prints nothing and exits 1 (PowerShell that does not start).
+ * - -File SCRIPT ARGS: logged with the SHA-256 of SCRIPT as it is at that moment; writes
+ *   CB_PS_STATUS (default 0) and a verdict to the file after -StatusFile, unless
+ *   CB_PS_STATUS=none (a script PowerShell refused to run); exits with CB_PS_EXIT (default: the
+ *   status). */
+static int powershell(int argc, wchar_t **argv) {
+    for (int i = 1; i < argc; i++) {
+        if (!_wcsicmp(argv[i], L"-Command")) {
+            log_call(L"powershell", argc, argv, NULL);
+            const wchar_t *probe = env(L"CB_PS_PROBE");
+            if (probe && !wcscmp(probe, L"none")) return 1;
+            wprintf(L"%ls\n", probe ? probe : L"FullLanguage Undefined Undefined");
+            return 0;
+        }
+        if (!_wcsicmp(argv[i], L"-File") && i + 1 < argc) {
+            wchar_t hex[100], extra[200];
+            if (!file_sha256(argv[i + 1], hex)) wcscpy(hex, L"missing");
+            swprintf(extra, 200, L"sha256=%ls", hex);
+            log_call(L"powershell", argc, argv, extra);
+            const wchar_t *status = env(L"CB_PS_STATUS");
+            if (!status) status = L"0";
+            for (int j = i + 2; j + 1 < argc; j++) {
+                if (!_wcsicmp(argv[j], L"-StatusFile") && wcscmp(status, L"none")) {
+                    FILE *f = _wfopen(argv[j + 1], L"wb");
+                    if (f) {
+                        write_utf8(f, status);
+                        fputs("\r\ndouble\r\n", f);
+                        fclose(f);
+                    }
+                }
+            }
+            return env_int(L"CB_PS_EXIT", wcscmp(status, L"none") ? _wtoi(status) : 1);
+        }
+    }
+    log_call(L"powershell", argc, argv, NULL);
+    return 1;
+}
+
+int wmain(int argc, wchar_t **argv) {
+    wchar_t self[MAX_PATH];
+    GetModuleFileNameW(NULL, self, MAX_PATH);
+    wchar_t *name = wcsrchr(self, L'\\');
+    name = name ? name + 1 : self;
+    if (!_wcsicmp(name, L"certutil.exe")) return certutil(argc, argv);
+    if (!_wcsicmp(name, L"findstr.exe")) return findstr(argc, argv);
+    if (!_wcsicmp(name, L"icacls.exe")) return icacls(argc, argv);
+    if (!_wcsicmp(name, L"whoami.exe")) return whoami(argc, argv);
+    if (!_wcsicmp(name, L"fsutil.exe")) return elevation_probe(L"fsutil", argc, argv);
+    if (!_wcsicmp(name, L"net.exe")) return elevation_probe(L"net", argc, argv);
+    if (!_wcsicmp(name, L"reg.exe")) return reg(argc, argv);
+    if (!_wcsicmp(name, L"powershell.exe")) return powershell(argc, argv);
+    fwprintf(stderr, L"double: unknown tool %ls\n", name);
+    return 99;
+}
