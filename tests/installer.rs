@@ -327,58 +327,138 @@ proptest! {
     }
 }
 
+/// `(verb, file, hash)` for every `call :<verb> <file> [<hash>]` line of a `.cmd` file.
+fn calls<'a>(script: &'a str, verb: &str) -> Vec<(&'a str, Option<&'a str>)> {
+    let prefix = format!("call :{verb} ");
+    script
+        .lines()
+        .filter_map(|l| l.strip_prefix(prefix.as_str()))
+        .map(|rest| {
+            let mut words = rest.split(' ');
+            (words.next().unwrap(), words.next())
+        })
+        .collect()
+}
+
 #[test]
 fn cmd_files_reference_only_files_that_exist_and_carry_no_certificate_text() {
     let root = root("Ref Root");
     let inter = intermediate("Ref Intermediate", &root);
     let r = render_bundle(&[root.der.clone(), inter.der.clone()]);
     let certutil = text(&r, "Install-Certutil.cmd");
-    let mut referenced = BTreeSet::new();
-    for line in certutil.lines() {
-        for verb in ["call :verify ", "call :install "] {
-            if let Some(rest) = line.strip_prefix(verb) {
-                referenced.insert(rest.split(' ').next().unwrap().replace('\\', "/"));
-            }
-        }
-    }
-    let certs: BTreeSet<String> = r
+    let install = text(&r, "Install.cmd");
+    let certs: Vec<String> = r
         .files
         .keys()
         .filter(|k| k.starts_with("certs/"))
         .cloned()
         .collect();
-    assert_eq!(referenced, certs);
-    let install = text(&r, "Install.cmd");
-    for file in ["Install-Certificates.ps1", "Install-Certutil.cmd"] {
-        assert!(
-            install.contains(&format!("%HERE%{file}")),
-            "Install.cmd does not use {file}"
+    let set = |names: Vec<&str>| {
+        names
+            .into_iter()
+            .map(|n| n.replace('\\', "/"))
+            .collect::<BTreeSet<_>>()
+    };
+    // Install-Certutil.cmd copies, checks and installs exactly the certificate files.
+    let cert_set: BTreeSet<String> = certs.iter().cloned().collect();
+    for verb in ["copy_in", "check_copy", "install"] {
+        assert_eq!(
+            set(calls(&certutil, verb).into_iter().map(|c| c.0).collect()),
+            cert_set,
+            "Install-Certutil.cmd :{verb}"
         );
-        assert!(r.files.contains_key(file));
+    }
+    // Install.cmd copies and checks the scripts it may start and every certificate file, with
+    // the SHA-256 of the rendered bytes: nothing else, nothing read from SHA256SUMS.
+    let mut launched: BTreeSet<String> = render::LAUNCHER_RUNS
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    launched.extend(cert_set.iter().cloned());
+    assert_eq!(
+        set(calls(&install, "copy_in")
+            .into_iter()
+            .map(|c| c.0)
+            .collect()),
+        launched
+    );
+    let checked = calls(&install, "check_copy");
+    assert_eq!(set(checked.iter().map(|c| c.0).collect()), launched);
+    for (file, hash) in checked {
+        let bytes = &r.files[&file.replace('\\', "/")];
+        assert_eq!(
+            hash,
+            Some(certbundle::hex::sha256_upper(bytes).as_str()),
+            "{file}"
+        );
+    }
+    // Not circular: no file the launcher checks (nor SHA256SUMS' reader, the .ps1) holds the
+    // launcher's own hash; SHA256SUMS does, and the digest anchors it.
+    let own = certbundle::hex::sha256_lower(&r.files["Install.cmd"]);
+    for (path, bytes) in &r.files {
+        let holds = String::from_utf8_lossy(bytes)
+            .to_ascii_lowercase()
+            .contains(&own);
+        assert_eq!(holds, path == "SHA256SUMS", "{path} and Install.cmd's hash");
+    }
+    // Only the checked copies run: the .ps1 and Install-Certutil.cmd from the private folder,
+    // certutil -addstore on copies.
+    assert!(install.contains("-File \"%STAGE%\\Install-Certificates.ps1\" -BundleDir \"%HERE%.\""));
+    assert!(install.contains("pushd \"%STAGE%\"\r\n"));
+    assert!(install.contains(
+        "\r\n\"%SYS32%\\cmd.exe\" /d /v:off /c .\\Install-Certutil.cmd%CERTUTILARG%\r\n"
+    ));
+    assert!(certutil.contains("-addstore %STORE% \"%STAGE%\\%F%\""));
+    for script in [&install, &certutil] {
+        assert!(
+            !script.contains("%HERE%Install-Certificates.ps1\" -"),
+            "runs the .ps1 from the medium"
+        );
+        assert!(script.contains("\"%SYS32%\\certutil.exe\" -hashfile \"%HASHFILE%\" SHA256"));
+        assert!(script.contains("/inheritance:r /grant:r \"*S-1-5-18:(OI)(CI)F\" \"*S-1-5-32-544:(OI)(CI)F\" \"*%ME%:(OI)(CI)F\""));
     }
     // Each certificate's hashes go in as hex; its name does not appear at all.
     for der in [&root.der, &inter.der] {
         assert!(certutil.contains(&certbundle::hex::sha256_upper(der)));
         assert!(certutil.contains(&certbundle::hex::sha1_upper(der)));
+        assert!(install.contains(&certbundle::hex::sha256_upper(der)));
     }
-    for script in ["Install.cmd", "Install-Certutil.cmd"] {
-        assert!(
-            !text(&r, script).contains("Ref Root")
-                && !text(&r, script).contains("Ref Intermediate")
-        );
+    for script in [&install, &certutil] {
+        assert!(!script.contains("Ref Root") && !script.contains("Ref Intermediate"));
     }
-    // The exit code checks survive certutil's negative HRESULTs.
     for script in [&certutil, &install] {
-        let code = script
+        let code: Vec<&str> = script
             .lines()
-            .filter(|l| !l.trim_start().to_ascii_lowercase().starts_with("rem"));
+            .filter(|l| !l.trim_start().to_ascii_lowercase().starts_with("rem"))
+            .collect();
+        // The exit code checks survive certutil's negative HRESULTs.
         assert!(
             !code
-                .map(str::to_ascii_lowercase)
-                .any(|l| l.contains("if errorlevel"))
+                .iter()
+                .any(|l| l.to_ascii_lowercase().contains("if errorlevel"))
         );
+        // "call" expands % and ^ in its arguments again: it only ever takes a label and words
+        // of the safe file-name characters, never a path or a variable.
+        for line in &code {
+            let lower = line.trim_start().to_ascii_lowercase();
+            for (at, _) in lower.match_indices("call ") {
+                if at > 0 && !lower[..at].ends_with(' ') && !lower[..at].ends_with(')') {
+                    continue;
+                }
+                let rest = &line.trim_start()[at + 5..];
+                assert!(
+                    rest.starts_with(':'),
+                    "call of something else than a label: {line:?}"
+                );
+                assert!(
+                    rest[1..]
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || "._-\\ ".contains(c)),
+                    "call with more than safe words: {line:?}"
+                );
+            }
+        }
     }
-    assert!(certutil.contains("\"%CERTUTIL%\" -hashfile \"%HERE%%F%\" SHA256"));
     // System tools by full path only: the bundle folder is the current folder on a double-click.
     for script in [&certutil, &install] {
         for line in script.lines() {
@@ -386,7 +466,16 @@ fn cmd_files_reference_only_files_that_exist_and_carry_no_certificate_text() {
             if lower.starts_with("rem") || lower.starts_with("echo") {
                 continue;
             }
-            for tool in ["certutil", "fsutil", "net", "findstr", "powershell"] {
+            for tool in [
+                "certutil",
+                "fsutil",
+                "net",
+                "findstr",
+                "powershell",
+                "icacls",
+                "whoami",
+                "reg",
+            ] {
                 for (at, _) in lower.match_indices(tool) {
                     let before = lower[..at].chars().last();
                     let after = lower[at + tool.len()..]
@@ -535,6 +624,8 @@ fn the_installer_embeds_and_checks_what_design_requires() {
         ".PARAMETER SkipProductCheck",
         ".PARAMETER ExpectedDigest",
         ".PARAMETER StatusFile",
+        ".PARAMETER BundleDir",
+        "[string]$BundleDir",
         ".PARAMETER WhatIf",
         ".PARAMETER Confirm",
         "[string]$ExpectedDigest",
@@ -557,14 +648,16 @@ fn the_installer_embeds_and_checks_what_design_requires() {
     let install = text(&r, "Install.cmd");
     for must in [
         "Sysnative",
-        "-ExecutionPolicy Bypass -File \"%HERE%Install-Certificates.ps1\"",
+        "-ExecutionPolicy Bypass -File \"%STAGE%\\Install-Certificates.ps1\"",
         "-StatusFile",
         "Install-Certutil.cmd",
         "MachinePolicy",
         "LanguageMode",
         "exit /b %RC%",
         "goto bad_arguments",
-        "mkdir \"%WORK%\"",
+        "mkdir \"%CANDIDATE%\"",
+        "mkdir \"%WORK%\\copy\"",
+        "-ExpectedDigest %DIGEST%",
     ] {
         assert!(install.contains(must), "Install.cmd lacks {must:?}");
     }

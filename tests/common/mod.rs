@@ -5,6 +5,7 @@
 pub mod der;
 pub mod pe;
 pub mod powershell;
+pub mod wine;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

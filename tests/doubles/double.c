@@ -269,9 +269,20 @@ static int findstr(int argc, wchar_t **argv) {
 
 /* ------------------------------------------------------------------------------------------
  * icacls: logs the call; CB_ICACLS_EXIT is its exit code (default 0). Changes nothing: Wine
- * does not enforce access control lists. */
+ * does not enforce access control lists. CB_ICACLS_PLANT=NAME creates the file NAME in the
+ * folder first (someone who got in before the access was restricted). */
 static int icacls(int argc, wchar_t **argv) {
     log_call(L"icacls", argc, argv, NULL);
+    const wchar_t *plant = env(L"CB_ICACLS_PLANT");
+    if (plant && argc > 1) {
+        wchar_t path[MAX_PATH * 2];
+        swprintf(path, MAX_PATH * 2, L"%ls\\%ls", argv[1], plant);
+        FILE *f = _wfopen(path, L"wb");
+        if (f) {
+            fputs("0\r\n", f);
+            fclose(f);
+        }
+    }
     int rc = env_int(L"CB_ICACLS_EXIT", 0);
     if (rc == 0) wprintf(L"processed file: %ls\nSuccessfully processed 1 files; Failed processing 0 files\n", argc > 1 ? argv[1] : L"");
     else wprintf(L"%ls: Access is denied.\nSuccessfully processed 0 files; Failed processing 1 files\n", argc > 1 ? argv[1] : L"");

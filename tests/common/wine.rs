@@ -1,0 +1,241 @@
+//! Running the generated `.cmd` files under Wine's own `cmd.exe`, with test doubles for the
+//! Windows tools they call (tests/doubles/double.c: certutil, findstr, icacls, whoami, fsutil,
+//! net, reg and powershell; Wine's own are stubs or, for findstr /r, match nothing).
+//!
+//! One Wine prefix, made once under Cargo's target tmp dir and reused, holds the doubles in its
+//! `system32`. Each run gets its own log file and certificate stores (environment variables the
+//! doubles read), so tests may run in parallel.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// The tools doubled, as `system32` file names; `powershell.exe` lives in
+/// `WindowsPowerShell\v1.0`.
+const DOUBLES: [&str; 8] = [
+    "certutil.exe",
+    "findstr.exe",
+    "icacls.exe",
+    "whoami.exe",
+    "fsutil.exe",
+    "net.exe",
+    "reg.exe",
+    "powershell.exe",
+];
+
+/// The compiler for the doubles (Debian's gcc-mingw-w64-x86-64).
+pub const MINGW: &str = "x86_64-w64-mingw32-gcc";
+
+/// A Wine prefix with the doubles installed.
+pub struct Wine {
+    prefix: PathBuf,
+}
+
+/// What a run did.
+#[derive(Debug)]
+pub struct Run {
+    /// The exit status of `wine cmd /c ...`: the batch file's `exit /b` code.
+    pub code: i32,
+    /// Standard output and error, together (CRLF turned into LF).
+    pub output: String,
+    /// Every call the doubles logged, in order.
+    pub calls: Vec<Call>,
+}
+
+/// One logged call of a double: its tool name and arguments (as the program received them),
+/// then what the double added (a hash, "found", ...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Call {
+    pub tool: String,
+    pub args: Vec<String>,
+}
+
+impl Run {
+    /// The calls of one tool.
+    pub fn of<'a>(&'a self, tool: &'a str) -> impl Iterator<Item = &'a Call> + 'a {
+        self.calls.iter().filter(move |c| c.tool == tool)
+    }
+}
+
+impl Call {
+    /// The argument after `flag`.
+    pub fn after(&self, flag: &str) -> Option<&str> {
+        let at = self
+            .args
+            .iter()
+            .position(|a| a.eq_ignore_ascii_case(flag))?;
+        self.args.get(at + 1).map(String::as_str)
+    }
+}
+
+/// The prefix, or why there is none (the tool that is missing, and what happened).
+pub fn wine() -> Result<&'static Wine, (&'static str, String)> {
+    static WINE: OnceLock<Result<Wine, (&'static str, String)>> = OnceLock::new();
+    WINE.get_or_init(setup).as_ref().map_err(Clone::clone)
+}
+
+fn runs(program: &str, arg: &str) -> bool {
+    Command::new(program)
+        .arg(arg)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn setup() -> Result<Wine, (&'static str, String)> {
+    if !runs("wine", "--version") {
+        return Err((
+            "wine",
+            "`wine --version` did not run (Debian: apt-get install wine wine64)".into(),
+        ));
+    }
+    if !runs(MINGW, "--version") {
+        return Err((
+            MINGW,
+            format!(
+                "`{MINGW} --version` did not run (Debian: apt-get install gcc-mingw-w64-x86-64)"
+            ),
+        ));
+    }
+    let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/doubles/double.c");
+    let exe = tmp.join(format!("double-{}.exe", std::process::id()));
+    let out = Command::new(MINGW)
+        .args(["-municode", "-O2", "-Wall", "-o"])
+        .arg(&exe)
+        .arg(&source)
+        .arg("-ladvapi32")
+        .output()
+        .map_err(|e| (MINGW, e.to_string()))?;
+    if !out.status.success() {
+        panic!(
+            "the test doubles do not compile:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let prefix = tmp.join("wine-prefix");
+    if !prefix.join("drive_c/windows/system32/cmd.exe").exists() {
+        // Made aside and renamed into place, so that a parallel test process never sees half a
+        // prefix (the one that loses the race throws its copy away).
+        let building = tmp.join(format!("wine-prefix.{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&building);
+        let boot = Command::new("wine")
+            .args(["wineboot", "--init"])
+            .env("WINEPREFIX", &building)
+            .env("WINEDEBUG", "-all")
+            .env_remove("DISPLAY")
+            .output()
+            .map_err(|e| ("wine", e.to_string()))?;
+        let _ = Command::new("wineserver")
+            .arg("-w")
+            .env("WINEPREFIX", &building)
+            .status();
+        if !boot.status.success() || !building.join("drive_c/windows/system32").is_dir() {
+            return Err((
+                "wine",
+                format!(
+                    "wineboot --init failed: {}",
+                    String::from_utf8_lossy(&boot.stderr)
+                ),
+            ));
+        }
+        if std::fs::rename(&building, &prefix).is_err() {
+            let _ = std::fs::remove_dir_all(&building);
+        }
+    }
+    let system32 = prefix.join("drive_c/windows/system32");
+    for name in DOUBLES {
+        let target = if name == "powershell.exe" {
+            system32.join("WindowsPowerShell/v1.0").join(name)
+        } else {
+            system32.join(name)
+        };
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        let staged = target.with_extension(format!("new{}", std::process::id()));
+        std::fs::copy(&exe, &staged).unwrap();
+        std::fs::rename(&staged, &target).unwrap();
+    }
+    let _ = std::fs::remove_file(&exe);
+    Ok(Wine { prefix })
+}
+
+/// The Windows path of a Linux path (Wine's `Z:` drive is `/`).
+pub fn windows_path(path: &Path) -> String {
+    format!("Z:{}", path.display()).replace('/', "\\")
+}
+
+impl Wine {
+    /// The Linux path of a Windows path on `C:` or `Z:`.
+    pub fn linux_path(&self, windows: &str) -> PathBuf {
+        let rest = windows[2..].replace('\\', "/");
+        match windows[..2].to_ascii_uppercase().as_str() {
+            "C:" => self
+                .prefix
+                .join("drive_c")
+                .join(rest.trim_start_matches('/')),
+            "Z:" => PathBuf::from(rest),
+            other => panic!("no Linux path for drive {other}"),
+        }
+    }
+
+    /// Runs `cmd /c <program> <args>` with the current folder `cwd` (the bundle folder, as on a
+    /// double-click), the doubles' log and stores in `scratch`, and `env` for the doubles.
+    pub fn run(
+        &self,
+        cwd: &Path,
+        program: &str,
+        args: &[&str],
+        env: &[(&str, &str)],
+        scratch: &Path,
+    ) -> Run {
+        let log = scratch.join("calls.log");
+        let _ = std::fs::remove_file(&log);
+        let mut cmd = Command::new("wine");
+        cmd.current_dir(cwd)
+            .arg("cmd")
+            .arg("/c")
+            .arg(program)
+            .args(args)
+            .env("WINEPREFIX", &self.prefix)
+            .env("WINEDEBUG", "-all")
+            .env(
+                "WINEDLLOVERRIDES",
+                DOUBLES
+                    .iter()
+                    .map(|d| d.to_string())
+                    .collect::<Vec<_>>()
+                    .join(",")
+                    + "=n",
+            )
+            .env_remove("DISPLAY")
+            .env("CERTBUNDLE_NOPAUSE", "1")
+            .env("CB_LOG", windows_path(&log))
+            .env("CB_STORES", windows_path(&scratch.join("stores")));
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let out = cmd.output().expect("wine runs");
+        let output = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .replace("\r\n", "\n");
+        let calls = std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| {
+                let mut parts = l.split('\t').map(str::to_string);
+                Call {
+                    tool: parts.next().unwrap_or_default(),
+                    args: parts.collect(),
+                }
+            })
+            .collect();
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            output,
+            calls,
+        }
+    }
+}
