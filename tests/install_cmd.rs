@@ -125,7 +125,8 @@ fn powershell_file(run: &Run) -> Option<(String, Vec<String>)> {
 fn an_untouched_bundle_runs_the_checked_copy_of_the_script_once_with_the_users_arguments() {
     let Some(wine) = wine() else { return };
     let case = Case::new();
-    let report_dir = "C:\\site reports";
+    // Relative to where it was typed (the bundle folder here), and with a trailing backslash.
+    let report_dir = "..\\site reports\\";
     let run = case.run(
         wine,
         "Install.cmd",
@@ -165,7 +166,10 @@ fn an_untouched_bundle_runs_the_checked_copy_of_the_script_once_with_the_users_a
             "-ExpectedDigest".to_string(),
             case.digest.clone(),
             "-ReportDir".to_string(),
-            report_dir.to_string(),
+            format!(
+                "{}\\site reports\\.",
+                windows_path(case.folder.parent().unwrap())
+            ),
         ]
     );
     // Every file was hashed as a copy in the private folder, never on the stick.
@@ -605,11 +609,12 @@ fn what_install_cmd_refuses_before_anything_runs() {
     for (args, env, code, says) in [
         (vec!["/check"], elevated(), 3, "Install.cmd takes"),
         (
-            vec!["-ReportDir", "C:\\reports\\"],
+            vec!["-ReportDir", "-CheckOnly"],
             elevated(),
             3,
-            "must not end with a backslash",
+            "Install.cmd takes",
         ),
+        (vec!["-ReportDir"], elevated(), 3, "Install.cmd takes"),
         (
             vec!["-ExpectedDigest", "12ab"],
             elevated(),

@@ -156,6 +156,14 @@ fn setup() -> Result<Wine, (&'static str, String)> {
         std::fs::rename(&staged, &target).unwrap();
     }
     let _ = std::fs::remove_file(&exe);
+    // One server for every run of this process (it stays a minute after the last one).
+    let _ = Command::new("wineserver")
+        .arg("-p60")
+        .env("WINEPREFIX", &prefix)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
     Ok(Wine { prefix })
 }
 
@@ -214,13 +222,14 @@ impl Wine {
         for (k, v) in env {
             cmd.env(k, v);
         }
-        let out = cmd.output().expect("wine runs");
-        let output = format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        )
-        .replace("\r\n", "\n");
+        // Output into a file, not a pipe: a wineserver started by this run would inherit a pipe
+        // and hold it open (the run would seem to last until the server exits).
+        let console = scratch.join("console.txt");
+        let file = std::fs::File::create(&console).unwrap();
+        cmd.stdout(file.try_clone().unwrap()).stderr(file);
+        let status = cmd.status().expect("wine runs");
+        let output =
+            String::from_utf8_lossy(&std::fs::read(&console).unwrap()).replace("\r\n", "\n");
         let calls = std::fs::read_to_string(&log)
             .unwrap_or_default()
             .lines()
@@ -233,7 +242,7 @@ impl Wine {
             })
             .collect();
         Run {
-            code: out.status.code().unwrap_or(-1),
+            code: status.code().unwrap_or(-1),
             output,
             calls,
         }
