@@ -515,40 +515,38 @@ fn install_certutil_cmd_on_its_own_copies_checks_and_installs_only_copies() {
 fn no_private_folder_no_run() {
     let Some(wine) = wine() else { return };
     let case = Case::new();
-    // icacls fails: stop, exit 3, nothing runs, the folder is removed.
-    let run = case.run(
-        wine,
-        "Install.cmd",
-        &[],
-        &[("CB_ELEVATED", "1"), ("CB_ICACLS_EXIT", "5")],
-    );
-    assert_eq!(run.code, 3, "{}", run.output);
-    assert!(run.output.contains("icacls.exe could not restrict"));
-    assert_eq!(run.of("powershell").count(), 0);
-    assert_eq!(run.of("certutil").count(), 0);
-    assert_cleaned_up(wine, &run);
-    // Someone got a file into the folder before its access was restricted: stop.
-    let run = case.run(
-        wine,
-        "Install.cmd",
-        &[],
-        &[("CB_ELEVATED", "1"), ("CB_ICACLS_PLANT", "status.txt")],
-    );
-    assert_eq!(run.code, 3, "{}", run.output);
-    assert!(run.output.contains("Something else was created in"));
-    assert_eq!(run.of("powershell").count(), 0);
-    assert_eq!(run.of("certutil").count(), 0);
-    assert_cleaned_up(wine, &run);
-    // whoami gives no SID: no folder, no run.
-    let run = case.run(
-        wine,
-        "Install.cmd",
-        &[],
-        &[("CB_ELEVATED", "1"), ("CB_WHOAMI_SID", "Administrators")],
-    );
-    assert_eq!(run.code, 3, "{}", run.output);
-    assert_eq!(run.of("icacls").count(), 0);
-    assert_eq!(run.of("powershell").count(), 0);
+    for (env, says, locked) in [
+        // icacls fails.
+        (
+            ("CB_ICACLS_EXIT", "5"),
+            "icacls.exe could not restrict",
+            true,
+        ),
+        // Someone got a file into the folder before its access was restricted.
+        (
+            ("CB_ICACLS_PLANT", "status.txt"),
+            "Something else was created in",
+            true,
+        ),
+        // whoami gives no SID: the folder is not even made.
+        (
+            ("CB_WHOAMI_SID", "Administrators"),
+            "whoami.exe did not say",
+            false,
+        ),
+    ] {
+        let run = case.run(wine, "Install.cmd", &[], &[("CB_ELEVATED", "1"), env]);
+        assert_eq!(run.code, 3, "{env:?}: {}", run.output);
+        assert!(run.output.contains(says), "{env:?}: {}", run.output);
+        assert!(run.output.contains("Nothing was changed."), "{env:?}");
+        assert_eq!(run.of("powershell").count(), 0, "{env:?}");
+        assert_eq!(run.of("certutil").count(), 0, "{env:?}");
+        if locked {
+            assert_cleaned_up(wine, &run);
+        } else {
+            assert_eq!(run.of("icacls").count(), 0, "{env:?}");
+        }
+    }
 }
 
 #[test]
