@@ -522,12 +522,6 @@ fn no_private_folder_no_run() {
             "icacls.exe could not restrict",
             true,
         ),
-        // Someone got a file into the folder before its access was restricted.
-        (
-            ("CB_ICACLS_PLANT", "status.txt"),
-            "Something else was created in",
-            true,
-        ),
         // whoami gives no SID: the folder is not even made.
         (
             ("CB_WHOAMI_SID", "Administrators"),
@@ -546,6 +540,35 @@ fn no_private_folder_no_run() {
         } else {
             assert_eq!(run.of("icacls").count(), 0, "{env:?}");
         }
+    }
+    // Someone got something into the folder before its access was restricted (a name cmd's
+    // "for /f" would skip by default, or the name of the folder for the copies): stop, and
+    // delete nothing of theirs (as administrator, a link among it could lead anywhere).
+    for planted in [";status.txt", "copy"] {
+        let run = case.run(
+            wine,
+            "Install.cmd",
+            &[],
+            &[("CB_ELEVATED", "1"), ("CB_ICACLS_PLANT", planted)],
+        );
+        assert_eq!(run.code, 3, "{planted}: {}", run.output);
+        assert!(
+            run.output.contains("Something else was created in"),
+            "{}",
+            run.output
+        );
+        assert!(
+            run.output.contains("in place: something else is in it"),
+            "{}",
+            run.output
+        );
+        assert_eq!(run.of("powershell").count(), 0);
+        assert_eq!(run.of("certutil").count(), 0);
+        let work = wine.linux_path(&work_folder(&run));
+        let mut left = listing(&work);
+        left.retain(|f| f != "copy" || planted == "copy");
+        assert_eq!(left, [planted], "only what was planted is left");
+        std::fs::remove_dir_all(&work).unwrap();
     }
 }
 
@@ -606,6 +629,7 @@ fn what_install_cmd_refuses_before_anything_runs() {
     let case = Case::new();
     for (args, env, code, says) in [
         (vec!["/check"], elevated(), 3, "Install.cmd takes"),
+        (vec!["", "-CheckOnly"], elevated(), 3, "Install.cmd takes"),
         (
             vec!["-ReportDir", "-CheckOnly"],
             elevated(),
