@@ -55,7 +55,8 @@ impl Skipped {
     }
 }
 
-/// Whether a file name is the installer's: `<COMPUTER>_<yyyyMMddTHHmmssZ>.json`.
+/// Whether a file name is the installer's: `<COMPUTER>_<yyyyMMddTHHmmssZ>.json`, or with `-2`,
+/// `-3`, ... when that name was taken (the installer never replaces a file).
 pub fn named_like_a_report(file: &str) -> bool {
     let name = file.rsplit(['/', '\\']).next().unwrap_or(file);
     let Some(stem) = name
@@ -63,6 +64,14 @@ pub fn named_like_a_report(file: &str) -> bool {
         .or_else(|| name.strip_suffix(".JSON"))
     else {
         return false;
+    };
+    let stem = match stem.rsplit_once('-') {
+        Some((before, n))
+            if before.ends_with('Z') && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            before
+        }
+        _ => stem,
     };
     let Some((host, time)) = stem.rsplit_once('_') else {
         return false;
@@ -866,6 +875,9 @@ mod tests {
             "E:\\reports\\WS_01_20261126T080004Z.json"
         ));
         assert!(named_like_a_report("r/MÜNCHEN_20261126T080004Z.json"));
+        assert!(named_like_a_report("r/WS-01_20261126T080004Z-2.json"));
+        assert!(!named_like_a_report("r/WS-01_20261126T080004Z-.json"));
+        assert!(!named_like_a_report("r/WS-01_20261126T080004Z-x.json"));
         assert!(!named_like_a_report("r/package.json"));
         assert!(!named_like_a_report("r/WS-01_20261126T0800Z.json"));
         // An offset is turned into UTC for display and ordering.
