@@ -627,6 +627,8 @@ fn paths_that_break_quoting_reach_powershell_intact() {
 fn what_install_cmd_refuses_before_anything_runs() {
     let Some(wine) = wine() else { return };
     let case = Case::new();
+    // for /f skips lines that start with ';': such a digest must not pass as hex.
+    let semicolon = format!(";{}", "a".repeat(63));
     for (args, env, code, says) in [
         (vec!["/check"], elevated(), 3, "Install.cmd takes"),
         (vec!["", "-CheckOnly"], elevated(), 3, "Install.cmd takes"),
@@ -639,6 +641,12 @@ fn what_install_cmd_refuses_before_anything_runs() {
         (vec!["-ReportDir"], elevated(), 3, "Install.cmd takes"),
         (
             vec!["-ExpectedDigest", "12ab"],
+            elevated(),
+            3,
+            "64 hexadecimal digits",
+        ),
+        (
+            vec!["-ExpectedDigest", &semicolon],
             elevated(),
             3,
             "64 hexadecimal digits",
