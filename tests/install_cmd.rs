@@ -1,6 +1,8 @@
 //! Install.cmd and Install-Certutil.cmd run, not only read: Wine's own `cmd.exe` runs the
 //! generated files of a real bundle, with test doubles for the Windows tools they call
-//! (tests/doubles/double.c; tests/common/wine.rs). What the doubles simplify is said there.
+//! (tests/doubles/double.c, whose header says where each double is simpler than the real tool;
+//! tests/common/wine.rs runs them). Each run is a line typed at a Command Prompt in the bundle
+//! folder, with a %TEMP% of its own.
 //!
 //! What Wine's `cmd` does differently from Windows is not tested here: it expands `%` again in
 //! the value of an expanded variable and has no `!var:a=b!` substitution, so folder names with
@@ -43,6 +45,11 @@ fn cer_files(folder: &Path) -> Vec<String> {
     files
 }
 
+/// The thumbprint of a bundle certificate file.
+fn thumbprint(folder: &Path, file: &str) -> String {
+    certbundle::hex::sha1_upper(&std::fs::read(folder.join(file.replace('\\', "/"))).unwrap())
+}
+
 /// The private folder a run made (from the icacls call that locked it).
 fn work_folder(run: &Run) -> String {
     let icacls: Vec<&Call> = run.of("icacls").collect();
@@ -56,9 +63,7 @@ fn work_folder(run: &Run) -> String {
     icacls[0].args[0].clone()
 }
 
-fn elevated() -> Vec<(&'static str, &'static str)> {
-    vec![("CB_ELEVATED", "1")]
-}
+const ELEVATED: (&str, &str) = ("CB_ELEVATED", "1");
 
 struct Case {
     tmp: tempfile::TempDir,
@@ -83,29 +88,43 @@ impl Case {
         s
     }
 
-    fn run(&self, wine: &Wine, program: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
-        wine.run(&self.folder, program, args, env, &self.scratch())
+    /// `line` typed at a Command Prompt in the bundle folder.
+    fn run(&self, wine: &Wine, line: &str, env: &[(&str, &str)]) -> Run {
+        wine.run(&self.folder, line, env, &self.scratch())
     }
 
     fn file(&self, rel: &str) -> PathBuf {
         self.folder.join(rel.replace('\\', "/"))
     }
+
+    /// Puts a certificate into a store of the doubles (`Machine` or `User`).
+    fn put_in_store(&self, location: &str, store: &str, file: &str) {
+        let thumb = thumbprint(&self.folder, file);
+        write(
+            &self.scratch().join("stores").join(location).join(store),
+            &thumb,
+            std::fs::read(self.file(file)).unwrap(),
+        );
+    }
 }
 
-/// Every private folder is gone, and nothing but the doubles' own calls were made from it.
+/// Every private folder is gone after the run.
 fn assert_cleaned_up(wine: &Wine, run: &Run) {
     let work = work_folder(run);
     assert!(
         work.contains("\\certbundle-"),
         "private folder {work} is not one of ours"
     );
+    let path = wine.linux_path(&work);
     assert!(
-        !wine.linux_path(&work).exists(),
-        "{work} is still there after the run"
+        path.parent().unwrap().is_dir(),
+        "{work}: its parent is not where the test looks"
     );
+    assert!(!path.exists(), "{work} is still there after the run");
 }
 
-/// The one `powershell -File` call: script path and the arguments after it.
+/// The one `powershell -File` call: script path and the arguments after it (the double's hash
+/// of the script last).
 fn powershell_file(run: &Run) -> Option<(String, Vec<String>)> {
     let files: Vec<&Call> = run
         .of("powershell")
@@ -121,38 +140,43 @@ fn powershell_file(run: &Run) -> Option<(String, Vec<String>)> {
     })
 }
 
+/// The `certutil -addstore` calls: (store, file, SHA-256 of what was added).
+fn added(run: &Run) -> Vec<(String, String, String)> {
+    run.of("certutil")
+        .filter(|c| c.args.iter().any(|a| a == "-addstore"))
+        .map(|c| {
+            assert_eq!(c.args[..2], ["-f", "-addstore"], "{c:?}");
+            let hash = c.args[4].trim_start_matches("sha256=").to_string();
+            (c.args[2].clone(), c.args[3].clone(), hash)
+        })
+        .collect()
+}
+
+fn sha256_of(path: &Path) -> String {
+    certbundle::hex::sha256_lower(&std::fs::read(path).unwrap())
+}
+
 #[test]
 fn an_untouched_bundle_runs_the_checked_copy_of_the_script_once_with_the_users_arguments() {
     let Some(wine) = wine() else { return };
     let case = Case::new();
-    // Relative to where it was typed (the bundle folder here), and with a trailing backslash.
-    let report_dir = "..\\site reports\\";
-    let run = case.run(
-        wine,
-        "Install.cmd",
-        &[
-            "-CheckOnly",
-            "-SkipProductCheck",
-            "-ReportDir",
-            report_dir,
-            "-ExpectedDigest",
-            &case.digest,
-        ],
-        &[("CB_PS_STATUS", "4")],
+    // The folder relative to where it was typed (the bundle folder), with a trailing backslash.
+    let line = format!(
+        "Install.cmd -CheckOnly -SkipProductCheck -ReportDir \"..\\site reports\\\" -ExpectedDigest {}",
+        case.digest
     );
+    let run = case.run(wine, &line, &[("CB_PS_STATUS", "4")]);
     assert_eq!(run.code, 4, "{}", run.output);
     let work = work_folder(&run);
     let (script, args) = powershell_file(&run).expect("PowerShell ran the script");
     assert_eq!(script, format!("{work}\\copy\\Install-Certificates.ps1"));
     // The copy that ran is the bundle's script, byte for byte.
-    let ps1 = std::fs::read(case.file("Install-Certificates.ps1")).unwrap();
-    let ran = run
-        .of("powershell")
-        .find(|c| c.args.iter().any(|a| a == "-File"))
-        .unwrap();
     assert_eq!(
-        ran.args.last().unwrap(),
-        &format!("sha256={}", certbundle::hex::sha256_lower(&ps1))
+        args.last().unwrap(),
+        &format!(
+            "sha256={}",
+            sha256_of(&case.file("Install-Certificates.ps1"))
+        )
     );
     assert_eq!(
         args[..args.len() - 1],
@@ -202,6 +226,14 @@ fn an_untouched_bundle_runs_the_checked_copy_of_the_script_once_with_the_users_a
             "*S-1-5-21-1004336348-1177238915-682003330-1001:(OI)(CI)F",
         ]
     );
+    // Every program started in System32, never in the bundle folder (a DLL there could load).
+    for call in &run.calls {
+        assert!(
+            call.cwd.eq_ignore_ascii_case("C:\\windows\\system32"),
+            "{call:?} ran in {}",
+            call.cwd
+        );
+    }
     assert!(
         run.output
             .contains("SHA256SUMS: its SHA-256 is the -ExpectedDigest you gave")
@@ -215,10 +247,32 @@ fn an_untouched_bundle_runs_the_checked_copy_of_the_script_once_with_the_users_a
 }
 
 #[test]
+fn the_users_switches_reach_powershell() {
+    let Some(wine) = wine() else { return };
+    let case = Case::new();
+    for (line, switches) in [
+        ("Install.cmd -WhatIf", vec!["-WhatIf"]),
+        (
+            "Install.cmd -Uninstall -Verbose",
+            vec!["-Uninstall", "-Verbose"],
+        ),
+        (
+            "Install.cmd -uninstall -whatif",
+            vec!["-WhatIf", "-Uninstall"],
+        ),
+    ] {
+        let run = case.run(wine, line, &[ELEVATED]);
+        assert_eq!(run.code, 0, "{line}: {}", run.output);
+        let (_, args) = powershell_file(&run).unwrap();
+        assert_eq!(args[4..args.len() - 1], switches, "{line}");
+    }
+}
+
+#[test]
 fn without_a_digest_the_checks_still_run_and_say_nothing_anchored_them() {
     let Some(wine) = wine() else { return };
     let case = Case::new();
-    let run = case.run(wine, "Install.cmd", &[], &elevated());
+    let run = case.run(wine, "Install.cmd", &[ELEVATED]);
     assert_eq!(run.code, 0, "{}", run.output);
     assert!(
         run.output
@@ -250,6 +304,7 @@ fn a_changed_or_missing_file_stops_before_powershell_starts() {
         ("Install-Certutil.cmd", "change"),
         ("a certificate", "change"),
         ("Install-Certificates.ps1", "delete"),
+        ("Install-Certutil.cmd", "delete"),
         ("a certificate", "delete"),
     ] {
         let case = Case::new();
@@ -267,7 +322,7 @@ fn a_changed_or_missing_file_stops_before_powershell_starts() {
             bytes.extend_from_slice(b"\r\n");
             std::fs::write(&path, bytes).unwrap();
         }
-        let run = case.run(wine, "Install.cmd", &[], &elevated());
+        let run = case.run(wine, "Install.cmd", &[ELEVATED]);
         assert_eq!(run.code, 2, "{file} {change}: {}", run.output);
         let word = if change == "delete" {
             "MISSING"
@@ -286,11 +341,29 @@ fn a_changed_or_missing_file_stops_before_powershell_starts() {
             "{file} {change}: PowerShell started"
         );
         assert_eq!(run.of("reg").count(), 0);
+        assert!(!run.any_arg("-addstore"));
+        assert_cleaned_up(wine, &run);
+    }
+}
+
+/// certutil's answer counts only when it is a whole SHA-256 and certutil says it succeeded.
+#[test]
+fn a_hash_certutil_garbles_or_fails_is_no_match() {
+    let Some(wine) = wine() else { return };
+    let case = Case::new();
+    for env in [
+        ("CB_CERTUTIL_SHORT", "1"),
+        ("CB_CERTUTIL_HASH_EXIT", "-2146893792"),
+    ] {
+        let run = case.run(wine, "Install.cmd", &[ELEVATED, env]);
+        assert_eq!(run.code, 2, "{env:?}: {}", run.output);
         assert!(
-            !run.calls
-                .iter()
-                .any(|c| c.args.iter().any(|a| a == "-addstore"))
+            run.output
+                .contains("ERROR     Install-Certificates.ps1: certutil -hashfile gave no SHA-256"),
+            "{env:?}: {}",
+            run.output
         );
+        assert_eq!(run.of("powershell").count(), 0, "{env:?}");
         assert_cleaned_up(wine, &run);
     }
 }
@@ -303,9 +376,8 @@ fn the_digest_anchors_sha256sums_and_install_cmd_itself() {
     let wrong = "0".repeat(64);
     let run = case.run(
         wine,
-        "Install.cmd",
-        &["-ExpectedDigest", &wrong],
-        &elevated(),
+        &format!("Install.cmd -ExpectedDigest {wrong}"),
+        &[ELEVATED],
     );
     assert_eq!(run.code, 2, "{}", run.output);
     assert!(run.output.contains("is not the one you gave"));
@@ -314,12 +386,8 @@ fn the_digest_anchors_sha256sums_and_install_cmd_itself() {
 
     // SHA256SUMS deleted: with a digest, exit 2.
     std::fs::remove_file(case.file("SHA256SUMS")).unwrap();
-    let run = case.run(
-        wine,
-        "Install.cmd",
-        &["-ExpectedDigest", &case.digest],
-        &elevated(),
-    );
+    let with_digest = format!("Install.cmd -ExpectedDigest {}", case.digest);
+    let run = case.run(wine, &with_digest, &[ELEVATED]);
     assert_eq!(run.code, 2, "{}", run.output);
     assert!(run.output.contains("SHA256SUMS is missing"));
     assert_eq!(run.of("powershell").count(), 0);
@@ -329,7 +397,7 @@ fn the_digest_anchors_sha256sums_and_install_cmd_itself() {
     // stops everything.
     let cer = cer_files(&case.folder)[0].clone();
     std::fs::write(case.file(&cer), b"not the certificate").unwrap();
-    let run = case.run(wine, "Install.cmd", &[], &elevated());
+    let run = case.run(wine, "Install.cmd", &[ELEVATED]);
     assert_eq!(run.code, 2, "{}", run.output);
     assert!(run.output.contains(&format!("CHANGED   {cer}")));
     assert_eq!(run.of("powershell").count(), 0);
@@ -339,12 +407,8 @@ fn the_digest_anchors_sha256sums_and_install_cmd_itself() {
     let mut launcher = std::fs::read(case.file("Install.cmd")).unwrap();
     launcher.extend_from_slice(b"rem changed\r\n");
     std::fs::write(case.file("Install.cmd"), launcher).unwrap();
-    let run = case.run(
-        wine,
-        "Install.cmd",
-        &["-ExpectedDigest", &case.digest],
-        &elevated(),
-    );
+    let with_digest = format!("Install.cmd -ExpectedDigest {}", case.digest);
+    let run = case.run(wine, &with_digest, &[ELEVATED]);
     assert_eq!(run.code, 2, "{}", run.output);
     assert!(
         run.output.contains("does not match its line in SHA256SUMS"),
@@ -365,9 +429,8 @@ fn the_digest_anchors_sha256sums_and_install_cmd_itself() {
         .join(" ");
     let run = case.run(
         wine,
-        "Install.cmd",
-        &["-ExpectedDigest", &spaced.to_uppercase()],
-        &[("CB_ELEVATED", "1"), ("CB_CERTUTIL_SPACED", "1")],
+        &format!("Install.cmd -ExpectedDigest \"{}\"", spaced.to_uppercase()),
+        &[ELEVATED, ("CB_CERTUTIL_SPACED", "1")],
     );
     assert_eq!(run.code, 0, "{}", run.output);
     let (_, args) = powershell_file(&run).unwrap();
@@ -379,6 +442,36 @@ fn the_digest_anchors_sha256sums_and_install_cmd_itself() {
     );
 }
 
+/// A stick (or share) that returns other bytes once a file has been hashed changes nothing
+/// that runs: what PowerShell runs is the checked copy.
+#[test]
+fn a_stick_that_changes_after_hashing_changes_nothing_powershell_runs() {
+    let Some(wine) = wine() else { return };
+    let case = Case::new();
+    let original = sha256_of(&case.file("Install-Certificates.ps1"));
+    let evil = write(case.tmp.path(), "evil.ps1", "Start-Process calc\r\n");
+    let run = case.run(
+        wine,
+        "Install.cmd",
+        &[
+            ELEVATED,
+            ("CB_SWAP_FROM", &windows_path(&evil)),
+            (
+                "CB_SWAP_TO",
+                &windows_path(&case.file("Install-Certificates.ps1")),
+            ),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.output);
+    assert_eq!(
+        sha256_of(&case.file("Install-Certificates.ps1")),
+        sha256_of(&evil),
+        "no swap happened"
+    );
+    let (_, args) = powershell_file(&run).unwrap();
+    assert_eq!(args.last().unwrap(), &format!("sha256={original}"));
+}
+
 /// PowerShell missing (or blocked): Install-Certutil.cmd's checked copy installs checked copies,
 /// even when the stick returns other bytes once a file has been hashed.
 #[test]
@@ -386,23 +479,18 @@ fn the_certutil_fallback_installs_only_checked_copies() {
     let Some(wine) = wine() else { return };
     let case = Case::new();
     let cers = cer_files(&case.folder);
-    let originals: Vec<Vec<u8>> = cers
-        .iter()
-        .map(|f| std::fs::read(case.file(f)).unwrap())
-        .collect();
+    let originals: Vec<String> = cers.iter().map(|f| sha256_of(&case.file(f))).collect();
+    let thumbprints: Vec<String> = cers.iter().map(|f| thumbprint(&case.folder, f)).collect();
     let evil = root("Evil Root").der;
     let evil_file = write(case.tmp.path(), "evil.cer", &evil);
-    let swap_to = windows_path(&case.file(&cers[0]));
-    let swap_from = windows_path(&evil_file);
     let run = case.run(
         wine,
         "Install.cmd",
-        &[],
         &[
-            ("CB_ELEVATED", "1"),
+            ELEVATED,
             ("CB_PS_PROBE", "none"),
-            ("CB_SWAP_FROM", &swap_from),
-            ("CB_SWAP_TO", &swap_to),
+            ("CB_SWAP_FROM", &windows_path(&evil_file)),
+            ("CB_SWAP_TO", &windows_path(&case.file(&cers[0]))),
         ],
     );
     assert_eq!(run.code, 0, "{}", run.output);
@@ -413,37 +501,47 @@ fn the_certutil_fallback_installs_only_checked_copies() {
     // Two private folders: Install.cmd's, then the one of the copy of Install-Certutil.cmd.
     let folders: Vec<String> = run.of("icacls").map(|c| c.args[0].clone()).collect();
     assert_eq!(folders.len(), 2, "{:#?}", run.calls);
-    let added: Vec<&Call> = run
-        .of("certutil")
-        .filter(|c| c.args.iter().any(|a| a == "-addstore"))
-        .collect();
+    let added = added(&run);
     assert_eq!(added.len(), cers.len());
-    for (call, (file, original)) in added.iter().zip(cers.iter().zip(&originals)) {
+    for ((store, file, hash), (cer, original)) in added.iter().zip(cers.iter().zip(&originals)) {
+        let want = if cer.contains("\\Root\\") {
+            "Root"
+        } else {
+            "CA"
+        };
+        assert_eq!(store, want);
         assert_eq!(
-            call.args[..3],
-            [
-                "-f",
-                "-addstore",
-                if file.contains("\\Root\\") {
-                    "Root"
-                } else {
-                    "CA"
-                }
-            ]
-        );
-        assert_eq!(
-            call.args[3],
-            format!("{}\\copy\\{file}", folders[1]),
+            file,
+            &format!("{}\\copy\\{cer}", folders[1]),
             "installed from elsewhere"
         );
+        assert_eq!(hash, original, "{cer}: not the checked bytes");
+    }
+    // Recorded for -Uninstall in the 64-bit view of HKLM, and nothing evil in any store.
+    let records: Vec<&Call> = run.of("reg").collect();
+    assert_eq!(records.len(), cers.len());
+    for ((record, cer), thumb) in records.iter().zip(&cers).zip(&thumbprints) {
+        let store = if cer.contains("\\Root\\") {
+            "Root"
+        } else {
+            "CA"
+        };
         assert_eq!(
-            call.args[4],
-            format!("sha256={}", certbundle::hex::sha256_lower(original)),
-            "{file}: not the checked bytes"
+            record.args,
+            [
+                "add",
+                "HKLM\\SOFTWARE\\certbundle\\Installed\\site-certs",
+                "/v",
+                thumb,
+                "/t",
+                "REG_SZ",
+                "/d",
+                &format!("{store} certutil"),
+                "/f",
+                "/reg:64",
+            ]
         );
     }
-    // Recorded for -Uninstall, and nothing evil in any store.
-    assert_eq!(run.of("reg").count(), cers.len());
     let stores = case.scratch().join("stores/Machine");
     let evil_thumb = certbundle::hex::sha1_upper(&evil).to_ascii_lowercase();
     assert!(!listing(&stores).iter().any(|f| f.contains(&evil_thumb)));
@@ -454,6 +552,120 @@ fn the_certutil_fallback_installs_only_checked_copies() {
     for folder in &folders {
         assert!(!wine.linux_path(folder).exists(), "{folder} left behind");
     }
+    for call in &run.calls {
+        assert!(
+            call.cwd.eq_ignore_ascii_case("C:\\windows\\system32"),
+            "{call:?}"
+        );
+    }
+}
+
+/// The fallback is taken exactly when PowerShell cannot run the script, and its result is the
+/// launcher's result.
+#[test]
+fn the_launcher_falls_back_only_when_powershell_cannot_run_the_script() {
+    let Some(wine) = wine() else { return };
+    let case = Case::new();
+    for (probe, falls_back) in [
+        ("FullLanguage Undefined Undefined", false),
+        // Group Policy's machine setting decides when it is set: RemoteSigned lets Bypass run it.
+        ("FullLanguage RemoteSigned AllSigned", false),
+        ("FullLanguage Unrestricted Undefined", false),
+        ("FullLanguage AllSigned Undefined", true),
+        ("FullLanguage Restricted Undefined", true),
+        ("FullLanguage Undefined AllSigned", true),
+        ("FullLanguage Undefined Restricted", true),
+        ("ConstrainedLanguage Undefined Undefined", true),
+        ("none", true),
+    ] {
+        let run = case.run(wine, "Install.cmd", &[ELEVATED, ("CB_PS_PROBE", probe)]);
+        assert_eq!(run.code, 0, "{probe}: {}", run.output);
+        assert_eq!(
+            powershell_file(&run).is_none(),
+            falls_back,
+            "{probe}: {}",
+            run.output
+        );
+        assert_eq!(
+            run.output.contains("Using Install-Certutil.cmd"),
+            falls_back,
+            "{probe}"
+        );
+        // The stores of this case are shared by its runs: the first fallback installs, the
+        // later ones find everything present.
+        assert!(added(&run).len() <= cer_files(&case.folder).len());
+    }
+}
+
+#[test]
+fn through_the_fallback_check_only_changes_nothing_and_a_failure_is_the_result() {
+    let Some(wine) = wine() else { return };
+    let case = Case::new();
+    let blocked = [
+        ELEVATED,
+        ("CB_PS_PROBE", "FullLanguage AllSigned Undefined"),
+    ];
+    for switch in ["-CheckOnly", "-WhatIf"] {
+        let run = case.run(wine, &format!("Install.cmd {switch}"), &blocked);
+        assert_eq!(run.code, 4, "{switch}: {}", run.output);
+        assert!(!run.any_arg("-addstore"), "{switch} installed something");
+        assert_eq!(run.of("reg").count(), 0);
+        assert!(run.output.contains("MISSING"), "{}", run.output);
+    }
+    // certutil cannot add: the launcher says so with exit code 1, not 0.
+    let run = case.run(
+        wine,
+        "Install.cmd",
+        &[blocked[0], blocked[1], ("CB_ADDSTORE_FAIL", "1")],
+    );
+    assert_eq!(run.code, 1, "{}", run.output);
+    assert!(run.output.contains("FAILED"), "{}", run.output);
+    assert!(
+        run.output.contains("RESULT: NOT COMPLIANT"),
+        "{}",
+        run.output
+    );
+    assert_eq!(run.of("reg").count(), 0, "a failed install was recorded");
+}
+
+/// Untrusted Certificates win over the bundle; a root already among the third-party roots, or a
+/// certificate already in its store, is left as it is.
+#[test]
+fn the_fallback_never_installs_over_untrusted_and_keeps_what_is_there() {
+    let Some(wine) = wine() else { return };
+    let blocked = [ELEVATED, ("CB_PS_PROBE", "none")];
+    for location in ["Machine", "User"] {
+        let case = Case::new();
+        let cers = cer_files(&case.folder);
+        case.put_in_store(location, "Disallowed", &cers[1]);
+        let run = case.run(wine, "Install.cmd", &blocked);
+        assert_eq!(run.code, 1, "{location}: {}", run.output);
+        assert!(
+            run.output.contains(&format!(
+                "BLOCKED   CA  {}",
+                thumbprint(&case.folder, &cers[1])
+            )),
+            "{location}: {}",
+            run.output
+        );
+        let added = added(&run);
+        assert_eq!(added.len(), 1, "{location}: {added:?}");
+        assert!(added[0].1.ends_with(&cers[0]));
+    }
+    let case = Case::new();
+    let cers = cer_files(&case.folder);
+    case.put_in_store("Machine", "AuthRoot", &cers[0]);
+    case.put_in_store("Machine", "CA", &cers[1]);
+    let run = case.run(wine, "Install.cmd", &blocked);
+    assert_eq!(run.code, 0, "{}", run.output);
+    assert!(added(&run).is_empty(), "{:?}", added(&run));
+    for (store, cer) in [("Root", &cers[0]), ("CA", &cers[1])] {
+        let line = format!(
+            "OK        {store}  {}  {cer}",
+            thumbprint(&case.folder, cer)
+        );
+        assert!(run.output.contains(&line), "{line}: {}", run.output);
+    }
 }
 
 #[test]
@@ -462,52 +674,65 @@ fn install_certutil_cmd_on_its_own_copies_checks_and_installs_only_copies() {
     let case = Case::new();
     let cers = cer_files(&case.folder);
     // /check changes nothing and finds both missing.
-    let run = case.run(wine, "Install-Certutil.cmd", &["/check"], &[]);
+    let run = case.run(wine, "Install-Certutil.cmd /check", &[]);
     assert_eq!(run.code, 4, "{}", run.output);
-    assert!(
-        !run.calls
-            .iter()
-            .any(|c| c.args.iter().any(|a| a == "-addstore"))
-    );
+    assert!(!run.any_arg("-addstore"));
     assert_cleaned_up(wine, &run);
-    // Not as administrator: refused before anything.
-    let run = case.run(wine, "Install-Certutil.cmd", &[], &[]);
-    assert_eq!(run.code, 3, "{}", run.output);
-    assert_eq!(run.of("certutil").count(), 0);
-    // Installs the copies in its own private folder.
-    let run = case.run(wine, "Install-Certutil.cmd", &[], &elevated());
+    // Not as administrator, or with other arguments: refused before anything.
+    for (line, env) in [
+        ("Install-Certutil.cmd", vec![]),
+        ("Install-Certutil.cmd /bogus", vec![ELEVATED]),
+        ("Install-Certutil.cmd \"\" /check", vec![ELEVATED]),
+        ("Install-Certutil.cmd /check extra", vec![ELEVATED]),
+    ] {
+        let run = case.run(wine, line, &env);
+        assert_eq!(run.code, 3, "{line}: {}", run.output);
+        assert_eq!(run.of("certutil").count(), 0, "{line}");
+        assert_eq!(run.of("icacls").count(), 0, "{line}");
+    }
+    // Installs the copies in its own private folder, even when the stick changes under it.
+    let original = sha256_of(&case.file(&cers[0]));
+    std::fs::copy(case.file(&cers[0]), case.tmp.path().join("original.cer")).unwrap();
+    let evil = write(case.tmp.path(), "evil.cer", root("Evil Root").der);
+    let run = case.run(
+        wine,
+        "Install-Certutil.cmd",
+        &[
+            ELEVATED,
+            ("CB_SWAP_FROM", &windows_path(&evil)),
+            ("CB_SWAP_TO", &windows_path(&case.file(&cers[0]))),
+        ],
+    );
     assert_eq!(run.code, 0, "{}", run.output);
     let work = work_folder(&run);
-    for file in &cers {
+    let added = added(&run);
+    assert_eq!(
+        added.iter().map(|a| a.1.clone()).collect::<Vec<_>>(),
+        cers.iter()
+            .map(|f| format!("{work}\\copy\\{f}"))
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(added[0].2, original, "the stick's new bytes were installed");
+    for call in &run.calls {
         assert!(
-            run.of("certutil")
-                .any(|c| c.args[..2] == ["-f", "-addstore"]
-                    && c.args[3] == format!("{work}\\copy\\{file}")),
-            "{file} not installed from the copy: {:#?}",
-            run.calls
+            call.cwd.eq_ignore_ascii_case("C:\\windows\\system32"),
+            "{call:?}"
         );
     }
     assert_cleaned_up(wine, &run);
-    // A second run finds them present and changes nothing.
-    let run = case.run(wine, "Install-Certutil.cmd", &[], &elevated());
+    // A second run (the stick as it was) finds them present and changes nothing.
+    std::fs::copy(case.tmp.path().join("original.cer"), case.file(&cers[0])).unwrap();
+    let run = case.run(wine, "Install-Certutil.cmd", &[ELEVATED]);
     assert_eq!(run.code, 0, "{}", run.output);
-    assert!(
-        !run.calls
-            .iter()
-            .any(|c| c.args.iter().any(|a| a == "-addstore"))
-    );
+    assert!(!run.any_arg("-addstore"));
     // A changed certificate: exit 2, nothing installed.
     let case = Case::new();
     let cers = cer_files(&case.folder);
     std::fs::write(case.file(&cers[1]), b"changed").unwrap();
-    let run = case.run(wine, "Install-Certutil.cmd", &[], &elevated());
+    let run = case.run(wine, "Install-Certutil.cmd", &[ELEVATED]);
     assert_eq!(run.code, 2, "{}", run.output);
     assert!(run.output.contains(&format!("CHANGED   {}", cers[1])));
-    assert!(
-        !run.calls
-            .iter()
-            .any(|c| c.args.iter().any(|a| a == "-addstore"))
-    );
+    assert!(!run.any_arg("-addstore"));
     assert_cleaned_up(wine, &run);
 }
 
@@ -529,7 +754,7 @@ fn no_private_folder_no_run() {
             false,
         ),
     ] {
-        let run = case.run(wine, "Install.cmd", &[], &[("CB_ELEVATED", "1"), env]);
+        let run = case.run(wine, "Install.cmd", &[ELEVATED, env]);
         assert_eq!(run.code, 3, "{env:?}: {}", run.output);
         assert!(run.output.contains(says), "{env:?}: {}", run.output);
         assert!(run.output.contains("Nothing was changed."), "{env:?}");
@@ -542,14 +767,13 @@ fn no_private_folder_no_run() {
         }
     }
     // Someone got something into the folder before its access was restricted (a name cmd's
-    // "for /f" would skip by default, or the name of the folder for the copies): stop, and
-    // delete nothing of theirs (as administrator, a link among it could lead anywhere).
-    for planted in [";status.txt", "copy"] {
+    // "for /f" would skip by default, a folder, or the name of the folder for the copies): stop,
+    // and delete nothing of theirs (as administrator, a link among it could lead anywhere).
+    for planted in [";status.txt", "sub\\", "copy"] {
         let run = case.run(
             wine,
             "Install.cmd",
-            &[],
-            &[("CB_ELEVATED", "1"), ("CB_ICACLS_PLANT", planted)],
+            &[ELEVATED, ("CB_ICACLS_PLANT", planted)],
         );
         assert_eq!(run.code, 3, "{planted}: {}", run.output);
         assert!(
@@ -567,8 +791,34 @@ fn no_private_folder_no_run() {
         let work = wine.linux_path(&work_folder(&run));
         let mut left = listing(&work);
         left.retain(|f| f != "copy" || planted == "copy");
-        assert_eq!(left, [planted], "only what was planted is left");
+        assert_eq!(
+            left,
+            [planted.trim_end_matches('\\')],
+            "only what was planted is left"
+        );
         std::fs::remove_dir_all(&work).unwrap();
+    }
+}
+
+/// Drive `R:` of the test prefix, mapped to a folder while it lives.
+struct Drive(PathBuf);
+
+impl Drive {
+    fn map(wine: &Wine, folder: &Path) -> Drive {
+        let link = wine
+            .linux_path("C:\\")
+            .parent()
+            .unwrap()
+            .join("dosdevices/r:");
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(folder, &link).unwrap();
+        Drive(link)
+    }
+}
+
+impl Drop for Drive {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
     }
 }
 
@@ -581,13 +831,8 @@ fn paths_that_break_quoting_reach_powershell_intact() {
     let (folder, digest) = bundle(&stick);
     let scratch = tmp.path().join("scratch");
     std::fs::create_dir_all(&scratch).unwrap();
-    let run = wine.run(
-        &folder,
-        "Install.cmd",
-        &["-ExpectedDigest", &digest],
-        &elevated(),
-        &scratch,
-    );
+    let line = format!("Install.cmd -ExpectedDigest {digest}");
+    let run = wine.run(&folder, &line, &[ELEVATED], &scratch);
     assert_eq!(run.code, 0, "{}", run.output);
     let (_, args) = powershell_file(&run).unwrap();
     assert_eq!(args[1], format!("{}\\.", windows_path(&folder)));
@@ -595,29 +840,17 @@ fn paths_that_break_quoting_reach_powershell_intact() {
     let run = wine.run(
         &folder,
         "Install.cmd",
-        &[],
-        &[("CB_ELEVATED", "1"), ("CB_PS_PROBE", "none")],
+        &[ELEVATED, ("CB_PS_PROBE", "none")],
         &scratch,
     );
     assert_eq!(run.code, 0, "{}", run.output);
-    assert_eq!(
-        run.of("certutil")
-            .filter(|c| c.args.iter().any(|a| a == "-addstore"))
-            .count(),
-        cer_files(&folder).len()
-    );
+    assert_eq!(added(&run).len(), cer_files(&folder).len());
 
     // A bundle at the root of a drive: "%~dp0" is "R:\", which must not end an argument as
     // "R:\"" (PowerShell would read an escaped quote).
-    let drive = wine
-        .linux_path("C:\\")
-        .parent()
-        .unwrap()
-        .join("dosdevices/r:");
-    let _ = std::fs::remove_file(&drive);
-    std::os::unix::fs::symlink(&folder, &drive).unwrap();
-    let run = wine.run(&folder, "R:\\Install.cmd", &["-CheckOnly"], &[], &scratch);
-    let _ = std::fs::remove_file(&drive);
+    let drive = Drive::map(wine, &folder);
+    let run = wine.run(&folder, "R:\\Install.cmd -CheckOnly", &[], &scratch);
+    drop(drive);
     assert_eq!(run.code, 0, "{}", run.output);
     let (_, args) = powershell_file(&run).unwrap();
     assert_eq!(args[..2], ["-BundleDir", "R:\\."]);
@@ -628,49 +861,54 @@ fn what_install_cmd_refuses_before_anything_runs() {
     let Some(wine) = wine() else { return };
     let case = Case::new();
     // for /f skips lines that start with ';': such a digest must not pass as hex.
-    let semicolon = format!(";{}", "a".repeat(63));
-    for (args, env, code, says) in [
-        (vec!["/check"], elevated(), 3, "Install.cmd takes"),
-        (vec!["", "-CheckOnly"], elevated(), 3, "Install.cmd takes"),
+    let semicolon = format!("Install.cmd -ExpectedDigest \";{}\"", "a".repeat(63));
+    for (line, env, says) in [
+        ("Install.cmd /check", vec![ELEVATED], "Install.cmd takes"),
         (
-            vec!["-ReportDir", "-CheckOnly"],
-            elevated(),
-            3,
+            "Install.cmd \"\" -CheckOnly",
+            vec![ELEVATED],
             "Install.cmd takes",
         ),
-        (vec!["-ReportDir"], elevated(), 3, "Install.cmd takes"),
         (
-            vec!["-ExpectedDigest", "12ab"],
-            elevated(),
-            3,
-            "64 hexadecimal digits",
+            "Install.cmd -ReportDir -CheckOnly",
+            vec![ELEVATED],
+            "Install.cmd takes",
         ),
         (
-            vec!["-ExpectedDigest", &semicolon],
-            elevated(),
-            3,
-            "64 hexadecimal digits",
+            "Install.cmd -ReportDir",
+            vec![ELEVATED],
+            "Install.cmd takes",
         ),
         (
-            vec!["-ExpectedDigest", &"g".repeat(64)],
-            elevated(),
-            3,
+            "Install.cmd -ExpectedDigest 12ab",
+            vec![ELEVATED],
             "64 hexadecimal digits",
         ),
+        (semicolon.as_str(), vec![ELEVATED], "64 hexadecimal digits"),
         (
-            vec!["-Confirm"],
-            elevated(),
-            3,
+            "Install.cmd -Confirm",
+            vec![ELEVATED],
             "-Confirm cannot work through it",
         ),
-        (vec![], vec![], 3, "needs administrator rights"),
+        ("Install.cmd", vec![], "needs administrator rights"),
     ] {
-        let run = case.run(wine, "Install.cmd", &args, &env);
-        assert_eq!(run.code, code, "{args:?}: {}", run.output);
-        assert!(run.output.contains(says), "{args:?}: {}", run.output);
-        assert_eq!(run.of("certutil").count(), 0, "{args:?}");
-        assert_eq!(run.of("powershell").count(), 0, "{args:?}");
-        assert_eq!(run.of("icacls").count(), 0, "{args:?}");
+        let run = case.run(wine, line, &env);
+        assert_eq!(run.code, 3, "{line}: {}", run.output);
+        assert!(run.output.contains(says), "{line}: {}", run.output);
+        assert!(
+            run.output
+                .contains("exit code 3 (could not start, nothing changed)"),
+            "{line}"
+        );
+        assert_eq!(run.of("certutil").count(), 0, "{line}");
+        assert_eq!(run.of("powershell").count(), 0, "{line}");
+        assert_eq!(run.of("icacls").count(), 0, "{line}");
+        // Only the refusal for rights asks whether they are there.
+        assert_eq!(
+            run.of("fsutil").count(),
+            usize::from(env.is_empty()),
+            "{line}"
+        );
     }
 }
 
@@ -679,42 +917,37 @@ fn the_scripts_word_is_taken_over_the_exit_code_and_a_refusal_never_falls_back()
     let Some(wine) = wine() else { return };
     let case = Case::new();
     // PowerShell 2.0 can lose the exit code: the status file decides.
-    let run = case.run(
-        wine,
-        "Install.cmd",
-        &[],
-        &[
-            ("CB_ELEVATED", "1"),
-            ("CB_PS_STATUS", "1"),
-            ("CB_PS_EXIT", "0"),
-        ],
-    );
-    assert_eq!(run.code, 1, "{}", run.output);
+    for (status, exit, code) in [
+        ("1", "0", 1),
+        ("2", "0", 2),
+        ("3", "1", 3),
+        ("4", "0", 4),
+        ("0", "1", 0),
+        // The script died before it finished.
+        ("running", "0", 1),
+    ] {
+        let run = case.run(
+            wine,
+            "Install.cmd",
+            &[ELEVATED, ("CB_PS_STATUS", status), ("CB_PS_EXIT", exit)],
+        );
+        assert_eq!(run.code, code, "status {status}: {}", run.output);
+    }
     // PowerShell works but refused the script (no status): exit 3, no certutil fallback.
-    let run = case.run(
-        wine,
-        "Install.cmd",
-        &[],
-        &[("CB_ELEVATED", "1"), ("CB_PS_STATUS", "none")],
-    );
+    let run = case.run(wine, "Install.cmd", &[ELEVATED, ("CB_PS_STATUS", "none")]);
     assert_eq!(run.code, 3, "{}", run.output);
     assert!(
         run.output
             .contains("PowerShell did not run Install-Certificates.ps1")
     );
-    assert!(
-        !run.calls
-            .iter()
-            .any(|c| c.args.iter().any(|a| a == "-addstore"))
-    );
+    assert!(!run.any_arg("-addstore"));
     assert_cleaned_up(wine, &run);
     // Group Policy forces AllSigned: the certutil fallback, which cannot uninstall.
     let run = case.run(
         wine,
-        "Install.cmd",
-        &["-Uninstall"],
+        "Install.cmd -Uninstall",
         &[
-            ("CB_ELEVATED", "1"),
+            ELEVATED,
             ("CB_PS_PROBE", "FullLanguage AllSigned Undefined"),
         ],
     );

@@ -252,7 +252,9 @@ pub fn tool_missing(tool: &str, why: &str) {
             "{tool} is required (CERTBUNDLE_REQUIRE_TOOLS={required:?}) but the test cannot find it: {why}"
         );
     }
-    println!("SKIPPED: {tool} is not installed: {why}");
+    // Straight to stderr: the test harness captures println! and eprintln! of passing tests.
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "SKIPPED: {tool} is not installed: {why}");
 }
 
 /// Panics when any object in `json` repeats a key. serde_json keeps the last silently; Windows

@@ -43,11 +43,12 @@ pub struct Run {
     pub calls: Vec<Call>,
 }
 
-/// One logged call of a double: its tool name and arguments (as the program received them),
-/// then what the double added (a hash, "found", ...).
+/// One logged call of a double: its tool name, the folder it ran in, and its arguments (as the
+/// program received them), then what the double added (a hash, "found", ...).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Call {
     pub tool: String,
+    pub cwd: String,
     pub args: Vec<String>,
 }
 
@@ -55,6 +56,11 @@ impl Run {
     /// The calls of one tool.
     pub fn of<'a>(&'a self, tool: &'a str) -> impl Iterator<Item = &'a Call> + 'a {
         self.calls.iter().filter(move |c| c.tool == tool)
+    }
+
+    /// Whether any call of any tool had `arg` among its arguments.
+    pub fn any_arg(&self, arg: &str) -> bool {
+        self.calls.iter().any(|c| c.args.iter().any(|a| a == arg))
     }
 }
 
@@ -156,6 +162,21 @@ fn setup() -> Result<Wine, (&'static str, String)> {
         std::fs::rename(&staged, &target).unwrap();
     }
     let _ = std::fs::remove_file(&exe);
+    // Runs get a %TEMP% of their own; clear what older runs (or older versions of this harness)
+    // left in the prefix's.
+    if let Ok(users) = std::fs::read_dir(prefix.join("drive_c/users")) {
+        for user in users.flatten() {
+            if let Ok(entries) = std::fs::read_dir(user.path().join("Temp")) {
+                for e in entries.flatten() {
+                    let name = e.file_name().to_string_lossy().into_owned();
+                    if name.starts_with("certbundle-") || name.starts_with("CMD") {
+                        let _ = std::fs::remove_dir_all(e.path());
+                        let _ = std::fs::remove_file(e.path());
+                    }
+                }
+            }
+        }
+    }
     // One server for every run of this process (it stays a minute after the last one).
     let _ = Command::new("wineserver")
         .arg("-p60")
@@ -164,7 +185,20 @@ fn setup() -> Result<Wine, (&'static str, String)> {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .status();
-    Ok(Wine { prefix })
+    let wine = Wine { prefix };
+    // The doubles must be what runs: Wine prefers its own programs unless told otherwise.
+    let probe = tempfile::tempdir().unwrap();
+    let run = wine.run(
+        probe.path(),
+        "\"%SystemRoot%\\System32\\certutil.exe\" -hashfile \"%SystemRoot%\\win.ini\" SHA256",
+        &[],
+        probe.path(),
+    );
+    assert!(
+        run.of("certutil").count() == 1 && run.code == 0,
+        "the certutil double did not answer in the Wine prefix: {run:#?}"
+    );
+    Ok(wine)
 }
 
 /// The Windows path of a Linux path (Wine's `Z:` drive is `/`).
@@ -186,24 +220,31 @@ impl Wine {
         }
     }
 
-    /// Runs `cmd /c <program> <args>` with the current folder `cwd` (the bundle folder, as on a
-    /// double-click), the doubles' log and stores in `scratch`, and `env` for the doubles.
-    pub fn run(
-        &self,
-        cwd: &Path,
-        program: &str,
-        args: &[&str],
-        env: &[(&str, &str)],
-        scratch: &Path,
-    ) -> Run {
+    /// Runs `line` as typed at a Command Prompt in the folder `cwd` (the bundle folder, as on a
+    /// double-click), with a %TEMP% of its own, the doubles' log and stores in `scratch`, and `env`
+    /// for the doubles. Times out after two minutes (a run waiting for input, or looping).
+    pub fn run(&self, cwd: &Path, line: &str, env: &[(&str, &str)], scratch: &Path) -> Run {
         let log = scratch.join("calls.log");
         let _ = std::fs::remove_file(&log);
+        let temp = scratch.join("temp");
+        std::fs::create_dir_all(&temp).unwrap();
+        // Wine sets %TEMP% from its registry, whatever the environment says: a batch file sets it.
+        let wrapper = scratch.join("run.cmd");
+        let script = format!(
+            "@echo off\r\nset \"TEMP={temp}\"\r\nset \"TMP={temp}\"\r\ncd /d \"{cwd}\"\r\n{line}\r\n",
+            temp = windows_path(&temp),
+            cwd = windows_path(cwd),
+        );
+        std::fs::write(&wrapper, script).unwrap();
+        let console = scratch.join("console.txt");
+        // Output into a file, not a pipe: a wineserver started by this run would inherit a pipe
+        // and hold it open (the run would seem to last until the server exits).
+        let file = std::fs::File::create(&console).unwrap();
         let mut cmd = Command::new("wine");
-        cmd.current_dir(cwd)
+        cmd.current_dir(scratch)
             .arg("cmd")
             .arg("/c")
-            .arg(program)
-            .args(args)
+            .arg(windows_path(&wrapper))
             .env("WINEPREFIX", &self.prefix)
             .env("WINEDEBUG", "-all")
             .env(
@@ -218,16 +259,28 @@ impl Wine {
             .env_remove("DISPLAY")
             .env("CERTBUNDLE_NOPAUSE", "1")
             .env("CB_LOG", windows_path(&log))
-            .env("CB_STORES", windows_path(&scratch.join("stores")));
+            .env("CB_STORES", windows_path(&scratch.join("stores")))
+            .stdin(std::process::Stdio::null())
+            .stdout(file.try_clone().unwrap())
+            .stderr(file);
         for (k, v) in env {
             cmd.env(k, v);
         }
-        // Output into a file, not a pipe: a wineserver started by this run would inherit a pipe
-        // and hold it open (the run would seem to last until the server exits).
-        let console = scratch.join("console.txt");
-        let file = std::fs::File::create(&console).unwrap();
-        cmd.stdout(file.try_clone().unwrap()).stderr(file);
-        let status = cmd.status().expect("wine runs");
+        let mut child = cmd.spawn().expect("wine runs");
+        let started = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if started.elapsed() > std::time::Duration::from_secs(120) {
+                let _ = child.kill();
+                panic!(
+                    "{line:?} did not finish within two minutes:\n{}",
+                    std::fs::read_to_string(&console).unwrap_or_default()
+                );
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        };
         let output =
             String::from_utf8_lossy(&std::fs::read(&console).unwrap()).replace("\r\n", "\n");
         let calls = std::fs::read_to_string(&log)
@@ -237,10 +290,17 @@ impl Wine {
                 let mut parts = l.split('\t').map(str::to_string);
                 Call {
                     tool: parts.next().unwrap_or_default(),
+                    cwd: parts.next().unwrap_or_default(),
                     args: parts.collect(),
                 }
             })
             .collect();
+        // A line cmd could not read is a script bug (or a Wine difference to look at), never
+        // something to pass over.
+        assert!(
+            !output.contains("Can't recognize"),
+            "{line:?}: cmd could not read a line:\n{output}"
+        );
         Run {
             code: status.code().unwrap_or(-1),
             output,

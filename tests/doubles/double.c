@@ -1,15 +1,30 @@
 /* Test doubles for the Windows tools the generated .cmd files call, run under Wine.
  *
  * Wine's certutil, icacls and powershell are stubs and its findstr /r matches nothing, so
- * tests/install_cmd.rs puts this one program into the test prefix under each tool's name
+ * tests/common/wine.rs puts this one program into the test prefix under each tool's name
  * (certutil.exe, findstr.exe, icacls.exe, whoami.exe, fsutil.exe, net.exe, reg.exe and
  * WindowsPowerShell\v1.0\powershell.exe); it acts as the tool it is named after.
  *
- * Each double follows Microsoft's documentation of the real tool for the calls the scripts make,
- * and is simpler everywhere else (the test's note in tests/install_cmd.rs says where). Every call
- * is appended to the log file named by CB_LOG, one line per call: the tool, then each argument,
- * separated by tabs (UTF-8). Behaviour is chosen by environment variables (CB_*), listed at
- * each tool below.
+ * Every call is appended to the log file named by CB_LOG, one line per call: the tool, the
+ * current folder, then each argument as the program received it, then what the double adds (a
+ * hash, "found", ...), separated by tabs (UTF-8). Behaviour is chosen by environment variables
+ * (CB_*), listed at each tool below.
+ *
+ * Each double does what Microsoft's documentation says the real tool does for the calls the
+ * scripts make, and refuses (like the real tool, with its exit code) the mistakes a script could
+ * make with them. Where it is simpler than the real tool:
+ * - certutil: stores are folders of DER files named by thumbprint (CB_STORES\Machine|User\
+ *   <store>\<THUMBPRINT>); -addstore checks only that the file starts like DER and that the
+ *   caller is an administrator (CB_ELEVATED=1); the localized header and footer of -hashfile are
+ *   the English ones. No other verb works.
+ * - findstr: only /r /x /c:"[<characters>]*" FILE (the one call the scripts make); no ranges.
+ * - icacls: checks the call's shape (an existing folder, /inheritance:r, /grant:r and grants of
+ *   the form *SID:(OI)(CI)F) but changes nothing: Wine does not enforce access control lists.
+ * - whoami: only /user /fo csv /nh (and /user alone); the account is CBTEST\admin.
+ * - fsutil and net: succeed exactly when CB_ELEVATED=1, whatever the arguments.
+ * - reg: logs and succeeds (the tests check its arguments).
+ * - powershell: answers the launcher's probe with CB_PS_PROBE whatever the command text; for
+ *   -File it runs nothing, but refuses a script that is not there, as powershell.exe does.
  *
  * Build: x86_64-w64-mingw32-gcc -municode -O2 -o double.exe double.c -ladvapi32
  */
@@ -36,13 +51,17 @@ static void write_utf8(FILE *f, const wchar_t *text) {
     if (n > 1) fwrite(buf, 1, (size_t)(n - 1), f);
 }
 
-/* One line in CB_LOG: tool, arguments, then extra (may be NULL). */
+/* One line in CB_LOG: tool, current folder, arguments, then extra (may be NULL). */
 static void log_call(const wchar_t *tool, int argc, wchar_t **argv, const wchar_t *extra) {
     const wchar_t *path = env(L"CB_LOG");
     if (!path) return;
     FILE *f = _wfopen(path, L"ab");
     if (!f) return;
+    wchar_t cwd[MAX_PATH * 2] = L"";
+    GetCurrentDirectoryW(MAX_PATH * 2, cwd);
     write_utf8(f, tool);
+    fputc('\t', f);
+    write_utf8(f, cwd);
     for (int i = 1; i < argc; i++) {
         fputc('\t', f);
         write_utf8(f, argv[i]);
@@ -71,12 +90,14 @@ static unsigned char *read_all(const wchar_t *path, DWORD *len) {
     return buf;
 }
 
-/* Lower-case hex (as certutil prints it) of the SHA-256 (CALG_SHA_256) or SHA-1 of bytes, through CryptoAPI. */
+/* Lower-case hex (as certutil prints it) of the SHA-256 (CALG_SHA_256) or SHA-1 of bytes,
+ * through CryptoAPI; optionally in pairs separated by spaces. 0 when CryptoAPI failed. */
 static int hash_hex(ALG_ID alg, const unsigned char *data, DWORD len, wchar_t *out, int spaced) {
     HCRYPTPROV prov;
     HCRYPTHASH hash;
     unsigned char digest[32];
     DWORD dlen = sizeof digest;
+    out[0] = 0;
     if (!CryptAcquireContextW(&prov, NULL, NULL, PROV_RSA_AES, CRYPT_VERIFYCONTEXT)) return 0;
     int ok = CryptCreateHash(prov, alg, 0, 0, &hash) && CryptHashData(hash, data, len, 0) &&
              CryptGetHashParam(hash, HP_HASHVAL, digest, &dlen, 0);
@@ -104,19 +125,33 @@ static int file_sha256(const wchar_t *path, wchar_t *out) {
 
 /* ------------------------------------------------------------------------------------------
  * certutil: -hashfile FILE SHA256, [-user] -store STORE THUMBPRINT, [-f] -addstore STORE FILE.
- * Stores are folders: CB_STORES\Machine\<store>\<THUMBPRINT> (or User\...), holding the DER.
  * The hash is printed in lower case (Windows 10); CB_CERTUTIL_SPACED=1 prints it in pairs
- * separated by spaces (Windows 7).
+ * separated by spaces (Windows 7). CB_CERTUTIL_SHORT=1 prints one digit too few (garbled
+ * output); CB_CERTUTIL_HASH_EXIT=N prints the right hash but exits with N (a failure).
  * CB_SWAP_FROM / CB_SWAP_TO: right after each -hashfile, FROM is copied over TO (a medium that
  * returns other bytes the second time it is read).
  * CB_ADDSTORE_FAIL=1: -addstore fails with E_ACCESSDENIED. */
 
 #define CRYPT_E_NOT_FOUND_CODE (-2146885628)
+#define E_ACCESSDENIED_CODE (-2147024891)
+#define FILE_NOT_FOUND_CODE (-2147024894)
 
 static void store_path(wchar_t *out, size_t n, int user, const wchar_t *store, const wchar_t *thumb) {
     const wchar_t *root = env(L"CB_STORES");
     swprintf(out, n, L"%ls\\%ls\\%ls%ls%ls", root ? root : L"C:\\cbstores", user ? L"User" : L"Machine",
              store, thumb ? L"\\" : L"", thumb ? thumb : L"");
+}
+
+static void make_dirs(const wchar_t *dir) {
+    wchar_t partial[MAX_PATH * 2];
+    for (size_t k = 3; dir[k] && k < MAX_PATH * 2 - 1; k++) {
+        if (dir[k] == L'\\') {
+            wcsncpy(partial, dir, k);
+            partial[k] = 0;
+            CreateDirectoryW(partial, NULL);
+        }
+    }
+    CreateDirectoryW(dir, NULL);
 }
 
 static int certutil(int argc, wchar_t **argv) {
@@ -143,18 +178,23 @@ static int certutil(int argc, wchar_t **argv) {
         if (!data) {
             log_call(L"certutil", argc, argv, L"missing");
             wprintf(L"CertUtil: -hashfile command FAILED: 0x80070002 (WIN32: 2 ERROR_FILE_NOT_FOUND)\n");
-            return -2147024894;
+            return FILE_NOT_FOUND_CODE;
         }
         wchar_t hex[100];
-        int spaced = env_int(L"CB_CERTUTIL_SPACED", 0);
-        hash_hex(CALG_SHA_256, data, len, hex, spaced);
+        int ok = hash_hex(CALG_SHA_256, data, len, hex, env_int(L"CB_CERTUTIL_SPACED", 0));
         free(data);
+        if (!ok) {
+            log_call(L"certutil", argc, argv, L"CryptoAPI failed");
+            wprintf(L"CertUtil: -hashfile command FAILED: 0x80090020 (-2146893792 NTE_FAIL)\n");
+            return -2146893792;
+        }
         log_call(L"certutil", argc, argv, hex);
+        if (env_int(L"CB_CERTUTIL_SHORT", 0)) hex[wcslen(hex) - 1] = 0;
         wprintf(L"SHA256 hash of %ls:\n%ls\nCertUtil: -hashfile command completed successfully.\n", file, hex);
         fflush(stdout);
         const wchar_t *from = env(L"CB_SWAP_FROM"), *to = env(L"CB_SWAP_TO");
         if (from && to) CopyFileW(from, to, FALSE);
-        return 0;
+        return env_int(L"CB_CERTUTIL_HASH_EXIT", 0);
     }
     if (!_wcsicmp(verb, L"-store") && i + 2 < argc) {
         wchar_t path[MAX_PATH * 2];
@@ -166,39 +206,36 @@ static int certutil(int argc, wchar_t **argv) {
         return CRYPT_E_NOT_FOUND_CODE;
     }
     if (!_wcsicmp(verb, L"-addstore") && i + 2 < argc) {
-        /* -f may also follow the verb's options: certutil -addstore -f Root FILE. */
+        /* -f may also follow the verb: certutil -addstore -f Root FILE. */
         int j = i + 1;
         if (!_wcsicmp(argv[j], L"-f")) j++;
         if (j + 1 >= argc) return 1;
         DWORD len = 0;
         unsigned char *data = read_all(argv[j + 1], &len);
         wchar_t sha1[100] = L"", sha256[100] = L"", extra[300];
-        if (data) {
-            hash_hex(CALG_SHA1, data, len, sha1, 0);
-            hash_hex(CALG_SHA_256, data, len, sha256, 0);
+        if (data && (!hash_hex(CALG_SHA1, data, len, sha1, 0) || !hash_hex(CALG_SHA_256, data, len, sha256, 0))) {
+            free(data);
+            data = NULL;
         }
         swprintf(extra, 300, L"sha256=%ls", data ? sha256 : L"missing");
         log_call(L"certutil", argc, argv, extra);
-        if (!data) return -2147024894;
-        if (env_int(L"CB_ADDSTORE_FAIL", 0)) {
+        if (!data) {
+            wprintf(L"CertUtil: -addstore command FAILED: 0x80070002 (WIN32: 2 ERROR_FILE_NOT_FOUND)\n");
+            return FILE_NOT_FOUND_CODE;
+        }
+        if (len < 2 || data[0] != 0x30) {
+            free(data);
+            wprintf(L"CertUtil: -addstore command FAILED: 0x8009310b (ASN: 267 CRYPT_E_ASN1_BADTAG)\n");
+            return -2146881269;
+        }
+        if (env_int(L"CB_ADDSTORE_FAIL", 0) || (!user && !env_int(L"CB_ELEVATED", 0))) {
             free(data);
             wprintf(L"CertUtil: -addstore command FAILED: 0x80070005 (WIN32: 5 ERROR_ACCESS_DENIED)\n");
-            return -2147024891;
+            return E_ACCESSDENIED_CODE;
         }
         wchar_t dir[MAX_PATH * 2], path[MAX_PATH * 2];
         store_path(dir, MAX_PATH * 2, user, argv[j], NULL);
-        {
-            /* Create CB_STORES, CB_STORES\Machine and the store folder. */
-            wchar_t partial[MAX_PATH * 2];
-            for (size_t k = 3; dir[k]; k++) {
-                if (dir[k] == L'\\') {
-                    wcsncpy(partial, dir, k);
-                    partial[k] = 0;
-                    CreateDirectoryW(partial, NULL);
-                }
-            }
-            CreateDirectoryW(dir, NULL);
-        }
+        make_dirs(dir);
         store_path(path, MAX_PATH * 2, user, argv[j], sha1);
         HANDLE h = CreateFileW(path, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
         DWORD wrote = 0;
@@ -229,7 +266,7 @@ static int findstr(int argc, wchar_t **argv) {
         else file = argv[i];
     }
     size_t plen = pattern ? wcslen(pattern) : 0;
-    if (!regex || !whole || !file || plen < 3 || pattern[0] != L'[' || wcscmp(pattern + plen - 2, L"]*")) {
+    if (!regex || !whole || !file || plen < 3 || plen > 100 || pattern[0] != L'[' || wcscmp(pattern + plen - 2, L"]*")) {
         fwprintf(stderr, L"findstr double: unsupported call\n");
         return 2;
     }
@@ -250,7 +287,7 @@ static int findstr(int argc, wchar_t **argv) {
             if (end > start && data[end - 1] == '\r') end--;
             int match = 1;
             for (DWORD c = start; c < end; c++) {
-                if (data[c] >= 128 || !wcschr(set, (wchar_t)data[c])) {
+                if (data[c] >= 128 || data[c] == 0 || !wcschr(set, (wchar_t)data[c])) {
                     match = 0;
                     break;
                 }
@@ -268,32 +305,76 @@ static int findstr(int argc, wchar_t **argv) {
 }
 
 /* ------------------------------------------------------------------------------------------
- * icacls: logs the call; CB_ICACLS_EXIT is its exit code (default 0). Changes nothing: Wine
- * does not enforce access control lists. CB_ICACLS_PLANT=NAME creates the file NAME in the
- * folder first (someone who got in before the access was restricted). */
+ * icacls FOLDER /inheritance:r /grant:r *SID:(OI)(CI)F ...: checks that shape (exit 87, "Invalid
+ * parameter", otherwise; 2 for a folder that is not there) and logs it. CB_ICACLS_EXIT is the
+ * exit code of a well-formed call (default 0). CB_ICACLS_PLANT=NAME creates the file or folder
+ * NAME (a folder when NAME ends in \) in the folder first: someone who got in before the access
+ * was restricted. */
 static int icacls(int argc, wchar_t **argv) {
     log_call(L"icacls", argc, argv, NULL);
+    DWORD attrs = argc > 1 ? GetFileAttributesW(argv[1]) : INVALID_FILE_ATTRIBUTES;
+    if (attrs == INVALID_FILE_ATTRIBUTES || !(attrs & FILE_ATTRIBUTE_DIRECTORY)) {
+        wprintf(L"%ls: The system cannot find the file specified.\nSuccessfully processed 0 files; Failed processing 1 files\n", argc > 1 ? argv[1] : L"");
+        return 2;
+    }
+    int shape = argc >= 5 && !wcscmp(argv[2], L"/inheritance:r") && !wcscmp(argv[3], L"/grant:r");
+    for (int i = 4; shape && i < argc; i++) {
+        size_t n = wcslen(argv[i]);
+        shape = n > 16 && !wcsncmp(argv[i], L"*S-1-", 5) && !wcscmp(argv[i] + n - 10, L":(OI)(CI)F");
+    }
+    if (!shape) {
+        wprintf(L"Invalid parameter \"%ls\"\n", argc > 2 ? argv[2] : L"");
+        return 87;
+    }
     const wchar_t *plant = env(L"CB_ICACLS_PLANT");
-    if (plant && argc > 1) {
+    if (plant) {
         wchar_t path[MAX_PATH * 2];
         swprintf(path, MAX_PATH * 2, L"%ls\\%ls", argv[1], plant);
-        FILE *f = _wfopen(path, L"wb");
-        if (f) {
-            fputs("0\r\n", f);
-            fclose(f);
+        size_t n = wcslen(path);
+        if (path[n - 1] == L'\\') {
+            path[n - 1] = 0;
+            CreateDirectoryW(path, NULL);
+        } else {
+            FILE *f = _wfopen(path, L"wb");
+            if (f) {
+                fputs("0\r\n", f);
+                fclose(f);
+            }
         }
     }
     int rc = env_int(L"CB_ICACLS_EXIT", 0);
-    if (rc == 0) wprintf(L"processed file: %ls\nSuccessfully processed 1 files; Failed processing 0 files\n", argc > 1 ? argv[1] : L"");
-    else wprintf(L"%ls: Access is denied.\nSuccessfully processed 0 files; Failed processing 1 files\n", argc > 1 ? argv[1] : L"");
+    if (rc == 0) wprintf(L"processed file: %ls\nSuccessfully processed 1 files; Failed processing 0 files\n", argv[1]);
+    else wprintf(L"%ls: Access is denied.\nSuccessfully processed 0 files; Failed processing 1 files\n", argv[1]);
     return rc;
 }
 
-/* whoami /user /fo csv /nh: "DOMAIN\user","SID" with CB_WHOAMI_SID (default a user SID). */
+/* whoami /user [/fo csv] [/nh]: the account and its SID (CB_WHOAMI_SID, default a user SID);
+ * any other option is refused, as whoami does. */
 static int whoami(int argc, wchar_t **argv) {
     log_call(L"whoami", argc, argv, NULL);
     const wchar_t *sid = env(L"CB_WHOAMI_SID");
-    wprintf(L"\"CBTEST\\admin\",\"%ls\"\n", sid ? sid : L"S-1-5-21-1004336348-1177238915-682003330-1001");
+    if (!sid) sid = L"S-1-5-21-1004336348-1177238915-682003330-1001";
+    int user = 0, csv = 0, header = 1;
+    for (int i = 1; i < argc; i++) {
+        if (!_wcsicmp(argv[i], L"/user")) user = 1;
+        else if (!_wcsicmp(argv[i], L"/fo") && i + 1 < argc && !_wcsicmp(argv[i + 1], L"csv")) csv = 1, i++;
+        else if (!_wcsicmp(argv[i], L"/nh")) header = 0;
+        else {
+            fwprintf(stderr, L"ERROR: Invalid argument/option - '%ls'.\n", argv[i]);
+            return 1;
+        }
+    }
+    if (!user) {
+        wprintf(L"cbtest\\admin\n");
+        return 0;
+    }
+    if (csv) {
+        if (header) wprintf(L"\"User Name\",\"SID\"\n");
+        wprintf(L"\"cbtest\\admin\",\"%ls\"\n", sid);
+    } else {
+        if (header) wprintf(L"\nUSER INFORMATION\n----------------\n\nUser Name    SID\n============ ====\n");
+        wprintf(L"cbtest\\admin %ls\n", sid);
+    }
     return 0;
 }
 
@@ -314,10 +395,10 @@ static int reg(int argc, wchar_t **argv) {
  * powershell:
  * - -Command <probe>: prints CB_PS_PROBE (default "FullLanguage Undefined Undefined");
  *   CB_PS_PROBE=none prints nothing and exits 1 (PowerShell that does not start).
- * - -File SCRIPT ARGS: logged with the SHA-256 of SCRIPT as it is at that moment; writes
- *   CB_PS_STATUS (default 0) and a verdict to the file after -StatusFile, unless
- *   CB_PS_STATUS=none (a script PowerShell refused to run); exits with CB_PS_EXIT (default: the
- *   status). */
+ * - -File SCRIPT ARGS: logged with the SHA-256 of SCRIPT as it is at that moment; a SCRIPT that
+ *   is not there is refused (exit -196608, as powershell.exe). Otherwise writes CB_PS_STATUS
+ *   (default 0) and a verdict to the file after -StatusFile, unless CB_PS_STATUS=none (a script
+ *   PowerShell refused to run); exits with CB_PS_EXIT (default: the status). */
 static int powershell(int argc, wchar_t **argv) {
     for (int i = 1; i < argc; i++) {
         if (!_wcsicmp(argv[i], L"-Command")) {
@@ -329,9 +410,13 @@ static int powershell(int argc, wchar_t **argv) {
         }
         if (!_wcsicmp(argv[i], L"-File") && i + 1 < argc) {
             wchar_t hex[100], extra[200];
-            if (!file_sha256(argv[i + 1], hex)) wcscpy(hex, L"missing");
-            swprintf(extra, 200, L"sha256=%ls", hex);
+            int there = file_sha256(argv[i + 1], hex);
+            swprintf(extra, 200, L"sha256=%ls", there ? hex : L"missing");
             log_call(L"powershell", argc, argv, extra);
+            if (!there) {
+                fwprintf(stderr, L"The argument '%ls' to the -File parameter does not exist.\n", argv[i + 1]);
+                return -196608;
+            }
             const wchar_t *status = env(L"CB_PS_STATUS");
             if (!status) status = L"0";
             for (int j = i + 2; j + 1 < argc; j++) {
