@@ -129,7 +129,10 @@ fn setup() -> Result<Wine, (&'static str, String)> {
             .args(["wineboot", "--init"])
             .env("WINEPREFIX", &building)
             .env("WINEDEBUG", "-all")
+            // No offer to download Mono or Gecko (nothing here needs them).
+            .env("WINEDLLOVERRIDES", "mscoree,mshtml=")
             .env_remove("DISPLAY")
+            .stdin(std::process::Stdio::null())
             .output()
             .map_err(|e| ("wine", e.to_string()))?;
         let _ = Command::new("wineserver")
