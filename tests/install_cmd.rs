@@ -50,17 +50,41 @@ fn thumbprint(folder: &Path, file: &str) -> String {
     certbundle::hex::sha1_upper(&std::fs::read(folder.join(file.replace('\\', "/"))).unwrap())
 }
 
-/// The private folder a run made (from the icacls call that locked it).
+/// The private folder a run made (from the icacls calls that locked it).
 fn work_folder(run: &Run) -> String {
-    let icacls: Vec<&Call> = run.of("icacls").collect();
+    let folders: std::collections::BTreeSet<&str> =
+        run.of("icacls").map(|c| c.args[0].as_str()).collect();
     assert_eq!(
-        icacls.len(),
+        folders.len(),
         1,
         "one private folder: {:#?}\n{}",
         run.calls,
         run.output
     );
-    icacls[0].args[0].clone()
+    folders.into_iter().next().unwrap().to_string()
+}
+
+/// The icacls calls that lock a private folder: SYSTEM and Administrators, the running account
+/// too when it is not elevated (its unelevated processes must not change an elevated run's
+/// copies), Administrators as owner when elevated.
+fn lock_calls(work: &str, elevated: bool) -> Vec<Vec<String>> {
+    let mut grant: Vec<String> = [
+        work,
+        "/inheritance:r",
+        "/grant:r",
+        "*S-1-5-18:(OI)(CI)F",
+        "*S-1-5-32-544:(OI)(CI)F",
+    ]
+    .map(String::from)
+    .to_vec();
+    if !elevated {
+        grant.push("*S-1-5-21-1004336348-1177238915-682003330-1001:(OI)(CI)F".into());
+        return vec![grant];
+    }
+    let owner = [work, "/setowner", "*S-1-5-32-544"]
+        .map(String::from)
+        .to_vec();
+    vec![grant, owner]
 }
 
 const ELEVATED: (&str, &str) = ("CB_ELEVATED", "1");
@@ -214,18 +238,16 @@ fn an_untouched_bundle_runs_the_checked_copy_of_the_script_once_with_the_users_a
             .map(|f| format!("{work}\\copy\\{f}")),
     );
     assert_eq!(hashed, expected);
-    // The folder was locked to SYSTEM, Administrators and the running account, by SID.
-    let icacls = run.of("icacls").next().unwrap();
-    assert_eq!(
-        icacls.args[1..],
-        [
-            "/inheritance:r",
-            "/grant:r",
-            "*S-1-5-18:(OI)(CI)F",
-            "*S-1-5-32-544:(OI)(CI)F",
-            "*S-1-5-21-1004336348-1177238915-682003330-1001:(OI)(CI)F",
-        ]
-    );
+    // Not elevated (-CheckOnly): the folder was locked to SYSTEM, Administrators and the
+    // running account, by SID; elevated, to SYSTEM and Administrators, owned by Administrators.
+    // It is in the account's own %LOCALAPPDATA%.
+    let locks: Vec<Vec<String>> = run.of("icacls").map(|c| c.args.clone()).collect();
+    assert_eq!(locks, lock_calls(&work, false));
+    let local = windows_path(&case.scratch().join("local"));
+    assert!(work.starts_with(&format!("{local}\\certbundle-")), "{work}");
+    let elevated = case.run(wine, "Install.cmd", &[ELEVATED]);
+    let locks: Vec<Vec<String>> = elevated.of("icacls").map(|c| c.args.clone()).collect();
+    assert_eq!(locks, lock_calls(&work_folder(&elevated), true));
     // Every program started in System32, never in the bundle folder (a DLL there could load).
     for call in &run.calls {
         assert!(
@@ -344,6 +366,81 @@ fn a_changed_or_missing_file_stops_before_powershell_starts() {
         assert!(!run.any_arg("-addstore"));
         assert_cleaned_up(wine, &run);
     }
+}
+
+/// What is not a plain file of the bundle's size is never copied, let alone hashed: a folder (or
+/// a link, which Wine cannot show; on Windows `%~a` marks it) in place of a file, or a file of
+/// another size (which could be huge).
+#[test]
+fn a_folder_or_a_file_of_another_size_is_never_copied() {
+    let Some(wine) = wine() else { return };
+    let case = Case::new();
+    let cer = cer_files(&case.folder)[0].clone();
+    std::fs::remove_file(case.file(&cer)).unwrap();
+    write(&case.file(&cer), "inside.cer", b"0");
+    let mut script = std::fs::read(case.file("Install-Certificates.ps1")).unwrap();
+    script.extend_from_slice(b"# one more line\r\n");
+    std::fs::write(case.file("Install-Certificates.ps1"), script).unwrap();
+    let run = case.run(wine, "Install.cmd", &[ELEVATED]);
+    assert_eq!(run.code, 2, "{}", run.output);
+    assert!(
+        run.output
+            .contains(&format!("NOT FILE  {cer}: a link or a folder")),
+        "{}",
+        run.output
+    );
+    assert!(
+        run.output.contains("CHANGED   Install-Certificates.ps1"),
+        "{}",
+        run.output
+    );
+    let hashed: Vec<&str> = run
+        .of("certutil")
+        .filter(|c| c.args[0] == "-hashfile")
+        .map(|c| c.args[1].as_str())
+        .collect();
+    assert!(
+        !hashed
+            .iter()
+            .any(|h| h.ends_with("\\Install-Certificates.ps1") || h.ends_with(cer.as_str())),
+        "{hashed:?}"
+    );
+    assert_eq!(run.of("powershell").count(), 0);
+    assert_cleaned_up(wine, &run);
+}
+
+/// Once the first stage has handed over, Install.cmd on the stick can change at will: the rest
+/// runs from the copy in the private folder (cmd.exe would otherwise read on in the new file).
+#[test]
+fn install_cmd_changed_on_the_stick_after_the_hand_over_changes_nothing() {
+    let Some(wine) = wine() else { return };
+    let case = Case::new();
+    let evil: String = (0..400)
+        .map(|_| "@echo EVIL-MARKER\r\n@\"%SystemRoot%\\System32\\reg.exe\" add EVIL\r\n")
+        .collect();
+    let evil = write(case.tmp.path(), "evil.cmd", evil);
+    // Hashes: SHA256SUMS and the copy of Install.cmd (first stage), then the script (second).
+    let run = case.run(
+        wine,
+        &format!("Install.cmd -ExpectedDigest {}", case.digest),
+        &[
+            ELEVATED,
+            ("CB_SWAP_FROM", &windows_path(&evil)),
+            ("CB_SWAP_TO", &windows_path(&case.file("Install.cmd"))),
+            ("CB_SWAP_AFTER", "3"),
+        ],
+    );
+    assert_eq!(
+        sha256_of(&case.file("Install.cmd")),
+        sha256_of(&evil),
+        "no swap happened"
+    );
+    assert_eq!(run.code, 0, "{}", run.output);
+    assert!(!run.output.contains("EVIL-MARKER"), "{}", run.output);
+    assert_eq!(run.of("reg").count(), 0);
+    assert!(powershell_file(&run).is_some());
+    assert!(run.output.contains("Install.cmd finished with exit code 0"));
+    assert_cleaned_up(wine, &run);
 }
 
 /// certutil's answer counts only when it is a whole SHA-256 and certutil says it succeeded.
@@ -499,7 +596,8 @@ fn the_certutil_fallback_installs_only_checked_copies() {
     assert!(run.output.contains("Using Install-Certutil.cmd"));
     assert!(powershell_file(&run).is_none());
     // Two private folders: Install.cmd's, then the one of the copy of Install-Certutil.cmd.
-    let folders: Vec<String> = run.of("icacls").map(|c| c.args[0].clone()).collect();
+    let mut folders: Vec<String> = run.of("icacls").map(|c| c.args[0].clone()).collect();
+    folders.dedup();
     assert_eq!(folders.len(), 2, "{:#?}", run.calls);
     let added = added(&run);
     assert_eq!(added.len(), cers.len());
@@ -682,6 +780,7 @@ fn install_certutil_cmd_on_its_own_copies_checks_and_installs_only_copies() {
     for (line, env) in [
         ("Install-Certutil.cmd", vec![]),
         ("Install-Certutil.cmd /bogus", vec![ELEVATED]),
+        ("Install-Certutil.cmd /?", vec![ELEVATED]),
         ("Install-Certutil.cmd \"\" /check", vec![ELEVATED]),
         ("Install-Certutil.cmd /check extra", vec![ELEVATED]),
     ] {
@@ -864,6 +963,7 @@ fn what_install_cmd_refuses_before_anything_runs() {
     let semicolon = format!("Install.cmd -ExpectedDigest \";{}\"", "a".repeat(63));
     for (line, env, says) in [
         ("Install.cmd /check", vec![ELEVATED], "Install.cmd takes"),
+        ("Install.cmd /?", vec![ELEVATED], "Install.cmd takes"),
         (
             "Install.cmd \"\" -CheckOnly",
             vec![ELEVATED],

@@ -259,6 +259,7 @@ fn checked_files(
             let bytes = &files[&file.replace('\\', "/")];
             CheckedFile {
                 sha256: crate::hex::sha256_upper(bytes),
+                size: bytes.len(),
                 file,
             }
         })
@@ -371,6 +372,8 @@ struct Context {
     launcher_runs: &'static [&'static str],
     /// Only for the launcher, rendered last: each file it runs or installs with its SHA-256.
     checked_files: Vec<CheckedFile>,
+    /// The largest bundle file anything reads ([`crate::bundle::MAX_ENTRY_SIZE`]).
+    max_bundle_file: u64,
 }
 
 #[derive(Debug, Serialize)]
@@ -379,6 +382,8 @@ struct CheckedFile {
     file: String,
     /// Upper-case hex.
     sha256: String,
+    /// Bytes.
+    size: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -432,6 +437,8 @@ struct CertificateInfo {
     name: String,
     sha1: String,
     sha256: String,
+    /// Bytes of the DER file.
+    size: usize,
     not_after: String,
     not_after_utc: String,
     /// The certificate, upper-case hex: only through `der_b64`.
@@ -472,6 +479,7 @@ impl Context {
                     name: e.cert.name.clone(),
                     sha1: e.cert.sha1.clone(),
                     sha256: e.cert.sha256.clone(),
+                    size: e.cert.der.len(),
                     not_after: e.cert.not_after.date().to_string(),
                     not_after_utc: utc(e.cert.not_after),
                     der_hex: crate::hex::upper(&e.cert.der),
@@ -535,6 +543,7 @@ impl Context {
             certificates,
             launcher_runs: LAUNCHER_RUNS,
             checked_files: Vec::new(),
+            max_bundle_file: crate::bundle::MAX_ENTRY_SIZE,
             report: ReportInfo {
                 schema: crate::report_schema::SCHEMA,
                 objects: crate::report_schema::object_keys()

@@ -224,18 +224,22 @@ impl Wine {
     }
 
     /// Runs `line` as typed at a Command Prompt in the folder `cwd` (the bundle folder, as on a
-    /// double-click), with a %TEMP% of its own, the doubles' log and stores in `scratch`, and `env`
+    /// double-click), with a %TEMP% and %LOCALAPPDATA% of its own, the doubles' log and stores in `scratch`, and `env`
     /// for the doubles. Times out after two minutes (a run waiting for input, or looping).
     pub fn run(&self, cwd: &Path, line: &str, env: &[(&str, &str)], scratch: &Path) -> Run {
         let log = scratch.join("calls.log");
         let _ = std::fs::remove_file(&log);
         let temp = scratch.join("temp");
         std::fs::create_dir_all(&temp).unwrap();
-        // Wine sets %TEMP% from its registry, whatever the environment says: a batch file sets it.
+        // Wine sets %TEMP% and %LOCALAPPDATA% from its registry, whatever the environment says: a
+        // batch file sets them (the installer's private folders go under %LOCALAPPDATA%).
+        let local = scratch.join("local");
+        std::fs::create_dir_all(&local).unwrap();
         let wrapper = scratch.join("run.cmd");
         let script = format!(
-            "@echo off\r\nset \"TEMP={temp}\"\r\nset \"TMP={temp}\"\r\ncd /d \"{cwd}\"\r\n{line}\r\n",
+            "@echo off\r\nset \"TEMP={temp}\"\r\nset \"TMP={temp}\"\r\nset \"LOCALAPPDATA={local}\"\r\ncd /d \"{cwd}\"\r\n{line}\r\n",
             temp = windows_path(&temp),
+            local = windows_path(&local),
             cwd = windows_path(cwd),
         );
         std::fs::write(&wrapper, script).unwrap();

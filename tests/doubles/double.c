@@ -128,13 +128,27 @@ static int file_sha256(const wchar_t *path, wchar_t *out) {
  * The hash is printed in lower case (Windows 10); CB_CERTUTIL_SPACED=1 prints it in pairs
  * separated by spaces (Windows 7). CB_CERTUTIL_SHORT=1 prints one digit too few (garbled
  * output); CB_CERTUTIL_HASH_EXIT=N prints the right hash but exits with N (a failure).
- * CB_SWAP_FROM / CB_SWAP_TO: right after each -hashfile, FROM is copied over TO (a medium that
- * returns other bytes the second time it is read).
+ * CB_SWAP_FROM / CB_SWAP_TO: right after each -hashfile (or only the CB_SWAP_AFTER-th of the
+ * run, counted in CB_LOG), FROM is copied over TO: a medium that returns other bytes the second
+ * time it is read.
  * CB_ADDSTORE_FAIL=1: -addstore fails with E_ACCESSDENIED. */
 
 #define CRYPT_E_NOT_FOUND_CODE (-2146885628)
 #define E_ACCESSDENIED_CODE (-2147024891)
 #define FILE_NOT_FOUND_CODE (-2147024894)
+
+/* How many -hashfile calls CB_LOG holds (this one included). */
+static int hashes_logged(void) {
+    const wchar_t *path = env(L"CB_LOG");
+    DWORD len = 0;
+    unsigned char *data = path ? read_all(path, &len) : NULL;
+    int n = 0;
+    for (DWORD k = 0; data && k + 11 <= len; k++) {
+        if (!memcmp(data + k, "\t-hashfile\t", 11)) n++;
+    }
+    free(data);
+    return n;
+}
 
 static void store_path(wchar_t *out, size_t n, int user, const wchar_t *store, const wchar_t *thumb) {
     const wchar_t *root = env(L"CB_STORES");
@@ -193,7 +207,8 @@ static int certutil(int argc, wchar_t **argv) {
         wprintf(L"SHA256 hash of %ls:\n%ls\nCertUtil: -hashfile command completed successfully.\n", file, hex);
         fflush(stdout);
         const wchar_t *from = env(L"CB_SWAP_FROM"), *to = env(L"CB_SWAP_TO");
-        if (from && to) CopyFileW(from, to, FALSE);
+        int after = env_int(L"CB_SWAP_AFTER", 0);
+        if (from && to && (!after || hashes_logged() == after)) CopyFileW(from, to, FALSE);
         return env_int(L"CB_CERTUTIL_HASH_EXIT", 0);
     }
     if (!_wcsicmp(verb, L"-store") && i + 2 < argc) {
@@ -305,8 +320,9 @@ static int findstr(int argc, wchar_t **argv) {
 }
 
 /* ------------------------------------------------------------------------------------------
- * icacls FOLDER /inheritance:r /grant:r *SID:(OI)(CI)F ...: checks that shape (exit 87, "Invalid
- * parameter", otherwise; 2 for a folder that is not there) and logs it. CB_ICACLS_EXIT is the
+ * icacls FOLDER /inheritance:r /grant:r *SID:(OI)(CI)F ... and icacls FOLDER /setowner *SID:
+ * checks that shape (exit 87, "Invalid parameter", otherwise; 2 for a folder that is not there)
+ * and logs it. CB_ICACLS_EXIT is the
  * exit code of a well-formed call (default 0). CB_ICACLS_PLANT=NAME creates the file or folder
  * NAME (a folder when NAME ends in \) in the folder first: someone who got in before the access
  * was restricted. */
@@ -317,8 +333,9 @@ static int icacls(int argc, wchar_t **argv) {
         wprintf(L"%ls: The system cannot find the file specified.\nSuccessfully processed 0 files; Failed processing 1 files\n", argc > 1 ? argv[1] : L"");
         return 2;
     }
-    int shape = argc >= 5 && !wcscmp(argv[2], L"/inheritance:r") && !wcscmp(argv[3], L"/grant:r");
-    for (int i = 4; shape && i < argc; i++) {
+    int owner = argc == 4 && !wcscmp(argv[2], L"/setowner") && !wcsncmp(argv[3], L"*S-1-", 5);
+    int shape = owner || (argc >= 5 && !wcscmp(argv[2], L"/inheritance:r") && !wcscmp(argv[3], L"/grant:r"));
+    for (int i = 4; shape && !owner && i < argc; i++) {
         size_t n = wcslen(argv[i]);
         shape = n > 16 && !wcsncmp(argv[i], L"*S-1-", 5) && !wcscmp(argv[i] + n - 10, L":(OI)(CI)F");
     }
@@ -327,7 +344,7 @@ static int icacls(int argc, wchar_t **argv) {
         return 87;
     }
     const wchar_t *plant = env(L"CB_ICACLS_PLANT");
-    if (plant) {
+    if (plant && !owner) {
         wchar_t path[MAX_PATH * 2];
         swprintf(path, MAX_PATH * 2, L"%ls\\%ls", argv[1], plant);
         size_t n = wcslen(path);
