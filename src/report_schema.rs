@@ -77,7 +77,7 @@ pub const FIELDS: &[Field] = &[
     f("integrity", "files_checked", "number", "files checked against SHA256SUMS"),
     f("integrity", "problems", "array of string", "what did not match"),
     f("integrity", "expected_digest", "string", "`matched` (the SHA-256 of SHA256SUMS was the digest given with `-ExpectedDigest`: the checks are anchored outside the bundle), `not-matched` (it was not, or SHA256SUMS was missing: nothing changed) or `not-given` (nothing outside the bundle anchored the checks)"),
-    f("integrity", "launcher_checked", "bool", "true when Install.cmd checked a copy of the script and of every certificate file against the hashes it carries before starting that copy; false when the script was started directly and checked itself while running (which catches damage, not tampering)"),
+    f("integrity", "launcher_checked", "bool", "true when the script ran with -BundleDir, which only Install.cmd passes, after checking a copy of the script and of every certificate file against the hashes it carries; false when the script was started directly and checked itself while running (which catches damage, not tampering)"),
     f("policy", "disable_root_auto_update", "number or null", "`DisableRootAutoUpdate` (1 = automatic root update turned off), null when not set"),
     f("policy", "registry_key", "string", "where it was read"),
     f("policy", "gpo_setting", "string", "the Group Policy setting that controls it"),
