@@ -248,6 +248,14 @@ fn an_untouched_bundle_runs_the_checked_copy_of_the_script_once_with_the_users_a
     let elevated = case.run(wine, "Install.cmd", &[ELEVATED]);
     let locks: Vec<Vec<String>> = elevated.of("icacls").map(|c| c.args.clone()).collect();
     assert_eq!(locks, lock_calls(&work_folder(&elevated), true));
+    // Elevated, in %SystemRoot%\Temp (the account's own unelevated processes could rename a
+    // folder in its %LOCALAPPDATA%), and without asking whoami.
+    assert!(
+        work_folder(&elevated).starts_with("C:\\windows\\Temp\\certbundle-"),
+        "{}",
+        work_folder(&elevated)
+    );
+    assert_eq!(elevated.of("whoami").count(), 0);
     // Every program started in System32, never in the bundle folder (a DLL there could load).
     for call in &run.calls {
         assert!(
@@ -839,21 +847,23 @@ fn install_certutil_cmd_on_its_own_copies_checks_and_installs_only_copies() {
 fn no_private_folder_no_run() {
     let Some(wine) = wine() else { return };
     let case = Case::new();
-    for (env, says, locked) in [
+    for (line, env, says, locked) in [
         // icacls fails.
         (
-            ("CB_ICACLS_EXIT", "5"),
+            "Install.cmd",
+            [ELEVATED, ("CB_ICACLS_EXIT", "5")],
             "icacls.exe could not restrict",
             true,
         ),
-        // whoami gives no SID: the folder is not even made.
+        // Not elevated, the account's SID is needed; whoami gives none: no folder is made.
         (
-            ("CB_WHOAMI_SID", "Administrators"),
+            "Install.cmd -CheckOnly",
+            [("CB_ELEVATED", "0"), ("CB_WHOAMI_SID", "Administrators")],
             "whoami.exe did not say",
             false,
         ),
     ] {
-        let run = case.run(wine, "Install.cmd", &[ELEVATED, env]);
+        let run = case.run(wine, line, &env);
         assert_eq!(run.code, 3, "{env:?}: {}", run.output);
         assert!(run.output.contains(says), "{env:?}: {}", run.output);
         assert!(run.output.contains("Nothing was changed."), "{env:?}");
@@ -896,6 +906,80 @@ fn no_private_folder_no_run() {
             "only what was planted is left"
         );
         std::fs::remove_dir_all(&work).unwrap();
+    }
+}
+
+#[test]
+fn what_is_not_the_bundles_is_refused_before_it_is_read() {
+    let Some(wine) = wine() else { return };
+    // SHA256SUMS of another size: without a digest a note, with one an integrity failure.
+    let case = Case::new();
+    let mut sums = std::fs::read(case.file("SHA256SUMS")).unwrap();
+    sums.extend_from_slice(
+        b"0000000000000000000000000000000000000000000000000000000000000000  x\n",
+    );
+    std::fs::write(case.file("SHA256SUMS"), sums).unwrap();
+    let run = case.run(wine, "Install.cmd", &[ELEVATED]);
+    assert_eq!(run.code, 0, "{}", run.output);
+    assert!(
+        run.output.contains("CHANGED   SHA256SUMS"),
+        "{}",
+        run.output
+    );
+    assert!(
+        run.output.contains("there is no bundle digest to show"),
+        "{}",
+        run.output
+    );
+    let with_digest = format!("Install.cmd -ExpectedDigest {}", case.digest);
+    let run = case.run(wine, &with_digest, &[ELEVATED]);
+    assert_eq!(run.code, 2, "{}", run.output);
+    assert!(
+        run.output.contains("or is not the bundle's"),
+        "{}",
+        run.output
+    );
+    assert!(
+        !run.calls
+            .iter()
+            .any(|c| c.args.iter().any(|a| a.ends_with("SHA256SUMS")))
+    );
+    assert_cleaned_up(wine, &run);
+    // A file where the bundle has a folder: nothing under it is read.
+    let case = Case::new();
+    std::fs::remove_dir_all(case.file("certs/CA")).unwrap();
+    std::fs::write(case.file("certs/CA"), b"not a folder").unwrap();
+    for line in ["Install.cmd", "Install-Certutil.cmd"] {
+        let run = case.run(wine, line, &[ELEVATED]);
+        assert_eq!(run.code, 2, "{line}: {}", run.output);
+        assert!(
+            run.output.contains("NOT FOLDER certs\\CA"),
+            "{line}: {}",
+            run.output
+        );
+        assert!(
+            !run.of("certutil").any(|c| c.args[0] == "-hashfile"),
+            "{line}: something was hashed"
+        );
+        assert_eq!(run.of("powershell").count(), 0);
+    }
+}
+
+/// The second stage is recognised by the folder it runs from, never by the variable alone.
+#[test]
+fn a_second_stage_outside_its_private_folder_stops() {
+    let Some(wine) = wine() else { return };
+    let case = Case::new();
+    let stage = windows_path(&case.folder);
+    for value in [stage.clone(), "C:\\elsewhere".to_string()] {
+        let run = case.run(
+            wine,
+            "Install.cmd",
+            &[ELEVATED, ("CERTBUNDLE_STAGE", &value)],
+        );
+        assert_eq!(run.code, 3, "{value}: {}", run.output);
+        assert!(run.output.contains("second stage"), "{}", run.output);
+        assert!(run.calls.is_empty(), "{:?}", run.calls);
     }
 }
 

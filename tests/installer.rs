@@ -395,13 +395,21 @@ fn cmd_files_reference_only_files_that_exist_and_carry_no_certificate_text() {
         .map(|s| s.to_string())
         .collect();
     launched.extend(cert_set.iter().cloned());
-    assert_eq!(
-        set(calls(&install, "copy_in")
-            .into_iter()
-            .map(|c| c.0)
-            .collect()),
-        launched
-    );
+    // (SHA256SUMS too is copied, to check it against -ExpectedDigest.) Each is copied only at
+    // the size it has in the bundle, which the launcher carries: SHA256SUMS' too, known before
+    // SHA256SUMS exists.
+    let mut copied = launched.clone();
+    copied.insert("SHA256SUMS".into());
+    let copy_in = calls(&install, "copy_in");
+    assert_eq!(set(copy_in.iter().map(|c| c.0).collect()), copied);
+    for (file, size) in copy_in {
+        let bytes = &r.files[&file.replace('\\', "/")];
+        assert_eq!(size, Some(bytes.len().to_string().as_str()), "{file}");
+    }
+    for (file, size) in calls(&certutil, "copy_in") {
+        let bytes = &r.files[&file.replace('\\', "/")];
+        assert_eq!(size, Some(bytes.len().to_string().as_str()), "{file}");
+    }
     let checked = calls(&install, "check_copy");
     assert_eq!(set(checked.iter().map(|c| c.0).collect()), launched);
     for (file, hash) in checked {

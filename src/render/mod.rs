@@ -214,11 +214,22 @@ pub fn all(plan: &Plan, templates: &Templates) -> Result<Rendered, RenderError> 
         files.insert(t.output.to_string(), render_one(&env, t, &context)?);
     }
     context.checked_files = checked_files(&files, &context.certificates);
+    context.sums_size = sha256sums_size(
+        files
+            .keys()
+            .map(String::as_str)
+            .chain(launchers.iter().map(|t| t.output)),
+    );
     for t in launchers {
         files.insert(t.output.to_string(), render_one(&env, t, &context)?);
     }
 
     let sums = sha256sums(&files);
+    debug_assert_eq!(
+        sums.len(),
+        context.sums_size,
+        "the launcher carries another size"
+    );
     let digest = crate::hex::sha256_lower(sums.as_bytes());
     files.insert("SHA256SUMS".to_string(), sums.into_bytes());
     let dirs = BUNDLE_DIRS.iter().map(|d| d.to_string()).collect();
@@ -264,6 +275,15 @@ fn checked_files(
             }
         })
         .collect()
+}
+
+/// The size of `SHA256SUMS` for these paths: every line is as long as its path allows, so the
+/// launcher can carry it before `SHA256SUMS` (which lists the launcher) exists.
+fn sha256sums_size<'a>(paths: impl Iterator<Item = &'a str>) -> usize {
+    paths
+        .filter(|p| *p != "SHA256SUMS")
+        .map(|p| 64 + 2 + p.len() + 1)
+        .sum()
 }
 
 /// `<sha256>  <path>` per file, sorted by path, LF line ends: what `sha256sum -c` reads.
@@ -374,6 +394,8 @@ struct Context {
     checked_files: Vec<CheckedFile>,
     /// The largest bundle file anything reads ([`crate::bundle::MAX_ENTRY_SIZE`]).
     max_bundle_file: u64,
+    /// Only for the launcher: the size of `SHA256SUMS`.
+    sums_size: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -544,6 +566,7 @@ impl Context {
             launcher_runs: LAUNCHER_RUNS,
             checked_files: Vec::new(),
             max_bundle_file: crate::bundle::MAX_ENTRY_SIZE,
+            sums_size: 0,
             report: ReportInfo {
                 schema: crate::report_schema::SCHEMA,
                 objects: crate::report_schema::object_keys()

@@ -210,17 +210,24 @@ pub fn windows_path(path: &Path) -> String {
 }
 
 impl Wine {
-    /// The Linux path of a Windows path on `C:` or `Z:`.
+    /// The Linux path of a Windows path on `C:` or `Z:`, each part found as Windows finds it
+    /// (whatever its case; Wine's prefix writes `windows\temp` in lower case).
     pub fn linux_path(&self, windows: &str) -> PathBuf {
-        let rest = windows[2..].replace('\\', "/");
-        match windows[..2].to_ascii_uppercase().as_str() {
-            "C:" => self
-                .prefix
-                .join("drive_c")
-                .join(rest.trim_start_matches('/')),
-            "Z:" => PathBuf::from(rest),
+        let mut path = match windows[..2].to_ascii_uppercase().as_str() {
+            "C:" => self.prefix.join("drive_c"),
+            "Z:" => PathBuf::from("/"),
             other => panic!("no Linux path for drive {other}"),
+        };
+        for part in windows[2..].split('\\').filter(|p| !p.is_empty()) {
+            let found = std::fs::read_dir(&path).ok().and_then(|entries| {
+                entries
+                    .flatten()
+                    .map(|e| e.file_name())
+                    .find(|n| n.to_string_lossy().eq_ignore_ascii_case(part))
+            });
+            path.push(found.unwrap_or_else(|| part.into()));
         }
+        path
     }
 
     /// Runs `line` as typed at a Command Prompt in the folder `cwd` (the bundle folder, as on a
