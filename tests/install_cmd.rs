@@ -983,28 +983,6 @@ fn a_second_stage_outside_its_private_folder_stops() {
     }
 }
 
-/// Drive `R:` of the test prefix, mapped to a folder while it lives.
-struct Drive(PathBuf);
-
-impl Drive {
-    fn map(wine: &Wine, folder: &Path) -> Drive {
-        let link = wine
-            .linux_path("C:\\")
-            .parent()
-            .unwrap()
-            .join("dosdevices/r:");
-        let _ = std::fs::remove_file(&link);
-        std::os::unix::fs::symlink(folder, &link).unwrap();
-        Drive(link)
-    }
-}
-
-impl Drop for Drive {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-    }
-}
-
 #[test]
 fn paths_that_break_quoting_reach_powershell_intact() {
     let Some(wine) = wine() else { return };
@@ -1030,10 +1008,22 @@ fn paths_that_break_quoting_reach_powershell_intact() {
     assert_eq!(added(&run).len(), cer_files(&folder).len());
 
     // A bundle at the root of a drive: "%~dp0" is "R:\", which must not end an argument as
-    // "R:\"" (PowerShell would read an escaped quote).
-    let drive = Drive::map(wine, &folder);
-    let run = wine.run(&folder, "R:\\Install.cmd -CheckOnly", &[], &scratch);
-    drop(drive);
+    // "R:\"" (PowerShell would read an escaped quote). R: is the harness's, mapped once.
+    let root = wine.drive_r();
+    for entry in std::fs::read_dir(root).unwrap().flatten() {
+        let path = entry.path();
+        let _ = std::fs::remove_dir_all(&path);
+        let _ = std::fs::remove_file(&path);
+    }
+    for file in listing(&folder) {
+        let from = folder.join(&file);
+        if from.is_dir() {
+            std::fs::create_dir_all(root.join(&file)).unwrap();
+        } else {
+            std::fs::copy(&from, root.join(&file)).unwrap();
+        }
+    }
+    let run = wine.run(root, "R:\\Install.cmd -CheckOnly", &[], &scratch);
     assert_eq!(run.code, 0, "{}", run.output);
     let (_, args) = powershell_file(&run).unwrap();
     assert_eq!(args[..2], ["-BundleDir", "R:\\."]);

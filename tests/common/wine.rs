@@ -30,6 +30,9 @@ pub const MINGW: &str = "x86_64-w64-mingw32-gcc";
 /// A Wine prefix with the doubles installed.
 pub struct Wine {
     prefix: PathBuf,
+    /// The folder behind drive `R:` (mapped once, before any run: Wine reacts to a drive that
+    /// changes under running programs by failing to start them).
+    drive_r: PathBuf,
 }
 
 /// What a run did.
@@ -72,6 +75,30 @@ impl Call {
             .iter()
             .position(|a| a.eq_ignore_ascii_case(flag))?;
         self.args.get(at + 1).map(String::as_str)
+    }
+}
+
+/// One of the few places for a Wine run, held while it lives.
+struct Slot;
+
+static SLOTS: std::sync::Mutex<usize> = std::sync::Mutex::new(0);
+static FREED: std::sync::Condvar = std::sync::Condvar::new();
+
+impl Slot {
+    fn take() -> Slot {
+        let mut busy = SLOTS.lock().unwrap_or_else(|e| e.into_inner());
+        while *busy >= 2 {
+            busy = FREED.wait(busy).unwrap_or_else(|e| e.into_inner());
+        }
+        *busy += 1;
+        Slot
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        *SLOTS.lock().unwrap_or_else(|e| e.into_inner()) -= 1;
+        FREED.notify_one();
     }
 }
 
@@ -188,7 +215,14 @@ fn setup() -> Result<Wine, (&'static str, String)> {
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .status();
-    let wine = Wine { prefix };
+    let drive_r = tmp.join("wine-drive-r");
+    std::fs::create_dir_all(&drive_r).unwrap();
+    let link = prefix.join("dosdevices/r:");
+    if std::fs::read_link(&link).ok().as_deref() != Some(drive_r.as_path()) {
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(&drive_r, &link).unwrap();
+    }
+    let wine = Wine { prefix, drive_r };
     // The doubles must be what runs: Wine prefers its own programs unless told otherwise.
     let probe = tempfile::tempdir().unwrap();
     let run = wine.run(
@@ -210,6 +244,11 @@ pub fn windows_path(path: &Path) -> String {
 }
 
 impl Wine {
+    /// The Linux folder behind drive `R:` of the prefix.
+    pub fn drive_r(&self) -> &Path {
+        &self.drive_r
+    }
+
     /// The Linux path of a Windows path on `C:` or `Z:`, each part found as Windows finds it
     /// (whatever its case; Wine's prefix writes `windows\temp` in lower case).
     pub fn linux_path(&self, windows: &str) -> PathBuf {
@@ -234,6 +273,9 @@ impl Wine {
     /// double-click), with a %TEMP% and %LOCALAPPDATA% of its own, the doubles' log and stores in `scratch`, and `env`
     /// for the doubles. Times out after two minutes (a run waiting for input, or looping).
     pub fn run(&self, cwd: &Path, line: &str, env: &[(&str, &str)], scratch: &Path) -> Run {
+        // At most two runs at a time: under more load Wine now and then fails to start a
+        // program ("Application could not be started"), which would read as a script's failure.
+        let _slot = Slot::take();
         let log = scratch.join("calls.log");
         let _ = std::fs::remove_file(&log);
         let temp = scratch.join("temp");
