@@ -74,7 +74,7 @@ pub const FIELDS: &[Field] = &[
     f("host", "language_mode", "string", "PowerShell language mode (`FullLanguage` expected)"),
     f("integrity", "result", "string", "`ok`, `failed` or `not-checked`"),
     f("integrity", "sums_found", "bool", "SHA256SUMS was in the bundle folder"),
-    f("integrity", "files_checked", "number", "files checked against SHA256SUMS"),
+    f("integrity", "files_checked", "number", "files checked against SHA256SUMS by the script (0 when Install.cmd started it: Install.cmd checked the files it runs or installs)"),
     f("integrity", "problems", "array of string", "what did not match"),
     f("integrity", "expected_digest", "string", "`matched` (the SHA-256 of SHA256SUMS was the digest given with `-ExpectedDigest`: the checks are anchored outside the bundle), `not-matched` (it was not, or SHA256SUMS was missing: nothing changed) or `not-given` (nothing outside the bundle anchored the checks)"),
     f("integrity", "launcher_checked", "bool", "true when the script ran with -BundleDir, which only Install.cmd passes, after checking a copy of the script and of every certificate file against the hashes it carries; false when the script was started directly and checked itself while running (which catches damage, not tampering)"),
