@@ -192,6 +192,17 @@ fn setup() -> Result<Wine, (&'static str, String)> {
         std::fs::rename(&staged, &target).unwrap();
     }
     let _ = std::fs::remove_file(&exe);
+    // The scripts name %SystemRoot%\System32 and %SystemRoot%\Temp; the prefix's folders are
+    // `system32` and `temp`. Wine finds a name whose case differs by reading the whole folder,
+    // and under load that lookup now and then fails (measured: a run in three had cmd say "Can't
+    // recognize" for a double that was there, into the file the script sent its errors to). Links
+    // with the scripts' spelling make every lookup exact (none in ten runs since).
+    for (alias, folder) in [("System32", "system32"), ("Temp", "temp")] {
+        let link = prefix.join("drive_c/windows").join(alias);
+        if std::fs::symlink_metadata(&link).is_err() {
+            let _ = std::os::unix::fs::symlink(folder, &link);
+        }
+    }
     // Runs get a %TEMP% of their own; clear what older runs (or older versions of this harness)
     // left in the prefix's.
     if let Ok(users) = std::fs::read_dir(prefix.join("drive_c/users")) {
