@@ -778,33 +778,70 @@ fn through_the_fallback_check_only_changes_nothing_and_a_failure_is_the_result()
             run.output
         );
         assert_eq!(run.of("reg").count(), 0, "a failed install was recorded");
+        // Added but not recorded (reg add fails): -Uninstall would keep it, so it has failed.
+        let case = Case::new();
+        let run = case.run(
+            wine,
+            "Install.cmd",
+            &[blocked[0], blocked[1], ("CB_REG_FAIL", "1")],
+        );
+        assert_eq!(run.code, 1, "{}", run.output);
+        assert_eq!(added(&run).len(), 2, "{:?}", added(&run));
+        assert_eq!(run.of("reg").count(), 2);
+        assert_eq!(
+            run.output
+                .matches("(installed, not recorded: -Uninstall will keep it)")
+                .count(),
+            2,
+            "{}",
+            run.output
+        );
+        assert!(
+            run.output.contains("RESULT: NOT COMPLIANT"),
+            "{}",
+            run.output
+        );
     })
 }
 
-/// Untrusted Certificates win over the bundle; a root already among the third-party roots, or a
+/// The computer's Untrusted Certificates win over the bundle; the running account's own are only
+/// said (the services run as SYSTEM); a root already among the third-party roots, or a
 /// certificate already in its store, is left as it is.
 #[test]
 fn the_fallback_never_installs_over_untrusted_and_keeps_what_is_there() {
     with_wine(|wine| {
         let blocked = [ELEVATED, ("CB_PS_PROBE", "none")];
-        for location in ["Machine", "User"] {
-            let case = Case::new();
-            let cers = cer_files(&case.folder);
-            case.put_in_store(location, "Disallowed", &cers[1]);
-            let run = case.run(wine, "Install.cmd", &blocked);
-            assert_eq!(run.code, 1, "{location}: {}", run.output);
-            assert!(
-                run.output.contains(&format!(
-                    "BLOCKED   CA  {}",
-                    thumbprint(&case.folder, &cers[1])
-                )),
-                "{location}: {}",
-                run.output
-            );
-            let added = added(&run);
-            assert_eq!(added.len(), 1, "{location}: {added:?}");
-            assert!(added[0].1.ends_with(&cers[0]));
-        }
+        let case = Case::new();
+        let cers = cer_files(&case.folder);
+        let thumb = thumbprint(&case.folder, &cers[1]);
+        case.put_in_store("Machine", "Disallowed", &cers[1]);
+        let run = case.run(wine, "Install.cmd", &blocked);
+        assert_eq!(run.code, 1, "{}", run.output);
+        assert!(
+            run.output.contains(&format!("BLOCKED   CA  {thumb}")),
+            "{}",
+            run.output
+        );
+        let adds = added(&run);
+        assert_eq!(adds.len(), 1, "{adds:?}");
+        assert!(adds[0].1.ends_with(&cers[0]));
+
+        let case = Case::new();
+        let cers = cer_files(&case.folder);
+        let thumb = thumbprint(&case.folder, &cers[1]);
+        case.put_in_store("User", "Disallowed", &cers[1]);
+        let run = case.run(wine, "Install.cmd", &blocked);
+        assert_eq!(run.code, 0, "{}", run.output);
+        assert!(!run.output.contains("BLOCKED"), "{}", run.output);
+        assert!(
+            run.output.contains(&format!(
+                "NOTE      {thumb} is in Untrusted Certificates of the account running this, not of the computer: not blocking."
+            )),
+            "{}",
+            run.output
+        );
+        assert_eq!(added(&run).len(), 2, "{:?}", added(&run));
+
         let case = Case::new();
         let cers = cer_files(&case.folder);
         case.put_in_store("Machine", "AuthRoot", &cers[0]);

@@ -55,13 +55,16 @@ fn code(r: &render::Rendered, path: &str) -> String {
         Some(at) if path.ends_with(".ps1") => text[at..].to_string(),
         _ => text,
     };
+    let ps = path.ends_with(".ps1");
     text.split("\r\n")
         .filter(|l| {
             let l = l.trim_start().to_ascii_lowercase();
-            !(l.starts_with("rem")
-                || l.starts_with("echo")
-                || l.starts_with('#')
-                || l.starts_with("::"))
+            let comment = if ps {
+                l.starts_with('#')
+            } else {
+                l == "rem" || l.starts_with("rem ") || l.starts_with("::")
+            };
+            !(comment || (!ps && l.starts_with("echo")))
         })
         .collect::<Vec<_>>()
         .join("\r\n")
@@ -702,4 +705,95 @@ fn the_installer_embeds_and_checks_what_design_requires() {
     ] {
         assert!(install.contains(must), "Install.cmd lacks {must:?}");
     }
+}
+
+/// The code of one function of the `.ps1` (from `function NAME {` to the next function).
+fn function(ps_code: &str, name: &str) -> String {
+    let start = ps_code
+        .find(&format!("function {name} {{"))
+        .unwrap_or_else(|| panic!("no function {name}"));
+    let rest = &ps_code[start + 1..];
+    let end = rest.find("\r\nfunction ").map_or(rest.len(), |e| e + 1);
+    ps_code[start..start + end].to_string()
+}
+
+/// Where `needle` is in `hay`, which must hold it exactly once.
+fn once(hay: &str, needle: &str) -> usize {
+    assert_eq!(hay.matches(needle).count(), 1, "{needle:?} once in:\n{hay}");
+    hay.find(needle).unwrap()
+}
+
+/// What PowerShell cannot run here, shown by the rendered code: only the computer's Untrusted
+/// Certificates block; -Uninstall deletes exactly the bundle's registry copy, and its record only
+/// after that copy is gone; an unwritable status file stops the run before anything changes; a
+/// certificate added but not recorded has failed.
+#[test]
+fn conflicts_uninstall_status_and_record_follow_the_rules() {
+    let r = render_bundle(&[root("Rule Root").der]);
+    let ps = code(&r, "Install-Certificates.ps1");
+
+    let conflicts = function(&ps, "Test-Conflicts");
+    let blocked = once(&conflicts, "$entry['Blocked'] = $true");
+    let machine = once(
+        &conflicts,
+        "Test-InStore $Stores['LocalMachine\\Disallowed']",
+    );
+    let user = once(
+        &conflicts,
+        "Test-InStore $Stores['CurrentUser\\Disallowed']",
+    );
+    assert!(machine < blocked && blocked < user, "{conflicts}");
+    assert!(!conflicts.contains("'store' ($where"), "{conflicts}");
+    assert!(conflicts[user..].contains("not blocking"), "{conflicts}");
+
+    let uninstall = function(&ps, "Invoke-Uninstall");
+    assert!(!uninstall.contains(".Remove("), "{uninstall}");
+    assert!(
+        !uninstall.contains("'LocalMachine\\AuthRoot'"),
+        "a root also in AuthRoot must still lose the bundle's copy:\n{uninstall}"
+    );
+    let remove = once(&uninstall, "Remove-OwnCopy $entry");
+    let gone = once(&uninstall, "if (Test-OwnCopy $entry) { throw");
+    let forget = uninstall
+        .match_indices("Remove-InstallRecord $entry['Sha1']")
+        .map(|(at, _)| at)
+        .collect::<Vec<_>>();
+    assert!(
+        remove < gone && forget.iter().any(|&f| f > gone),
+        "{uninstall}"
+    );
+    assert!(
+        forget.iter().all(|&f| f < remove || f > gone),
+        "{uninstall}"
+    );
+    let path = function(&ps, "Get-OwnCopyPath");
+    assert!(
+        path.contains("'SOFTWARE\\Microsoft\\SystemCertificates\\' + $Entry['Store'].ToUpperInvariant() + '\\Certificates\\' + $Entry['Sha1']"),
+        "{path}"
+    );
+    assert!(!path.contains("Policies"), "{path}");
+
+    let running = once(&ps, "if (-not (Write-StatusFile 'running')) {");
+    let stop = ps[running..].find("exit 3").expect("exit 3") + running;
+    let start = once(&ps, "\r\n    Invoke-Installer\r\n");
+    assert!(
+        running < stop && stop < start,
+        "status file before anything"
+    );
+    let status = function(&ps, "Write-StatusFile");
+    assert!(status.contains("return $false"), "{status}");
+
+    let install = function(&ps, "Invoke-Install");
+    let add = once(&install, "$store.Add($entry['Cert'])");
+    let record = once(&install, "Add-InstallRecord $entry['Sha1'] $entry['Store']");
+    let installed = once(&install, "$entry['Action'] = 'installed'");
+    assert!(add < record && record < installed, "{install}");
+    assert!(
+        install[record..].contains("'installed, not recorded: '"),
+        "{install}"
+    );
+    assert!(
+        ps.contains("-or $entry['Blocked'] -or $entry['Action'] -eq 'failed')"),
+        "a failed record counts against compliance"
+    );
 }

@@ -22,7 +22,7 @@
  *   the form *SID:(OI)(CI)F) but changes nothing: Wine does not enforce access control lists.
  * - whoami: only /user /fo csv /nh (and /user alone); the account is CBTEST\admin.
  * - fsutil and net: succeed exactly when CB_ELEVATED=1, whatever the arguments.
- * - reg: logs and succeeds (the tests check its arguments).
+ * - reg: logs and succeeds (the tests check its arguments), or fails when CB_REG_FAIL=1.
  * - powershell: answers the launcher's probe with CB_PS_PROBE whatever the command text; for
  *   -File it runs nothing, but refuses a script that is not there, as powershell.exe does.
  *
@@ -402,9 +402,13 @@ static int elevation_probe(const wchar_t *tool, int argc, wchar_t **argv) {
     return env_int(L"CB_ELEVATED", 0) ? 0 : 1;
 }
 
-/* reg add ...: logged, succeeds. */
+/* reg add ...: logged, succeeds; CB_REG_FAIL=1: fails with ERROR: Access is denied. */
 static int reg(int argc, wchar_t **argv) {
     log_call(L"reg", argc, argv, NULL);
+    if (env_int(L"CB_REG_FAIL", 0)) {
+        fwprintf(stderr, L"ERROR: Access is denied.\n");
+        return 1;
+    }
     return 0;
 }
 
