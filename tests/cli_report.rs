@@ -121,6 +121,47 @@ fn windows_encodings_and_names_are_read() {
     assert_eq!(json["summary"]["reports"], 13);
 }
 
+/// A message with an unpaired UTF-16 surrogate (a file name NTFS allowed) is read as U+FFFD and
+/// the host gets a note in every format; an escaped backslash before `ud800` is only text.
+#[test]
+fn an_unpaired_surrogate_in_a_report_is_read_with_a_note() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fixture = fixture_text("SRV-APEX01_20261126T080004Z.json");
+    let lone = fixture.replace(
+        "\"messages\": []",
+        "\"messages\": [\"Could not read D:\\\\x\\ud800.cer\"]",
+    );
+    let escaped = fixture
+        .replace("SRV-APEX01", "SRV-APEX02")
+        .replace("\"messages\": []", "\"messages\": [\"a \\\\ud800 b\"]");
+    assert_ne!(lone, fixture);
+    write(tmp.path(), "SRV-APEX01_20261126T080004Z.json", lone);
+    write(tmp.path(), "SRV-APEX02_20261126T080004Z.json", escaped);
+    let note = "the report holds 1 unpaired UTF-16 surrogate(s)";
+
+    let assert = report().arg(tmp.path()).arg("--json").assert().code(0);
+    let json: serde_json::Value = strict_json(stdout(&assert));
+    assert_eq!(json["summary"]["skipped"], 0, "{json}");
+    let hosts = json["hosts"].as_array().unwrap();
+    let notes = |name: &str| {
+        hosts.iter().find(|h| h["host"] == name).unwrap()["notes"]
+            .as_array()
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(notes("SRV-APEX01").len(), 1);
+    assert!(notes("SRV-APEX01")[0].as_str().unwrap().starts_with(note));
+    assert!(notes("SRV-APEX02").is_empty());
+
+    let table = stdout(&report().arg(tmp.path()).assert().code(0));
+    assert!(
+        table.contains(&format!("Notes\n  SRV-APEX01: {note}")),
+        "{table}"
+    );
+    let csv = stdout(&report().arg(tmp.path()).arg("--csv").assert().code(0));
+    assert!(csv.contains(note), "{csv}");
+}
+
 /// A folder holding copies of the named fixtures.
 fn fleet_of(dir: &Path, names: &[&str]) -> PathBuf {
     let folder = dir.join("reports");

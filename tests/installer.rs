@@ -796,4 +796,18 @@ fn conflicts_uninstall_status_and_record_follow_the_rules() {
         ps.contains("-or $entry['Blocked'] -or $entry['Action'] -eq 'failed')"),
         "a failed record counts against compliance"
     );
+
+    // An unpaired surrogate becomes U+FFFD; a pair stays two escapes of one character.
+    let json = function(&ps, "ConvertTo-JsonString");
+    let surrogate = once(&json, "if ($c -ge 0xD800 -and $c -le 0xDFFF) {");
+    let pair = once(
+        &json,
+        "if ($c -le 0xDBFF -and $next -ge 0xDC00 -and $next -le 0xDFFF) {",
+    );
+    let replaced = once(&json, "[void]$sb.Append('\\ufffd')");
+    let other = once(&json, "elseif ($c -lt 32 -or $c -gt 126)");
+    assert!(
+        surrogate < pair && pair < replaced && replaced < other,
+        "{json}"
+    );
 }

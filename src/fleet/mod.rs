@@ -286,6 +286,9 @@ pub struct Host {
     /// A later run that does not change the verdict: it stopped before looking at the stores,
     /// or ran another bundle than the reference.
     pub later: Option<String>,
+    /// What the engineer should know that is not a reason: a report read other than as written,
+    /// machines that share a name.
+    pub notes: Vec<String>,
     /// When the run finished, for choosing a host's run.
     #[serde(skip)]
     pub finished: time::OffsetDateTime,
@@ -472,6 +475,7 @@ pub fn host_row(file: String, parsed: Parsed, reference: Option<&Reference>) -> 
     let Parsed {
         report: r,
         finished,
+        notes,
     } = parsed;
     let problems = cert_problems(&r);
     let reached_stores = r.certificates.iter().any(|c| c.before.is_some())
@@ -562,6 +566,7 @@ pub fn host_row(file: String, parsed: Parsed, reference: Option<&Reference>) -> 
         bundle_match,
         reasons,
         later: None,
+        notes,
         finished,
         started: r.started,
         reached_stores,

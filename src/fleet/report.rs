@@ -195,6 +195,51 @@ pub struct Parsed {
     pub report: InstallReport,
     /// `finished`, parsed.
     pub finished: OffsetDateTime,
+    /// What was read other than as written (said on the host's row).
+    pub notes: Vec<String>,
+}
+
+/// The JSON text with every `\uXXXX` escape of an unpaired UTF-16 surrogate replaced by
+/// `\ufffd`, and how many there were. NTFS allows unpaired surrogates in names, so they reach
+/// paths and messages; an older installer wrote them as escapes, which strict JSON readers refuse.
+/// Any other escape (`\\ud800` is a backslash and the letters `ud800`) is copied as it is.
+fn replace_unpaired_surrogates(text: &str) -> (std::borrow::Cow<'_, str>, usize) {
+    let unit = |at: usize| -> Option<u16> {
+        let escape = text.get(at..at + 6)?;
+        let hex = escape.strip_prefix("\\u")?;
+        u16::from_str_radix(hex, 16).ok()
+    };
+    if !text.contains("\\u") {
+        return (text.into(), 0);
+    }
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut replaced = 0;
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        match unit(i) {
+            Some(0xD800..=0xDBFF) if matches!(unit(i + 6), Some(0xDC00..=0xDFFF)) => i += 12,
+            Some(0xD800..=0xDFFF) => {
+                out.push_str(&text[copied..i]);
+                out.push_str("\\ufffd");
+                replaced += 1;
+                i += 6;
+                copied = i;
+            }
+            // Any other escape is two characters (or six, which the next steps walk over).
+            _ => i += 2,
+        }
+    }
+    if replaced == 0 {
+        return (text.into(), 0);
+    }
+    out.push_str(&text[copied..]);
+    (out.into(), replaced)
 }
 
 /// Reads one report; the error is the reason to skip the file, in words for the engineer.
@@ -202,6 +247,13 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, String> {
     let text = decode(bytes)?;
     if text.trim().is_empty() {
         return Err("empty file".into());
+    }
+    let (text, unpaired) = replace_unpaired_surrogates(&text);
+    let mut notes = Vec::new();
+    if unpaired > 0 {
+        notes.push(format!(
+            "the report holds {unpaired} unpaired UTF-16 surrogate(s) (a name Windows allows but no text can show): read as U+FFFD"
+        ));
     }
     let value: Value = serde_json::from_str(&text).map_err(|e| match e.classify() {
         serde_json::error::Category::Eof => format!(
@@ -244,7 +296,11 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, String> {
     if report.host.name.trim().is_empty() {
         return Err("the report names no host".into());
     }
-    Ok(Parsed { report, finished })
+    Ok(Parsed {
+        report,
+        finished,
+        notes,
+    })
 }
 
 /// Text from the bytes Windows tools write: UTF-8 with or without a BOM, or UTF-16 with a BOM
@@ -551,5 +607,51 @@ mod tests {
     fn keys_the_schema_does_not_know_are_ignored() {
         let extra = text(&sample()).replacen('{', "{\n  \"later\": 1,", 1);
         assert!(parse(extra.as_bytes()).is_ok());
+    }
+
+    /// A report whose message holds `escape` (JSON text) as it would be written.
+    fn with_message(escape: &str) -> String {
+        let mut report = sample();
+        report.messages = vec!["MARK".into()];
+        text(&report).replace("MARK", escape)
+    }
+
+    #[test]
+    fn an_unpaired_surrogate_is_read_as_a_replacement_character_with_a_note() {
+        for (escape, read) in [
+            ("C:\\\\x\\ud800y", "C:\\x\u{FFFD}y"),
+            ("\\udfff", "\u{FFFD}"),
+            ("\\ud800\\ud800", "\u{FFFD}\u{FFFD}"),
+            ("\\udbff", "\u{FFFD}"),
+        ] {
+            let parsed =
+                parse(with_message(escape).as_bytes()).unwrap_or_else(|e| panic!("{escape}: {e}"));
+            assert_eq!(parsed.report.messages, vec![read.to_string()], "{escape}");
+            assert_eq!(parsed.notes.len(), 1, "{escape}");
+            assert!(parsed.notes[0].contains("unpaired UTF-16 surrogate"));
+        }
+        let twice = parse(with_message("\\ud800\\ud800").as_bytes()).unwrap();
+        assert!(
+            twice.notes[0].contains("holds 2 unpaired"),
+            "{:?}",
+            twice.notes
+        );
+    }
+
+    #[test]
+    fn escapes_that_are_not_unpaired_surrogates_are_read_as_written() {
+        for (escape, read) in [
+            // An escaped backslash, then the letters: no surrogate at all.
+            ("\\\\ud800", "\\ud800"),
+            ("\\\\\\\\ud800", "\\\\ud800"),
+            // A pair is one character.
+            ("\\ud83d\\ude00", "\u{1F600}"),
+            ("\\u00e9\\u0041", "\u{E9}A"),
+        ] {
+            let parsed =
+                parse(with_message(escape).as_bytes()).unwrap_or_else(|e| panic!("{escape}: {e}"));
+            assert_eq!(parsed.report.messages, vec![read.to_string()], "{escape}");
+            assert!(parsed.notes.is_empty(), "{escape}: {:?}", parsed.notes);
+        }
     }
 }

@@ -37,6 +37,8 @@ pub struct HostText {
     pub reasons: Vec<String>,
     /// A later run that did not change the verdict.
     pub later: Option<String>,
+    /// Notes on how the host's reports were read.
+    pub notes: Vec<String>,
 }
 
 /// The cells of one host.
@@ -110,6 +112,7 @@ pub fn host(h: &Host) -> HostText {
         },
         reasons: h.reasons.iter().map(|r| names::printable(r)).collect(),
         later: h.later.as_deref().map(names::printable),
+        notes: h.notes.iter().map(|n| names::printable(n)).collect(),
     }
 }
 

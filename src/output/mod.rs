@@ -455,6 +455,15 @@ fn fleet_table(r: &FleetReport, style: &Style) -> String {
             }
         }
     }
+    let noted: Vec<&fleet::text::HostText> = texts.iter().filter(|t| !t.notes.is_empty()).collect();
+    if !noted.is_empty() {
+        let _ = writeln!(out, "\n{}", style.bold("Notes"));
+        for t in noted {
+            for note in &t.notes {
+                let _ = writeln!(out, "  {}: {note}", t.host);
+            }
+        }
+    }
     if !f.skipped.is_empty() {
         let _ = writeln!(out, "\n{}", style.bold("Skipped"));
         for s in &f.skipped {
@@ -517,6 +526,7 @@ fn fleet_csv(r: &FleetReport) -> String {
         "bundle_digest",
         "bundle_match",
         "later_run",
+        "notes",
         "report_file",
     ]);
     for h in &r.fleet.hosts {
@@ -552,6 +562,7 @@ fn fleet_csv(r: &FleetReport) -> String {
                 .unwrap_or("")
                 .to_string(),
             t.later.clone().unwrap_or_default(),
+            t.notes.join("; "),
             names::printable(&h.file),
         ];
         let _ = w.write_record(cells.iter().map(|c| spreadsheet_safe(c)));
