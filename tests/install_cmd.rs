@@ -1222,3 +1222,41 @@ fn the_scripts_word_is_taken_over_the_exit_code_and_a_refusal_never_falls_back()
         assert_cleaned_up(wine, &run);
     })
 }
+
+/// Every path the scripts print (the private folder under %LOCALAPPDATA%, with %TEMP% beside it)
+/// is printed inside quotes: an `&` in it is text, never a second command.
+#[test]
+fn printed_paths_are_text_even_with_an_ampersand() {
+    with_wine(|wine| {
+        let tmp = tempfile::tempdir().unwrap();
+        let (folder, _) = bundle(&tmp.path().join("stick"));
+        // %TEMP% stays plain: Wine's own for /f runs its command through a file in %TEMP% and
+        // breaks on an `&` there (Windows reads a pipe).
+        let scratch = tmp.path().join("scratch");
+        std::fs::create_dir_all(&scratch).unwrap();
+        let local = windows_path(&tmp.path().join("a & echo INJECTED"));
+        let run = wine.run(
+            &folder,
+            "Install.cmd -CheckOnly",
+            &[("LOCALAPPDATA", &local)],
+            &scratch,
+        );
+        assert!(
+            run.output.contains(&format!(
+                "checking copies of 4 file(s) in \"{local}\\certbundle-"
+            )),
+            "{}",
+            run.output
+        );
+        assert!(
+            !run.output
+                .lines()
+                .any(|l| l.trim_start().starts_with("INJECTED")),
+            "{}",
+            run.output
+        );
+        let (file, _) = powershell_file(&run).expect("PowerShell started");
+        assert!(file.starts_with(&format!("{local}\\certbundle-")), "{file}");
+        assert_cleaned_up(wine, &run);
+    })
+}

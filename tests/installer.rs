@@ -810,4 +810,36 @@ fn conflicts_uninstall_status_and_record_follow_the_rules() {
         surrogate < pair && pair < replaced && replaced < other,
         "{json}"
     );
+
+    // The ProgramData folder: made with its access list in one step and only when absent, never
+    // re-ACLed; owned by Administrators, SYSTEM or the running account (object creator); looked
+    // at again right before each write.
+    assert!(!ps.contains("Set-Acl") && !ps.contains("SetAccessControl"));
+    let save = function(&ps, "Save-Reports");
+    once(
+        &save,
+        "if (-not (Test-Entry $base)) { New-ProtectedFolder $base }",
+    );
+    let writes: Vec<usize> = save
+        .match_indices("Write-NewFile ")
+        .map(|(at, _)| at)
+        .collect();
+    assert_eq!(writes.len(), 2, "{save}");
+    for at in writes {
+        let before = save[..at].trim_end();
+        assert!(
+            before.ends_with("Assert-WritableFolder $attempt $shared"),
+            "no check right before a write:\n{save}"
+        );
+    }
+    let assert_folder = function(&ps, "Assert-WritableFolder");
+    assert!(
+        assert_folder.contains("(Test-Link $Path) -or ($Shared -and -not (Test-SafeFolder $Path))")
+    );
+    let safe = function(&ps, "Test-SafeFolder");
+    assert!(safe.contains("$trusted = @($AdminSids) + @([System.Security.Principal.WindowsIdentity]::GetCurrent().User.Value)"));
+    assert!(safe.contains("if ($trusted -notcontains $owner) { return $false }"));
+    assert!(safe.contains("ReparsePoint"));
+    let create = function(&ps, "New-ProtectedFolder");
+    assert!(create.contains("CreateDirectory($Path, $security)"));
 }

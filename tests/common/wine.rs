@@ -293,7 +293,11 @@ impl Wine {
         std::fs::create_dir_all(&temp).unwrap();
         // Wine sets %TEMP% and %LOCALAPPDATA% from its registry, whatever the environment says: a
         // batch file sets them (the installer's private folders go under %LOCALAPPDATA%).
-        let local = scratch.join("local");
+        // A test may name another %LOCALAPPDATA% (a Windows path) in `env`.
+        let local = match env.iter().find(|(k, _)| *k == "LOCALAPPDATA") {
+            Some((_, v)) => self.linux_path(v),
+            None => scratch.join("local"),
+        };
         std::fs::create_dir_all(&local).unwrap();
         let wrapper = scratch.join("run.cmd");
         let script = format!(
@@ -311,7 +315,8 @@ impl Wine {
         cmd.current_dir(scratch)
             .arg("cmd")
             .arg("/c")
-            .arg(windows_path(&wrapper))
+            // By name, from the scratch folder: a path with `&` after /c would be two commands.
+            .arg("run.cmd")
             .env("WINEPREFIX", &self.prefix)
             .env("WINEDEBUG", "-all")
             .env(
