@@ -843,3 +843,44 @@ fn conflicts_uninstall_status_and_record_follow_the_rules() {
     let create = function(&ps, "New-ProtectedFolder");
     assert!(create.contains("CreateDirectory($Path, $security)"));
 }
+
+/// README.txt and Get-Help say only what is true: a direct run needs -ExecutionPolicy Bypass
+/// (a plain .\Install-Certificates.ps1 is refused under the default policy); -ReportDir without
+/// a trailing backslash; both fallback report folders; when Install.cmd pauses and
+/// CERTBUNDLE_NOPAUSE; quotes for a digest typed in pairs.
+#[test]
+fn readme_txt_and_get_help_say_how_to_run_it() {
+    let r = render_bundle(&[root("Help Root").der]);
+    let readme = text(&r, "README.txt");
+    let ps = text(&r, "Install-Certificates.ps1");
+    let direct =
+        "powershell.exe -NoProfile -ExecutionPolicy Bypass -File .\\Install-Certificates.ps1";
+    for (name, doc) in [("README.txt", &readme), ("Get-Help", &ps)] {
+        assert!(doc.contains(direct), "{name}");
+        // Every line that runs the script directly goes through powershell.exe -File.
+        for line in doc.lines() {
+            let l = line.trim();
+            let rest = l.strip_prefix(".\\Install-Certificates.ps1");
+            if rest.is_some_and(|r| r.is_empty() || r.starts_with(" -")) {
+                panic!("{name} suggests a plain run: {l}");
+            }
+        }
+        assert!(doc.contains("%ProgramData%\\certbundle\\reports"), "{name}");
+        assert!(
+            doc.contains("%LOCALAPPDATA%\\certbundle\\reports"),
+            "{name}"
+        );
+        let flat = doc.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat.contains("\"D:\\reports\", not \"D:\\reports\\\""),
+            "{name}"
+        );
+    }
+    assert!(readme.contains("CERTBUNDLE_NOPAUSE=1"));
+    assert!(readme.contains("It never waits when run as SYSTEM or with CERTBUNDLE_NOPAUSE=1."));
+    assert!(readme.contains("-ExpectedDigest \"ab cd ...\""));
+    assert!(
+        !readme.contains("every file again"),
+        "no check is repeated: {readme}"
+    );
+}
