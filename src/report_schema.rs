@@ -64,6 +64,8 @@ pub const FIELDS: &[Field] = &[
     f("bundle", "profile_source", "string", "where that profile came from: `built-in`, `file <file name>` (a profile file) or `none`"),
     f("bundle", "digest", "string or null", "SHA-256 of SHA256SUMS in the bundle folder, lower-case hex; null when there was none"),
     f("host", "name", "string", "computer name"),
+    f("host", "machine_guid", "string or null", "`HKLM\\SOFTWARE\\Microsoft\\Cryptography` `MachineGuid` (lower case), which tells apart computers of the same name; null when it could not be read"),
+    f("host", "domain", "string or null", "the domain the computer is joined to, or its workgroup; null when it could not be read"),
     f("host", "os_version", "string", "Windows version, e.g. `6.1.7601` for Windows 7 SP1"),
     f("host", "powershell_version", "string", "PowerShell version"),
     f("host", "clr_version", "string", ".NET runtime version"),

@@ -840,6 +840,19 @@ fn conflicts_uninstall_status_and_record_follow_the_rules() {
     assert!(safe.contains("$trusted = @($AdminSids) + @([System.Security.Principal.WindowsIdentity]::GetCurrent().User.Value)"));
     assert!(safe.contains("if ($trusted -notcontains $owner) { return $false }"));
     assert!(safe.contains("ReparsePoint"));
+    // The report tells computers of one name apart: MachineGuid from the 64-bit registry view
+    // (a 32-bit PowerShell asks reg.exe, PowerShell 2.0 having no registry view).
+    let guid = function(&ps, "Get-MachineGuid");
+    assert!(guid.contains("Get-RegistryValue64 'SOFTWARE\\Microsoft\\Cryptography' 'MachineGuid'"));
+    let view = function(&ps, "Get-RegistryValue64");
+    let redirected = once(&view, "if (-not $script:Process64 -and $script:Host64) {");
+    let reg = once(&view, "& $reg query ('HKLM\\' + $Path) /v $Name /reg:64");
+    assert!(redirected < reg, "{view}");
+    once(
+        &ps,
+        "Add-JsonMember $hostInfo 'machine_guid' (Get-MachineGuid)",
+    );
+    once(&ps, "Add-JsonMember $hostInfo 'domain' (Get-HostDomain)");
     let create = function(&ps, "New-ProtectedFolder");
     assert!(create.contains("CreateDirectory($Path, $security)"));
 }

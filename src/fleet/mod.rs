@@ -254,6 +254,11 @@ pub struct ProductCheck {
 pub struct Host {
     /// Computer name, as the latest report gives it.
     pub host: String,
+    /// Its `MachineGuid`: two computers of the same name are two rows (none from an older
+    /// installer, or when it could not be read).
+    pub machine_guid: Option<String>,
+    /// Its domain or workgroup, when the report says.
+    pub domain: Option<String>,
     /// When the latest run finished (UTC).
     pub last_run: String,
     /// What that run did.
@@ -350,6 +355,41 @@ impl Fleet {
     }
 }
 
+/// The runs of one computer name, split into machines by `MachineGuid`, each with a note when
+/// the name is shared. One `MachineGuid` (or none: reports of older installers) is one machine,
+/// as are clones made without sysprep, which share it. Several are a machine each; runs without
+/// one then cannot be placed and stay a row of their own.
+fn machines_of(runs: Vec<Host>) -> Vec<(Vec<Host>, Option<String>)> {
+    let guids: std::collections::BTreeSet<String> = runs
+        .iter()
+        .filter_map(|r| r.machine_guid.as_deref().map(str::to_ascii_lowercase))
+        .collect();
+    if guids.len() < 2 {
+        return vec![(runs, None)];
+    }
+    let listed = guids.iter().cloned().collect::<Vec<_>>().join(", ");
+    let mut by_guid: BTreeMap<Option<String>, Vec<Host>> = BTreeMap::new();
+    for run in runs {
+        let guid = run.machine_guid.as_deref().map(str::to_ascii_lowercase);
+        by_guid.entry(guid).or_default().push(run);
+    }
+    let count = guids.len();
+    by_guid
+        .into_iter()
+        .map(|(guid, runs)| {
+            let note = match guid {
+                Some(guid) => format!(
+                    "{count} computers share this name (MachineGuid {listed}): this row is MachineGuid {guid}"
+                ),
+                None => format!(
+                    "{count} computers share this name (MachineGuid {listed}): this row is the runs whose report has no MachineGuid (an older installer), which may be any of them"
+                ),
+            };
+            (runs, Some(note))
+        })
+        .collect()
+}
+
 /// Most reasons kept per host (the rest are counted).
 const MAX_REASONS: usize = 5;
 
@@ -366,9 +406,11 @@ pub fn summarise(
     for run in runs {
         by_host.entry(host_key(&run.host)).or_default().push(run);
     }
+    let machines: Vec<(Vec<Host>, Option<String>)> =
+        by_host.into_values().flat_map(machines_of).collect();
     let mut total = 0;
-    let mut hosts: Vec<Host> = Vec::with_capacity(by_host.len());
-    for mut runs in by_host.into_values() {
+    let mut hosts: Vec<Host> = Vec::with_capacity(machines.len());
+    for (mut runs, note) in machines {
         runs.sort_by(|a, b| {
             (a.finished, &a.started, &a.file).cmp(&(b.finished, &b.started, &b.file))
         });
@@ -419,6 +461,7 @@ pub fn summarise(
         let mut row = distinct.swap_remove(chosen);
         row.runs = count;
         row.later = later;
+        row.notes.extend(note);
         hosts.push(row);
     }
     hosts.sort_by(|a, b| {
@@ -427,12 +470,14 @@ pub fn summarise(
             a.status,
             std::cmp::Reverse(a.problems.len()),
             host_key(&a.host),
+            &a.machine_guid,
         )
             .cmp(&(
                 b.compliant,
                 b.status,
                 std::cmp::Reverse(b.problems.len()),
                 host_key(&b.host),
+                &b.machine_guid,
             ))
     });
     let mut summary = Summary {
@@ -534,6 +579,8 @@ pub fn host_row(file: String, parsed: Parsed, reference: Option<&Reference>) -> 
     let reasons = reasons(&r, status);
     Host {
         host: r.host.name.trim().to_string(),
+        machine_guid: r.host.machine_guid.clone(),
+        domain: r.host.domain.clone(),
         last_run: finished
             .to_offset(time::UtcOffset::UTC)
             .format(&time::macros::format_description!(
@@ -806,6 +853,137 @@ mod tests {
         assert_eq!(fleet.hosts[0].status, HostStatus::NotElevated);
         assert!(fleet.hosts[0].problems.is_empty());
         assert!(fleet.hosts[0].reasons[0].contains("Run as administrator"));
+    }
+
+    fn on(mut r: InstallReport, guid: Option<&str>) -> InstallReport {
+        r.host.machine_guid = guid.map(str::to_string);
+        r
+    }
+
+    #[test]
+    fn computers_of_one_name_are_rows_of_their_own_by_machine_guid() {
+        let (a, b) = (
+            "11111111-1111-1111-1111-111111111111",
+            "22222222-2222-2222-2222-222222222222",
+        );
+        let fleet = summed(
+            vec![
+                (
+                    "1".into(),
+                    parsed(on(
+                        clean("WS-7", "2026-11-26T08:00:00Z", Verdict::Fixed),
+                        Some(a),
+                    )),
+                ),
+                (
+                    "2".into(),
+                    parsed(on(
+                        clean("ws-7", "2026-11-26T09:00:00Z", Verdict::NotCompliant),
+                        Some(b),
+                    )),
+                ),
+                (
+                    "3".into(),
+                    parsed(on(
+                        clean("WS-7", "2026-11-26T10:00:00Z", Verdict::Compliant),
+                        Some(&a.to_uppercase()),
+                    )),
+                ),
+            ],
+            None,
+        );
+        assert_eq!(fleet.hosts.len(), 2, "{:#?}", fleet.hosts);
+        let row = |guid: &str| {
+            fleet
+                .hosts
+                .iter()
+                .find(|h| {
+                    h.machine_guid
+                        .as_deref()
+                        .map(str::to_ascii_lowercase)
+                        .as_deref()
+                        == Some(guid)
+                })
+                .unwrap()
+        };
+        assert_eq!(row(a).runs, 2);
+        assert_eq!(row(a).status, HostStatus::Compliant);
+        assert_eq!(row(b).runs, 1);
+        assert_eq!(row(b).status, HostStatus::NotCompliant);
+        for (guid, h) in [(a, row(a)), (b, row(b))] {
+            assert_eq!(
+                h.notes,
+                vec![format!(
+                    "2 computers share this name (MachineGuid {a}, {b}): this row is MachineGuid {guid}"
+                )]
+            );
+        }
+        assert_eq!(fleet.summary.hosts, 2);
+        assert!(!fleet.ok());
+    }
+
+    #[test]
+    fn one_machine_guid_or_none_is_one_computer() {
+        let guid = "11111111-1111-1111-1111-111111111111";
+        // A clone made without sysprep shares the GUID too: one row, as the name alone gave.
+        for second in [Some(guid), None] {
+            let fleet = summed(
+                vec![
+                    (
+                        "1".into(),
+                        parsed(on(
+                            clean("WS-6", "2026-11-26T08:00:00Z", Verdict::Fixed),
+                            None,
+                        )),
+                    ),
+                    (
+                        "2".into(),
+                        parsed(on(
+                            clean("WS-6", "2026-11-26T09:00:00Z", Verdict::Compliant),
+                            second,
+                        )),
+                    ),
+                ],
+                None,
+            );
+            assert_eq!(fleet.hosts.len(), 1);
+            assert_eq!(fleet.hosts[0].runs, 2);
+            assert!(fleet.hosts[0].notes.is_empty());
+        }
+        // Two GUIDs and a run without one: that run is a row of its own, said so.
+        let fleet = summed(
+            vec![
+                (
+                    "1".into(),
+                    parsed(on(
+                        clean("WS-5", "2026-11-26T08:00:00Z", Verdict::Fixed),
+                        None,
+                    )),
+                ),
+                (
+                    "2".into(),
+                    parsed(on(
+                        clean("WS-5", "2026-11-26T09:00:00Z", Verdict::Compliant),
+                        Some(guid),
+                    )),
+                ),
+                (
+                    "3".into(),
+                    parsed(on(
+                        clean("WS-5", "2026-11-26T09:00:00Z", Verdict::Compliant),
+                        Some("22222222-2222-2222-2222-222222222222"),
+                    )),
+                ),
+            ],
+            None,
+        );
+        assert_eq!(fleet.hosts.len(), 3);
+        let unplaced = fleet
+            .hosts
+            .iter()
+            .find(|h| h.machine_guid.is_none())
+            .unwrap();
+        assert!(unplaced.notes[0].ends_with("this row is the runs whose report has no MachineGuid (an older installer), which may be any of them"));
     }
 
     #[test]

@@ -85,6 +85,8 @@ pub struct BundleRef {
 #[allow(missing_docs)]
 pub struct HostInfo {
     pub name: String,
+    pub machine_guid: Option<String>,
+    pub domain: Option<String>,
     pub os_version: String,
     pub powershell_version: String,
     pub clr_version: String,
@@ -450,6 +452,8 @@ pub fn sample() -> InstallReport {
         },
         host: HostInfo {
             name: "WS-0001".into(),
+            machine_guid: Some("3f2504e0-4f89-11d3-9a0c-0305e82c3301".into()),
+            domain: Some("CORP".into()),
             os_version: "6.1.7601".into(),
             powershell_version: "2.0".into(),
             clr_version: "2.0.50727.5485".into(),

@@ -527,6 +527,8 @@ fn fleet_csv(r: &FleetReport) -> String {
         "bundle_match",
         "later_run",
         "notes",
+        "machine_guid",
+        "domain",
         "report_file",
     ]);
     for h in &r.fleet.hosts {
@@ -563,6 +565,8 @@ fn fleet_csv(r: &FleetReport) -> String {
                 .to_string(),
             t.later.clone().unwrap_or_default(),
             t.notes.join("; "),
+            names::printable(h.machine_guid.as_deref().unwrap_or_default()),
+            names::printable(h.domain.as_deref().unwrap_or_default()),
             names::printable(&h.file),
         ];
         let _ = w.write_record(cells.iter().map(|c| spreadsheet_safe(c)));
