@@ -81,6 +81,7 @@ pub const FIELDS: &[Field] = &[
     f("integrity", "expected_digest", "string", "`matched` (the SHA-256 of SHA256SUMS was the digest given with `-ExpectedDigest`: the checks are anchored outside the bundle), `not-matched` (it was not, or SHA256SUMS was missing: nothing changed) or `not-given` (nothing outside the bundle anchored the checks)"),
     f("integrity", "launcher_checked", "bool", "true when the script ran with -BundleDir, which only Install.cmd passes, after checking a copy of the script and of every certificate file against the hashes it carries; false when the script was started directly and checked itself while running (which catches damage, not tampering)"),
     f("policy", "disable_root_auto_update", "number or null", "`DisableRootAutoUpdate` (1 = automatic root update turned off), null when not set"),
+    f("policy", "only_enterprise_roots", "bool or null", "Group Policy lets the computer trust only enterprise root CAs (`ProtectedRoots` `Flags` 0x8): roots added locally are ignored, and the run is not compliant; null when not set"),
     f("policy", "registry_key", "string", "where it was read"),
     f("policy", "gpo_setting", "string", "the Group Policy setting that controls it"),
     f("conflict", "sha1", "string", "thumbprint"),

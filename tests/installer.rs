@@ -853,6 +853,54 @@ fn conflicts_uninstall_status_and_record_follow_the_rules() {
         "Add-JsonMember $hostInfo 'machine_guid' (Get-MachineGuid)",
     );
     once(&ps, "Add-JsonMember $hostInfo 'domain' (Get-HostDomain)");
+    // Chains: one build per application policy (never both in one), passing when one does;
+    // NotTimeValid tolerated only for expired bundle certificates, never for a NotBefore to
+    // come (the clock); no chain for a certificate that is not there; trusting only enterprise
+    // roots blocks compliance.
+    assert_eq!(
+        ps.matches("'Policies' = @('1.3.6.1.5.5.7.3.3', '1.3.6.1.5.5.7.3.8')")
+            .count(),
+        1,
+        "a certificate without a profile purpose is checked for either policy"
+    );
+    let chain = function(&ps, "Test-Chain");
+    let each = once(&chain, "foreach ($policy in $Entry['Policies']) {");
+    let add = once(&chain, "ApplicationPolicy.Add(");
+    let build = once(&chain, "[void]$chain.Build($Entry['Cert'])");
+    let pass = once(
+        &chain,
+        "if (@($problems).Count -eq 0) { return ,$problems }",
+    );
+    assert!(each < add && add < build && build < pass, "{chain}");
+    assert!(chain.contains("if ($c.NotBefore -gt $now) { $expiredOk = $false; $early = $c }"));
+    assert!(
+        chain.contains(
+            "-not $BundleThumbprints.ContainsKey($c.Thumbprint)) { $expiredOk = $false }"
+        )
+    );
+    assert!(chain.contains("if ($expiredOk -and ($flag -eq 'NotTimeValid'"));
+    assert!(chain.contains("check this computer''s clock."));
+    let result = function(&ps, "Test-Result");
+    let absent = once(&result, "if ($entry['After'] -ne 'present') { continue }");
+    assert!(
+        absent < once(&result, "Test-Chain $entry $thumbprints"),
+        "{result}"
+    );
+    let only = function(&ps, "Get-OnlyEnterpriseRoots");
+    assert!(
+        only.contains("'SOFTWARE\\Policies\\Microsoft\\SystemCertificates\\Root\\ProtectedRoots'")
+    );
+    assert!(only.contains("-band 0x8"));
+    once(
+        &ps,
+        "Add-JsonMember $script:Policy 'only_enterprise_roots' $script:OnlyEnterpriseRoots",
+    );
+    once(
+        &ps,
+        "if ($script:OnlyEnterpriseRoots -and $script:Mode -ne 'uninstall') { $bad = $bad + 1 }",
+    );
+    assert!(function(&ps, "Test-Conflicts").contains("Certificate Path Validation Settings"));
+
     let create = function(&ps, "New-ProtectedFolder");
     assert!(create.contains("CreateDirectory($Path, $security)"));
 }

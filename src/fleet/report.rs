@@ -116,6 +116,7 @@ pub struct Integrity {
 #[allow(missing_docs)]
 pub struct Policy {
     pub disable_root_auto_update: Option<i64>,
+    pub only_enterprise_roots: Option<bool>,
     pub registry_key: String,
     pub gpo_setting: String,
 }
@@ -476,6 +477,7 @@ pub fn sample() -> InstallReport {
         }),
         policy: Some(Policy {
             disable_root_auto_update: Some(1),
+            only_enterprise_roots: None,
             registry_key: "HKLM\\SOFTWARE\\Policies\\Microsoft\\SystemCertificates\\AuthRoot"
                 .into(),
             gpo_setting: "Turn off Automatic Root Certificates Update".into(),

@@ -322,6 +322,7 @@ mod tests {
             issuer_sha256: None,
             pinned: false,
             purpose: None,
+            purposes: vec![],
             evidence: None,
             findings: vec![],
         }

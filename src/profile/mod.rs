@@ -139,6 +139,34 @@ impl Purpose {
             Purpose::AzureCodeSigning => "Azure Code Signing",
         }
     }
+
+    /// The application policy (extended key usage OID) a chain must be valid for to serve it:
+    /// code signing for the signing chains, time stamping for countersignatures.
+    pub fn application_policy(self) -> &'static str {
+        match self {
+            Purpose::Sha1Signing | Purpose::Sha2Signing | Purpose::AzureCodeSigning => {
+                CODE_SIGNING_POLICY
+            }
+            Purpose::Timestamp => TIME_STAMPING_POLICY,
+        }
+    }
+}
+
+/// Extended key usage: code signing (RFC 5280 id-kp-codeSigning).
+pub const CODE_SIGNING_POLICY: &str = "1.3.6.1.5.5.7.3.3";
+/// Extended key usage: time stamping (RFC 5280 id-kp-timeStamping).
+pub const TIME_STAMPING_POLICY: &str = "1.3.6.1.5.5.7.3.8";
+
+/// The application policies a certificate's chain is checked against, one at a time (it passes
+/// when one does): those of its purposes, or both when the profile names none.
+pub fn application_policies(purposes: &[Purpose]) -> Vec<&'static str> {
+    let mut policies: Vec<&'static str> = purposes.iter().map(|p| p.application_policy()).collect();
+    if policies.is_empty() {
+        policies = vec![CODE_SIGNING_POLICY, TIME_STAMPING_POLICY];
+    }
+    policies.sort_unstable();
+    policies.dedup();
+    policies
 }
 
 /// One pinned certificate.
@@ -441,6 +469,23 @@ fn line_of_certificate(text: &str, index: usize, key: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_purpose_is_checked_against_its_application_policy_alone() {
+        use Purpose::*;
+        let (cs, ts) = (CODE_SIGNING_POLICY, TIME_STAMPING_POLICY);
+        assert_eq!(application_policies(&[Timestamp]), vec![ts]);
+        assert_eq!(
+            application_policies(&[Sha1Signing, AzureCodeSigning]),
+            vec![cs]
+        );
+        assert_eq!(
+            application_policies(&[Timestamp, Sha2Signing, Timestamp]),
+            vec![cs, ts]
+        );
+        // No purpose known (no profile): a chain passes for either.
+        assert_eq!(application_policies(&[]), vec![cs, ts]);
+    }
 
     #[test]
     fn built_in_profiles_parse_and_roots_are_required() {

@@ -468,6 +468,8 @@ struct CertificateInfo {
     warnings: Vec<String>,
     /// What the profile says it is for, when pinned.
     purpose: Option<String>,
+    /// The application policies its chain is checked against (OIDs, fixed strings).
+    policies: Vec<&'static str>,
     /// How sure the profile is that it is needed, when pinned.
     evidence: Option<&'static str>,
     pinned: bool,
@@ -512,6 +514,7 @@ impl Context {
                         .map(|f| format!("{}: {}", f.code.as_str(), f.message))
                         .collect(),
                     purpose: e.cert.purpose.clone(),
+                    policies: crate::profile::application_policies(&e.cert.purposes),
                     evidence: e.cert.evidence,
                     pinned: e.cert.pinned,
                 }

@@ -154,6 +154,8 @@ pub struct CertSummary {
     pub pinned: bool,
     /// The profile's purposes for it, when pinned.
     pub purpose: Option<String>,
+    /// The same, typed (empty when not pinned).
+    pub purposes: Vec<crate::profile::Purpose>,
     /// The profile's evidence for it, when pinned (`vendor-listed`, `inferred`, `candidate`).
     pub evidence: Option<&'static str>,
     /// What verification says about it, worst first.
@@ -736,6 +738,7 @@ fn summarize(i: usize, set: &[Parsed], policy: &Policy) -> CertSummary {
         issuer_sha256,
         pinned: pin.is_some(),
         purpose: pin.map(Pin::purpose_label),
+        purposes: pin.map(|p| p.purpose.clone()).unwrap_or_default(),
         evidence: pin.map(|p| p.evidence.as_str()),
         findings,
     }
