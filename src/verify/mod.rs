@@ -154,7 +154,8 @@ pub struct CertSummary {
     pub pinned: bool,
     /// The profile's purposes for it, when pinned.
     pub purpose: Option<String>,
-    /// The same, typed (empty when not pinned).
+    /// The same, typed (empty when not pinned); `purpose` is what JSON shows.
+    #[serde(skip)]
     pub purposes: Vec<crate::profile::Purpose>,
     /// The profile's evidence for it, when pinned (`vendor-listed`, `inferred`, `candidate`).
     pub evidence: Option<&'static str>,
