@@ -154,7 +154,7 @@ impl Case {
         self.folder.join(rel.replace('\\', "/"))
     }
 
-    /// Puts a certificate into a store of the doubles (`Machine` or `User`).
+    /// Puts a certificate into a store of the doubles (`Machine`, `User`, or `System`: SYSTEM's own).
     fn put_in_store(&self, location: &str, store: &str, file: &str) {
         let thumb = thumbprint(&self.folder, file);
         write(
@@ -205,6 +205,17 @@ fn added(run: &Run) -> Vec<(String, String, String)> {
             assert_eq!(c.args[..2], ["-f", "-addstore"], "{c:?}");
             let hash = c.args[4].trim_start_matches("sha256=").to_string();
             (c.args[2].clone(), c.args[3].clone(), hash)
+        })
+        .collect()
+}
+
+/// The install records written (`reg add`; `reg query` only looks).
+fn records(run: &Run) -> Vec<&Call> {
+    run.of("reg")
+        .filter(|c| {
+            c.args
+                .first()
+                .is_some_and(|a| a.eq_ignore_ascii_case("add"))
         })
         .collect()
 }
@@ -406,7 +417,7 @@ fn a_changed_or_missing_file_stops_before_powershell_starts() {
                 0,
                 "{file} {change}: PowerShell started"
             );
-            assert_eq!(run.of("reg").count(), 0);
+            assert_eq!(records(&run).len(), 0);
             assert!(!run.any_arg("-addstore"));
             assert_cleaned_up(wine, &run);
         }
@@ -483,7 +494,7 @@ fn install_cmd_changed_on_the_stick_after_the_hand_over_changes_nothing() {
         );
         assert_eq!(run.code, 0, "{}", run.output);
         assert!(!run.output.contains("EVIL-MARKER"), "{}", run.output);
-        assert_eq!(run.of("reg").count(), 0);
+        assert_eq!(records(&run).len(), 0);
         assert!(powershell_file(&run).is_some());
         assert!(run.output.contains("Install.cmd finished with exit code 0"));
         assert_cleaned_up(wine, &run);
@@ -668,7 +679,7 @@ fn the_certutil_fallback_installs_only_checked_copies() {
             assert_eq!(hash, original, "{cer}: not the checked bytes");
         }
         // Recorded for -Uninstall in the 64-bit view of HKLM, and nothing evil in any store.
-        let records: Vec<&Call> = run.of("reg").collect();
+        let records: Vec<&Call> = records(&run);
         assert_eq!(records.len(), cers.len());
         for ((record, cer), thumb) in records.iter().zip(&cers).zip(&thumbprints) {
             let store = if cer.contains("\\Root\\") {
@@ -761,7 +772,7 @@ fn through_the_fallback_check_only_changes_nothing_and_a_failure_is_the_result()
             let run = case.run(wine, &format!("Install.cmd {switch}"), &blocked);
             assert_eq!(run.code, 4, "{switch}: {}", run.output);
             assert!(!run.any_arg("-addstore"), "{switch} installed something");
-            assert_eq!(run.of("reg").count(), 0);
+            assert_eq!(records(&run).len(), 0);
             assert!(run.output.contains("MISSING"), "{}", run.output);
         }
         // certutil cannot add: the launcher says so with exit code 1, not 0.
@@ -777,7 +788,7 @@ fn through_the_fallback_check_only_changes_nothing_and_a_failure_is_the_result()
             "{}",
             run.output
         );
-        assert_eq!(run.of("reg").count(), 0, "a failed install was recorded");
+        assert_eq!(records(&run).len(), 0, "a failed install was recorded");
         // Added but not recorded (reg add fails): -Uninstall would keep it, so it has failed.
         let case = Case::new();
         let run = case.run(
@@ -787,7 +798,7 @@ fn through_the_fallback_check_only_changes_nothing_and_a_failure_is_the_result()
         );
         assert_eq!(run.code, 1, "{}", run.output);
         assert_eq!(added(&run).len(), 2, "{:?}", added(&run));
-        assert_eq!(run.of("reg").count(), 2);
+        assert_eq!(records(&run).len(), 2);
         assert_eq!(
             run.output
                 .matches("(installed, not recorded: -Uninstall will keep it)")
@@ -825,6 +836,20 @@ fn the_fallback_never_installs_over_untrusted_and_keeps_what_is_there() {
         let adds = added(&run);
         assert_eq!(adds.len(), 1, "{adds:?}");
         assert!(adds[0].1.ends_with(&cers[0]));
+
+        // SYSTEM's own Untrusted Certificates are the services': they block too.
+        let case = Case::new();
+        let cers = cer_files(&case.folder);
+        let thumb = thumbprint(&case.folder, &cers[1]);
+        case.put_in_store("System", "Disallowed", &cers[1]);
+        let run = case.run(wine, "Install.cmd", &blocked);
+        assert_eq!(run.code, 1, "{}", run.output);
+        assert!(
+            run.output.contains(&format!("BLOCKED   CA  {thumb}")),
+            "{}",
+            run.output
+        );
+        assert_eq!(added(&run).len(), 1, "{:?}", added(&run));
 
         let case = Case::new();
         let cers = cer_files(&case.folder);

@@ -733,18 +733,24 @@ fn conflicts_uninstall_status_and_record_follow_the_rules() {
     let ps = code(&r, "Install-Certificates.ps1");
 
     let conflicts = function(&ps, "Test-Conflicts");
-    let blocked = once(&conflicts, "$entry['Blocked'] = $true");
     let machine = once(
         &conflicts,
-        "Test-InStore $Stores['LocalMachine\\Disallowed']",
+        "if (Test-InStore $Stores['LocalMachine\\Disallowed'] $entry['Sha1']) {",
     );
+    let system = once(&conflicts, "(Test-InSystemDisallowed $entry['Sha1'])");
+    let blocked = once(&conflicts, "$entry['Blocked'] = $true");
     let user = once(
         &conflicts,
-        "Test-InStore $Stores['CurrentUser\\Disallowed']",
+        "} elseif (Test-InStore $Stores['CurrentUser\\Disallowed'] $entry['Sha1']) {",
     );
-    assert!(machine < blocked && blocked < user, "{conflicts}");
-    assert!(!conflicts.contains("'store' ($where"), "{conflicts}");
+    assert!(
+        machine < system && system < blocked && blocked < user,
+        "{conflicts}"
+    );
     assert!(conflicts[user..].contains("not blocking"), "{conflicts}");
+    assert!(function(&ps, "Test-InSystemDisallowed").contains(
+        "Registry]::Users.OpenSubKey('S-1-5-18\\Software\\Microsoft\\SystemCertificates\\Disallowed\\Certificates\\' + $Thumbprint)"
+    ));
 
     let uninstall = function(&ps, "Invoke-Uninstall");
     assert!(!uninstall.contains(".Remove("), "{uninstall}");
@@ -938,7 +944,11 @@ fn readme_txt_and_get_help_say_how_to_run_it() {
         );
     }
     assert!(readme.contains("CERTBUNDLE_NOPAUSE=1"));
-    assert!(readme.contains("It never waits when run as SYSTEM or with CERTBUNDLE_NOPAUSE=1."));
+    assert!(readme.contains("unless it runs as SYSTEM or CERTBUNDLE_NOPAUSE=1 is set"));
+    assert!(
+        !readme.contains("certutil.exe -delstore"),
+        "certutil -delstore may take another copy"
+    );
     assert!(readme.contains("-ExpectedDigest \"ab cd ...\""));
     assert!(
         !readme.contains("every file again"),

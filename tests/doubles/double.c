@@ -402,8 +402,33 @@ static int elevation_probe(const wchar_t *tool, int argc, wchar_t **argv) {
     return env_int(L"CB_ELEVATED", 0) ? 0 : 1;
 }
 
-/* reg add ...: logged, succeeds; CB_REG_FAIL=1: fails with ERROR: Access is denied. */
+/* reg add ...: logged, succeeds; CB_REG_FAIL=1: fails with ERROR: Access is denied.
+ * reg query HKU\S-1-5-18\...\<STORE>\Certificates\<THUMBPRINT>: found when the stores of the
+ * doubles hold CB_STORES\System\<STORE>\<THUMBPRINT> (SYSTEM's own stores); no other query. */
 static int reg(int argc, wchar_t **argv) {
+    if (argc >= 3 && !_wcsicmp(argv[1], L"query")) {
+        const wchar_t *key = argv[2];
+        const wchar_t *prefix = L"HKU\\S-1-5-18\\Software\\Microsoft\\SystemCertificates\\";
+        size_t n = wcslen(prefix);
+        const wchar_t *thumb = wcsrchr(key, L'\\');
+        const wchar_t *mid = thumb ? wcsstr(key, L"\\Certificates\\") : NULL;
+        if (_wcsnicmp(key, prefix, n) || !thumb || !mid || mid < key + n) {
+            log_call(L"reg", argc, argv, L"unsupported query");
+            return 1;
+        }
+        wchar_t store[100] = L"", path[MAX_PATH * 2];
+        size_t len = (size_t)(mid - (key + n));
+        if (len >= 100) return 1;
+        wcsncpy(store, key + n, len);
+        store[len] = 0;
+        const wchar_t *root = env(L"CB_STORES");
+        swprintf(path, MAX_PATH * 2, L"%ls\\System\\%ls\\%ls", root ? root : L"C:\\cbstores", store, thumb + 1);
+        int found = GetFileAttributesW(path) != INVALID_FILE_ATTRIBUTES;
+        log_call(L"reg", argc, argv, found ? L"found" : L"not found");
+        if (found) return 0;
+        fwprintf(stderr, L"ERROR: The system was unable to find the specified registry key or value.\n");
+        return 1;
+    }
     log_call(L"reg", argc, argv, NULL);
     if (env_int(L"CB_REG_FAIL", 0)) {
         fwprintf(stderr, L"ERROR: Access is denied.\n");
