@@ -866,6 +866,19 @@ fn the_fallback_never_installs_over_untrusted_and_keeps_what_is_there() {
             run.output
         );
         assert_eq!(added(&run).len(), 2, "{:?}", added(&run));
+        // Run as SYSTEM (a machine account's name ends in $), its own store is the services'.
+        let system = [blocked[0], blocked[1], ("USERNAME", "SRV01$")];
+        let case = Case::new();
+        let cers = cer_files(&case.folder);
+        let thumb = thumbprint(&case.folder, &cers[1]);
+        case.put_in_store("User", "Disallowed", &cers[1]);
+        let run = case.run(wine, "Install.cmd", &system);
+        assert_eq!(run.code, 1, "{}", run.output);
+        assert!(
+            run.output.contains(&format!("BLOCKED   CA  {thumb}")),
+            "{}",
+            run.output
+        );
 
         let case = Case::new();
         let cers = cer_files(&case.folder);

@@ -748,9 +748,16 @@ fn conflicts_uninstall_status_and_record_follow_the_rules() {
         "{conflicts}"
     );
     assert!(conflicts[user..].contains("not blocking"), "{conflicts}");
-    assert!(function(&ps, "Test-InSystemDisallowed").contains(
-        "Registry]::Users.OpenSubKey('S-1-5-18\\Software\\Microsoft\\SystemCertificates\\Disallowed\\Certificates\\' + $Thumbprint)"
-    ));
+    let system_store = function(&ps, "Test-InSystemDisallowed");
+    for key in [
+        "'S-1-5-18\\Software\\Microsoft\\SystemCertificates\\Disallowed\\Certificates\\'",
+        "'S-1-5-18\\Software\\Policies\\Microsoft\\SystemCertificates\\Disallowed\\Certificates\\'",
+    ] {
+        assert!(system_store.contains(key), "{system_store}");
+    }
+    assert!(
+        system_store.contains("[Microsoft.Win32.Registry]::Users.OpenSubKey($path + $Thumbprint)")
+    );
 
     let uninstall = function(&ps, "Invoke-Uninstall");
     assert!(!uninstall.contains(".Remove("), "{uninstall}");

@@ -300,8 +300,14 @@ impl Wine {
         };
         std::fs::create_dir_all(&local).unwrap();
         let wrapper = scratch.join("run.cmd");
+        // Wine sets USERNAME from its own account too: a test that runs as SYSTEM names it.
+        let user = env
+            .iter()
+            .find(|(k, _)| *k == "USERNAME")
+            .map(|(_, v)| format!("set \"USERNAME={v}\"\r\n"))
+            .unwrap_or_default();
         let script = format!(
-            "@echo off\r\nset \"TEMP={temp}\"\r\nset \"TMP={temp}\"\r\nset \"LOCALAPPDATA={local}\"\r\ncd /d \"{cwd}\"\r\n{line}\r\n",
+            "@echo off\r\nset \"TEMP={temp}\"\r\nset \"TMP={temp}\"\r\nset \"LOCALAPPDATA={local}\"\r\n{user}cd /d \"{cwd}\"\r\n{line}\r\n",
             temp = windows_path(&temp),
             local = windows_path(&local),
             cwd = windows_path(cwd),
