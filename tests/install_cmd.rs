@@ -822,35 +822,31 @@ fn through_the_fallback_check_only_changes_nothing_and_a_failure_is_the_result()
 fn the_fallback_never_installs_over_untrusted_and_keeps_what_is_there() {
     with_wine(|wine| {
         let blocked = [ELEVATED, ("CB_PS_PROBE", "none")];
-        let case = Case::new();
-        let cers = cer_files(&case.folder);
-        let thumb = thumbprint(&case.folder, &cers[1]);
-        case.put_in_store("Machine", "Disallowed", &cers[1]);
-        let run = case.run(wine, "Install.cmd", &blocked);
-        assert_eq!(run.code, 1, "{}", run.output);
-        assert!(
-            run.output.contains(&format!("BLOCKED   CA  {thumb}")),
-            "{}",
-            run.output
-        );
-        let adds = added(&run);
-        assert_eq!(adds.len(), 1, "{adds:?}");
-        assert!(adds[0].1.ends_with(&cers[0]));
+        // What SYSTEM sees blocks: the computer's store, SYSTEM's own, and the running account's
+        // own when that account is SYSTEM (a machine account's name ends in $).
+        for (location, account) in [
+            ("Machine", None),
+            ("System", None),
+            ("User", Some(("USERNAME", "SRV01$"))),
+        ] {
+            let case = Case::new();
+            let cers = cer_files(&case.folder);
+            let thumb = thumbprint(&case.folder, &cers[1]);
+            case.put_in_store(location, "Disallowed", &cers[1]);
+            let env: Vec<(&str, &str)> = blocked.iter().copied().chain(account).collect();
+            let run = case.run(wine, "Install.cmd", &env);
+            assert_eq!(run.code, 1, "{location}: {}", run.output);
+            assert!(
+                run.output.contains(&format!("BLOCKED   CA  {thumb}")),
+                "{location}: {}",
+                run.output
+            );
+            let adds = added(&run);
+            assert_eq!(adds.len(), 1, "{location}: {adds:?}");
+            assert!(adds[0].1.ends_with(&cers[0]));
+        }
 
-        // SYSTEM's own Untrusted Certificates are the services': they block too.
-        let case = Case::new();
-        let cers = cer_files(&case.folder);
-        let thumb = thumbprint(&case.folder, &cers[1]);
-        case.put_in_store("System", "Disallowed", &cers[1]);
-        let run = case.run(wine, "Install.cmd", &blocked);
-        assert_eq!(run.code, 1, "{}", run.output);
-        assert!(
-            run.output.contains(&format!("BLOCKED   CA  {thumb}")),
-            "{}",
-            run.output
-        );
-        assert_eq!(added(&run).len(), 1, "{:?}", added(&run));
-
+        // Another account's own Untrusted Certificates are said, not blocking.
         let case = Case::new();
         let cers = cer_files(&case.folder);
         let thumb = thumbprint(&case.folder, &cers[1]);
@@ -866,19 +862,6 @@ fn the_fallback_never_installs_over_untrusted_and_keeps_what_is_there() {
             run.output
         );
         assert_eq!(added(&run).len(), 2, "{:?}", added(&run));
-        // Run as SYSTEM (a machine account's name ends in $), its own store is the services'.
-        let system = [blocked[0], blocked[1], ("USERNAME", "SRV01$")];
-        let case = Case::new();
-        let cers = cer_files(&case.folder);
-        let thumb = thumbprint(&case.folder, &cers[1]);
-        case.put_in_store("User", "Disallowed", &cers[1]);
-        let run = case.run(wine, "Install.cmd", &system);
-        assert_eq!(run.code, 1, "{}", run.output);
-        assert!(
-            run.output.contains(&format!("BLOCKED   CA  {thumb}")),
-            "{}",
-            run.output
-        );
 
         let case = Case::new();
         let cers = cer_files(&case.folder);
