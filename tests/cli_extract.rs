@@ -7,7 +7,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::pe::{minimal_pe, security_directory};
+use common::pe::{hand_signed, minimal_pe, security_directory};
 use common::*;
 use predicates::prelude::*;
 use rcgen::{ExtendedKeyUsagePurpose, IsCa, KeyUsagePurpose};
@@ -654,20 +654,6 @@ fn build_from_signed_takes_the_ca_certificates_and_says_what_is_missing() {
         .code(2)
         .stderr(predicate::str::contains("plain.exe: not signed"));
     assert!(!tmp.path().join("out4").exists());
-}
-
-/// A PE file whose one signature carries `certs` and names `signer` (by key identifier), built
-/// by hand (`common::der`), so these tests need no osslsigncode.
-fn hand_signed(dir: &Path, name: &str, signatures: &[(&[&Ca], &Ca)]) -> PathBuf {
-    let entries: Vec<Vec<u8>> = signatures
-        .iter()
-        .map(|(certs, signer)| {
-            let ders: Vec<Vec<u8>> = certs.iter().map(|c| c.der.clone()).collect();
-            let ski = ski_bytes(&signer.der);
-            common::der::signed_data(&ders, common::der::signer_info(&ski, &[], &[]))
-        })
-        .collect();
-    write(dir, name, common::pe::with_certificate_table(&entries))
 }
 
 /// One pin of [`site_profile`]: name, pinned certificate, pinned SHA-1 if not its own, shipped

@@ -455,13 +455,13 @@ fn real_public_roots_are_clean_self_signed_roots() {
 }
 
 #[test]
-fn every_code_is_documented_in_the_readme() {
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+fn every_code_is_documented_in_docs_findings() {
+    let findings =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/findings.md")).unwrap();
     for code in Code::ALL {
         assert!(
-            readme.contains(&format!("`{}`", code.as_str())),
-            "README.md does not document {}",
+            findings.contains(&format!("`{}`", code.as_str())),
+            "docs/findings.md does not document {}",
             code.as_str()
         );
     }
