@@ -15,7 +15,7 @@
 //! bundle::write         files        -> folder + zip, atomically
 //! ```
 //!
-//! `bundle::read` and `bundle::check` run the other way for `certbundle verify`. Only `load` and
+//! `bundle::read` and `bundle::audit` run the other way for `certbundle verify`. Only `load` and
 //! `bundle` touch the filesystem; only `output` (and `main`) print.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]

@@ -13,7 +13,16 @@ use crate::verify::{self, CertSummary, Policy};
 
 /// What kind of problem a bundle has (kebab-case in JSON and in text).
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, strum::IntoStaticStr, strum::EnumIter,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    strum::IntoStaticStr,
+    strum::EnumIter,
 )]
 #[serde(rename_all = "kebab-case")]
 #[strum(serialize_all = "kebab-case")]
@@ -229,7 +238,9 @@ fn check_manifest(tree: &Tree, audit: &mut Audit) {
     let manifest = match manifest::parse(bytes) {
         Ok(m) => m,
         Err(why) => {
-            audit.problems.push(problem(ProblemCode::BadManifest, "manifest.json", why));
+            audit
+                .problems
+                .push(problem(ProblemCode::BadManifest, "manifest.json", why));
             return;
         }
     };

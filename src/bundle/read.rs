@@ -14,7 +14,7 @@ use crate::layout::is_report_path;
 use crate::limits::{MAX_ENTRIES, MAX_ENTRY_SIZE, MAX_REPORTS, MAX_TOTAL_SIZE, MAX_ZIP_SIZE};
 
 /// Whether a bundle was read from a folder or a zip.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, strum::IntoStaticStr)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, strum::IntoStaticStr, strum::EnumIter)]
 #[serde(rename_all = "kebab-case")]
 #[strum(serialize_all = "kebab-case")]
 pub enum Form {
@@ -109,7 +109,9 @@ fn refused(path: &str, message: impl Into<String>) -> Problem {
 }
 
 fn too_many_entries(count: usize) -> String {
-    format!("{count} entries, more than any bundle has (at most {MAX_ENTRIES}, reports/ not counted)")
+    format!(
+        "{count} entries, more than any bundle has (at most {MAX_ENTRIES}, reports/ not counted)"
+    )
 }
 
 fn too_many_reports(count: usize) -> String {
@@ -290,8 +292,8 @@ fn read_zip(mut tree: Tree, size: u64, wanted: Wanted) -> Result<Tree, BundleErr
             return Ok(tree);
         }
     };
-    let mut archive = zip::ZipArchive::new(file)
-        .map_err(|e| unrecognised(format!("not a readable zip: {e}")))?;
+    let mut archive =
+        zip::ZipArchive::new(file).map_err(|e| unrecognised(format!("not a readable zip: {e}")))?;
     let mut read_names: Vec<Vec<u8>> = (0..archive.len())
         .map(|i| archive.by_index_raw(i).map(|e| e.name_raw().to_vec()))
         .collect::<Result<_, _>>()

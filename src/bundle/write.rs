@@ -197,7 +197,9 @@ fn replaceable_folder(folder: &Path, force: bool) -> Result<(), BundleError> {
         .and_then(|f| f.take(MAX_ENTRY_SIZE + 1).read_to_end(&mut manifest))
         .map_err(|_| not_a_bundle("no manifest.json"))?;
     if manifest.len() as u64 > MAX_ENTRY_SIZE {
-        return Err(not_a_bundle("manifest.json is larger than any bundle file can be"));
+        return Err(not_a_bundle(
+            "manifest.json is larger than any bundle file can be",
+        ));
     }
     if !manifest::is_manifest(&manifest) {
         return Err(not_a_bundle("manifest.json is not a certbundle manifest"));
@@ -263,7 +265,9 @@ fn replaceable_zip(path: &Path, name: &str, force: bool) -> Result<(), BundleErr
         });
     read?;
     if manifest.len() as u64 > MAX_ENTRY_SIZE {
-        return Err(not_a_bundle("manifest.json is larger than any bundle file can be"));
+        return Err(not_a_bundle(
+            "manifest.json is larger than any bundle file can be",
+        ));
     }
     if !manifest::is_manifest(&manifest) {
         return Err(not_a_bundle("manifest.json is not a certbundle manifest"));

@@ -40,7 +40,10 @@ fn bytes_at<R: Read + Seek>(zip: &mut R, at: u64, len: usize) -> Result<Vec<u8>,
 /// The stored names of every entry, in central directory order; `Err` says why the zip is refused.
 /// Reads only the end of central directory record, the central directory and each entry's local
 /// header: never an entry's data, so the zip may be larger than anything read from it.
-pub fn stored_names<R: Read + Seek>(zip: &mut R, max_entries: usize) -> Result<Vec<Vec<u8>>, String> {
+pub fn stored_names<R: Read + Seek>(
+    zip: &mut R,
+    max_entries: usize,
+) -> Result<Vec<Vec<u8>>, String> {
     let len = zip
         .seek(SeekFrom::End(0))
         .map_err(|e| format!("cannot be read: {e}"))?;
@@ -70,7 +73,11 @@ pub fn stored_names<R: Read + Seek>(zip: &mut R, max_entries: usize) -> Result<V
     if u64::from(cd_offset) > eocd_at {
         return Err("central directory entry 1: missing or misplaced".into());
     }
-    let cd = bytes_at(zip, cd_offset.into(), (eocd_at - u64::from(cd_offset)) as usize)?;
+    let cd = bytes_at(
+        zip,
+        cd_offset.into(),
+        (eocd_at - u64::from(cd_offset)) as usize,
+    )?;
 
     let mut names = Vec::with_capacity(total as usize);
     let mut folded = BTreeSet::new();
@@ -167,7 +174,11 @@ mod tests {
             stored_names(&mut Cursor::new(&zip), 10).unwrap(),
             vec![b"b/a.txt".to_vec(), b"b/c.txt".to_vec()]
         );
-        assert!(stored_names(&mut Cursor::new(&zip), 1).unwrap_err().contains("2 entries"));
+        assert!(
+            stored_names(&mut Cursor::new(&zip), 1)
+                .unwrap_err()
+                .contains("2 entries")
+        );
     }
 
     #[test]

@@ -388,4 +388,3 @@ fn reasons(r: &InstallReport, status: HostStatus) -> Vec<String> {
     }
     all
 }
-

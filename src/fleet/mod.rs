@@ -19,7 +19,9 @@ pub mod summary;
 pub mod text;
 mod unused;
 
-pub use host::{BundleMatch, CertProblem, Host, HostStatus, Problem, ProductCheck, row as host_row};
+pub use host::{
+    BundleMatch, CertProblem, Host, HostStatus, Problem, ProductCheck, row as host_row,
+};
 pub use reference::{FleetError, Reference};
 pub use report::{CheckedReport, InstallReport, Mode, Verdict};
 pub use summary::{Fleet, Summary, host_key, summarise};

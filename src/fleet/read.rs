@@ -12,7 +12,6 @@ use super::UnusedFile;
 use crate::limits::{MAX_REPORT_SIZE, MAX_REPORTS, MAX_REPORTS_TOTAL, MAX_ZIP_SIZE};
 use crate::load::{LoadError, LoadErrors};
 
-
 /// Where one candidate report is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Location {
@@ -190,10 +189,7 @@ fn zip(path: &Path, out: &mut Listing, declared: &mut Vec<u64>) {
         Err(e) => return out.skip(shown, format!("not a readable zip: {e}")),
     };
     if archive.len() > MAX_REPORTS {
-        return out.skip(
-            shown,
-            format!("more than {MAX_REPORTS} entries in one zip"),
-        );
+        return out.skip(shown, format!("more than {MAX_REPORTS} entries in one zip"));
     }
     let names: BTreeMap<String, usize> = (0..archive.len())
         .filter_map(|i| Some((archive.name_for_index(i)?.ok()?.to_string(), i)))

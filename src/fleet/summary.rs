@@ -233,8 +233,8 @@ pub fn summarise(
 mod tests {
     use super::*;
     use crate::fleet::host::{Problem, row as host_row};
-    use crate::fleet::report::{self, CheckedReport, InstallReport, Mode, Verdict, sample};
     use crate::fleet::named_like_a_report;
+    use crate::fleet::report::{self, CheckedReport, InstallReport, Mode, Verdict, sample};
 
     fn summed(runs: Vec<(String, CheckedReport)>, reference: Option<Reference>) -> Fleet {
         let rows = runs

@@ -63,4 +63,3 @@ pub fn named_like_a_report(file: &str) -> bool {
         && b[15] == b'Z'
         && b[..8].iter().chain(&b[9..15]).all(u8::is_ascii_digit)
 }
-

@@ -9,8 +9,8 @@ use time::OffsetDateTime;
 use crate::layout;
 use crate::limits::MAX_CERTIFICATES;
 use crate::manifest::{
-    Generator, MANIFEST_SCHEMA, Manifest, ManifestCertificate, ManifestFinding,
-    MissingCertificate, Options,
+    Generator, MANIFEST_SCHEMA, Manifest, ManifestCertificate, ManifestFinding, MissingCertificate,
+    Options,
 };
 use crate::verify::{CertSummary, Checked, Severity, Store};
 
@@ -120,7 +120,10 @@ pub fn bundle(checked: &Checked, spec: Spec) -> Result<Plan, Refused> {
 fn unique_path(cert: &CertSummary, taken: &mut BTreeSet<String>) -> String {
     let store = cert.store.unwrap_or(Store::CA).as_str();
     for digits in [8, 16, 40] {
-        let path = layout::cert_path(store, &layout::cert_file_name(&cert.name, &cert.sha1, digits));
+        let path = layout::cert_path(
+            store,
+            &layout::cert_file_name(&cert.name, &cert.sha1, digits),
+        );
         if taken.insert(path.to_ascii_lowercase()) {
             return path;
         }
