@@ -2,7 +2,10 @@
 //! [`Error::hint`] gives the second line: what to do about it. A command that *ran* but found the
 //! input unacceptable does not return an error: it returns findings (exit code 1).
 
-use crate::{bundle::BundleError, load::LoadErrors, profile::ProfileError, render::RenderError};
+use crate::{
+    bundle::BundleError, fleet::FleetError, load::LoadErrors, profile::ProfileError,
+    render::RenderError,
+};
 
 /// Why a command could not run (exit code 2).
 #[derive(Debug, thiserror::Error)]
@@ -19,6 +22,9 @@ pub enum Error {
     /// A profile file cannot be used.
     #[error(transparent)]
     Profile(#[from] ProfileError),
+    /// `report` cannot compare with the bundle it was given.
+    #[error(transparent)]
+    Fleet(#[from] FleetError),
     /// The command line or environment asks for something that cannot be done.
     #[error("{message}")]
     Usage {
@@ -45,6 +51,7 @@ impl Error {
             Error::Bundle(e) => e.hint(),
             Error::Render(e) => e.hint(),
             Error::Profile(e) => e.hint(),
+            Error::Fleet(e) => e.hint(),
             Error::Usage { hint, .. } => hint.clone(),
         }
     }

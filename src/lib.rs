@@ -15,7 +15,7 @@
 //! bundle::write         files        -> folder + zip, atomically
 //! ```
 //!
-//! `bundle::read` and `bundle::check` run the other way for `certbundle verify`. Only `load` and
+//! `bundle::read` and `bundle::audit` run the other way for `certbundle verify`. Only `load` and
 //! `bundle` touch the filesystem; only `output` (and `main`) print.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -26,7 +26,10 @@ pub mod commands;
 pub mod error;
 pub mod fetch;
 pub mod fleet;
+pub mod layout;
+pub mod limits;
 pub mod load;
+pub mod manifest;
 pub mod names;
 pub mod output;
 pub mod plan;

@@ -723,3 +723,30 @@ fn links_in_walked_folders_are_listed_not_followed() {
         .success()
         .stdout(predicate::str::contains("link.json: a link: not followed"));
 }
+
+#[test]
+fn a_reference_zip_gets_the_checks_verify_makes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (folder, _, _) = build_bundle(tmp.path());
+    let mut entries: Vec<(String, Vec<u8>)> = ["SHA256SUMS", "manifest.json"]
+        .iter()
+        .map(|f| {
+            (
+                format!("site-certs/{f}"),
+                std::fs::read(folder.join(f)).unwrap(),
+            )
+        })
+        .collect();
+    entries.push(("site-certs\\evil.txt".into(), b"x".to_vec()));
+    let zipped = tmp.path().join("hostile.zip");
+    zip_of(&zipped, &entries);
+    let reports = fleet_of(tmp.path(), &["SRV-APEX01_20261126T080004Z.json"]);
+    report()
+        .arg(&reports)
+        .arg("--bundle")
+        .arg(&zipped)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a certbundle bundle"))
+        .stderr(predicate::str::contains("backslash"));
+}

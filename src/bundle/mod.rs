@@ -1,12 +1,13 @@
 //! Bundles on disk: written atomically as a folder and a zip ([`write`], [`pack`]), read back
-//! safely from either ([`read`]) and audited ([`check`]) for `certbundle verify`.
+//! safely from either ([`read`], [`read_only`]) and audited ([`audit`]) for `certbundle verify`.
+//! What a bundle holds is [`crate::layout`]; how large it may be is [`crate::limits`].
 //!
 //! Writing goes to a hidden staging folder beside the target and is renamed into place, so a
 //! failed build leaves no partial bundle; an existing bundle is replaced only with `--force`, and
 //! never when it is not a bundle or holds installer reports. Reading a zip inspects every entry's
 //! name, kind and size before a byte of content is read, and extracts nothing to disk. Never prints.
 
-mod check;
+mod audit;
 mod read;
 mod write;
 mod zipcheck;
@@ -14,8 +15,8 @@ mod zipcheck;
 use std::io;
 use std::path::PathBuf;
 
-pub use check::{Audit, Problem, ProblemCode, check};
-pub use read::{Kind, MAX_ENTRIES, MAX_ENTRY_SIZE, MAX_TOTAL_SIZE, Tree, read};
+pub use audit::{Audit, Problem, ProblemCode, audit};
+pub use read::{Form, Tree, read, read_only};
 pub use write::{Target, Written, pack, write};
 
 /// Why a bundle could not be written or read.

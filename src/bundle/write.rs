@@ -1,7 +1,7 @@
 //! Writing a rendered bundle: the zip in memory first, then a staging folder, then renames.
 
 use std::fs;
-use std::io::{Cursor, Write};
+use std::io::{Cursor, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -10,7 +10,8 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, System, ZipWriter};
 
 use super::BundleError;
-use crate::plan::MANIFEST_SCHEMA;
+use crate::limits::MAX_ENTRY_SIZE;
+use crate::manifest;
 use crate::render::Rendered;
 
 /// Where and how to write.
@@ -191,9 +192,16 @@ fn replaceable_folder(folder: &Path, force: bool) -> Result<(), BundleError> {
     {
         return Err(not_a_bundle("not a folder"));
     }
-    let manifest =
-        fs::read(folder.join("manifest.json")).map_err(|_| not_a_bundle("no manifest.json"))?;
-    if !is_bundle_manifest(&manifest) {
+    let mut manifest = Vec::new();
+    fs::File::open(folder.join("manifest.json"))
+        .and_then(|f| f.take(MAX_ENTRY_SIZE + 1).read_to_end(&mut manifest))
+        .map_err(|_| not_a_bundle("no manifest.json"))?;
+    if manifest.len() as u64 > MAX_ENTRY_SIZE {
+        return Err(not_a_bundle(
+            "manifest.json is larger than any bundle file can be",
+        ));
+    }
+    if !manifest::is_manifest(&manifest) {
         return Err(not_a_bundle("manifest.json is not a certbundle manifest"));
     }
     let mut reports = 0;
@@ -230,17 +238,6 @@ fn replaceable_folder(folder: &Path, force: bool) -> Result<(), BundleError> {
     Ok(())
 }
 
-fn is_bundle_manifest(bytes: &[u8]) -> bool {
-    serde_json::from_slice::<serde_json::Value>(bytes)
-        .ok()
-        .and_then(|v| {
-            v.get("schema")
-                .and_then(|s| s.as_str())
-                .map(|s| s == MANIFEST_SCHEMA)
-        })
-        .unwrap_or(false)
-}
-
 fn replaceable_zip(path: &Path, name: &str, force: bool) -> Result<(), BundleError> {
     if !force {
         return Err(BundleError::BundleExists { path: path.into() });
@@ -262,13 +259,17 @@ fn replaceable_zip(path: &Path, name: &str, force: bool) -> Result<(), BundleErr
         .by_name(&format!("{name}/manifest.json"))
         .map_err(|_| not_a_bundle("no manifest.json under its top folder"))
         .and_then(|f| {
-            use std::io::Read;
-            f.take(1 << 20)
+            f.take(MAX_ENTRY_SIZE + 1)
                 .read_to_end(&mut manifest)
                 .map_err(|_| not_a_bundle("manifest.json cannot be read"))
         });
     read?;
-    if !is_bundle_manifest(&manifest) {
+    if manifest.len() as u64 > MAX_ENTRY_SIZE {
+        return Err(not_a_bundle(
+            "manifest.json is larger than any bundle file can be",
+        ));
+    }
+    if !manifest::is_manifest(&manifest) {
         return Err(not_a_bundle("manifest.json is not a certbundle manifest"));
     }
     if reports > 0 {

@@ -7,6 +7,7 @@
 //! could show `verify` one bundle and Windows Explorer another. Such zips are refused here.
 
 use std::collections::BTreeSet;
+use std::io::{Read, Seek, SeekFrom};
 
 const EOCD: u32 = 0x0605_4b50;
 const CENTRAL: u32 = 0x0201_4b50;
@@ -27,18 +28,36 @@ fn u32_at(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_le_bytes(b.get(at..at + 4)?.try_into().ok()?))
 }
 
+/// `len` bytes at `at`, or fewer at the end of the zip.
+fn bytes_at<R: Read + Seek>(zip: &mut R, at: u64, len: usize) -> Result<Vec<u8>, String> {
+    let mut out = Vec::with_capacity(len);
+    zip.seek(SeekFrom::Start(at))
+        .and_then(|_| zip.by_ref().take(len as u64).read_to_end(&mut out))
+        .map_err(|e| format!("cannot be read: {e}"))?;
+    Ok(out)
+}
+
 /// The stored names of every entry, in central directory order; `Err` says why the zip is refused.
-pub fn stored_names(zip: &[u8], max_entries: usize) -> Result<Vec<Vec<u8>>, String> {
-    let eocd = (0..=zip.len().saturating_sub(22))
+/// Reads only the end of central directory record, the central directory and each entry's local
+/// header: never an entry's data, so the zip may be larger than anything read from it.
+pub fn stored_names<R: Read + Seek>(
+    zip: &mut R,
+    max_entries: usize,
+) -> Result<Vec<Vec<u8>>, String> {
+    let len = zip
+        .seek(SeekFrom::End(0))
+        .map_err(|e| format!("cannot be read: {e}"))?;
+    let tail_start = len.saturating_sub(65_536 + 22);
+    let tail = bytes_at(zip, tail_start, (len - tail_start) as usize)?;
+    let eocd = (0..=tail.len().saturating_sub(22))
         .rev()
-        .take(65_536 + 22)
-        .find(|&at| u32_at(zip, at) == Some(EOCD))
+        .find(|&at| u32_at(&tail, at) == Some(EOCD))
         .ok_or("no end of central directory record")?;
-    let field = |off| u16_at(zip, eocd + off).ok_or("truncated end of central directory record");
+    let field = |off| u16_at(&tail, eocd + off).ok_or("truncated end of central directory record");
     let (disk, cd_disk, on_disk, total) = (field(4)?, field(6)?, field(8)?, field(10)?);
-    let cd_offset = u32_at(zip, eocd + 16).ok_or("truncated end of central directory record")?;
+    let cd_offset = u32_at(&tail, eocd + 16).ok_or("truncated end of central directory record")?;
     let comment = field(20)? as usize;
-    if eocd + 22 + comment != zip.len() {
+    if eocd + 22 + comment != tail.len() {
         return Err("data after the end of the zip".into());
     }
     if total == 0xffff || cd_offset == 0xffff_ffff {
@@ -50,30 +69,39 @@ pub fn stored_names(zip: &[u8], max_entries: usize) -> Result<Vec<Vec<u8>>, Stri
     if total as usize > max_entries {
         return Err(format!("{total} entries, more than any bundle has"));
     }
+    let eocd_at = tail_start + eocd as u64;
+    if u64::from(cd_offset) > eocd_at {
+        return Err("central directory entry 1: missing or misplaced".into());
+    }
+    let cd = bytes_at(
+        zip,
+        cd_offset.into(),
+        (eocd_at - u64::from(cd_offset)) as usize,
+    )?;
 
     let mut names = Vec::with_capacity(total as usize);
     let mut folded = BTreeSet::new();
     let mut offsets = BTreeSet::new();
-    let mut at = cd_offset as usize;
+    let mut at = 0;
     for i in 0..total {
         let bad = |what: &str| format!("central directory entry {}: {what}", i + 1);
-        if u32_at(zip, at) != Some(CENTRAL) {
+        if u32_at(&cd, at) != Some(CENTRAL) {
             return Err(bad("missing or misplaced"));
         }
         let (name_len, extra_len, comment_len) = (
-            u16_at(zip, at + 28).ok_or_else(|| bad("truncated"))? as usize,
-            u16_at(zip, at + 30).ok_or_else(|| bad("truncated"))? as usize,
-            u16_at(zip, at + 32).ok_or_else(|| bad("truncated"))? as usize,
+            u16_at(&cd, at + 28).ok_or_else(|| bad("truncated"))? as usize,
+            u16_at(&cd, at + 30).ok_or_else(|| bad("truncated"))? as usize,
+            u16_at(&cd, at + 32).ok_or_else(|| bad("truncated"))? as usize,
         );
-        let local = u32_at(zip, at + 42).ok_or_else(|| bad("truncated"))? as usize;
-        let name = zip
+        let local = u32_at(&cd, at + 42).ok_or_else(|| bad("truncated"))?;
+        let name = cd
             .get(at + 46..at + 46 + name_len)
             .ok_or_else(|| bad("truncated name"))?;
-        let extra = zip
+        let extra = cd
             .get(at + 46 + name_len..at + 46 + name_len + extra_len)
             .ok_or_else(|| bad("truncated extra fields"))?;
         check_extra(extra).map_err(|e| bad(&e))?;
-        check_local(zip, local, name).map_err(|e| bad(&e))?;
+        check_local(zip, local.into(), name).map_err(|e| bad(&e))?;
         if !offsets.insert(local) {
             return Err(bad("shares its data with another entry"));
         }
@@ -106,20 +134,20 @@ fn check_extra(mut extra: &[u8]) -> Result<(), String> {
 }
 
 /// The local header the central directory points to must exist and carry the same name.
-fn check_local(zip: &[u8], at: usize, name: &[u8]) -> Result<(), String> {
-    if u32_at(zip, at) != Some(LOCAL) {
+fn check_local<R: Read + Seek>(zip: &mut R, at: u64, name: &[u8]) -> Result<(), String> {
+    let header = bytes_at(zip, at, 30)?;
+    if u32_at(&header, 0) != Some(LOCAL) {
         return Err("its local header is missing".into());
     }
-    let name_len = u16_at(zip, at + 26).ok_or("truncated local header")? as usize;
-    let extra_len = u16_at(zip, at + 28).ok_or("truncated local header")? as usize;
-    let local_name = zip
-        .get(at + 30..at + 30 + name_len)
-        .ok_or("truncated local header")?;
+    let name_len = u16_at(&header, 26).ok_or("truncated local header")? as usize;
+    let extra_len = u16_at(&header, 28).ok_or("truncated local header")? as usize;
+    let rest = bytes_at(zip, at + 30, name_len + extra_len)?;
+    let local_name = rest.get(..name_len).ok_or("truncated local header")?;
     if local_name != name {
         return Err("its local header names another file".into());
     }
-    let extra = zip
-        .get(at + 30 + name_len..at + 30 + name_len + extra_len)
+    let extra = rest
+        .get(name_len..name_len + extra_len)
         .ok_or("truncated local header")?;
     check_extra(extra)
 }
@@ -127,7 +155,7 @@ fn check_local(zip: &[u8], at: usize, name: &[u8]) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::stored_names;
-    use std::io::Write;
+    use std::io::{Cursor, Write};
     use zip::write::SimpleFileOptions;
 
     fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
@@ -143,10 +171,14 @@ mod tests {
     fn reads_the_stored_names() {
         let zip = zip_of(&[("b/a.txt", b"a"), ("b/c.txt", b"c")]);
         assert_eq!(
-            stored_names(&zip, 10).unwrap(),
+            stored_names(&mut Cursor::new(&zip), 10).unwrap(),
             vec![b"b/a.txt".to_vec(), b"b/c.txt".to_vec()]
         );
-        assert!(stored_names(&zip, 1).unwrap_err().contains("2 entries"));
+        assert!(
+            stored_names(&mut Cursor::new(&zip), 1)
+                .unwrap_err()
+                .contains("2 entries")
+        );
     }
 
     #[test]
@@ -156,7 +188,7 @@ mod tests {
         let local_name = 30;
         zip[local_name + 2] = b'X';
         assert!(
-            stored_names(&zip, 10)
+            stored_names(&mut Cursor::new(&zip), 10)
                 .unwrap_err()
                 .contains("names another file")
         );
@@ -166,17 +198,17 @@ mod tests {
     fn refuses_case_folded_duplicates_and_trailing_data() {
         let zip = zip_of(&[("b/README.txt", b"a"), ("b/readme.txt", b"c")]);
         assert!(
-            stored_names(&zip, 10)
+            stored_names(&mut Cursor::new(&zip), 10)
                 .unwrap_err()
                 .contains("appears twice")
         );
         let mut zip = zip_of(&[("b/a.txt", b"a")]);
         zip.extend_from_slice(b"tail");
         assert!(
-            stored_names(&zip, 10)
+            stored_names(&mut Cursor::new(&zip), 10)
                 .unwrap_err()
                 .contains("after the end")
         );
-        assert!(stored_names(b"not a zip", 10).is_err());
+        assert!(stored_names(&mut Cursor::new(b"not a zip"), 10).is_err());
     }
 }

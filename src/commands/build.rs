@@ -257,5 +257,8 @@ fn refusal(refused: &Refused, checked: &Checked) -> String {
                 .len()
         ),
         Refused::Empty => "no certificates to bundle".into(),
+        Refused::TooManyCertificates { .. } => format!(
+            "{refused}: no bundle written; a site needs a few dozen, so check the inputs, or split them into several bundles (docs/limits.md)"
+        ),
     }
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::FleetRequest;
 use crate::Error;
-use crate::fleet::{self, Fleet, Skipped, read, report};
+use crate::fleet::{self, Fleet, UnusedFile, read, reference, report};
 
 /// What `report` found.
 #[derive(Debug, Clone, Serialize)]
@@ -24,12 +24,12 @@ pub fn run(req: &FleetRequest) -> Result<FleetReport, Error> {
     let listing = read::list(&req.paths)?;
     let mut skipped = listing.skipped;
     let reference = match (&req.bundle, listing.bundles.as_slice()) {
-        (Some(bundle), _) => Some(read::reference(bundle)?),
+        (Some(bundle), _) => Some(reference::read(bundle)?),
         // One bundle given as PATH: its reports are compared with it.
-        (None, [only]) => match read::reference(only) {
+        (None, [only]) => match reference::read(only) {
             Ok(reference) => Some(reference),
             Err(e) => {
-                skipped.push(Skipped {
+                skipped.push(UnusedFile {
                     file: only.display().to_string(),
                     reason: format!("not used to compare reports with: {e}"),
                     report_like: false,
@@ -65,7 +65,7 @@ pub fn run(req: &FleetRequest) -> Result<FleetReport, Error> {
 fn read_all(
     candidates: &[read::Candidate],
     reference: Option<&fleet::Reference>,
-) -> Vec<Result<fleet::Host, Skipped>> {
+) -> Vec<Result<fleet::Host, UnusedFile>> {
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
@@ -81,9 +81,9 @@ fn read_all(
                         .map(|c| {
                             let bytes = reader
                                 .read(&c.location)
-                                .map_err(|why| Skipped::new(c.file.clone(), why))?;
+                                .map_err(|why| UnusedFile::new(c.file.clone(), why))?;
                             let parsed = report::parse(&bytes)
-                                .map_err(|why| Skipped::unusable(c.file.clone(), why, &bytes))?;
+                                .map_err(|why| UnusedFile::unusable(c.file.clone(), why, &bytes))?;
                             Ok(fleet::host_row(c.file.clone(), parsed, reference))
                         })
                         .collect::<Vec<_>>()
@@ -97,14 +97,14 @@ fn read_all(
     })
 }
 
-fn nothing_read(paths: &[PathBuf], skipped: &[Skipped]) -> Error {
+fn nothing_read(paths: &[PathBuf], skipped: &[UnusedFile]) -> Error {
     let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     let mut message = format!(
         "no certbundle report could be read from {} ({} file(s) skipped)",
         shown.join(", "),
         skipped.len()
     );
-    let mut sorted: Vec<&Skipped> = skipped.iter().collect();
+    let mut sorted: Vec<&UnusedFile> = skipped.iter().collect();
     sorted.sort_by(|a, b| a.file.cmp(&b.file));
     for s in sorted.iter().take(10) {
         message.push_str(&format!(

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::VerifyRequest;
 use crate::Error;
-use crate::bundle::{self, Audit, Kind};
+use crate::bundle::{self, Audit, Form};
 
 /// What `verify` found.
 #[derive(Debug, Clone, Serialize)]
@@ -14,7 +14,7 @@ pub struct VerifyReport {
     /// The folder or zip.
     pub bundle: PathBuf,
     /// Folder or zip.
-    pub kind: Kind,
+    pub kind: Form,
     /// The audit.
     #[serde(flatten)]
     pub audit: Audit,
@@ -25,10 +25,10 @@ pub struct VerifyReport {
 /// Runs verify.
 pub fn run(req: &VerifyRequest) -> Result<VerifyReport, Error> {
     let tree = bundle::read(&req.bundle)?;
-    let audit = bundle::check(&tree);
+    let audit = bundle::audit(&tree);
     Ok(VerifyReport {
         bundle: req.bundle.clone(),
-        kind: tree.kind,
+        kind: tree.form,
         ok: audit.ok(),
         audit,
     })

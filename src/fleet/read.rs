@@ -8,18 +8,9 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::{Reference, Skipped};
+use super::UnusedFile;
+use crate::limits::{MAX_REPORT_SIZE, MAX_REPORTS, MAX_REPORTS_TOTAL, MAX_ZIP_SIZE};
 use crate::load::{LoadError, LoadErrors};
-
-/// Largest report file read (a report of 200 certificates is about 150 KiB).
-pub const MAX_REPORT_SIZE: u64 = 8 * 1024 * 1024;
-/// Largest zip read.
-pub const MAX_ZIP_SIZE: u64 = 1024 * 1024 * 1024;
-/// Most entries looked at in one zip.
-pub const MAX_ZIP_ENTRIES: usize = 200_000;
-/// Most bytes read in one run, all reports together (10,000 reports are about 120 MiB): a bound
-/// on time, decided before reading from the sizes files and zip entries declare.
-pub const MAX_TOTAL: u64 = 2 * 1024 * 1024 * 1024;
 
 /// Where one candidate report is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -50,14 +41,14 @@ pub struct Listing {
     /// Candidate reports, in path order.
     pub candidates: Vec<Candidate>,
     /// Files that will not be read, and why.
-    pub skipped: Vec<Skipped>,
+    pub skipped: Vec<UnusedFile>,
     /// Bundle folders and zips among the paths (a zip only when it holds exactly one bundle).
     pub bundles: Vec<PathBuf>,
 }
 
 impl Listing {
     fn skip(&mut self, file: String, reason: impl Into<String>) {
-        self.skipped.push(Skipped::new(file, reason.into()));
+        self.skipped.push(UnusedFile::new(file, reason.into()));
     }
 }
 
@@ -106,12 +97,12 @@ pub fn list(paths: &[PathBuf]) -> Result<Listing, LoadErrors> {
             continue;
         }
         total = total.saturating_add(size.min(MAX_REPORT_SIZE + 1));
-        if total > MAX_TOTAL {
+        if total > MAX_REPORTS_TOTAL {
             out.skip(
                 candidate.file,
                 format!(
                     "not read: the reports given add up to more than {} MiB; give fewer at a time",
-                    MAX_TOTAL / 1024 / 1024
+                    MAX_REPORTS_TOTAL / 1024 / 1024
                 ),
             );
         } else {
@@ -197,11 +188,8 @@ fn zip(path: &Path, out: &mut Listing, declared: &mut Vec<u64>) {
         Ok(a) => a,
         Err(e) => return out.skip(shown, format!("not a readable zip: {e}")),
     };
-    if archive.len() > MAX_ZIP_ENTRIES {
-        return out.skip(
-            shown,
-            format!("more than {MAX_ZIP_ENTRIES} entries in one zip"),
-        );
+    if archive.len() > MAX_REPORTS {
+        return out.skip(shown, format!("more than {MAX_REPORTS} entries in one zip"));
     }
     let names: BTreeMap<String, usize> = (0..archive.len())
         .filter_map(|i| Some((archive.name_for_index(i)?.ok()?.to_string(), i)))
@@ -289,82 +277,4 @@ impl Reader {
         }
         Ok(bytes)
     }
-}
-
-/// The bundle at `path` (folder or zip) as a reference: its name and build time from
-/// manifest.json, its digest from SHA256SUMS. Only those two files are read, however many
-/// reports the bundle holds.
-pub fn reference(path: &Path) -> Result<Reference, crate::Error> {
-    let not_bundle = |why: &str| {
-        crate::Error::usage(
-            format!("{}: not a certbundle bundle ({why})", path.display()),
-            "give the bundle folder or zip that `certbundle build` wrote (it holds manifest.json and SHA256SUMS)",
-        )
-    };
-    let bounded = |r: &mut dyn Read| {
-        let mut bytes = Vec::new();
-        r.take(crate::bundle::MAX_ENTRY_SIZE)
-            .read_to_end(&mut bytes)
-            .ok()
-            .map(|_| bytes)
-    };
-    let (sums, manifest) = if path.is_dir() {
-        let read = |name: &str| {
-            fs::File::open(path.join(name))
-                .ok()
-                .and_then(|mut f| bounded(&mut f))
-        };
-        (read("SHA256SUMS"), read("manifest.json"))
-    } else {
-        let mut archive = fs::File::open(path)
-            .map_err(|e| e.to_string())
-            .and_then(|f| zip::ZipArchive::new(f).map_err(|e| e.to_string()))
-            .map_err(|e| not_bundle(&format!("not a readable zip: {e}")))?;
-        let names: Vec<String> = (0..archive.len().min(MAX_ZIP_ENTRIES))
-            .filter_map(|i| Some(archive.name_for_index(i)?.ok()?.to_string()))
-            .collect();
-        let tops: Vec<String> = names
-            .iter()
-            .filter_map(|n| {
-                let (top, rest) = n.split_once('/')?;
-                (rest == "manifest.json" && names.contains(&format!("{top}/SHA256SUMS")))
-                    .then(|| top.to_string())
-            })
-            .collect();
-        let top = match tops.as_slice() {
-            [top] => top.clone(),
-            [] => {
-                return Err(not_bundle(
-                    "no manifest.json and SHA256SUMS in a top folder",
-                ));
-            }
-            _ => return Err(not_bundle("several bundles in one zip")),
-        };
-        let mut read = |name: String| {
-            archive
-                .by_name(&name)
-                .ok()
-                .and_then(|mut entry| bounded(&mut entry))
-        };
-        (
-            read(format!("{top}/SHA256SUMS")),
-            read(format!("{top}/manifest.json")),
-        )
-    };
-    let sums = sums.ok_or_else(|| not_bundle("no SHA256SUMS"))?;
-    let manifest: serde_json::Value = manifest
-        .and_then(|m| serde_json::from_slice(&m).ok())
-        .ok_or_else(|| not_bundle("no readable manifest.json"))?;
-    let field = |key: &str| {
-        manifest[key]
-            .as_str()
-            .map(String::from)
-            .ok_or_else(|| not_bundle(&format!("manifest.json has no \"{key}\"")))
-    };
-    Ok(Reference {
-        path: path.display().to_string(),
-        name: field("bundle")?,
-        created: field("created")?,
-        digest: crate::hex::sha256_lower(&sums),
-    })
 }

@@ -10,8 +10,11 @@ use time::format_description::well_known::Rfc3339;
 use crate::report_schema::{self, FIELDS, SCHEMA};
 
 /// What the run was asked to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumIter,
+)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Mode {
     /// Install what is missing.
     Install,
@@ -26,18 +29,16 @@ pub enum Mode {
 impl Mode {
     /// The word shown.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Mode::Install => "install",
-            Mode::CheckOnly => "check-only",
-            Mode::WhatIf => "what-if",
-            Mode::Uninstall => "uninstall",
-        }
+        self.into()
     }
 }
 
 /// The installer's verdict (docs/report-schema.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::IntoStaticStr, strum::EnumIter,
+)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Verdict {
     /// Nothing needed installing.
     Compliant,
@@ -193,7 +194,7 @@ pub struct InstallReport {
 
 /// A report that was read, with when it finished (for ordering runs of one host).
 #[derive(Debug, Clone)]
-pub struct Parsed {
+pub struct CheckedReport {
     /// The report.
     pub report: InstallReport,
     /// `finished`, parsed.
@@ -246,7 +247,7 @@ fn replace_unpaired_surrogates(text: &str) -> (std::borrow::Cow<'_, str>, usize)
 }
 
 /// Reads one report; the error is the reason to skip the file, in words for the engineer.
-pub fn parse(bytes: &[u8]) -> Result<Parsed, String> {
+pub fn parse(bytes: &[u8]) -> Result<CheckedReport, String> {
     let text = decode(bytes)?;
     if text.trim().is_empty() {
         return Err("empty file".into());
@@ -299,7 +300,7 @@ pub fn parse(bytes: &[u8]) -> Result<Parsed, String> {
     if report.host.name.trim().is_empty() {
         return Err("the report names no host".into());
     }
-    Ok(Parsed {
+    Ok(CheckedReport {
         report,
         finished,
         notes,

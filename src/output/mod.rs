@@ -1141,8 +1141,8 @@ fn verify(r: &VerifyReport, style: &Style) -> String {
     let a = &r.audit;
     let mut out = String::new();
     let kind = match r.kind {
-        crate::bundle::Kind::Folder => "folder",
-        crate::bundle::Kind::Zip => "zip",
+        crate::bundle::Form::Folder => "folder",
+        crate::bundle::Form::Zip => "zip",
     };
     let _ = writeln!(
         out,

@@ -4,14 +4,15 @@
 
 use std::collections::BTreeSet;
 
-use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::names;
-use crate::verify::{CertSummary, Checked, Code, Role, Severity, Store};
-
-/// The manifest schema this version writes.
-pub const MANIFEST_SCHEMA: &str = "certbundle-manifest/1";
+use crate::layout;
+use crate::limits::MAX_CERTIFICATES;
+use crate::manifest::{
+    Generator, MANIFEST_SCHEMA, Manifest, ManifestCertificate, ManifestFinding, MissingCertificate,
+    Options,
+};
+use crate::verify::{CertSummary, Checked, Severity, Store};
 
 /// What the user asked the bundle to be.
 #[derive(Debug, Clone)]
@@ -48,11 +49,6 @@ impl Entry {
     pub fn store(&self) -> Store {
         self.cert.store.unwrap_or(Store::CA)
     }
-
-    /// The file name alone.
-    pub fn file_name(&self) -> &str {
-        self.path.rsplit('/').next().unwrap_or(&self.path)
-    }
 }
 
 /// The whole bundle, decided.
@@ -75,9 +71,18 @@ pub enum Refused {
     /// Nothing to put in a bundle.
     #[error("no certificates to bundle")]
     Empty,
+    /// More certificates than one bundle can hold ([`crate::limits::MAX_CERTIFICATES`]).
+    #[error("{count} certificates to bundle, more than the {max} one bundle can hold")]
+    TooManyCertificates {
+        /// Certificates that would go into the bundle.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
 }
 
-/// Decides the bundle, or refuses when verification left errors or nothing to install.
+/// Decides the bundle, or refuses when verification left errors, nothing to install, or more
+/// than [`MAX_CERTIFICATES`].
 pub fn bundle(checked: &Checked, spec: Spec) -> Result<Plan, Refused> {
     let errors = checked.count(Severity::Error);
     if errors > 0 {
@@ -85,6 +90,12 @@ pub fn bundle(checked: &Checked, spec: Spec) -> Result<Plan, Refused> {
     }
     if checked.certificates.is_empty() {
         return Err(Refused::Empty);
+    }
+    if checked.certificates.len() > MAX_CERTIFICATES {
+        return Err(Refused::TooManyCertificates {
+            count: checked.certificates.len(),
+            max: MAX_CERTIFICATES,
+        });
     }
     let mut certs: Vec<&CertSummary> = checked.certificates.iter().collect();
     certs.sort_by(|a, b| (a.store, &a.name, &a.sha1).cmp(&(b.store, &b.name, &b.sha1)));
@@ -108,9 +119,11 @@ pub fn bundle(checked: &Checked, spec: Spec) -> Result<Plan, Refused> {
 /// would otherwise share a name (compared case-insensitively, as Windows does).
 fn unique_path(cert: &CertSummary, taken: &mut BTreeSet<String>) -> String {
     let store = cert.store.unwrap_or(Store::CA).as_str();
-    let stem = names::file_part(&cert.name);
     for digits in [8, 16, 40] {
-        let path = format!("certs/{store}/{stem}_{}.cer", &cert.sha1[..digits]);
+        let path = layout::cert_path(
+            store,
+            &layout::cert_file_name(&cert.name, &cert.sha1, digits),
+        );
         if taken.insert(path.to_ascii_lowercase()) {
             return path;
         }
@@ -120,122 +133,13 @@ fn unique_path(cert: &CertSummary, taken: &mut BTreeSet<String>) -> String {
     )
 }
 
-/// `manifest.json`: the bundle described for machines.
-#[derive(Debug, Clone, Serialize)]
-pub struct Manifest {
-    /// Always [`MANIFEST_SCHEMA`].
-    pub schema: &'static str,
-    /// Who wrote it.
-    pub generator: Generator,
-    /// Bundle name.
-    pub bundle: String,
-    /// Creation time, RFC 3339 UTC.
-    #[serde(with = "time::serde::rfc3339")]
-    pub created: OffsetDateTime,
-    /// Profile name.
-    pub profile: String,
-    /// `built-in`, `file <file name>` (a user's profile file), or `none`.
-    pub profile_source: String,
-    /// Options that loosened verification (recorded so the site can see them).
-    pub options: Options,
-    /// Every certificate, in bundle order.
-    pub certificates: Vec<ManifestCertificate>,
-    /// Profile certificates that are not in this bundle.
-    pub missing: Vec<MissingCertificate>,
-}
-
-/// A profile certificate that is not in the bundle.
-#[derive(Debug, Clone, Serialize)]
-pub struct MissingCertificate {
-    /// Its name.
-    pub name: String,
-    /// SHA-1 thumbprint, when pinned by it.
-    pub sha1: Option<String>,
-    /// SHA-256, when pinned by it.
-    pub sha256: Option<String>,
-    /// `required` or `recommended`.
-    pub need: crate::profile::Need,
-    /// `vendor-listed`, `inferred` or `candidate`.
-    pub evidence: crate::profile::Evidence,
-    /// Where to download it.
-    pub urls: Vec<String>,
-}
-
-/// The program that wrote a manifest.
-#[derive(Debug, Clone, Serialize)]
-pub struct Generator {
-    /// `certbundle`.
-    pub name: &'static str,
-    /// Its version.
-    pub version: &'static str,
-}
-
-/// Options in effect for a build that the site should be able to see.
-#[derive(Debug, Clone, Serialize)]
-pub struct Options {
-    /// `--allow-expired`.
-    pub allow_expired: bool,
-    /// `--allow-unpinned`.
-    pub allow_unpinned: bool,
-    /// `--allow-missing`.
-    pub allow_missing: bool,
-    /// Templates replaced with `--templates` (empty when the built-in ones were used).
-    pub custom_templates: Vec<String>,
-}
-
-/// One certificate in `manifest.json`.
-#[derive(Debug, Clone, Serialize)]
-pub struct ManifestCertificate {
-    /// Path inside the bundle.
-    pub file: String,
-    /// `Root` or `CA`.
-    pub store: Store,
-    /// `root` or `intermediate`.
-    pub role: Role,
-    /// Subject DN (RFC 4514).
-    pub subject: String,
-    /// Issuer DN (RFC 4514).
-    pub issuer: String,
-    /// Serial, upper-case hex.
-    pub serial: String,
-    /// Start of validity.
-    #[serde(with = "time::serde::rfc3339")]
-    pub not_before: OffsetDateTime,
-    /// End of validity.
-    #[serde(with = "time::serde::rfc3339")]
-    pub not_after: OffsetDateTime,
-    /// SHA-1 thumbprint, upper-case hex.
-    pub sha1: String,
-    /// SHA-256, upper-case hex.
-    pub sha256: String,
-    /// Matched a profile pin (always false with `--profile none`).
-    pub pinned: bool,
-    /// The profile's purpose for it (none without a profile).
-    pub purpose: Option<String>,
-    /// The profile's evidence for it (none when not pinned).
-    pub evidence: Option<String>,
-    /// Findings that remained (warnings and notes).
-    pub findings: Vec<ManifestFinding>,
-}
-
-/// A finding as recorded in the manifest (no local file paths).
-#[derive(Debug, Clone, Serialize)]
-pub struct ManifestFinding {
-    /// Stable code.
-    pub code: Code,
-    /// Severity.
-    pub severity: Severity,
-    /// The sentence.
-    pub message: String,
-}
-
 /// The manifest for a plan.
 pub fn manifest(plan: &Plan) -> Manifest {
     Manifest {
-        schema: MANIFEST_SCHEMA,
+        schema: MANIFEST_SCHEMA.into(),
         generator: Generator {
-            name: env!("CARGO_PKG_NAME"),
-            version: env!("CARGO_PKG_VERSION"),
+            name: env!("CARGO_PKG_NAME").into(),
+            version: env!("CARGO_PKG_VERSION").into(),
         },
         bundle: plan.spec.name.clone(),
         created: plan.spec.created,
@@ -295,6 +199,7 @@ pub fn manifest(plan: &Plan) -> Manifest {
 mod tests {
     use super::*;
     use crate::load::Origin;
+    use crate::verify::Code;
     use crate::verify::{CertSummary, Role};
 
     fn summary(name: &str, sha1: &str, role: Role) -> CertSummary {
@@ -387,6 +292,26 @@ mod tests {
         assert_eq!(
             bundle(&Checked::default(), spec()).unwrap_err(),
             Refused::Empty
+        );
+    }
+
+    #[test]
+    fn refuses_more_certificates_than_a_bundle_holds() {
+        let many = |n: usize| Checked {
+            certificates: (0..n)
+                .map(|i| summary(&format!("R{i}"), &format!("{i:040X}"), Role::Root))
+                .collect(),
+            rejected: vec![],
+            ..Default::default()
+        };
+        let plan = bundle(&many(MAX_CERTIFICATES), spec()).unwrap();
+        assert_eq!(plan.entries.len(), MAX_CERTIFICATES);
+        assert_eq!(
+            bundle(&many(MAX_CERTIFICATES + 1), spec()).unwrap_err(),
+            Refused::TooManyCertificates {
+                count: MAX_CERTIFICATES + 1,
+                max: MAX_CERTIFICATES
+            }
         );
     }
 }

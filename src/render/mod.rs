@@ -392,7 +392,7 @@ struct Context {
     launcher_runs: &'static [&'static str],
     /// Only for the launcher, rendered last: each file it runs or installs with its SHA-256.
     checked_files: Vec<CheckedFile>,
-    /// The largest bundle file anything reads ([`crate::bundle::MAX_ENTRY_SIZE`]).
+    /// The largest bundle file anything reads ([`crate::limits::MAX_ENTRY_SIZE`]).
     max_bundle_file: u64,
     /// Only for the launcher: the size of `SHA256SUMS`.
     sums_size: usize,
@@ -568,7 +568,7 @@ impl Context {
             certificates,
             launcher_runs: LAUNCHER_RUNS,
             checked_files: Vec::new(),
-            max_bundle_file: crate::bundle::MAX_ENTRY_SIZE,
+            max_bundle_file: crate::limits::MAX_ENTRY_SIZE,
             sums_size: 0,
             report: ReportInfo {
                 schema: crate::report_schema::SCHEMA,

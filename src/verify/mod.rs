@@ -10,7 +10,7 @@
 pub mod describe;
 mod finding;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use x509_parser::asn1_rs::{Any, FromBer};
 use x509_parser::certificate::X509Certificate;
@@ -58,7 +58,7 @@ impl Policy {
 }
 
 /// What a certificate is, decided from the certificate itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Role {
     /// Self-signed CA: a trust anchor.
@@ -90,7 +90,7 @@ impl Role {
 }
 
 /// A Windows LocalMachine certificate store.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Store {
     /// Trusted Root Certification Authorities.
     Root,

@@ -3,25 +3,29 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::Tree;
+use crate::layout::{self, REQUIRED_FILES};
 use crate::load::{self, Item, Origin};
-use crate::plan::MANIFEST_SCHEMA;
+use crate::manifest::{self, ManifestCertificate};
 use crate::verify::{self, CertSummary, Policy};
 
-/// Files every bundle lists in `SHA256SUMS`.
-pub const REQUIRED_FILES: &[&str] = &[
-    "Install-Certificates.ps1",
-    "Install-Certutil.cmd",
-    "Install.cmd",
-    "README.txt",
-    "manifest.json",
-];
-
-/// What kind of problem a bundle has (kebab-case in JSON).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+/// What kind of problem a bundle has (kebab-case in JSON and in text).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum ProblemCode {
     /// A zip entry or folder entry that is refused before anything is read.
     UnsafeEntry,
@@ -46,17 +50,7 @@ pub enum ProblemCode {
 impl ProblemCode {
     /// The kebab-case code.
     pub fn as_str(self) -> &'static str {
-        match self {
-            ProblemCode::UnsafeEntry => "unsafe-entry",
-            ProblemCode::MissingFile => "missing-file",
-            ProblemCode::ExtraFile => "extra-file",
-            ProblemCode::HashMismatch => "hash-mismatch",
-            ProblemCode::BadSums => "bad-sums",
-            ProblemCode::BadManifest => "bad-manifest",
-            ProblemCode::ManifestMismatch => "manifest-mismatch",
-            ProblemCode::BadCertificate => "bad-certificate",
-            ProblemCode::PrivateKey => "private-key",
-        }
+        self.into()
     }
 }
 
@@ -102,18 +96,18 @@ fn problem(code: ProblemCode, path: &str, message: impl Into<String>) -> Problem
 }
 
 /// Audits a bundle read by [`super::read`].
-pub fn check(tree: &Tree) -> Audit {
+pub fn audit(tree: &Tree) -> Audit {
     let mut audit = Audit {
         digest: None,
         files_ok: 0,
         certificates: 0,
-        reports: Vec::new(),
+        reports: tree.reports.clone(),
         problems: tree.refused.clone(),
     };
     if !tree.refused.is_empty() {
         return audit; // nothing from an unsafe bundle is trusted, or even read
     }
-    let Some(sums) = tree.files.get("SHA256SUMS") else {
+    let Some(sums) = tree.files.get(layout::SUMS) else {
         audit.problems.push(problem(
             ProblemCode::MissingFile,
             "SHA256SUMS",
@@ -133,7 +127,7 @@ pub fn check(tree: &Tree) -> Audit {
         }
     }
     for (path, bytes) in &tree.files {
-        if path != "SHA256SUMS" && load::holds_private_key(bytes) {
+        if path != layout::SUMS && load::holds_private_key(bytes) {
             audit.problems.push(problem(
                 ProblemCode::PrivateKey,
                 path,
@@ -161,6 +155,17 @@ fn check_sums(tree: &Tree, sums: &[u8], audit: &mut Audit) -> BTreeSet<String> {
             ));
             continue;
         };
+        if layout::is_report_path(path) {
+            audit.problems.push(problem(
+                ProblemCode::BadSums,
+                "SHA256SUMS",
+                format!(
+                    "line {} lists {path}: reports/ is where installers write, never part of a bundle",
+                    n + 1
+                ),
+            ));
+            continue;
+        }
         if !listed.insert(path.to_string()) {
             audit.problems.push(problem(
                 ProblemCode::BadSums,
@@ -193,12 +198,7 @@ fn check_sums(tree: &Tree, sums: &[u8], audit: &mut Audit) -> BTreeSet<String> {
         }
     }
     for path in tree.files.keys() {
-        if path == "SHA256SUMS" || listed.contains(path) {
-            continue;
-        }
-        if path.starts_with("reports/") {
-            audit.reports.push(path.clone());
-        } else {
+        if path != layout::SUMS && !listed.contains(path) {
             audit.problems.push(problem(
                 ProblemCode::ExtraFile,
                 path,
@@ -226,31 +226,8 @@ fn parse_sums_line(line: &str) -> Option<(&str, &str)> {
     safe.then_some((hash, path))
 }
 
-/// What `verify` reads back from `manifest.json`.
-#[derive(Debug, Deserialize)]
-struct ManifestRead {
-    schema: String,
-    certificates: Vec<ManifestCertificateRead>,
-}
-
-#[derive(Debug, Deserialize)]
-struct ManifestCertificateRead {
-    file: String,
-    store: String,
-    role: String,
-    subject: String,
-    issuer: String,
-    serial: String,
-    #[serde(with = "time::serde::rfc3339")]
-    not_before: time::OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
-    not_after: time::OffsetDateTime,
-    sha1: String,
-    sha256: String,
-}
-
 fn check_manifest(tree: &Tree, audit: &mut Audit) {
-    let Some(bytes) = tree.files.get("manifest.json") else {
+    let Some(bytes) = tree.files.get(layout::MANIFEST) else {
         audit.problems.push(problem(
             ProblemCode::MissingFile,
             "manifest.json",
@@ -258,25 +235,15 @@ fn check_manifest(tree: &Tree, audit: &mut Audit) {
         ));
         return;
     };
-    let manifest: ManifestRead = match serde_json::from_slice(bytes) {
+    let manifest = match manifest::parse(bytes) {
         Ok(m) => m,
-        Err(e) => {
-            audit.problems.push(problem(
-                ProblemCode::BadManifest,
-                "manifest.json",
-                format!("not a valid manifest: {e}"),
-            ));
+        Err(why) => {
+            audit
+                .problems
+                .push(problem(ProblemCode::BadManifest, "manifest.json", why));
             return;
         }
     };
-    if manifest.schema != MANIFEST_SCHEMA {
-        audit.problems.push(problem(
-            ProblemCode::BadManifest,
-            "manifest.json",
-            format!("schema {:?}, expected {MANIFEST_SCHEMA:?}", manifest.schema),
-        ));
-        return;
-    }
     let items: Vec<Item> = tree
         .files
         .iter()
@@ -336,7 +303,7 @@ fn check_manifest(tree: &Tree, audit: &mut Audit) {
     }
 }
 
-fn compare(m: &ManifestCertificateRead, cert: &CertSummary, problems: &mut Vec<Problem>) {
+fn compare(m: &ManifestCertificate, cert: &CertSummary, problems: &mut Vec<Problem>) {
     let mut differ = |field: &str, said: &str, actual: &str| {
         if said != actual {
             let (said, actual) = (
@@ -368,8 +335,8 @@ fn compare(m: &ManifestCertificateRead, cert: &CertSummary, problems: &mut Vec<P
     differ("serial", &m.serial, &cert.serial);
     differ("not_before", &date(m.not_before), &date(cert.not_before));
     differ("not_after", &date(m.not_after), &date(cert.not_after));
-    differ("role", &m.role, cert.role.as_str());
-    differ("store", &m.store, store);
+    differ("role", m.role.as_str(), cert.role.as_str());
+    differ("store", m.store.as_str(), store);
     differ("store (from its folder)", folder, store);
 }
 

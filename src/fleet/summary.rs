@@ -1,0 +1,632 @@
+//! Every run of every host, summed up: one row per host (the run that decides), worst first,
+//! and the counts of the summary line. Pure.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::{BundleMatch, FLEET_SCHEMA, Host, HostStatus, Reference, UnusedFile};
+
+/// The key a computer name is grouped by: Windows compares names case-insensitively, one
+/// character for one (so `ß` is not `SS`).
+pub fn host_key(name: &str) -> String {
+    name.trim()
+        .chars()
+        .map(|c| {
+            let mut upper = c.to_uppercase();
+            match (upper.next(), upper.next()) {
+                (Some(u), None) => u,
+                _ => c,
+            }
+        })
+        .collect()
+}
+
+/// Counts for the summary line.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Hosts.
+    pub hosts: usize,
+    /// Hosts with every certificate in place (fixed ones included).
+    pub compliant: usize,
+    /// Of those, fixed by their latest run.
+    pub fixed: usize,
+    /// Hosts not compliant.
+    pub not_compliant: usize,
+    /// Hosts per status code.
+    pub by_status: BTreeMap<String, usize>,
+    /// Hosts whose latest run was of another bundle than the reference.
+    pub other_bundle: usize,
+    /// Reports read.
+    pub reports: usize,
+    /// Older reports of a host (its latest counts, these are history).
+    pub history: usize,
+    /// Files skipped.
+    pub skipped: usize,
+    /// Of those, reports (or files named like reports) that could not be read: hosts may be
+    /// missing from the view.
+    pub unreadable_reports: usize,
+}
+
+/// The fleet view.
+#[derive(Debug, Clone, Serialize)]
+pub struct Fleet {
+    /// `certbundle-fleet/1`.
+    pub schema: &'static str,
+    /// The bundle compared with, if any.
+    pub reference: Option<Reference>,
+    /// Counts.
+    pub summary: Summary,
+    /// One per host, worst first.
+    pub hosts: Vec<Host>,
+    /// Files not used.
+    pub skipped: Vec<UnusedFile>,
+}
+
+impl Fleet {
+    /// Every host compliant, at least one host, and no report that could not be read.
+    pub fn ok(&self) -> bool {
+        !self.hosts.is_empty()
+            && self.hosts.iter().all(|h| h.compliant)
+            && self.summary.unreadable_reports == 0
+    }
+}
+
+/// The runs of one computer name, split into machines by `MachineGuid`, each with a note when
+/// the name is shared. One `MachineGuid` (or none: reports of older installers) is one machine,
+/// as are clones made without sysprep, which share it. Several are a machine each; runs without
+/// one then cannot be placed and stay a row of their own.
+fn machines_of(runs: Vec<Host>) -> Vec<(Vec<Host>, Option<String>)> {
+    let guids: std::collections::BTreeSet<String> = runs
+        .iter()
+        .filter_map(|r| r.machine_guid.as_deref().map(str::to_ascii_lowercase))
+        .collect();
+    if guids.len() < 2 {
+        return vec![(runs, None)];
+    }
+    let listed = guids.iter().cloned().collect::<Vec<_>>().join(", ");
+    let mut by_guid: BTreeMap<Option<String>, Vec<Host>> = BTreeMap::new();
+    for run in runs {
+        let guid = run.machine_guid.as_deref().map(str::to_ascii_lowercase);
+        by_guid.entry(guid).or_default().push(run);
+    }
+    let count = guids.len();
+    by_guid
+        .into_iter()
+        .map(|(guid, runs)| {
+            let note = match guid {
+                Some(guid) => format!(
+                    "{count} computers share this name (MachineGuid {listed}): this row is MachineGuid {guid}"
+                ),
+                None => format!(
+                    "{count} computers share this name (MachineGuid {listed}): this row is the runs whose report has no MachineGuid (an older installer), which may be any of them"
+                ),
+            };
+            (runs, Some(note))
+        })
+        .collect()
+}
+
+/// One row per host. The run that decides is the latest that looked at the certificate stores
+/// (of the reference bundle, when there is one and the host ran it); a later run that stopped
+/// early or ran another bundle is noted on the row. Without any such run, the latest run decides.
+/// The same run reached twice (a report copied to two places) counts once. Pure.
+pub fn summarise(
+    runs: Vec<Host>,
+    mut skipped: Vec<UnusedFile>,
+    reference: Option<Reference>,
+) -> Fleet {
+    let mut by_host: BTreeMap<String, Vec<Host>> = BTreeMap::new();
+    for run in runs {
+        by_host.entry(host_key(&run.host)).or_default().push(run);
+    }
+    let machines: Vec<(Vec<Host>, Option<String>)> =
+        by_host.into_values().flat_map(machines_of).collect();
+    let mut total = 0;
+    let mut hosts: Vec<Host> = Vec::with_capacity(machines.len());
+    for (mut runs, note) in machines {
+        runs.sort_by(|a, b| {
+            (a.finished, &a.started, &a.file).cmp(&(b.finished, &b.started, &b.file))
+        });
+        // A copy of the same run (same times, same bundle) is not history.
+        let mut distinct: Vec<Host> = Vec::with_capacity(runs.len());
+        for run in runs {
+            match distinct.iter().find(|d| {
+                d.finished == run.finished
+                    && d.started == run.started
+                    && d.bundle == run.bundle
+                    && d.mode == run.mode
+            }) {
+                Some(first) => skipped.push(UnusedFile {
+                    file: run.file.clone(),
+                    reason: format!("the same run as {}", first.file),
+                    report_like: false,
+                }),
+                None => distinct.push(run),
+            }
+        }
+        total += distinct.len();
+        let count = distinct.len();
+        let is_reference = |h: &Host| {
+            matches!(
+                h.bundle_match,
+                Some(BundleMatch::Same | BundleMatch::NoDigest)
+            )
+        };
+        let chosen = distinct
+            .iter()
+            .rposition(|h| h.reached_stores && (reference.is_none() || is_reference(h)))
+            .or_else(|| distinct.iter().rposition(|h| h.reached_stores))
+            .unwrap_or(count - 1);
+        let last = &distinct[count - 1];
+        let later = (chosen != count - 1).then(|| {
+            let what = if last.reached_stores {
+                format!("ran another bundle: {}", last.bundle.name)
+            } else {
+                last.label.clone()
+            };
+            format!(
+                "a later run ({} UTC, {}) {}",
+                last.last_run.replace('T', " ").trim_end_matches('Z'),
+                last.mode.as_str(),
+                what
+            )
+        });
+        let mut row = distinct.swap_remove(chosen);
+        row.runs = count;
+        row.later = later;
+        row.notes.extend(note);
+        hosts.push(row);
+    }
+    hosts.sort_by(|a, b| {
+        (
+            a.compliant,
+            a.status,
+            std::cmp::Reverse(a.problems.len()),
+            host_key(&a.host),
+            &a.machine_guid,
+        )
+            .cmp(&(
+                b.compliant,
+                b.status,
+                std::cmp::Reverse(b.problems.len()),
+                host_key(&b.host),
+                &b.machine_guid,
+            ))
+    });
+    let mut summary = Summary {
+        hosts: hosts.len(),
+        reports: total,
+        history: total - hosts.len(),
+        skipped: skipped.len(),
+        unreadable_reports: skipped.iter().filter(|s| s.report_like).count(),
+        ..Summary::default()
+    };
+    for h in &hosts {
+        if h.compliant {
+            summary.compliant += 1;
+            if h.status == HostStatus::Fixed {
+                summary.fixed += 1;
+            }
+        } else {
+            summary.not_compliant += 1;
+        }
+        *summary
+            .by_status
+            .entry(h.status.code().to_string())
+            .or_default() += 1;
+        if h.bundle_match == Some(BundleMatch::Other) {
+            summary.other_bundle += 1;
+        }
+    }
+    skipped.sort_by(|a, b| a.file.cmp(&b.file));
+    Fleet {
+        schema: FLEET_SCHEMA,
+        reference,
+        summary,
+        hosts,
+        skipped,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fleet::host::{Problem, row as host_row};
+    use crate::fleet::named_like_a_report;
+    use crate::fleet::report::{self, CheckedReport, InstallReport, Mode, Verdict, sample};
+
+    fn summed(runs: Vec<(String, CheckedReport)>, reference: Option<Reference>) -> Fleet {
+        let rows = runs
+            .into_iter()
+            .map(|(file, p)| host_row(file, p, reference.as_ref()))
+            .collect();
+        summarise(rows, vec![], reference)
+    }
+
+    fn parsed(r: InstallReport) -> CheckedReport {
+        let text = serde_json::to_string(&r).unwrap();
+        report::parse(text.as_bytes()).unwrap()
+    }
+
+    fn clean(name: &str, finished: &str, verdict: Verdict) -> InstallReport {
+        let mut r = sample();
+        r.host.name = name.into();
+        r.finished = finished.into();
+        r.verdict = verdict;
+        r.conflicts.clear();
+        let c = &mut r.certificates[0];
+        c.before = Some("missing".into());
+        c.action = Some("installed".into());
+        c.after = Some("present".into());
+        c.chain = "ok".into();
+        c.chain_status.clear();
+        c.error = None;
+        r
+    }
+
+    #[test]
+    fn the_latest_run_of_a_host_wins_whatever_the_case_of_its_name() {
+        let fleet = summed(
+            vec![
+                (
+                    "b".into(),
+                    parsed(clean("ws-1", "2026-11-27T00:00:00Z", Verdict::Fixed)),
+                ),
+                ("a".into(), {
+                    let mut r = clean("WS-1", "2026-11-26T00:00:00Z", Verdict::NotCompliant);
+                    r.certificates[0].after = Some("missing".into());
+                    parsed(r)
+                }),
+            ],
+            None,
+        );
+        assert_eq!(fleet.hosts.len(), 1);
+        assert_eq!(fleet.hosts[0].status, HostStatus::Fixed);
+        assert_eq!(fleet.hosts[0].runs, 2);
+        assert_eq!(fleet.summary.history, 1);
+        assert!(fleet.ok());
+    }
+
+    #[test]
+    fn certificates_decide_over_the_verdict_and_the_worst_comes_first() {
+        let mut blocked = clean("B", "2026-11-26T00:00:00Z", Verdict::Compliant);
+        blocked.certificates[0].before = Some("disallowed".into());
+        let mut chain = clean("C", "2026-11-26T00:00:00Z", Verdict::NotCompliant);
+        chain.certificates[0].chain = "failed".into();
+        chain.certificates[0].chain_status = vec!["PartialChain".into()];
+        let fleet = summed(
+            vec![
+                (
+                    "a".into(),
+                    parsed(clean("A", "2026-11-26T00:00:00Z", Verdict::Compliant)),
+                ),
+                ("b".into(), parsed(blocked)),
+                ("c".into(), parsed(chain)),
+                (
+                    "d".into(),
+                    parsed(clean(
+                        "D",
+                        "2026-11-26T00:00:00Z",
+                        Verdict::IntegrityFailure,
+                    )),
+                ),
+            ],
+            None,
+        );
+        let order: Vec<(&str, &str)> = fleet
+            .hosts
+            .iter()
+            .map(|h| (h.host.as_str(), h.label.as_str()))
+            .collect();
+        assert_eq!(
+            order,
+            vec![
+                ("D", "integrity failure"),
+                ("B", "still missing 1"),
+                ("C", "chain fails 1"),
+                ("A", "compliant")
+            ]
+        );
+        assert_eq!(fleet.hosts[1].problems[0].problem, Problem::Blocked);
+        assert_eq!(
+            fleet.hosts[2].problems[0].detail.as_deref(),
+            Some("PartialChain")
+        );
+        assert_eq!(fleet.summary.not_compliant, 3);
+        assert!(!fleet.ok());
+    }
+
+    #[test]
+    fn another_bundle_is_not_compliant_with_the_reference() {
+        let reference = Reference {
+            path: "b".into(),
+            name: "apex-one-certs-20261125".into(),
+            created: "2026-11-25T00:00:00Z".into(),
+            digest: "0".repeat(64),
+        };
+        let mut other = clean("O", "2026-11-26T00:00:00Z", Verdict::Compliant);
+        other.bundle.digest = Some("1".repeat(64));
+        let mut unknown = clean("U", "2026-11-26T00:00:00Z", Verdict::Compliant);
+        unknown.bundle.digest = None;
+        let fleet = summed(
+            vec![
+                ("o".into(), parsed(other)),
+                ("u".into(), parsed(unknown)),
+                (
+                    "s".into(),
+                    parsed(clean("S", "2026-11-26T00:00:00Z", Verdict::Compliant)),
+                ),
+            ],
+            Some(reference),
+        );
+        let rows: Vec<(&str, Option<BundleMatch>, bool)> = fleet
+            .hosts
+            .iter()
+            .map(|h| (h.host.as_str(), h.bundle_match, h.compliant))
+            .collect();
+        assert_eq!(
+            rows,
+            vec![
+                ("O", Some(BundleMatch::Other), false),
+                ("S", Some(BundleMatch::Same), true),
+                ("U", Some(BundleMatch::NoDigest), true),
+            ]
+        );
+        assert_eq!(fleet.summary.other_bundle, 1);
+    }
+
+    #[test]
+    fn a_run_that_stopped_before_the_stores_reports_no_certificate_problems() {
+        let mut r = clean("N", "2026-11-26T00:00:00Z", Verdict::NotElevated);
+        r.certificates[0].before = None;
+        r.certificates[0].action = None;
+        r.certificates[0].after = None;
+        r.certificates[0].chain = "not-checked".into();
+        let fleet = summed(vec![("n".into(), parsed(r))], None);
+        assert_eq!(fleet.hosts[0].status, HostStatus::NotElevated);
+        assert!(fleet.hosts[0].problems.is_empty());
+        assert!(fleet.hosts[0].reasons[0].contains("Run as administrator"));
+    }
+
+    fn on(mut r: InstallReport, guid: Option<&str>) -> InstallReport {
+        r.host.machine_guid = guid.map(str::to_string);
+        r
+    }
+
+    #[test]
+    fn computers_of_one_name_are_rows_of_their_own_by_machine_guid() {
+        let (a, b) = (
+            "11111111-1111-1111-1111-111111111111",
+            "22222222-2222-2222-2222-222222222222",
+        );
+        let fleet = summed(
+            vec![
+                (
+                    "1".into(),
+                    parsed(on(
+                        clean("WS-7", "2026-11-26T08:00:00Z", Verdict::Fixed),
+                        Some(a),
+                    )),
+                ),
+                (
+                    "2".into(),
+                    parsed(on(
+                        clean("ws-7", "2026-11-26T09:00:00Z", Verdict::NotCompliant),
+                        Some(b),
+                    )),
+                ),
+                (
+                    "3".into(),
+                    parsed(on(
+                        clean("WS-7", "2026-11-26T10:00:00Z", Verdict::Compliant),
+                        Some(&a.to_uppercase()),
+                    )),
+                ),
+            ],
+            None,
+        );
+        assert_eq!(fleet.hosts.len(), 2, "{:#?}", fleet.hosts);
+        let row = |guid: &str| {
+            fleet
+                .hosts
+                .iter()
+                .find(|h| {
+                    h.machine_guid
+                        .as_deref()
+                        .map(str::to_ascii_lowercase)
+                        .as_deref()
+                        == Some(guid)
+                })
+                .unwrap()
+        };
+        assert_eq!(row(a).runs, 2);
+        assert_eq!(row(a).status, HostStatus::Compliant);
+        assert_eq!(row(b).runs, 1);
+        assert_eq!(row(b).status, HostStatus::NotCompliant);
+        for (guid, h) in [(a, row(a)), (b, row(b))] {
+            assert_eq!(
+                h.notes,
+                vec![format!(
+                    "2 computers share this name (MachineGuid {a}, {b}): this row is MachineGuid {guid}"
+                )]
+            );
+        }
+        assert_eq!(fleet.summary.hosts, 2);
+        assert!(!fleet.ok());
+    }
+
+    #[test]
+    fn one_machine_guid_or_none_is_one_computer() {
+        let guid = "11111111-1111-1111-1111-111111111111";
+        // A clone made without sysprep shares the GUID too: one row, as the name alone gave.
+        for second in [Some(guid), None] {
+            let fleet = summed(
+                vec![
+                    (
+                        "1".into(),
+                        parsed(on(
+                            clean("WS-6", "2026-11-26T08:00:00Z", Verdict::Fixed),
+                            None,
+                        )),
+                    ),
+                    (
+                        "2".into(),
+                        parsed(on(
+                            clean("WS-6", "2026-11-26T09:00:00Z", Verdict::Compliant),
+                            second,
+                        )),
+                    ),
+                ],
+                None,
+            );
+            assert_eq!(fleet.hosts.len(), 1);
+            assert_eq!(fleet.hosts[0].runs, 2);
+            assert!(fleet.hosts[0].notes.is_empty());
+        }
+        // Two GUIDs and a run without one: that run is a row of its own, said so.
+        let fleet = summed(
+            vec![
+                (
+                    "1".into(),
+                    parsed(on(
+                        clean("WS-5", "2026-11-26T08:00:00Z", Verdict::Fixed),
+                        None,
+                    )),
+                ),
+                (
+                    "2".into(),
+                    parsed(on(
+                        clean("WS-5", "2026-11-26T09:00:00Z", Verdict::Compliant),
+                        Some(guid),
+                    )),
+                ),
+                (
+                    "3".into(),
+                    parsed(on(
+                        clean("WS-5", "2026-11-26T09:00:00Z", Verdict::Compliant),
+                        Some("22222222-2222-2222-2222-222222222222"),
+                    )),
+                ),
+            ],
+            None,
+        );
+        assert_eq!(fleet.hosts.len(), 3);
+        let unplaced = fleet
+            .hosts
+            .iter()
+            .find(|h| h.machine_guid.is_none())
+            .unwrap();
+        assert!(unplaced.notes[0].ends_with("this row is the runs whose report has no MachineGuid (an older installer), which may be any of them"));
+    }
+
+    #[test]
+    fn a_later_run_that_stopped_early_does_not_undo_a_fix() {
+        let fixed = clean("WS-9", "2026-11-26T08:00:00Z", Verdict::Fixed);
+        let mut stopped = clean("WS-9", "2026-11-26T10:00:00Z", Verdict::NotElevated);
+        stopped.certificates[0].before = None;
+        stopped.certificates[0].action = None;
+        stopped.certificates[0].after = None;
+        let fleet = summed(
+            vec![("a".into(), parsed(fixed)), ("b".into(), parsed(stopped))],
+            None,
+        );
+        let host = &fleet.hosts[0];
+        assert_eq!(host.status, HostStatus::Fixed);
+        assert_eq!(host.runs, 2);
+        assert_eq!(
+            host.later.as_deref(),
+            Some("a later run (2026-11-26 10:00:00 UTC, install) not elevated")
+        );
+        assert!(fleet.ok());
+    }
+
+    #[test]
+    fn with_a_reference_the_run_of_that_bundle_decides() {
+        let reference = Reference {
+            path: "b".into(),
+            name: "apex-one-certs-20261125".into(),
+            created: "2026-11-25T00:00:00Z".into(),
+            digest: "0".repeat(64),
+        };
+        let this = clean("WS-8", "2026-11-26T08:00:00Z", Verdict::Fixed);
+        let mut old = clean("WS-8", "2026-11-26T09:00:00Z", Verdict::Compliant);
+        old.mode = Mode::CheckOnly;
+        old.bundle.digest = Some("1".repeat(64));
+        let fleet = summed(
+            vec![("a".into(), parsed(this)), ("b".into(), parsed(old))],
+            Some(reference),
+        );
+        let host = &fleet.hosts[0];
+        assert_eq!(host.bundle_match, Some(BundleMatch::Same));
+        assert!(host.compliant);
+        assert!(
+            host.later
+                .as_deref()
+                .unwrap()
+                .ends_with("check-only) ran another bundle: apex-one-certs-20261125")
+        );
+    }
+
+    #[test]
+    fn the_same_run_reached_twice_counts_once() {
+        let run = clean("WS-7", "2026-11-26T08:00:00Z", Verdict::Compliant);
+        let rows = vec![
+            host_row("x/a.json".into(), parsed(run.clone()), None),
+            host_row("y/a.json".into(), parsed(run), None),
+        ];
+        let fleet = summarise(rows, vec![], None);
+        assert_eq!(fleet.hosts[0].runs, 1);
+        assert_eq!(fleet.summary.reports, 1);
+        assert_eq!(fleet.skipped[0].reason, "the same run as x/a.json");
+        assert!(!fleet.skipped[0].report_like);
+        assert!(fleet.ok());
+    }
+
+    #[test]
+    fn names_and_times_are_compared_as_windows_does() {
+        assert_eq!(host_key(" straße "), "STRAßE");
+        assert_ne!(host_key("straße"), host_key("STRASSE"));
+        assert_eq!(host_key("ws-1"), host_key("WS-1"));
+        assert!(named_like_a_report(
+            "E:\\reports\\WS_01_20261126T080004Z.json"
+        ));
+        assert!(named_like_a_report("r/MÜNCHEN_20261126T080004Z.json"));
+        assert!(named_like_a_report("r/WS-01_20261126T080004Z-2.json"));
+        assert!(!named_like_a_report("r/WS-01_20261126T080004Z-.json"));
+        assert!(!named_like_a_report("r/WS-01_20261126T080004Z-x.json"));
+        assert!(!named_like_a_report("r/package.json"));
+        assert!(!named_like_a_report("r/WS-01_20261126T0800Z.json"));
+        // An offset is turned into UTC for display and ordering.
+        let mut r = clean("WS-6", "2026-11-26T23:30:00-10:00", Verdict::Compliant);
+        r.started = "2026-11-26T23:29:00-10:00".into();
+        let fleet = summed(vec![("a".into(), parsed(r))], None);
+        assert_eq!(fleet.hosts[0].last_run, "2026-11-27T09:30:00Z");
+    }
+
+    #[test]
+    fn an_unreadable_report_keeps_the_fleet_from_passing() {
+        let rows = vec![host_row(
+            "a".into(),
+            parsed(clean("WS-5", "2026-11-26T08:00:00Z", Verdict::Compliant)),
+            None,
+        )];
+        let broken = UnusedFile::unusable(
+            "WS-4_20261126T080004Z.json".into(),
+            "truncated".into(),
+            b"{",
+        );
+        let foreign = UnusedFile::unusable("package.json".into(), "not a report".into(), b"{}");
+        let declared = UnusedFile::unusable(
+            "odd-name.json".into(),
+            "truncated".into(),
+            b"{\"schema\": \"certbundle-report/1\", \"ho",
+        );
+        assert!(broken.report_like && declared.report_like && !foreign.report_like);
+        let fleet = summarise(rows.clone(), vec![foreign.clone()], None);
+        assert!(fleet.ok());
+        let fleet = summarise(rows, vec![foreign, broken], None);
+        assert_eq!(fleet.summary.unreadable_reports, 1);
+        assert!(!fleet.ok());
+    }
+}

@@ -1,0 +1,65 @@
+//! What a bundle looks like on disk: the names of its files and folders, and how a certificate's
+//! file is named. Pure: no filesystem, never prints. `plan` places certificates with it, `bundle`
+//! reads bundles back with it, and `extract` names the certificates it writes the same way.
+
+use crate::names;
+
+/// The checksum file: `<sha256>  <path>` for every other file of the bundle.
+pub const SUMS: &str = "SHA256SUMS";
+
+/// The machine-readable description of the bundle.
+pub const MANIFEST: &str = "manifest.json";
+
+/// Files every bundle lists in [`SUMS`].
+pub const REQUIRED_FILES: &[&str] = &[
+    "Install-Certificates.ps1",
+    "Install-Certutil.cmd",
+    "Install.cmd",
+    "README.txt",
+    MANIFEST,
+];
+
+/// The folder that holds the certificates, one folder per store below it.
+pub const CERTS_FOLDER: &str = "certs";
+
+/// The folder where installers write their reports: the site's, never part of the bundle.
+pub const REPORTS_FOLDER: &str = "reports";
+
+/// Whether a path inside a bundle (`/`-separated, relative to the bundle folder) is under
+/// [`REPORTS_FOLDER`] (or is that folder).
+pub fn is_report_path(rel: &str) -> bool {
+    rel.strip_prefix(REPORTS_FOLDER)
+        .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
+/// A certificate's file name, `<Name>_<SHA1>.cer`: its name made safe for a file name
+/// ([`names::file_part`]) and the first `digits` characters of its SHA-1 thumbprint (all of it
+/// when `digits` is larger).
+pub fn cert_file_name(name: &str, sha1: &str, digits: usize) -> String {
+    let sha1 = sha1.get(..digits).unwrap_or(sha1);
+    format!("{}_{sha1}.cer", names::file_part(name))
+}
+
+/// Where a certificate file goes inside the bundle: `certs/<store>/<file name>`.
+pub fn cert_path(store: &str, file_name: &str) -> String {
+    format!("{CERTS_FOLDER}/{store}/{file_name}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_report_paths() {
+        assert_eq!(
+            cert_file_name("My Root", "ABCDEF0123456789", 8),
+            "My_Root_ABCDEF01.cer"
+        );
+        assert_eq!(cert_file_name("R", "ABCD", 40), "R_ABCD.cer");
+        assert_eq!(cert_path("Root", "R_ABCD.cer"), "certs/Root/R_ABCD.cer");
+        assert!(is_report_path("reports"));
+        assert!(is_report_path("reports/WS_20261126T080004Z.json"));
+        assert!(!is_report_path("reportsx/a"));
+        assert!(!is_report_path("certs/reports/a"));
+    }
+}
