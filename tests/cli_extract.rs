@@ -1,6 +1,7 @@
 //! `certbundle extract`: minimal PE files generated here and signed by osslsigncode with test
 //! hierarchies (SHA-256, dual-signed with -nest, RFC 3161 timestamps from osslsigncode's own
-//! test TSA); real Microsoft-signed files from ../shared; malformed files; `build --from-signed`.
+//! test TSA, legacy countersignatures from `common::tsa`); stand-ins for real Microsoft-signed
+//! files, and those files where a checkout has them beside it; malformed files; `build --from-signed`.
 
 mod common;
 
@@ -262,7 +263,8 @@ fn dual_signing_and_timestamps_are_all_read() {
     assert_eq!(all, expected);
 }
 
-/// The CA certificates each real file embeds (../shared/realworld/signed/README.md).
+/// The CA certificates each real file embeds (listed in the README beside the files, which stay
+/// out of the repository).
 const REAL: &[(&str, &[&str])] = &[
     (
         "sigcheck.exe",
