@@ -276,6 +276,10 @@ fn two_builds_are_byte_identical_whatever_the_input_order() {
 }
 
 #[test]
+#[cfg_attr(
+    not(all(has_sha256sum, has_openssl)),
+    ignore = "needs sha256sum and openssl on PATH (the independent checks)"
+)]
 fn sha256sum_and_openssl_accept_the_bundle() {
     let tmp = tempfile::tempdir().unwrap();
     let input = good_input(tmp.path());

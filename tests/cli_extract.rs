@@ -1,6 +1,7 @@
 //! `certbundle extract`: minimal PE files generated here and signed by osslsigncode with test
 //! hierarchies (SHA-256, dual-signed with -nest, RFC 3161 timestamps from osslsigncode's own
-//! test TSA); real Microsoft-signed files from ../shared; malformed files; `build --from-signed`.
+//! test TSA, legacy countersignatures from `common::tsa`); stand-ins for real Microsoft-signed
+//! files, and those files where a checkout has them beside it; malformed files; `build --from-signed`.
 
 mod common;
 
@@ -12,7 +13,8 @@ use common::*;
 use predicates::prelude::*;
 use rcgen::{ExtendedKeyUsagePurpose, IsCa, KeyUsagePurpose};
 
-/// osslsigncode, or why a test cannot run (`.ci/run` installs it).
+/// osslsigncode; a test that calls this is ignored where build.rs did not find it, and fails
+/// when it cannot run it (`.ci/run` installs it).
 fn osslsigncode() -> Option<&'static str> {
     let found = Command::new("osslsigncode")
         .arg("--version")
@@ -128,6 +130,7 @@ fn ski(ca: &Ca) -> String {
 }
 
 #[test]
+#[cfg_attr(not(has_osslsigncode), ignore = "needs osslsigncode on PATH")]
 fn a_sha256_signature_gives_its_chain_and_names_the_root_it_lacks() {
     let Some(tool) = osslsigncode() else { return };
     let tmp = tempfile::tempdir().unwrap();
@@ -178,6 +181,7 @@ fn a_sha256_signature_gives_its_chain_and_names_the_root_it_lacks() {
 }
 
 #[test]
+#[cfg_attr(not(has_osslsigncode), ignore = "needs osslsigncode on PATH")]
 fn dual_signing_and_timestamps_are_all_read() {
     let Some(tool) = osslsigncode() else { return };
     let tmp = tempfile::tempdir().unwrap();
@@ -259,7 +263,8 @@ fn dual_signing_and_timestamps_are_all_read() {
     assert_eq!(all, expected);
 }
 
-/// The CA certificates each real file embeds (../shared/realworld/signed/README.md).
+/// The CA certificates each real file embeds (listed in the README beside the files, which stay
+/// out of the repository).
 const REAL: &[(&str, &[&str])] = &[
     (
         "sigcheck.exe",
@@ -294,15 +299,12 @@ const REAL: &[(&str, &[&str])] = &[
 ];
 
 #[test]
+#[cfg_attr(
+    not(has_real_signed_files),
+    ignore = "needs ../shared/realworld/signed (kept out of the repository; the signed stand-ins cover it)"
+)]
 fn real_microsoft_signatures_give_exactly_their_ca_certificates() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/realworld/signed");
-    if !dir.is_dir() {
-        println!(
-            "SKIPPED: {} is absent (the real signed files stay out of the repository)",
-            dir.display()
-        );
-        return;
-    }
     let tmp = tempfile::tempdir().unwrap();
     for (file, expected) in REAL {
         let out = tmp.path().join(file);
@@ -397,7 +399,202 @@ fn real_microsoft_signatures_give_exactly_their_ca_certificates() {
     assert_ne!(pca2010[0], pca2010[1]);
 }
 
+/// A timestamping hierarchy whose CA is called `pca`: called twice, two CAs of one name and
+/// two keys, as when a CA is re-issued (the two "Microsoft Time-Stamp PCA 2010").
+fn reissued_tsa(pca: &str) -> Hierarchy {
+    let root = root_with(ca_params("Stand-in Root 2010"), ec384_key());
+    let inter = issued_with(ca_params(pca), ec_key(), &root);
+    let leaf = signer("Stand-in Time-Stamp Service", &inter, true);
+    Hierarchy { root, inter, leaf }
+}
+
+/// `first`, then osslsigncode's options for an RFC 3161 token from its own test TSA, signing as
+/// `tsa`.
+fn rfc3161_args(first: &[&str], tsa: &Hierarchy, dir: &Path, name: &str) -> Vec<String> {
+    let (chain, key) = tsa.files(dir, name);
+    let mut args: Vec<String> = first.iter().map(|a| a.to_string()).collect();
+    args.extend(["-TSA-certs".into(), chain.to_str().unwrap().into()]);
+    args.extend(["-TSA-key".into(), key.to_str().unwrap().into()]);
+    args.extend(["-TSA-time".into(), "1795564800".into()]);
+    args
+}
+
+/// Stand-ins for the real signed files, made here with osslsigncode, so that CI covers what the
+/// real ones cover where they are absent: a SHA-1 signature with a legacy countersignature whose
+/// certificates sit in the outer set and a nested SHA-256 one with an RFC 3161 token (for
+/// sigcheck.exe); an RFC 3161 token carrying its own certificates (whois.exe); a driver with a
+/// legacy countersignature (pciide.sys); a DLL timestamped by a re-issued CA of the same name
+/// and a new key (DXCore.dll). Leaves are never among the CA certificates; no root is embedded.
 #[test]
+#[cfg_attr(not(has_osslsigncode), ignore = "needs osslsigncode on PATH")]
+fn signed_stand_ins_cover_what_the_real_files_cover() {
+    use common::pe::{Image, minimal_pe_of};
+    use common::tsa::with_legacy_tsa;
+    let Some(tool) = osslsigncode() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let old_code = hierarchy("Stand-in SHA-1 Code", false);
+    let code = hierarchy("Stand-in Code", false);
+    let legacy = hierarchy("Stand-in Legacy TSA", true);
+    let old_pca = reissued_tsa("Stand-in Time-Stamp PCA");
+    let new_pca = reissued_tsa("Stand-in Time-Stamp PCA");
+    let legacy_chain = [&legacy.leaf, &legacy.inter];
+    let unsigned = |name: &str, bits64: bool, image: Image| {
+        write(
+            dir,
+            &format!("unsigned-{name}"),
+            minimal_pe_of(bits64, image),
+        )
+    };
+    fn strs(args: &[String]) -> Vec<&str> {
+        args.iter().map(String::as_str).collect()
+    }
+    let sigcheck = dir.join("sigcheck.exe");
+    let pciide = dir.join("pciide.sys");
+    with_legacy_tsa(&legacy.leaf, &legacy_chain, "261125000000Z", |url| {
+        let first = dir.join("sigcheck-first.exe");
+        let program = unsigned("sigcheck.exe", false, Image::Program);
+        sign(
+            tool,
+            &old_code,
+            dir,
+            &program,
+            &first,
+            &["-h", "sha1", "-t", url],
+        );
+        let driver = unsigned("pciide.sys", true, Image::Driver);
+        sign(
+            tool,
+            &old_code,
+            dir,
+            &driver,
+            &pciide,
+            &["-h", "sha1", "-t", url],
+        );
+        let nest = rfc3161_args(&["-nest", "-h", "sha256"], &old_pca, dir, "n");
+        sign(tool, &code, dir, &first, &sigcheck, &strs(&nest));
+    });
+    let whois = dir.join("whois.exe");
+    let token = rfc3161_args(&["-h", "sha256"], &old_pca, dir, "w");
+    let program = unsigned("whois.exe", false, Image::Program);
+    sign(tool, &code, dir, &program, &whois, &strs(&token));
+    let dxcore = dir.join("DXCore.dll");
+    let token = rfc3161_args(&["-h", "sha256"], &new_pca, dir, "d");
+    let library = unsigned("DXCore.dll", true, Image::Library);
+    sign(tool, &code, dir, &library, &dxcore, &strs(&token));
+    let files: [(&Path, Vec<&Ca>); 4] = [
+        (
+            &sigcheck,
+            vec![&old_code.inter, &code.inter, &legacy.inter, &old_pca.inter],
+        ),
+        (&whois, vec![&code.inter, &old_pca.inter]),
+        (&pciide, vec![&old_code.inter, &legacy.inter]),
+        (&dxcore, vec![&code.inter, &new_pca.inter]),
+    ];
+    for (file, expected) in &files {
+        let out = dir.join("out").join(file.file_name().unwrap());
+        let json = extract_json(
+            &[
+                file.as_os_str(),
+                "--profile".as_ref(),
+                "none".as_ref(),
+                "-o".as_ref(),
+                out.as_os_str(),
+            ],
+            0,
+        );
+        assert!(json["files"][0]["error"].is_null(), "{json}");
+        let mut found: Vec<String> = json["files"][0]["certificates"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["ca"] == true)
+            .map(|c| c["sha1"].as_str().unwrap().to_string())
+            .collect();
+        found.sort();
+        let mut expected: Vec<String> = expected.iter().map(|c| sha1(c)).collect();
+        expected.sort();
+        assert_eq!(found, expected, "{}", file.display());
+        let mut written: Vec<String> = json["written"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|w| w["sha1"].as_str().unwrap().to_string())
+            .collect();
+        written.sort();
+        assert_eq!(written, expected, "{}", file.display());
+        for w in json["written"].as_array().unwrap() {
+            let der = std::fs::read(w["file"].as_str().unwrap()).unwrap();
+            assert_eq!(
+                certbundle::hex::sha1_upper(&der),
+                w["sha1"].as_str().unwrap()
+            );
+        }
+    }
+    // sigcheck: SHA-1 with a legacy countersignature, whose chain comes from the outer set, and
+    // a nested SHA-256 signature with an RFC 3161 token; the driver's countersignature too.
+    let json = extract_json(
+        &[
+            sigcheck.as_os_str(),
+            pciide.as_os_str(),
+            whois.as_os_str(),
+            "--profile".as_ref(),
+            "none".as_ref(),
+        ],
+        0,
+    );
+    for (at, format) in [(0, "PE32"), (1, "PE32+")] {
+        let file = &json["files"][at];
+        assert_eq!(file["format"], format);
+        let signature = &file["signatures"][0];
+        assert_eq!(signature["digest_algorithm"], "SHA-1");
+        let ts = &signature["timestamps"][0];
+        assert_eq!(ts["kind"], "countersignature", "{signature}");
+        assert_eq!(ts["signing_time"], "2026-11-25T00:00:00Z");
+        assert_eq!(
+            sha1s(&ts["chain"]),
+            [sha1(&legacy.leaf), sha1(&legacy.inter)]
+        );
+        assert_eq!(ts["missing_issuer"]["name"], "Stand-in Legacy TSA Root");
+    }
+    let nested = &json["files"][0]["signatures"][0]["nested"][0];
+    assert_eq!(nested["digest_algorithm"], "SHA-256");
+    assert_eq!(nested["timestamps"][0]["kind"], "timestamp");
+    // whois: an RFC 3161 token with its own certificates; the root the signature lacks.
+    let signature = &json["files"][2]["signatures"][0];
+    assert_eq!(signature["timestamps"][0]["kind"], "timestamp");
+    assert_eq!(
+        signature["timestamps"][0]["signing_time"],
+        "2026-11-25T00:00:00Z"
+    );
+    assert_eq!(
+        sha1s(&signature["timestamps"][0]["chain"]),
+        [sha1(&old_pca.leaf), sha1(&old_pca.inter)]
+    );
+    assert_eq!(signature["missing_issuer"]["name"], "Stand-in Code Root");
+    // The two "Stand-in Time-Stamp PCA": same name, another key, both found.
+    let json = extract_json(
+        &[
+            dxcore.as_os_str(),
+            whois.as_os_str(),
+            "--profile".as_ref(),
+            "none".as_ref(),
+        ],
+        0,
+    );
+    let pca: Vec<&str> = json["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["certificates"].as_array().unwrap())
+        .filter(|c| c["name"] == "Stand-in Time-Stamp PCA")
+        .map(|c| c["sha1"].as_str().unwrap())
+        .collect();
+    assert_eq!(pca, [sha1(&new_pca.inter), sha1(&old_pca.inter)]);
+}
+
+#[test]
+#[cfg_attr(not(has_osslsigncode), ignore = "needs osslsigncode on PATH")]
 fn malformed_files_get_their_own_error_and_the_others_still_report() {
     let Some(tool) = osslsigncode() else { return };
     let tmp = tempfile::tempdir().unwrap();
@@ -482,6 +679,7 @@ fn malformed_files_get_their_own_error_and_the_others_still_report() {
 }
 
 #[test]
+#[cfg_attr(not(has_osslsigncode), ignore = "needs osslsigncode on PATH")]
 fn mutated_signed_files_never_crash_the_reader() {
     let Some(tool) = osslsigncode() else { return };
     let tmp = tempfile::tempdir().unwrap();
@@ -532,6 +730,7 @@ fn mutated_signed_files_never_crash_the_reader() {
 }
 
 #[test]
+#[cfg_attr(not(has_osslsigncode), ignore = "needs osslsigncode on PATH")]
 fn build_from_signed_takes_the_ca_certificates_and_says_what_is_missing() {
     let Some(tool) = osslsigncode() else { return };
     let tmp = tempfile::tempdir().unwrap();

@@ -22,6 +22,10 @@ fn help_texts() {
     insta::assert_snapshot!("build_help", help(&["build", "--help"]));
     insta::assert_snapshot!("inspect_help", help(&["inspect", "--help"]));
     insta::assert_snapshot!("verify_help", help(&["verify", "--help"]));
+    insta::assert_snapshot!("extract_help", help(&["extract", "--help"]));
+    insta::assert_snapshot!("fetch_help", help(&["fetch", "--help"]));
+    insta::assert_snapshot!("report_help", help(&["report", "--help"]));
+    insta::assert_snapshot!("profiles_help", help(&["profiles", "--help"]));
 }
 
 #[test]

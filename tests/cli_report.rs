@@ -472,6 +472,10 @@ fn the_html_page_is_well_formed_self_contained_and_counts_right() {
 
 /// Headless Chromium, when this machine has it: the page renders to a PNG.
 #[test]
+#[cfg_attr(
+    not(has_chromium),
+    ignore = "needs chromium on PATH (chromium, chromium-browser or google-chrome)"
+)]
 fn the_html_page_renders_in_chromium() {
     let Some(chromium) = [
         "chromium",

@@ -16,7 +16,8 @@ use std::path::{Path, PathBuf};
 use common::wine::{Call, Run, Wine, windows_path};
 use common::*;
 
-/// The prefix, or the reason the test cannot run (said, or a failure when CI requires Wine).
+/// The prefix. Tests are ignored where build.rs found no Wine or MinGW; a prefix that cannot be
+/// made fails the test, saying why.
 fn wine() -> Option<&'static Wine> {
     match common::wine::wine() {
         Ok(w) => Some(w),
@@ -225,6 +226,10 @@ fn sha256_of(path: &Path) -> String {
 }
 
 #[test]
+#[cfg_attr(
+    not(all(has_wine, has_mingw)),
+    ignore = "needs wine and x86_64-w64-mingw32-gcc"
+)]
 fn an_untouched_bundle_runs_the_checked_copy_of_the_script_once_with_the_users_arguments() {
     with_wine(|wine| {
         let case = Case::new();
@@ -322,6 +327,10 @@ fn an_untouched_bundle_runs_the_checked_copy_of_the_script_once_with_the_users_a
 }
 
 #[test]
+#[cfg_attr(
+    not(all(has_wine, has_mingw)),
+    ignore = "needs wine and x86_64-w64-mingw32-gcc"
+)]
 fn the_users_switches_reach_powershell() {
     with_wine(|wine| {
         let case = Case::new();
@@ -345,6 +354,10 @@ fn the_users_switches_reach_powershell() {
 }
 
 #[test]
+#[cfg_attr(
+    not(all(has_wine, has_mingw)),
+    ignore = "needs wine and x86_64-w64-mingw32-gcc"
+)]
 fn without_a_digest_the_checks_still_run_and_say_nothing_anchored_them() {
     with_wine(|wine| {
         let case = Case::new();
@@ -374,6 +387,10 @@ fn without_a_digest_the_checks_still_run_and_say_nothing_anchored_them() {
 /// A change to any file Install.cmd runs or installs, or a missing one: exit 2, the file named,
 /// PowerShell never starts (not even to probe), nothing installed.
 #[test]
+#[cfg_attr(
+    not(all(has_wine, has_mingw)),
+    ignore = "needs wine and x86_64-w64-mingw32-gcc"
+)]
 fn a_changed_or_missing_file_stops_before_powershell_starts() {
     with_wine(|wine| {
         for (file, change) in [
@@ -428,6 +445,10 @@ fn a_changed_or_missing_file_stops_before_powershell_starts() {
 /// a link, which Wine cannot show; on Windows `%~a` marks it) in place of a file, or a file of
 /// another size (which could be huge).
 #[test]
+#[cfg_attr(
+    not(all(has_wine, has_mingw)),
+    ignore = "needs wine and x86_64-w64-mingw32-gcc"
+)]
 fn a_folder_or_a_file_of_another_size_is_never_copied() {
     with_wine(|wine| {
         let case = Case::new();
@@ -469,6 +490,10 @@ fn a_folder_or_a_file_of_another_size_is_never_copied() {
 /// Once the first stage has handed over, Install.cmd on the stick can change at will: the rest
 /// runs from the copy in the private folder (cmd.exe would otherwise read on in the new file).
 #[test]
+#[cfg_attr(
+    not(all(has_wine, has_mingw)),
+    ignore = "needs wine and x86_64-w64-mingw32-gcc"
+)]
 fn install_cmd_changed_on_the_stick_after_the_hand_over_changes_nothing() {
     with_wine(|wine| {
         let case = Case::new();
@@ -503,6 +528,10 @@ fn install_cmd_changed_on_the_stick_after_the_hand_over_changes_nothing() {
 
 /// certutil's answer counts only when it is a whole SHA-256 and certutil says it succeeded.
 #[test]
+#[cfg_attr(
+    not(all(has_wine, has_mingw)),
+    ignore = "needs wine and x86_64-w64-mingw32-gcc"
+)]
 fn a_hash_certutil_garbles_or_fails_is_no_match() {
     with_wine(|wine| {
         let case = Case::new();
@@ -526,6 +555,10 @@ fn a_hash_certutil_garbles_or_fails_is_no_match() {
 }
 
 #[test]
+#[cfg_attr(
+    not(all(has_wine, has_mingw)),
+    ignore = "needs wine and x86_64-w64-mingw32-gcc"
+)]
 fn the_digest_anchors_sha256sums_and_install_cmd_itself() {
     with_wine(|wine| {
         // A wrong digest.
@@ -603,6 +636,10 @@ fn the_digest_anchors_sha256sums_and_install_cmd_itself() {
 /// A stick (or share) that returns other bytes once a file has been hashed changes nothing
 /// that runs: what PowerShell runs is the checked copy.
 #[test]
+#[cfg_attr(
+    not(all(has_wine, has_mingw)),
+    ignore = "needs wine and x86_64-w64-mingw32-gcc"
+)]
 fn a_stick_that_changes_after_hashing_changes_nothing_powershell_runs() {
     with_wine(|wine| {
         let case = Case::new();
@@ -634,6 +671,10 @@ fn a_stick_that_changes_after_hashing_changes_nothing_powershell_runs() {
 /// PowerShell missing (or blocked): Install-Certutil.cmd's checked copy installs checked copies,
 /// even when the stick returns other bytes once a file has been hashed.
 #[test]
+#[cfg_attr(
+    not(all(has_wine, has_mingw)),
+    ignore = "needs wine and x86_64-w64-mingw32-gcc"
+)]
 fn the_certutil_fallback_installs_only_checked_copies() {
     with_wine(|wine| {
         let case = Case::new();
@@ -725,6 +766,10 @@ fn the_certutil_fallback_installs_only_checked_copies() {
 /// The fallback is taken exactly when PowerShell cannot run the script, and its result is the
 /// launcher's result.
 #[test]
+#[cfg_attr(
+    not(all(has_wine, has_mingw)),
+    ignore = "needs wine and x86_64-w64-mingw32-gcc"
+)]
 fn the_launcher_falls_back_only_when_powershell_cannot_run_the_script() {
     with_wine(|wine| {
         let case = Case::new();
@@ -761,6 +806,10 @@ fn the_launcher_falls_back_only_when_powershell_cannot_run_the_script() {
 }
 
 #[test]
+#[cfg_attr(
+    not(all(has_wine, has_mingw)),
+    ignore = "needs wine and x86_64-w64-mingw32-gcc"
+)]
 fn through_the_fallback_check_only_changes_nothing_and_a_failure_is_the_result() {
     with_wine(|wine| {
         let case = Case::new();
@@ -819,6 +868,10 @@ fn through_the_fallback_check_only_changes_nothing_and_a_failure_is_the_result()
 /// said (the services run as SYSTEM); a root already among the third-party roots, or a
 /// certificate already in its store, is left as it is.
 #[test]
+#[cfg_attr(
+    not(all(has_wine, has_mingw)),
+    ignore = "needs wine and x86_64-w64-mingw32-gcc"
+)]
 fn the_fallback_never_installs_over_untrusted_and_keeps_what_is_there() {
     with_wine(|wine| {
         let blocked = [ELEVATED, ("CB_PS_PROBE", "none")];
@@ -881,6 +934,10 @@ fn the_fallback_never_installs_over_untrusted_and_keeps_what_is_there() {
 }
 
 #[test]
+#[cfg_attr(
+    not(all(has_wine, has_mingw)),
+    ignore = "needs wine and x86_64-w64-mingw32-gcc"
+)]
 fn install_certutil_cmd_on_its_own_copies_checks_and_installs_only_copies() {
     with_wine(|wine| {
         let case = Case::new();
@@ -951,6 +1008,10 @@ fn install_certutil_cmd_on_its_own_copies_checks_and_installs_only_copies() {
 }
 
 #[test]
+#[cfg_attr(
+    not(all(has_wine, has_mingw)),
+    ignore = "needs wine and x86_64-w64-mingw32-gcc"
+)]
 fn no_private_folder_no_run() {
     with_wine(|wine| {
         let case = Case::new();
@@ -1018,6 +1079,10 @@ fn no_private_folder_no_run() {
 }
 
 #[test]
+#[cfg_attr(
+    not(all(has_wine, has_mingw)),
+    ignore = "needs wine and x86_64-w64-mingw32-gcc"
+)]
 fn what_is_not_the_bundles_is_refused_before_it_is_read() {
     with_wine(|wine| {
         // SHA256SUMS of another size: without a digest a note, with one an integrity failure.
@@ -1076,6 +1141,10 @@ fn what_is_not_the_bundles_is_refused_before_it_is_read() {
 
 /// The second stage is recognised by the folder it runs from, never by the variable alone.
 #[test]
+#[cfg_attr(
+    not(all(has_wine, has_mingw)),
+    ignore = "needs wine and x86_64-w64-mingw32-gcc"
+)]
 fn a_second_stage_outside_its_private_folder_stops() {
     with_wine(|wine| {
         let case = Case::new();
@@ -1094,6 +1163,10 @@ fn a_second_stage_outside_its_private_folder_stops() {
 }
 
 #[test]
+#[cfg_attr(
+    not(all(has_wine, has_mingw)),
+    ignore = "needs wine and x86_64-w64-mingw32-gcc"
+)]
 fn paths_that_break_quoting_reach_powershell_intact() {
     with_wine(|wine| {
         let tmp = tempfile::tempdir().unwrap();
@@ -1141,6 +1214,10 @@ fn paths_that_break_quoting_reach_powershell_intact() {
 }
 
 #[test]
+#[cfg_attr(
+    not(all(has_wine, has_mingw)),
+    ignore = "needs wine and x86_64-w64-mingw32-gcc"
+)]
 fn what_install_cmd_refuses_before_anything_runs() {
     with_wine(|wine| {
         let case = Case::new();
@@ -1199,6 +1276,10 @@ fn what_install_cmd_refuses_before_anything_runs() {
 }
 
 #[test]
+#[cfg_attr(
+    not(all(has_wine, has_mingw)),
+    ignore = "needs wine and x86_64-w64-mingw32-gcc"
+)]
 fn the_scripts_word_is_taken_over_the_exit_code_and_a_refusal_never_falls_back() {
     with_wine(|wine| {
         let case = Case::new();
@@ -1247,6 +1328,10 @@ fn the_scripts_word_is_taken_over_the_exit_code_and_a_refusal_never_falls_back()
 /// Every path the scripts print (the private folder under %LOCALAPPDATA%, with %TEMP% beside it)
 /// is printed inside quotes: an `&` in it is text, never a second command.
 #[test]
+#[cfg_attr(
+    not(all(has_wine, has_mingw)),
+    ignore = "needs wine and x86_64-w64-mingw32-gcc"
+)]
 fn printed_paths_are_text_even_with_an_ampersand() {
     with_wine(|wine| {
         let tmp = tempfile::tempdir().unwrap();

@@ -5,6 +5,7 @@
 pub mod der;
 pub mod pe;
 pub mod powershell;
+pub mod tsa;
 pub mod wine;
 
 use std::path::{Path, PathBuf};
@@ -242,9 +243,12 @@ pub fn build_bundle(dir: &Path, input: &Path, name: &str) -> (PathBuf, PathBuf, 
     (out.join(name), out.join(format!("{name}.zip")), digest)
 }
 
-/// A test cannot run because `tool` is missing: it says so and returns, unless `tool` is one of
-/// the words of `CERTBUNDLE_REQUIRE_TOOLS` (`.ci/run` lists every tool it found there), when the
-/// test fails instead, so that CI never passes on a test skipped by mistake.
+/// A test that needs `tool` cannot find it: it fails, saying why. Tests that need a tool are
+/// marked `#[cfg_attr(not(has_<tool>), ignore = "needs <tool> ...")]`, so that they show as
+/// ignored where the tool is missing (build.rs looks for it on PATH); they reach this only when
+/// build.rs saw the tool but the test cannot run it, or when `CERTBUNDLE_REQUIRE_TOOLS` (`.ci/run`
+/// lists there every tool it found) names a tool that is missing. Either way a test never passes
+/// without having run.
 pub fn tool_missing(tool: &str, why: &str) {
     let required = std::env::var("CERTBUNDLE_REQUIRE_TOOLS").unwrap_or_default();
     if required.split_whitespace().any(|t| t == tool) {
@@ -252,9 +256,10 @@ pub fn tool_missing(tool: &str, why: &str) {
             "{tool} is required (CERTBUNDLE_REQUIRE_TOOLS={required:?}) but the test cannot find it: {why}"
         );
     }
-    // Straight to stderr: the test harness captures println! and eprintln! of passing tests.
-    use std::io::Write;
-    let _ = writeln!(std::io::stderr(), "SKIPPED: {tool} is not installed: {why}");
+    panic!(
+        "{tool} was on PATH when the tests were built but the test cannot run it: {why} \
+         (after installing or removing a tool, `cargo test` rebuilds and marks the test ignored or not)"
+    );
 }
 
 /// Panics when any object in `json` repeats a key. serde_json keeps the last silently; Windows

@@ -6,8 +6,24 @@ use std::path::{Path, PathBuf};
 
 use super::{Ca, ski_bytes, write};
 
+/// What a [`minimal_pe_of`] image is: a program, a library or a kernel-mode driver.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Image {
+    /// An `.exe` (console subsystem).
+    Program,
+    /// A `.dll`: the COFF header's IMAGE_FILE_DLL flag.
+    Library,
+    /// A `.sys` driver: the native subsystem.
+    Driver,
+}
+
 /// The unsigned image; `bits64` picks PE32+ (x64) or PE32 (x86).
 pub fn minimal_pe(bits64: bool) -> Vec<u8> {
+    minimal_pe_of(bits64, Image::Program)
+}
+
+/// The unsigned image of a program, library or driver; `bits64` picks PE32+ or PE32.
+pub fn minimal_pe_of(bits64: bool, image: Image) -> Vec<u8> {
     let mut f = vec![0u8; 0x400];
     // DOS header: "MZ", e_lfanew = 0x40.
     f[0..2].copy_from_slice(b"MZ");
@@ -21,7 +37,8 @@ pub fn minimal_pe(bits64: bool) -> Vec<u8> {
     f[coff..coff + 2].copy_from_slice(&machine.to_le_bytes());
     f[coff + 2..coff + 4].copy_from_slice(&1u16.to_le_bytes()); // sections
     f[coff + 16..coff + 18].copy_from_slice(&optional_size.to_le_bytes());
-    let characteristics: u16 = if bits64 { 0x0022 } else { 0x0102 };
+    let characteristics: u16 =
+        if bits64 { 0x0022 } else { 0x0102 } | if image == Image::Library { 0x2000 } else { 0 };
     f[coff + 18..coff + 20].copy_from_slice(&characteristics.to_le_bytes());
     // Optional header.
     let o = coff + 20;
@@ -49,7 +66,12 @@ pub fn minimal_pe(bits64: bool) -> Vec<u8> {
     put16(&mut f, rest + 16, 6); // subsystem version
     put32(&mut f, rest + 24, 0x2000); // SizeOfImage
     put32(&mut f, rest + 28, 0x200); // SizeOfHeaders
-    put16(&mut f, rest + 36, 3); // Subsystem: console
+    // Subsystem: native for a driver, else console.
+    put16(
+        &mut f,
+        rest + 36,
+        if image == Image::Driver { 1 } else { 3 },
+    );
     put16(&mut f, rest + 38, 0x8160); // DllCharacteristics
     let sizes = rest + 40;
     let after_sizes = if bits64 {
