@@ -1,5 +1,5 @@
 //! One function per subcommand: the only place the stages meet. Each takes a plain request and
-//! returns a report for `output`; none prints.
+//! returns an [`Outcome`] for `output`; none prints.
 
 mod build;
 mod extract;
@@ -192,10 +192,10 @@ impl Request {
     }
 }
 
-/// Any report.
+/// What a command that ran ended with: one variant per command, printed by `output`.
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
-pub enum Report {
+pub enum Outcome {
     /// From build.
     Build(BuildReport),
     /// From inspect.
@@ -221,17 +221,17 @@ pub enum Status {
     Findings,
 }
 
-impl Report {
-    /// The status this report ends the command with.
+impl Outcome {
+    /// The status this outcome ends the command with.
     pub fn status(&self) -> Status {
         let ok = match self {
-            Report::Build(r) => r.ok(),
-            Report::Inspect(r) => r.ok(),
-            Report::Verify(r) => r.audit.ok(),
-            Report::Profiles(_) => true,
-            Report::Fetch(r) => r.ok(),
-            Report::Fleet(r) => r.fleet.ok(),
-            Report::Extract(r) => r.ok(),
+            Outcome::Build(r) => r.ok(),
+            Outcome::Inspect(r) => r.ok(),
+            Outcome::Verify(r) => r.audit.ok(),
+            Outcome::Profiles(_) => true,
+            Outcome::Fetch(r) => r.ok(),
+            Outcome::Fleet(r) => r.fleet.ok(),
+            Outcome::Extract(r) => r.ok(),
         };
         if ok { Status::Ok } else { Status::Findings }
     }
@@ -304,14 +304,14 @@ pub fn resolve_profile(choice: &ProfileChoice) -> Result<Resolved, Error> {
 }
 
 /// Runs a request; `progress` sees the steps of long commands (`fetch`) as they happen.
-pub fn run(request: &Request, progress: &mut dyn FnMut(&Fetched)) -> Result<Report, Error> {
+pub fn run(request: &Request, progress: &mut dyn FnMut(&Fetched)) -> Result<Outcome, Error> {
     Ok(match request {
-        Request::Build(r) => Report::Build(build::run(r)?),
-        Request::Inspect(r) => Report::Inspect(inspect::run(r)?),
-        Request::Verify(r) => Report::Verify(verify::run(r)?),
-        Request::Profiles(r) => Report::Profiles(profiles::run(r)?),
-        Request::Fetch(r) => Report::Fetch(fetch::run(r, progress)?),
-        Request::Fleet(r) => Report::Fleet(fleet::run(r)?),
-        Request::Extract(r) => Report::Extract(extract::run(r)?),
+        Request::Build(r) => Outcome::Build(build::run(r)?),
+        Request::Inspect(r) => Outcome::Inspect(inspect::run(r)?),
+        Request::Verify(r) => Outcome::Verify(verify::run(r)?),
+        Request::Profiles(r) => Outcome::Profiles(profiles::run(r)?),
+        Request::Fetch(r) => Outcome::Fetch(fetch::run(r, progress)?),
+        Request::Fleet(r) => Outcome::Fleet(fleet::run(r)?),
+        Request::Extract(r) => Outcome::Extract(extract::run(r)?),
     })
 }

@@ -1,4 +1,4 @@
-//! The only printer: reports as human tables or as JSON. Data goes to stdout; errors (rendered by
+//! The only printer: every command's outcome as human tables or as JSON. Data goes to stdout; errors (rendered by
 //! [`error`]) to stderr. Certificate text is passed through [`names::printable`] before it reaches
 //! a terminal. Colour only when asked for (a terminal without `NO_COLOR`).
 
@@ -13,7 +13,7 @@ mod verify;
 
 use std::fmt::Write as _;
 
-use crate::commands::Report;
+use crate::commands::Outcome;
 use crate::names;
 use crate::verify::Severity;
 
@@ -52,22 +52,22 @@ impl Style {
     }
 }
 
-/// A report as text for stdout.
-pub fn report(report: &Report, style: &Style) -> String {
+/// A command's outcome as text for stdout.
+pub fn outcome(outcome: &Outcome, style: &Style) -> String {
     if style.json {
-        let mut text = serde_json::to_string_pretty(report).expect("reports always serialise");
+        let mut text = serde_json::to_string_pretty(outcome).expect("outcomes always serialise");
         text.push('\n');
         return text;
     }
-    match report {
-        Report::Build(r) => build::build(r, style),
-        Report::Inspect(r) => inspect::inspect(r, style),
-        Report::Verify(r) => verify::verify(r, style),
-        Report::Profiles(r) => profiles::profiles(r, style),
-        Report::Fetch(r) => fetch::fetch(r, style),
-        Report::Fleet(r) if style.csv => fleet::fleet_csv(r),
-        Report::Fleet(r) => fleet::fleet_table(r, style),
-        Report::Extract(r) => extract::extract(r, style),
+    match outcome {
+        Outcome::Build(r) => build::build(r, style),
+        Outcome::Inspect(r) => inspect::inspect(r, style),
+        Outcome::Verify(r) => verify::verify(r, style),
+        Outcome::Profiles(r) => profiles::profiles(r, style),
+        Outcome::Fetch(r) => fetch::fetch(r, style),
+        Outcome::Fleet(r) if style.csv => fleet::fleet_csv(r),
+        Outcome::Fleet(r) => fleet::fleet_table(r, style),
+        Outcome::Extract(r) => extract::extract(r, style),
     }
 }
 
