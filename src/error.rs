@@ -2,7 +2,13 @@
 //! [`Error::hint`] gives the second line: what to do about it. A command that *ran* but found the
 //! input unacceptable does not return an error: it returns findings (exit code 1).
 
-use crate::{bundle::BundleError, load::LoadErrors, profile::ProfileError, render::RenderError};
+use crate::{
+    bundle::BundleError,
+    load::LoadErrors,
+    profile::{ProfileError, ResolveError},
+    render::RenderError,
+    signed::items::NotSigned,
+};
 
 /// Why a command could not run (exit code 2).
 #[derive(Debug, thiserror::Error)]
@@ -19,6 +25,9 @@ pub enum Error {
     /// A profile file cannot be used.
     #[error(transparent)]
     Profile(#[from] ProfileError),
+    /// Files given to `build --from-signed` are not readable signed binaries.
+    #[error(transparent)]
+    NotSigned(#[from] NotSigned),
     /// The command line or environment asks for something that cannot be done.
     #[error("{message}")]
     Usage {
@@ -27,6 +36,15 @@ pub enum Error {
         /// What to do instead.
         hint: String,
     },
+}
+
+impl From<ResolveError> for Error {
+    fn from(e: ResolveError) -> Self {
+        match e {
+            ResolveError::Load(e) => Error::Load(e),
+            ResolveError::Profile(e) => Error::Profile(e),
+        }
+    }
 }
 
 impl Error {
@@ -45,6 +63,7 @@ impl Error {
             Error::Bundle(e) => e.hint(),
             Error::Render(e) => e.hint(),
             Error::Profile(e) => e.hint(),
+            Error::NotSigned(e) => e.hint(),
             Error::Usage { hint, .. } => hint.clone(),
         }
     }

@@ -5,7 +5,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::{ExtractRequest, Resolved, resolve_profile};
+use super::ExtractRequest;
+use crate::profile::{Resolved, resolve};
 use crate::signed::{self, Cert, Extracted};
 use crate::{Error, names};
 
@@ -93,7 +94,7 @@ pub fn run(req: &ExtractRequest) -> Result<ExtractReport, Error> {
     if !missing.is_empty() {
         return Err(crate::load::LoadErrors(missing).into());
     }
-    let resolved = resolve_profile(&req.profile)?;
+    let resolved = resolve(&req.profile)?;
     // The folder first: a folder that cannot be made stops the run before anything is read.
     if let Some(dir) = &req.output {
         std::fs::create_dir_all(dir).map_err(crate::bundle::BundleError::io("create", dir))?;

@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::{FetchRequest, resolve_profile};
+use super::FetchRequest;
 use crate::fetch::{Downloader, write_atomically};
 use crate::load::{self, Content};
+use crate::profile::resolve;
 use crate::profile::{Need, Pin};
 use crate::{Error, names};
 
@@ -158,7 +159,7 @@ fn already_there(path: &Path, pin: &Pin) -> bool {
 
 /// Runs fetch; `progress` sees each certificate as soon as it is done.
 pub fn run(req: &FetchRequest, progress: &mut dyn FnMut(&Fetched)) -> Result<FetchReport, Error> {
-    let resolved = resolve_profile(&req.profile)?;
+    let resolved = resolve(&req.profile)?;
     let Some(profile) = &resolved.profile else {
         return Err(Error::usage(
             "profile \"none\" pins nothing, so there is nothing to fetch",

@@ -6,6 +6,7 @@ use super::Style;
 use super::text::{certificate_table, counts, findings_table, skipped, sorted_findings};
 use crate::commands::{BuildOutcome, BuildReport};
 use crate::names;
+use crate::profile::ProfileSource;
 use crate::verify::Severity;
 
 pub(super) fn build(r: &BuildReport, style: &Style) -> String {
@@ -20,12 +21,12 @@ pub(super) fn build(r: &BuildReport, style: &Style) -> String {
         r.files_read,
         counts(&r.checked)
     );
-    let source = match r.profile_source.as_str() {
-        "none" => "nothing is pinned".to_string(),
-        "built-in" => "built into certbundle".to_string(),
-        file => format!(
+    let source = match &r.profile_source {
+        ProfileSource::None => "nothing is pinned".to_string(),
+        ProfileSource::BuiltIn => "built into certbundle".to_string(),
+        file @ ProfileSource::File(_) => format!(
             "from the profile {}, not a built-in one",
-            names::printable(file)
+            names::printable(&file.to_string())
         ),
     };
     let _ = writeln!(
