@@ -2,8 +2,10 @@
 //! [`Error::hint`] gives the second line: what to do about it. A command that *ran* but found the
 //! input unacceptable does not return an error: it returns findings (exit code 1).
 
+use std::path::PathBuf;
+
 use crate::{
-    bundle::BundleError,
+    bundle::{BundleError, CertFilesError},
     load::LoadErrors,
     profile::{ProfileError, ResolveError},
     render::RenderError,
@@ -28,7 +30,26 @@ pub enum Error {
     /// Files given to `build --from-signed` are not readable signed binaries.
     #[error(transparent)]
     NotSigned(#[from] NotSigned),
-    /// The command line or environment asks for something that cannot be done.
+    /// A file is in the way of one `extract -o` writes (nothing was written).
+    #[error("{}: already exists and is not the certificate with SHA-1 {sha1}", path.display())]
+    Conflict {
+        /// The file in the way.
+        path: PathBuf,
+        /// The certificate that needed its name.
+        sha1: String,
+    },
+    /// A proxy variable is not a proxy URL, or the downloader cannot be set up with it.
+    #[error("{0}")]
+    Proxy(String),
+    /// A path given as a bundle is not one.
+    #[error("{}: not a certbundle bundle ({why})", path.display())]
+    NotABundle {
+        /// The path.
+        path: PathBuf,
+        /// What makes it not a bundle.
+        why: String,
+    },
+    /// The command line or environment asks for something that cannot be done (anything else).
     #[error("{message}")]
     Usage {
         /// What is wrong.
@@ -36,6 +57,15 @@ pub enum Error {
         /// What to do instead.
         hint: String,
     },
+}
+
+impl From<CertFilesError> for Error {
+    fn from(e: CertFilesError) -> Self {
+        match e {
+            CertFilesError::Conflict { path, sha1 } => Error::Conflict { path, sha1 },
+            CertFilesError::Io(e) => Error::Bundle(e),
+        }
+    }
 }
 
 impl From<ResolveError> for Error {
@@ -64,6 +94,17 @@ impl Error {
             Error::Render(e) => e.hint(),
             Error::Profile(e) => e.hint(),
             Error::NotSigned(e) => e.hint(),
+            Error::Conflict { .. } => {
+                "move that file away, or give -o a new folder (nothing was written)".into()
+            }
+            Error::Proxy(_) => {
+                "fix or unset that variable: a proxy is given as http://host:port".into()
+            }
+            Error::NotABundle { .. } => {
+                "give the bundle folder or zip that `certbundle build` wrote \
+(it holds manifest.json and SHA256SUMS)"
+                    .into()
+            }
             Error::Usage { hint, .. } => hint.clone(),
         }
     }

@@ -6,6 +6,7 @@
 //! never when it is not a bundle or holds installer reports. Reading a zip inspects every entry's
 //! name, kind and size before a byte of content is read, and extracts nothing to disk. Never prints.
 
+mod cert_files;
 mod check;
 mod read;
 mod write;
@@ -14,9 +15,10 @@ mod zipcheck;
 use std::io;
 use std::path::PathBuf;
 
+pub use cert_files::{CertFile, CertFilesError, Placed, others_in, write_cert_files};
 pub use check::{Audit, Problem, ProblemCode, check};
 pub use read::{Kind, MAX_ENTRIES, MAX_ENTRY_SIZE, MAX_TOTAL_SIZE, Tree, read};
-pub use write::{Target, Written, pack, write};
+pub use write::{Target, Written, pack, write, write_file_atomically};
 
 /// Why a bundle could not be written or read.
 #[derive(Debug, thiserror::Error)]

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 pub use build::{BuildOutcome, BuildReport, WrittenBundle};
-pub use extract::{ExtractReport, FileOutcome, WrittenCert};
+pub use extract::{ExtractReport, FileOutcome, NextStep, WrittenCert};
 pub use fetch::{FetchReport, FetchStatus, Fetched};
 pub use fleet::FleetReport;
 pub use inspect::InspectReport;

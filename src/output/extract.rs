@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::Style;
 use super::text::shell_word;
-use crate::commands::ExtractReport;
+use crate::commands::{ExtractReport, NextStep};
 use crate::names;
 
 /// `extract`: per file, each signature as a tree with its chain; then what was written.
@@ -79,79 +79,32 @@ pub(super) fn extract(r: &ExtractReport, style: &Style) -> String {
                 let _ = writeln!(out, "  {}", names::printable(&other.display().to_string()));
             }
         }
-        if !r.written.is_empty() {
-            let _ = writeln!(out, "{}", extract_next(r, dir));
+        if let Some(next) = &r.next {
+            let _ = writeln!(out, "{}", next_line(next, &r.profile));
         }
     }
     out
 }
 
-/// The `build` to run over what `extract -o DIR` wrote, with the flags it will need and why.
-fn extract_next(r: &ExtractReport, dir: &std::path::Path) -> String {
-    let refused = r.written.iter().filter(|w| w.refused.is_some()).count();
-    if refused > 0 {
-        return format!(
+/// The next step's line: the build to run (each word quoted for a shell), or why there is none.
+fn next_line(next: &NextStep, profile: &str) -> String {
+    match next {
+        NextStep::NoBuildYet { refused } => format!(
             "Next: no build yet: {refused} certificate(s) written look like, or match only half of, a pin \
-of profile {} (marked above), and build refuses those. Compare them with the vendor's current \
-list; if the profile is out of date, fix it in a profile file (--profile FILE).",
-            r.profile
-        );
+of profile {profile} (marked above), and build refuses those. Compare them with the vendor's current \
+list; if the profile is out of date, fix it in a profile file (--profile FILE)."
+        ),
+        NextStep::Build { args, notes } => {
+            let words: Vec<String> = args.iter().map(|a| shell_word(a)).collect();
+            let why = if notes.is_empty() {
+                String::new()
+            } else {
+                let notes: Vec<String> = notes.iter().map(|n| names::printable(n)).collect();
+                format!("   ({})", notes.join("; "))
+            };
+            format!("Next: certbundle {}{why}", words.join(" "))
+        }
     }
-    let mut flags = String::new();
-    let mut why = Vec::new();
-    if r.profile_arg != crate::profile::DEFAULT_PROFILE {
-        flags.push_str(&format!("--profile {} ", shell_word(&r.profile_arg)));
-    }
-    if let Some(now) = &r.now_arg {
-        flags.push_str(&format!("--now {} ", shell_word(now)));
-    }
-    let unpinned = r
-        .written
-        .iter()
-        .filter(|w| w.pinned.is_none() && !w.leaf)
-        .count();
-    if unpinned > 0 && r.profile != "none" {
-        flags.push_str("--allow-unpinned ");
-        why.push(format!(
-            "{unpinned} of them are not in profile {}: check they are the ones the product needs; \
-the bundle's README.txt will list them",
-            r.profile
-        ));
-    }
-    let expired = r.written.iter().filter(|w| w.expired && !w.leaf).count();
-    if expired > 0 {
-        flags.push_str("--allow-expired ");
-        why.push(format!(
-            "{expired} expired: they still validate signatures time-stamped while they were valid"
-        ));
-    }
-    if !r.missing_required.is_empty() {
-        why.push(format!(
-            "profile {} also requires {}, neither shipped nor written: certbundle fetch it into the \
-folder first, or add --allow-missing",
-            r.profile,
-            r.missing_required
-                .iter()
-                .map(|n| format!("\"{}\"", names::printable(n)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
-    let leaves = r.written.iter().filter(|w| w.leaf).count();
-    if leaves > 0 {
-        why.push(format!(
-            "first remove the {leaves} signer certificate(s) --include-leaf wrote: build refuses them"
-        ));
-    }
-    let why = if why.is_empty() {
-        String::new()
-    } else {
-        format!("   ({})", why.join("; "))
-    };
-    format!(
-        "Next: certbundle build {flags}{}{why}",
-        shell_word(&dir.display().to_string())
-    )
 }
 
 fn signature_tree(
