@@ -411,3 +411,22 @@ fn set_dir_attributes(dir: &Path, mtime: OffsetDateTime) {
         let _ = handle.set_modified(SystemTime::from(mtime));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_single_file_is_written_whole_replaces_the_old_one_and_leaves_no_staging_behind() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("sub/a.cer");
+        write_file_atomically(&path, b"one").unwrap();
+        write_file_atomically(&path, b"two").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+        let left: Vec<_> = fs::read_dir(tmp.path().join("sub"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, ["a.cer"]);
+    }
+}
