@@ -184,38 +184,7 @@ fn signature_tree(
         );
     }
     if let Some(m) = &s.missing_issuer {
-        let key = m
-            .key_id
-            .as_deref()
-            .map(|k| format!(", key id {k}"))
-            .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "{pad}  issuer not in the file: {}{key}",
-            names::printable(&m.subject)
-        );
-        if let Some(shipped) = &m.shipped {
-            let _ = writeln!(
-                out,
-                "{pad}    ships with profile {profile}: {}",
-                names::printable(shipped)
-            );
-        } else if let Some(pinned) = &m.pinned_as {
-            let _ = writeln!(
-                out,
-                "{pad}    profile {profile} pins a certificate of that name: {}",
-                names::printable(pinned)
-            );
-        } else if profile != "none" {
-            let _ = writeln!(
-                out,
-                "{pad}    {}",
-                style.paint(
-                    "33",
-                    &format!("not in profile {profile}: the target machines must already trust it, or add it")
-                )
-            );
-        }
+        missing_issuer(out, m, &pad, profile, style);
     }
     for p in &s.problems {
         let _ = writeln!(
@@ -243,6 +212,50 @@ fn signature_tree(
             depth + 1,
             profile,
             style,
+        );
+    }
+}
+
+/// The issuer a signature's chain lacks, and what the profile says of it.
+fn missing_issuer(
+    out: &mut String,
+    m: &crate::signed::MissingIssuer,
+    pad: &str,
+    profile: &str,
+    style: &Style,
+) {
+    let key = m
+        .key_id
+        .as_deref()
+        .map(|k| format!(", key id {k}"))
+        .unwrap_or_default();
+    let _ = writeln!(
+        out,
+        "{pad}  issuer not in the file: {}{key}",
+        names::printable(&m.subject)
+    );
+    if let Some(shipped) = &m.shipped {
+        let _ = writeln!(
+            out,
+            "{pad}    ships with profile {profile}: {}",
+            names::printable(shipped)
+        );
+    } else if let Some(pinned) = &m.pinned_as {
+        let _ = writeln!(
+            out,
+            "{pad}    profile {profile} pins a certificate of that name: {}",
+            names::printable(pinned)
+        );
+    } else if profile != "none" {
+        let _ = writeln!(
+            out,
+            "{pad}    {}",
+            style.paint(
+                "33",
+                &format!(
+                    "not in profile {profile}: the target machines must already trust it, or add it"
+                )
+            )
         );
     }
 }

@@ -87,51 +87,7 @@ pub(super) fn fleet_table(r: &FleetReport, style: &Style) -> String {
         painted.push(shown);
     }
     out.push_str(&table(&rows, &painted));
-    let failing: Vec<&fleet::text::HostText> = f
-        .hosts
-        .iter()
-        .zip(&texts)
-        .filter(|(h, t)| !h.compliant || t.later.is_some())
-        .map(|(_, t)| t)
-        .collect();
-    if !failing.is_empty() {
-        let _ = writeln!(out, "\n{}", style.bold("Why"));
-        for t in failing {
-            let _ = writeln!(out, "  {}: {}", t.host, t.label);
-            if t.other_bundle {
-                let _ = writeln!(out, "    ran another bundle: {}", t.bundle);
-            }
-            for line in t
-                .problems
-                .iter()
-                .chain(&t.conflicts)
-                .chain(&t.reasons)
-                .chain(&t.later)
-            {
-                let _ = writeln!(out, "    {line}");
-            }
-        }
-    }
-    let noted: Vec<&fleet::text::HostText> = texts.iter().filter(|t| !t.notes.is_empty()).collect();
-    if !noted.is_empty() {
-        let _ = writeln!(out, "\n{}", style.bold("Notes"));
-        for t in noted {
-            for note in &t.notes {
-                let _ = writeln!(out, "  {}: {note}", t.host);
-            }
-        }
-    }
-    if !f.skipped.is_empty() {
-        let _ = writeln!(out, "\n{}", style.bold("Skipped"));
-        for s in &f.skipped {
-            let _ = writeln!(
-                out,
-                "  {}: {}",
-                names::printable(&s.file),
-                names::printable(&s.reason)
-            );
-        }
-    }
+    out.push_str(&why_notes_skipped(f, &texts, style));
     let line = fleet::text::summary_line(f);
     let _ = writeln!(
         out,
@@ -238,4 +194,55 @@ fn spreadsheet_safe(cell: &str) -> String {
     } else {
         cell.to_string()
     }
+}
+
+/// Why each failing host fails, the hosts' notes, and the files skipped.
+fn why_notes_skipped(f: &fleet::Fleet, texts: &[fleet::text::HostText], style: &Style) -> String {
+    let mut out = String::new();
+    let failing: Vec<&fleet::text::HostText> = f
+        .hosts
+        .iter()
+        .zip(texts)
+        .filter(|(h, t)| !h.compliant || t.later.is_some())
+        .map(|(_, t)| t)
+        .collect();
+    if !failing.is_empty() {
+        let _ = writeln!(out, "\n{}", style.bold("Why"));
+        for t in failing {
+            let _ = writeln!(out, "  {}: {}", t.host, t.label);
+            if t.other_bundle {
+                let _ = writeln!(out, "    ran another bundle: {}", t.bundle);
+            }
+            for line in t
+                .problems
+                .iter()
+                .chain(&t.conflicts)
+                .chain(&t.reasons)
+                .chain(&t.later)
+            {
+                let _ = writeln!(out, "    {line}");
+            }
+        }
+    }
+    let noted: Vec<&fleet::text::HostText> = texts.iter().filter(|t| !t.notes.is_empty()).collect();
+    if !noted.is_empty() {
+        let _ = writeln!(out, "\n{}", style.bold("Notes"));
+        for t in noted {
+            for note in &t.notes {
+                let _ = writeln!(out, "  {}: {note}", t.host);
+            }
+        }
+    }
+    if !f.skipped.is_empty() {
+        let _ = writeln!(out, "\n{}", style.bold("Skipped"));
+        for s in &f.skipped {
+            let _ = writeln!(
+                out,
+                "  {}: {}",
+                names::printable(&s.file),
+                names::printable(&s.reason)
+            );
+        }
+    }
+    out
 }
