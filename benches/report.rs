@@ -6,7 +6,7 @@
 
 use std::time::{Duration, Instant};
 
-use certbundle::commands::{self, FleetFormat, FleetRequest, Report, Request};
+use certbundle::commands::{self, FleetFormat, FleetRequest, Outcome, Request};
 use certbundle::fleet::report::{Verdict, sample};
 use certbundle::output::{self, Style};
 
@@ -85,10 +85,10 @@ fn main() {
         let mut times: Vec<Duration> = (0..ROUNDS)
             .map(|_| {
                 let start = Instant::now();
-                let report = commands::run(&request, &mut |_| {}).expect("the reports read");
-                let text = output::report(&report, &style);
+                let outcome = commands::run(&request, &mut |_| {}).expect("the reports read");
+                let text = output::outcome(&outcome, &style);
                 let elapsed = start.elapsed();
-                let Report::Fleet(fleet) = &report else {
+                let Outcome::Fleet(fleet) = &outcome else {
                     unreachable!()
                 };
                 assert_eq!(fleet.fleet.summary.hosts, HOSTS);

@@ -11,11 +11,10 @@ use crate::Error;
 use crate::bundle::Target;
 use crate::commands::{
     BuildRequest, ExtractRequest, FetchRequest, FleetFormat, FleetRequest, InspectRequest,
-    ProfileChoice, ProfilesRequest, Request, VerifyRequest,
+    ProfilesRequest, Request, VerifyRequest,
 };
 use crate::names;
-use crate::plan::Spec;
-use crate::profile::{DEFAULT_PROFILE, Profile};
+use crate::profile::{DEFAULT_PROFILE, Profile, ProfileChoice};
 use crate::verify::Policy;
 
 /// Builds verified, self-contained CA certificate bundles for air-gapped Trend Micro
@@ -386,57 +385,25 @@ impl BuildArgs {
         let created = created
             .replace_nanosecond(0)
             .expect("0 is a valid nanosecond");
-        let profile_name = match &profile {
-            ProfileChoice::None => "none".to_string(),
-            ProfileChoice::BuiltIn(name) => name.clone(),
-            ProfileChoice::File(path) => {
-                names::file_part(&path.file_stem().unwrap_or_default().to_string_lossy())
-            }
-        };
-        let profile_label = if profile == ProfileChoice::None {
-            "custom"
-        } else {
-            &profile_name
-        };
-        let profile_source = match &profile {
-            ProfileChoice::None => "none".to_string(),
-            ProfileChoice::BuiltIn(_) => "built-in".to_string(),
-            ProfileChoice::File(path) => format!(
-                "file {}",
-                path.file_name().unwrap_or_default().to_string_lossy()
-            ),
-        };
-        let name = match &self.name {
-            Some(name) => {
+        let name = self
+            .name
+            .as_ref()
+            .map(|name| {
                 names::check_bundle_name(name).map_err(|why| {
                     Error::usage(
                         format!("--name {name:?} {why}"),
                         "use letters, digits, '.', '_' and '-', e.g. --name site-a-certs",
                     )
                 })?;
-                name.clone()
-            }
-            None => format!(
-                "{profile_label}-certs-{}",
-                created
-                    .format(time::macros::format_description!("[year][month][day]"))
-                    .expect("a fixed format always formats")
-            ),
-        };
+                Ok::<_, Error>(name.clone())
+            })
+            .transpose()?;
         Ok(BuildRequest {
             inputs: self.inputs.clone(),
             policy,
             profile,
-            spec: Spec {
-                name,
-                created,
-                profile: profile_name.clone(),
-                profile_source,
-                allow_expired: self.check.allow_expired,
-                allow_unpinned: self.check.allow_unpinned,
-                allow_missing: self.check.allow_missing,
-                custom_templates: Vec::new(),
-            },
+            name,
+            created,
             target: Target {
                 dir: self.output.clone(),
                 force: self.force,
@@ -445,7 +412,6 @@ impl BuildArgs {
             zip: !self.no_zip,
             json: self.json,
             templates: self.templates.clone(),
-            name_given: self.name.is_some(),
             from_signed: self.from_signed.clone(),
         })
     }
@@ -472,21 +438,20 @@ mod tests {
     }
 
     #[test]
-    fn source_date_epoch_sets_creation_time_and_default_name_but_not_the_clock() {
+    fn source_date_epoch_sets_creation_time_but_not_the_clock() {
+        // The default name is the build's to decide (commands::build), once the profile is read.
         let req = build(&[], Some("1795564800")).unwrap();
-        assert_eq!(req.spec.name, "apex-one-certs-20261125");
-        assert_eq!(req.spec.profile, "apex-one");
-        assert_eq!(req.spec.created.unix_timestamp(), 1_795_564_800);
-        assert_eq!(req.target.mtime, req.spec.created);
+        assert_eq!(req.name, None);
+        assert_eq!(req.profile, ProfileChoice::BuiltIn("apex-one".into()));
+        assert_eq!(req.created.unix_timestamp(), 1_795_564_800);
+        assert_eq!(req.target.mtime, req.created);
         assert_eq!(req.policy.now.unix_timestamp(), 1_800_000_000);
-        let req = build(&["--profile", "none"], None).unwrap();
-        assert_eq!(req.spec.name, "custom-certs-20270115");
-        assert_eq!(req.spec.profile, "none");
+        let req = build(&["--profile", "none", "--name", "site-a"], None).unwrap();
+        assert_eq!(req.name.as_deref(), Some("site-a"));
+        assert_eq!(req.profile, ProfileChoice::None);
         let req = build(&["--profile", "apex-central"], None).unwrap();
-        assert_eq!(req.spec.name, "apex-central-certs-20270115");
         assert_eq!(req.profile, ProfileChoice::BuiltIn("apex-central".into()));
         let req = build(&["--profile", "site/my-profile.toml"], None).unwrap();
-        assert_eq!(req.spec.name, "my-profile-certs-20270115");
         assert_eq!(
             req.profile,
             ProfileChoice::File("site/my-profile.toml".into())
@@ -497,7 +462,7 @@ mod tests {
     fn now_overrides_the_clock_for_validity_only() {
         let req = build(&["--now", "2030-01-02T03:04:05Z"], None).unwrap();
         assert_eq!(req.policy.now.year(), 2030);
-        assert_eq!(req.spec.created.unix_timestamp(), 1_800_000_000);
+        assert_eq!(req.created.unix_timestamp(), 1_800_000_000);
     }
 
     #[test]

@@ -2,9 +2,15 @@
 //! [`Error::hint`] gives the second line: what to do about it. A command that *ran* but found the
 //! input unacceptable does not return an error: it returns findings (exit code 1).
 
+use std::path::PathBuf;
+
 use crate::{
-    bundle::BundleError, fleet::FleetError, load::LoadErrors, profile::ProfileError,
+    bundle::{BundleError, CertFilesError},
+    fleet::FleetError,
+    load::LoadErrors,
+    profile::{ProfileError, ResolveError},
     render::RenderError,
+    signed::items::NotSigned,
 };
 
 /// Why a command could not run (exit code 2).
@@ -25,7 +31,29 @@ pub enum Error {
     /// `report` cannot compare with the bundle it was given.
     #[error(transparent)]
     Fleet(#[from] FleetError),
-    /// The command line or environment asks for something that cannot be done.
+    /// Files given to `build --from-signed` are not readable signed binaries.
+    #[error(transparent)]
+    NotSigned(#[from] NotSigned),
+    /// A file is in the way of one `extract -o` writes (nothing was written).
+    #[error("{}: already exists and is not the certificate with SHA-1 {sha1}", path.display())]
+    Conflict {
+        /// The file in the way.
+        path: PathBuf,
+        /// The certificate that needed its name.
+        sha1: String,
+    },
+    /// A proxy variable is not a proxy URL, or the downloader cannot be set up with it.
+    #[error("{0}")]
+    Proxy(String),
+    /// A path given as a bundle is not one.
+    #[error("{}: not a certbundle bundle ({why})", path.display())]
+    NotABundle {
+        /// The path.
+        path: PathBuf,
+        /// What makes it not a bundle.
+        why: String,
+    },
+    /// The command line or environment asks for something that cannot be done (anything else).
     #[error("{message}")]
     Usage {
         /// What is wrong.
@@ -33,6 +61,24 @@ pub enum Error {
         /// What to do instead.
         hint: String,
     },
+}
+
+impl From<CertFilesError> for Error {
+    fn from(e: CertFilesError) -> Self {
+        match e {
+            CertFilesError::Conflict { path, sha1 } => Error::Conflict { path, sha1 },
+            CertFilesError::Io(e) => Error::Bundle(e),
+        }
+    }
+}
+
+impl From<ResolveError> for Error {
+    fn from(e: ResolveError) -> Self {
+        match e {
+            ResolveError::Load(e) => Error::Load(e),
+            ResolveError::Profile(e) => Error::Profile(e),
+        }
+    }
 }
 
 impl Error {
@@ -52,6 +98,18 @@ impl Error {
             Error::Render(e) => e.hint(),
             Error::Profile(e) => e.hint(),
             Error::Fleet(e) => e.hint(),
+            Error::NotSigned(e) => e.hint(),
+            Error::Conflict { .. } => {
+                "move that file away, or give -o a new folder (nothing was written)".into()
+            }
+            Error::Proxy(_) => {
+                "fix or unset that variable: a proxy is given as http://host:port".into()
+            }
+            Error::NotABundle { .. } => {
+                "give the bundle folder or zip that `certbundle build` wrote \
+(it holds manifest.json and SHA256SUMS)"
+                    .into()
+            }
             Error::Usage { hint, .. } => hint.clone(),
         }
     }

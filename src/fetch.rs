@@ -1,11 +1,10 @@
 //! Downloading a profile's certificates on the engineer's connected machine: HTTP(S) with a
 //! timeout and a size bound, proxy from the environment per scheme (`HTTP_PROXY` for http URLs,
 //! `HTTPS_PROXY` for https, `ALL_PROXY`, `NO_PROXY`). The transport is not the trust: a download is kept only when it
-//! matches its pin (`commands::fetch` decides). This module does the network I/O and the writing
-//! of accepted files, and never prints.
+//! matches its pin (`commands::fetch` decides). This module does the network I/O (the
+//! accepted files are written by `bundle::write_file_atomically`), and never prints.
 
 use std::io::Read;
-use std::path::Path;
 use std::time::Duration;
 
 /// Largest body accepted for one certificate download.
@@ -134,20 +133,4 @@ fn chain(e: &dyn std::error::Error) -> String {
     } else {
         text
     }
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same folder, so that a half-written
-/// certificate never carries the final name.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let tmp = dir.join(format!(
-        ".{}.certbundle-tmp-{}",
-        path.file_name().unwrap_or_default().to_string_lossy(),
-        std::process::id()
-    ));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&tmp);
-    })
 }

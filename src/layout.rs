@@ -32,6 +32,10 @@ pub fn is_report_path(rel: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
+/// How many characters of the SHA-1 thumbprint a certificate's file name carries unless another
+/// file needs more to be told apart.
+pub const SHORT_THUMBPRINT: usize = 8;
+
 /// A certificate's file name, `<Name>_<SHA1>.cer`: its name made safe for a file name
 /// ([`names::file_part`]) and the first `digits` characters of its SHA-1 thumbprint (all of it
 /// when `digits` is larger).

@@ -46,11 +46,11 @@ fn main() -> ExitCode {
         commands::run(&request, &mut progress)
     });
     match outcome {
-        Ok(report) => {
+        Ok(outcome) => {
             style.color = !style.json && !style.csv && !no_color && std::io::stdout().is_terminal();
             let mut stdout = std::io::stdout().lock();
-            let _ = stdout.write_all(output::report(&report, &style).as_bytes());
-            match report.status() {
+            let _ = stdout.write_all(output::outcome(&outcome, &style).as_bytes());
+            match outcome.status() {
                 Status::Ok => ExitCode::SUCCESS,
                 Status::Findings => ExitCode::from(1),
             }

@@ -1384,3 +1384,66 @@ fn build_from_signed_takes_a_bounded_number_of_ca_certificates_per_file() {
             "Read 1 file(s): 64 certificate(s)",
         ));
 }
+
+#[test]
+fn json_carries_the_next_step_the_text_prints() {
+    let tmp = tempfile::tempdir().unwrap();
+    let h = hierarchy("Json Next", false);
+    let file = hand_signed(tmp.path(), "app.exe", &[(&[&h.leaf, &h.inter], &h.leaf)]);
+    let out = tmp.path().join("from-app");
+    let run = |json: bool| {
+        let mut cmd = certbundle();
+        cmd.env("NO_COLOR", "1")
+            .args(["extract", "--now", "2041-01-01T00:00:00Z", "-o"])
+            .arg(&out)
+            .arg(&file);
+        if json {
+            cmd.arg("--json");
+        }
+        cmd.assert().success().get_output().stdout.clone()
+    };
+    let json = strict_json(run(true));
+    let next = &json["next"];
+    assert_eq!(next["action"], "build", "{next}");
+    let args: Vec<&str> = next["args"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap())
+        .collect();
+    let folder = out.display().to_string();
+    assert_eq!(
+        args,
+        [
+            "build",
+            "--now",
+            "2041-01-01T00:00:00Z",
+            "--allow-unpinned",
+            "--allow-expired",
+            folder.as_str()
+        ]
+    );
+    let notes: Vec<&str> = next["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    // The text prints the same step: the same words, the same notes.
+    let text = String::from_utf8(run(false)).unwrap();
+    let line = text.lines().find_map(|l| l.strip_prefix("Next: ")).unwrap();
+    assert_eq!(
+        line,
+        format!("certbundle {}   ({})", args.join(" "), notes.join("; "))
+    );
+    // Without -o nothing is written, and there is no next step.
+    let json = certbundle()
+        .args(["extract", "--json"])
+        .arg(&file)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert!(strict_json(json)["next"].is_null());
+}

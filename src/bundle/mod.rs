@@ -8,6 +8,7 @@
 //! name, kind and size before a byte of content is read, and extracts nothing to disk. Never prints.
 
 mod audit;
+mod cert_files;
 mod read;
 mod write;
 mod zipcheck;
@@ -16,8 +17,9 @@ use std::io;
 use std::path::PathBuf;
 
 pub use audit::{Audit, Problem, ProblemCode, audit};
+pub use cert_files::{CertFile, CertFilesError, Placed, others_in, write_cert_files};
 pub use read::{Form, Tree, read, read_only};
-pub use write::{Target, Written, pack, write};
+pub use write::{Target, Written, pack, write, write_file_atomically};
 
 /// Why a bundle could not be written or read.
 #[derive(Debug, thiserror::Error)]

@@ -1,4 +1,6 @@
-//! Writing a rendered bundle: the zip in memory first, then a staging folder, then renames.
+//! Writing a rendered bundle: the zip in memory first, then a staging folder, then renames. Single
+//! files outside a bundle (`extract -o`, `fetch`, `report --html`) go the same way
+//! ([`write_file_atomically`]): the crate has one atomic writer.
 
 use std::fs;
 use std::io::{Cursor, Read, Write};
@@ -116,7 +118,7 @@ pub fn write(
     write_tree(&staged_folder, rendered, target.mtime)?;
     let staged_zip = staging.path.join(format!("{}.zip", rendered.name));
     if let Some(bytes) = zip {
-        write_file(&staged_zip, bytes, target.mtime)?;
+        write_file(&staged_zip, bytes, Some(target.mtime))?;
     }
 
     let old = staging.path.join("replaced");
@@ -347,7 +349,7 @@ fn write_tree(root: &Path, rendered: &Rendered, mtime: OffsetDateTime) -> Result
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(BundleError::io("create folder", parent))?;
         }
-        write_file(&path, bytes, mtime)?;
+        write_file(&path, bytes, Some(mtime))?;
     }
     // Folders last, deepest first, so writing files into them does not change their times again.
     let mut dirs: Vec<PathBuf> = rendered.dirs.iter().map(|d| root.join(d)).collect();
@@ -359,13 +361,37 @@ fn write_tree(root: &Path, rendered: &Rendered, mtime: OffsetDateTime) -> Result
     Ok(())
 }
 
-fn write_file(path: &Path, bytes: &[u8], mtime: OffsetDateTime) -> Result<(), BundleError> {
+/// Writes `bytes` to `path` through a staging folder beside it, so that a half-written file never
+/// carries the final name; an existing file of that name is replaced. The file keeps the time it
+/// was written at.
+pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<(), BundleError> {
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    fs::create_dir_all(dir).map_err(BundleError::io("create folder", dir))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let staging = Staging::create(dir, &name)?;
+    let staged = staging.path.join(&name);
+    write_file(&staged, bytes, None)?;
+    fs::rename(&staged, path).map_err(BundleError::io("write", path))?;
+    let _ = staging.finish(); // best effort: an empty hidden folder at worst
+    Ok(())
+}
+
+/// Writes one file, synced, with fixed permissions and `mtime` when given.
+fn write_file(path: &Path, bytes: &[u8], mtime: Option<OffsetDateTime>) -> Result<(), BundleError> {
     let mut file = fs::File::create(path).map_err(BundleError::io("create file", path))?;
     file.write_all(bytes)
         .map_err(BundleError::io("write file", path))?;
     file.sync_all()
         .map_err(BundleError::io("write file", path))?;
-    let _ = file.set_modified(SystemTime::from(mtime));
+    if let Some(mtime) = mtime {
+        let _ = file.set_modified(SystemTime::from(mtime));
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -384,5 +410,24 @@ fn set_dir_attributes(dir: &Path, mtime: OffsetDateTime) {
     }
     if let Ok(handle) = fs::File::open(dir) {
         let _ = handle.set_modified(SystemTime::from(mtime));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_single_file_is_written_whole_replaces_the_old_one_and_leaves_no_staging_behind() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("sub/a.cer");
+        write_file_atomically(&path, b"one").unwrap();
+        write_file_atomically(&path, b"two").unwrap();
+        assert_eq!(fs::read(&path).unwrap(), b"two");
+        let left: Vec<_> = fs::read_dir(tmp.path().join("sub"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, ["a.cer"]);
     }
 }

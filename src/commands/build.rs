@@ -6,9 +6,10 @@ use serde::Serialize;
 
 use super::BuildRequest;
 use crate::load::{self, Skipped};
-use crate::plan::{self, Plan, Refused};
+use crate::plan::{self, Plan, Refused, Spec};
+use crate::profile::{ProfileSource, Resolved};
 use crate::verify::{self, Checked, Severity};
-use crate::{Error, bundle, render};
+use crate::{Error, bundle, names, render, signed};
 
 /// What `build` did.
 #[derive(Debug, Clone, Serialize)]
@@ -20,7 +21,7 @@ pub struct BuildReport {
     /// The profile's own name (`none` without one).
     pub profile: String,
     /// Where it came from: `built-in`, `file <name>` or `none`.
-    pub profile_source: String,
+    pub profile_source: ProfileSource,
     /// Files in walked folders that were not used.
     pub skipped: Vec<Skipped>,
     /// The verified certificates and their findings.
@@ -73,11 +74,11 @@ impl BuildReport {
 
 /// Runs a build.
 pub fn run(req: &BuildRequest) -> Result<BuildReport, Error> {
-    let resolved = super::resolve_profile(&req.profile)?;
+    let resolved = crate::profile::resolve(&req.profile)?;
     let mut loaded = load::from_paths(&req.inputs)?;
-    let (mut from_signed, mut notes) = from_signed(&req.from_signed)?;
+    let mut from_signed = signed::items::from_files(&req.from_signed)?;
     loaded.files_read += req.from_signed.len();
-    loaded.skipped.append(&mut notes);
+    loaded.skipped.append(&mut from_signed.notes);
     if loaded.items.is_empty() && !req.inputs.is_empty() && req.from_signed.is_empty() {
         return Err(Error::usage(
             "no certificate found in the input",
@@ -86,29 +87,16 @@ pub fn run(req: &BuildRequest) -> Result<BuildReport, Error> {
     }
     // The profile's shipped roots first; INPUT adds to them.
     let shipped = resolved.shipped.len();
+    let mut spec = spec(req, &resolved);
+    let profile_source = resolved.source.clone();
     let mut items = resolved.shipped;
     items.append(&mut loaded.items);
-    items.append(&mut from_signed);
+    items.append(&mut from_signed.items);
     if items.is_empty() {
         return Err(Error::usage(
             "no certificate to bundle: no INPUT, and the profile ships none",
             "name certificate files or folders (certbundle fetch downloads a profile's certificates)",
         ));
-    }
-    let mut spec = req.spec.clone();
-    if let Some(profile) = &resolved.profile {
-        // The profile's own name: a file cannot pass for a built-in profile by its file name,
-        // nor a bundle be named after a built-in profile it was not built from.
-        spec.profile = profile.name.clone();
-        if !req.name_given {
-            spec.name = format!(
-                "{}-certs-{}",
-                crate::names::file_part(&profile.name),
-                spec.created
-                    .format(time::macros::format_description!("[year][month][day]"))
-                    .expect("a fixed format always formats")
-            );
-        }
     }
     let policy = verify::Policy {
         profile: resolved.profile,
@@ -121,7 +109,7 @@ pub fn run(req: &BuildRequest) -> Result<BuildReport, Error> {
     };
     spec.custom_templates = overrides.keys().cloned().collect();
     let templates = render::Templates::with_overrides(overrides)?;
-    let (profile, profile_source) = (spec.profile.clone(), spec.profile_source.clone());
+    let profile = spec.profile.clone();
     let outcome = match plan::bundle(&checked, spec) {
         Err(refused) => BuildOutcome::Refused {
             reason: refusal(&refused, &checked),
@@ -139,89 +127,37 @@ pub fn run(req: &BuildRequest) -> Result<BuildReport, Error> {
     })
 }
 
-/// CA certificates taken from one `--from-signed` file.
-const MAX_FROM_SIGNED: usize = 64;
+/// What the bundle is: its name (decided here, once), time, profile and the options given.
+fn spec(req: &BuildRequest, resolved: &Resolved) -> Spec {
+    Spec {
+        name: req
+            .name
+            .clone()
+            .unwrap_or_else(|| default_name(resolved, req.created)),
+        created: req.created,
+        // The profile's own name: a file cannot pass for a built-in profile by its file name,
+        // nor a bundle be named after a built-in profile it was not built from.
+        profile: resolved.name().to_string(),
+        profile_source: resolved.source.to_string(),
+        allow_expired: req.policy.allow_expired,
+        allow_unpinned: req.policy.allow_unpinned,
+        allow_missing: req.policy.allow_missing,
+        custom_templates: Vec::new(),
+    }
+}
 
-/// The CA certificates embedded in signed binaries, as input items (`file.exe#2`), and a note
-/// for each file that gave none or could only partly be read. Any file that is not a readable
-/// signed PE stops the build, all of them named at once.
-fn from_signed(
-    files: &[std::path::PathBuf],
-) -> Result<(Vec<load::Item>, Vec<load::Skipped>), Error> {
-    let mut items = Vec::new();
-    let mut notes = Vec::new();
-    let mut errors = Vec::new();
-    let mut misplaced_input = false;
-    for file in files {
-        match crate::signed::extract(file) {
-            Ok(extracted) => {
-                let mut cas: Vec<_> = extracted.certificates.iter().filter(|c| c.ca).collect();
-                if cas.len() > MAX_FROM_SIGNED {
-                    notes.push(load::Skipped {
-                        path: file.clone(),
-                        reason: format!(
-                            "carries {} CA certificates: only the first {MAX_FROM_SIGNED} are taken \
-(signed product files carry a handful)",
-                            cas.len()
-                        ),
-                    });
-                    cas.truncate(MAX_FROM_SIGNED);
-                }
-                let count = cas.len();
-                if count == 0 {
-                    notes.push(load::Skipped {
-                        path: file.clone(),
-                        reason: "signed, but carries no CA certificate: nothing taken from it \
-(certbundle extract shows its signatures)"
-                            .into(),
-                    });
-                }
-                let problems = extracted.problems.iter().chain(
-                    extracted
-                        .signatures
-                        .iter()
-                        .flat_map(|s| s.all())
-                        .flat_map(|s| &s.problems),
-                );
-                for problem in problems {
-                    notes.push(load::Skipped {
-                        path: file.clone(),
-                        reason: format!(
-                            "part of its signatures could not be read ({problem}); the \
-certificates that could be read are used"
-                        ),
-                    });
-                }
-                for (i, cert) in cas.into_iter().enumerate() {
-                    items.push(load::Item {
-                        origin: load::Origin {
-                            path: file.clone(),
-                            position: (count > 1).then_some((i + 1, count)),
-                        },
-                        der: cert.der.to_vec(),
-                        defect: None,
-                    });
-                }
-            }
-            Err(why) => {
-                misplaced_input |= file.is_dir()
-                    || load::CERTIFICATE_EXTENSIONS.contains(&load::extension(file).as_str());
-                errors.push(format!("{}: {why}", file.display()));
-            }
-        }
-    }
-    if errors.is_empty() {
-        Ok((items, notes))
-    } else {
-        let hint = if misplaced_input {
-            "--from-signed takes every argument after it: put certificate files and folders \
-(INPUT) before --from-signed"
-        } else {
-            "--from-signed takes signed Windows binaries (EXE, DLL, SYS); `certbundle extract FILE` \
-shows what a file holds"
-        };
-        Err(Error::usage(errors.join("\n"), hint))
-    }
+/// `<profile>-certs-<YYYYMMDD>` after the profile's own name, `custom-certs-<YYYYMMDD>` without one.
+fn default_name(resolved: &Resolved, created: time::OffsetDateTime) -> String {
+    let label = resolved
+        .profile
+        .as_ref()
+        .map_or_else(|| "custom".to_string(), |p| names::file_part(&p.name));
+    format!(
+        "{label}-certs-{}",
+        created
+            .format(time::macros::format_description!("[year][month][day]"))
+            .expect("a fixed format always formats")
+    )
 }
 
 /// Renders the plan, packs the zip in memory, then writes both.
@@ -260,5 +196,36 @@ fn refusal(refused: &Refused, checked: &Checked) -> String {
         Refused::TooManyCertificates { .. } => format!(
             "{refused}: no bundle written; a site needs a few dozen, so check the inputs, or split them into several bundles (docs/limits.md)"
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::profile::{Profile, ProfileSource};
+
+    #[test]
+    fn the_default_name_is_the_profiles_own_name_and_the_creation_day() {
+        let created = time::OffsetDateTime::from_unix_timestamp(1_795_564_800).unwrap();
+        let resolved = |profile: Option<Profile>, source| Resolved {
+            profile,
+            shipped: Vec::new(),
+            source,
+        };
+        let none = resolved(None, ProfileSource::None);
+        assert_eq!(default_name(&none, created), "custom-certs-20261125");
+        let central = resolved(Profile::built_in("apex-central"), ProfileSource::BuiltIn);
+        assert_eq!(
+            default_name(&central, created),
+            "apex-central-certs-20261125"
+        );
+        // A profile file is named by the name inside it, not by its file name.
+        let mut own = Profile::built_in("apex-one").unwrap();
+        own.name = "Site A".into();
+        let file = resolved(Some(own), ProfileSource::File("x.toml".into()));
+        assert_eq!(
+            default_name(&file, created),
+            format!("{}-certs-20261125", names::file_part("Site A"))
+        );
     }
 }

@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::{ExtractRequest, Resolved, resolve_profile};
+use super::ExtractRequest;
+use crate::profile::{Resolved, resolve};
 use crate::signed::{self, Cert, Extracted};
-use crate::{Error, names};
+use crate::{Error, bundle};
 
 /// The outcome for one file.
 #[derive(Debug, Clone, Serialize)]
@@ -49,9 +50,6 @@ pub struct WrittenCert {
 pub struct ExtractReport {
     /// The profile the certificates were marked against (`none`).
     pub profile: String,
-    /// The --profile value as given (for the next command).
-    #[serde(skip)]
-    pub profile_arg: String,
     /// One entry per file, in the order given.
     pub files: Vec<FileOutcome>,
     /// `-o DIR`.
@@ -64,9 +62,28 @@ pub struct ExtractReport {
     /// Required pins of the profile that neither ship with it nor were written: a build of the
     /// folder reports them missing.
     pub missing_required: Vec<String>,
-    /// `--now` as given (for the next command).
-    #[serde(skip)]
-    pub now_arg: Option<String>,
+    /// What to do with what was written (`None` when nothing was).
+    pub next: Option<NextStep>,
+}
+
+/// The step after `extract -o DIR`: the build to run over what was written, with the flags it
+/// needs and why, or why there is no build yet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "action")]
+pub enum NextStep {
+    /// Run `certbundle` with these arguments.
+    Build {
+        /// The arguments after `certbundle`: `build`, the flags, the folder (unquoted).
+        args: Vec<String>,
+        /// Why each `--allow-*` flag is there, and what to do first.
+        notes: Vec<String>,
+    },
+    /// No build yet: some certificates written look like, or match only half of, a pin of the
+    /// profile, and build refuses those.
+    NoBuildYet {
+        /// How many.
+        refused: usize,
+    },
 }
 
 impl ExtractReport {
@@ -93,7 +110,7 @@ pub fn run(req: &ExtractRequest) -> Result<ExtractReport, Error> {
     if !missing.is_empty() {
         return Err(crate::load::LoadErrors(missing).into());
     }
-    let resolved = resolve_profile(&req.profile)?;
+    let resolved = resolve(&req.profile)?;
     // The folder first: a folder that cannot be made stops the run before anything is read.
     if let Some(dir) = &req.output {
         std::fs::create_dir_all(dir).map_err(crate::bundle::BundleError::io("create", dir))?;
@@ -128,7 +145,8 @@ pub fn run(req: &ExtractRequest) -> Result<ExtractReport, Error> {
             .filter(|c| c.ca || req.include_leaf)
             .collect();
         written = write_all(dir, &certs)?;
-        others_in_output = others(dir, &written);
+        let paths: Vec<PathBuf> = written.iter().map(|w| w.file.clone()).collect();
+        others_in_output = bundle::others_in(dir, &paths);
     }
     let missing_required = match (&resolved.profile, &req.output) {
         (Some(profile), Some(_)) => {
@@ -160,37 +178,17 @@ pub fn run(req: &ExtractRequest) -> Result<ExtractReport, Error> {
         }
         _ => Vec::new(),
     };
-    Ok(ExtractReport {
-        profile: resolved
-            .profile
-            .as_ref()
-            .map(|p| p.name.clone())
-            .unwrap_or_else(|| "none".into()),
-        profile_arg: req.profile_arg.clone(),
+    let mut report = ExtractReport {
+        profile: resolved.name().to_string(),
         files,
         output: req.output.clone(),
         written,
         others_in_output,
         missing_required,
-        now_arg: req.now_arg.clone(),
-    })
-}
-
-/// Certificate files in `dir` (by extension, not recursing) that are not in `written`.
-fn others(dir: &Path, written: &[WrittenCert]) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
+        next: None,
     };
-    let mut out: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            let extension = crate::load::extension(p);
-            crate::load::CERTIFICATE_EXTENSIONS.contains(&extension.as_str())
-        })
-        .filter(|p| !written.iter().any(|w| &w.file == p))
-        .collect();
-    out.sort();
-    out
+    report.next = next_step(req, &report);
+    Ok(report)
 }
 
 /// Marks what the profile pins (by fingerprint) and, for an issuer the file lacks, what the
@@ -279,64 +277,89 @@ fn mark(extracted: &mut Extracted, resolved: &Resolved, now: time::OffsetDateTim
     }
 }
 
-/// Writes each certificate once as DER, named like bundle files; an identical file already
-/// there is left alone. Every name is settled before anything is written: a conflict writes
-/// nothing.
+/// Writes the certificates into `dir` (`bundle::write_cert_files`), and says what each is.
 fn write_all(dir: &Path, certs: &[&Cert]) -> Result<Vec<WrittenCert>, Error> {
-    let mut planned: Vec<(PathBuf, &Cert, bool)> = Vec::new();
-    for cert in certs {
-        if planned.iter().any(|(_, c, _)| c.sha1 == cert.sha1) {
-            continue;
-        }
-        let short = dir.join(format!(
-            "{}_{}.cer",
-            names::file_part(&cert.name),
-            &cert.sha1[..8]
-        ));
-        let full = dir.join(format!(
-            "{}_{}.cer",
-            names::file_part(&cert.name),
-            cert.sha1
-        ));
-        let is_cert = |path: &Path| std::fs::read(path).ok().map(|b| *b == *cert.der);
-        // Another certificate under the short name (same name, same SHA-1 prefix, or another
-        // file): the whole SHA-1.
-        let (path, already_there) = match is_cert(&short) {
-            None if !planned.iter().any(|(p, _, _)| *p == short) => (short, false),
-            Some(true) => (short, true),
-            _ => match is_cert(&full) {
-                None => (full, false),
-                Some(true) => (full, true),
-                Some(false) => {
-                    return Err(Error::usage(
-                        format!(
-                            "{}: already exists and is not the certificate with SHA-1 {}",
-                            full.display(),
-                            cert.sha1
-                        ),
-                        "move that file away, or give -o a new folder (nothing was written)",
-                    ));
-                }
-            },
-        };
-        planned.push((path, cert, already_there));
+    let files: Vec<bundle::CertFile> = certs
+        .iter()
+        .map(|c| bundle::CertFile {
+            name: &c.name,
+            sha1: &c.sha1,
+            der: &c.der,
+        })
+        .collect();
+    let placed = bundle::write_cert_files(dir, &files)?;
+    Ok(placed
+        .into_iter()
+        .map(|p| {
+            let cert = certs[p.index];
+            WrittenCert {
+                file: p.path,
+                name: cert.name.clone(),
+                sha1: cert.sha1.clone(),
+                already_there: p.already_there,
+                pinned: cert.pinned.clone(),
+                expired: cert.expired,
+                leaf: !cert.ca,
+                refused: cert.lookalike.clone().or(cert.half_pinned.clone()),
+            }
+        })
+        .collect())
+}
+
+/// The `build` to run over what `extract -o DIR` wrote, with the flags it will need and why;
+/// `None` when nothing was written.
+fn next_step(req: &ExtractRequest, r: &ExtractReport) -> Option<NextStep> {
+    let dir = r.output.as_ref().filter(|_| !r.written.is_empty())?;
+    let refused = r.written.iter().filter(|w| w.refused.is_some()).count();
+    if refused > 0 {
+        return Some(NextStep::NoBuildYet { refused });
     }
-    let mut written = Vec::new();
-    for (path, cert, already_there) in planned {
-        if !already_there {
-            crate::fetch::write_atomically(&path, &cert.der)
-                .map_err(crate::bundle::BundleError::io("write", &path))?;
-        }
-        written.push(WrittenCert {
-            file: path,
-            name: cert.name.clone(),
-            sha1: cert.sha1.clone(),
-            already_there,
-            pinned: cert.pinned.clone(),
-            expired: cert.expired,
-            leaf: !cert.ca,
-            refused: cert.lookalike.clone().or(cert.half_pinned.clone()),
-        });
+    let mut args = vec!["build".to_string()];
+    let mut notes = Vec::new();
+    if req.profile_arg != crate::profile::DEFAULT_PROFILE {
+        args.extend(["--profile".into(), req.profile_arg.clone()]);
     }
-    Ok(written)
+    if let Some(now) = &req.now_arg {
+        args.extend(["--now".into(), now.clone()]);
+    }
+    let unpinned = r
+        .written
+        .iter()
+        .filter(|w| w.pinned.is_none() && !w.leaf)
+        .count();
+    if unpinned > 0 && r.profile != "none" {
+        args.push("--allow-unpinned".into());
+        notes.push(format!(
+            "{unpinned} of them are not in profile {}: check they are the ones the product needs; \
+the bundle's README.txt will list them",
+            r.profile
+        ));
+    }
+    let expired = r.written.iter().filter(|w| w.expired && !w.leaf).count();
+    if expired > 0 {
+        args.push("--allow-expired".into());
+        notes.push(format!(
+            "{expired} expired: they still validate signatures time-stamped while they were valid"
+        ));
+    }
+    if !r.missing_required.is_empty() {
+        notes.push(format!(
+            "profile {} also requires {}, neither shipped nor written: certbundle fetch it into the \
+folder first, or add --allow-missing",
+            r.profile,
+            r.missing_required
+                .iter()
+                .map(|n| format!("\"{n}\""))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let leaves = r.written.iter().filter(|w| w.leaf).count();
+    if leaves > 0 {
+        notes.push(format!(
+            "first remove the {leaves} signer certificate(s) --include-leaf wrote: build refuses them"
+        ));
+    }
+    args.push(dir.display().to_string());
+    Some(NextStep::Build { args, notes })
 }

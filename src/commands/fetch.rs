@@ -6,9 +6,11 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::{FetchRequest, resolve_profile};
-use crate::fetch::{Downloader, write_atomically};
+use super::FetchRequest;
+use crate::bundle::write_file_atomically;
+use crate::fetch::Downloader;
 use crate::load::{self, Content};
+use crate::profile::resolve;
 use crate::profile::{Need, Pin};
 use crate::{Error, names};
 
@@ -158,19 +160,15 @@ fn already_there(path: &Path, pin: &Pin) -> bool {
 
 /// Runs fetch; `progress` sees each certificate as soon as it is done.
 pub fn run(req: &FetchRequest, progress: &mut dyn FnMut(&Fetched)) -> Result<FetchReport, Error> {
-    let resolved = resolve_profile(&req.profile)?;
+    let resolved = resolve(&req.profile)?;
     let Some(profile) = &resolved.profile else {
         return Err(Error::usage(
             "profile \"none\" pins nothing, so there is nothing to fetch",
             "name a profile: --profile apex-one, apex-central or a profile file",
         ));
     };
-    let downloader = Downloader::new(Duration::from_secs(req.timeout_seconds)).map_err(|why| {
-        Error::usage(
-            why,
-            "fix or unset that variable: a proxy is given as http://host:port",
-        )
-    })?;
+    let downloader =
+        Downloader::new(Duration::from_secs(req.timeout_seconds)).map_err(Error::Proxy)?;
     std::fs::create_dir_all(&req.output).map_err(|source| {
         crate::load::LoadErrors(vec![crate::load::LoadError::Unreadable {
             path: req.output.clone(),
@@ -217,8 +215,7 @@ pub fn run(req: &FetchRequest, progress: &mut dyn FnMut(&Fetched)) -> Result<Fet
                     .and_then(|bytes| matching_der(&bytes, pin))
                 {
                     Ok(der) => {
-                        write_atomically(&path, &der)
-                            .map_err(crate::bundle::BundleError::io("write", &path))?;
+                        write_file_atomically(&path, &der)?;
                         entry.status = FetchStatus::Fetched;
                         entry.file = Some(path.clone());
                         entry.url = Some(url.clone());

@@ -51,8 +51,7 @@ pub fn run(req: &FleetRequest) -> Result<FleetReport, Error> {
     }
     let fleet = fleet::summarise(rows, skipped, reference);
     if let Some(path) = &req.html {
-        crate::fetch::write_atomically(path, fleet::html::render(&fleet).as_bytes())
-            .map_err(crate::bundle::BundleError::io("write", path))?;
+        crate::bundle::write_file_atomically(path, fleet::html::render(&fleet).as_bytes())?;
     }
     Ok(FleetReport {
         fleet,

@@ -37,7 +37,7 @@ pub fn run(req: &InspectRequest) -> Result<InspectReport, Error> {
     }
     // With a profile, inspect marks what is pinned; what the files do not hold is build's concern.
     let policy = verify::Policy {
-        profile: super::resolve_profile(&req.profile)?.profile,
+        profile: crate::profile::resolve(&req.profile)?.profile,
         ..req.policy.clone()
     };
     let mut checked = verify::check(&loaded.items, &policy);

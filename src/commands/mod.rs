@@ -1,5 +1,5 @@
 //! One function per subcommand: the only place the stages meet. Each takes a plain request and
-//! returns a report for `output`; none prints.
+//! returns an [`Outcome`] for `output`; none prints.
 
 mod build;
 mod extract;
@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 pub use build::{BuildOutcome, BuildReport, WrittenBundle};
-pub use extract::{ExtractReport, FileOutcome, WrittenCert};
+pub use extract::{ExtractReport, FileOutcome, NextStep, WrittenCert};
 pub use fetch::{FetchReport, FetchStatus, Fetched};
 pub use fleet::FleetReport;
 pub use inspect::InspectReport;
@@ -23,19 +23,8 @@ pub use verify::VerifyReport;
 
 use crate::Error;
 use crate::bundle::Target;
-use crate::plan::Spec;
+use crate::profile::ProfileChoice;
 use crate::verify::Policy;
-
-/// Which profile a command uses.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ProfileChoice {
-    /// `--profile none`: no pinning.
-    None,
-    /// A profile built into the binary.
-    BuiltIn(String),
-    /// A user's profile file.
-    File(PathBuf),
-}
 
 /// `certbundle build`.
 #[derive(Debug, Clone)]
@@ -46,8 +35,10 @@ pub struct BuildRequest {
     pub policy: Policy,
     /// The profile asked for.
     pub profile: ProfileChoice,
-    /// What the bundle is.
-    pub spec: Spec,
+    /// `--name`, already checked; without it the build names the bundle after the profile.
+    pub name: Option<String>,
+    /// When the bundle is made (`SOURCE_DATE_EPOCH`, else the clock), in whole seconds.
+    pub created: time::OffsetDateTime,
     /// Where it goes.
     pub target: Target,
     /// Write the zip too.
@@ -56,8 +47,6 @@ pub struct BuildRequest {
     pub json: bool,
     /// `--templates DIR`: templates replacing built-in ones.
     pub templates: Option<PathBuf>,
-    /// `--name` was given (otherwise the name comes from the profile's own name).
-    pub name_given: bool,
     /// `--from-signed`: signed binaries whose embedded CA certificates join the input.
     pub from_signed: Vec<PathBuf>,
 }
@@ -192,10 +181,10 @@ impl Request {
     }
 }
 
-/// Any report.
+/// What a command that ran ended with: one variant per command, printed by `output`.
 #[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
-pub enum Report {
+pub enum Outcome {
     /// From build.
     Build(BuildReport),
     /// From inspect.
@@ -221,97 +210,31 @@ pub enum Status {
     Findings,
 }
 
-impl Report {
-    /// The status this report ends the command with.
+impl Outcome {
+    /// The status this outcome ends the command with.
     pub fn status(&self) -> Status {
         let ok = match self {
-            Report::Build(r) => r.ok(),
-            Report::Inspect(r) => r.ok(),
-            Report::Verify(r) => r.audit.ok(),
-            Report::Profiles(_) => true,
-            Report::Fetch(r) => r.ok(),
-            Report::Fleet(r) => r.fleet.ok(),
-            Report::Extract(r) => r.ok(),
+            Outcome::Build(r) => r.ok(),
+            Outcome::Inspect(r) => r.ok(),
+            Outcome::Verify(r) => r.audit.ok(),
+            Outcome::Profiles(_) => true,
+            Outcome::Fetch(r) => r.ok(),
+            Outcome::Fleet(r) => r.fleet.ok(),
+            Outcome::Extract(r) => r.ok(),
         };
         if ok { Status::Ok } else { Status::Findings }
     }
 }
 
-/// A profile resolved: its pins, and the certificates it ships (built-in roots, or the files a
-/// profile file names beside itself).
-pub struct Resolved {
-    /// The profile (`None` for `--profile none`).
-    pub profile: Option<crate::profile::Profile>,
-    /// Its shipped certificates.
-    pub shipped: Vec<crate::load::Item>,
-}
-
-impl Resolved {
-    /// Whether the bytes of `pin` ship with certbundle (one of the shipped certificates matches).
-    pub fn ships(&self, pin: &crate::profile::Pin) -> bool {
-        self.shipped.iter().any(|item| {
-            pin.matches(
-                &crate::hex::sha256_upper(&item.der),
-                &crate::hex::sha1_upper(&item.der),
-            )
-        })
-    }
-}
-
-/// Reads and checks the profile a command asked for.
-pub fn resolve_profile(choice: &ProfileChoice) -> Result<Resolved, Error> {
-    use crate::{load, profile::Profile};
-    match choice {
-        ProfileChoice::None => Ok(Resolved {
-            profile: None,
-            shipped: Vec::new(),
-        }),
-        ProfileChoice::BuiltIn(name) => {
-            let profile = Profile::built_in(name).expect("built-in names come from the list");
-            let mut shipped = Vec::new();
-            for (file, bytes) in profile.shipped() {
-                let origin = format!("certbundle:{name}/{file}");
-                shipped.extend(
-                    load::from_bytes(&origin, bytes).map_err(|e| load::LoadErrors(vec![e]))?,
-                );
-            }
-            Ok(Resolved {
-                profile: Some(profile),
-                shipped,
-            })
-        }
-        ProfileChoice::File(path) => {
-            let text = load::profile_text(path)?;
-            let profile = Profile::parse(&path.display().to_string(), &text)?;
-            let base = path.parent().unwrap_or(std::path::Path::new("."));
-            let files: Vec<PathBuf> = profile
-                .certificates
-                .iter()
-                .filter_map(|p| p.file.as_ref())
-                .map(|f| base.join(f))
-                .collect();
-            let shipped = if files.is_empty() {
-                Vec::new()
-            } else {
-                load::from_paths(&files)?.items
-            };
-            Ok(Resolved {
-                profile: Some(profile),
-                shipped,
-            })
-        }
-    }
-}
-
 /// Runs a request; `progress` sees the steps of long commands (`fetch`) as they happen.
-pub fn run(request: &Request, progress: &mut dyn FnMut(&Fetched)) -> Result<Report, Error> {
+pub fn run(request: &Request, progress: &mut dyn FnMut(&Fetched)) -> Result<Outcome, Error> {
     Ok(match request {
-        Request::Build(r) => Report::Build(build::run(r)?),
-        Request::Inspect(r) => Report::Inspect(inspect::run(r)?),
-        Request::Verify(r) => Report::Verify(verify::run(r)?),
-        Request::Profiles(r) => Report::Profiles(profiles::run(r)?),
-        Request::Fetch(r) => Report::Fetch(fetch::run(r, progress)?),
-        Request::Fleet(r) => Report::Fleet(fleet::run(r)?),
-        Request::Extract(r) => Report::Extract(extract::run(r)?),
+        Request::Build(r) => Outcome::Build(build::run(r)?),
+        Request::Inspect(r) => Outcome::Inspect(inspect::run(r)?),
+        Request::Verify(r) => Outcome::Verify(verify::run(r)?),
+        Request::Profiles(r) => Outcome::Profiles(profiles::run(r)?),
+        Request::Fetch(r) => Outcome::Fetch(fetch::run(r, progress)?),
+        Request::Fleet(r) => Outcome::Fleet(fleet::run(r)?),
+        Request::Extract(r) => Outcome::Extract(extract::run(r)?),
     })
 }

@@ -2,9 +2,10 @@
 
 use serde::Serialize;
 
-use super::{ProfileChoice, ProfilesRequest, resolve_profile};
+use super::ProfilesRequest;
 use crate::Error;
 use crate::profile::{DEFAULT_PROFILE, Pin, Profile};
+use crate::profile::{ProfileChoice, resolve};
 
 /// One line of the list.
 #[derive(Debug, Clone, Serialize)]
@@ -80,7 +81,7 @@ pub fn run(req: &ProfilesRequest) -> Result<ProfilesReport, Error> {
             "name a profile: certbundle profiles apex-one",
         ));
     }
-    let resolved = resolve_profile(choice)?;
+    let resolved = resolve(choice)?;
     let profile = resolved.profile.as_ref().expect("not none");
     let certificates = profile
         .certificates

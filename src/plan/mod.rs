@@ -119,7 +119,7 @@ pub fn bundle(checked: &Checked, spec: Spec) -> Result<Plan, Refused> {
 /// would otherwise share a name (compared case-insensitively, as Windows does).
 fn unique_path(cert: &CertSummary, taken: &mut BTreeSet<String>) -> String {
     let store = cert.store.unwrap_or(Store::CA).as_str();
-    for digits in [8, 16, 40] {
+    for digits in [layout::SHORT_THUMBPRINT, 16, 40] {
         let path = layout::cert_path(
             store,
             &layout::cert_file_name(&cert.name, &cert.sha1, digits),

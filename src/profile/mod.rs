@@ -10,6 +10,10 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+mod resolve;
+
+pub use resolve::{ProfileChoice, ProfileSource, ResolveError, Resolved, resolve};
+
 /// The schema identifier every profile file starts with.
 pub const PROFILE_SCHEMA: &str = "certbundle-profile/1";
 

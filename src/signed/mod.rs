@@ -11,6 +11,7 @@
 //!
 //! Pure apart from reading the one file; nothing here knows about profiles.
 
+pub mod items;
 pub mod pe;
 
 use std::collections::HashSet;

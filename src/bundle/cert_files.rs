@@ -1,0 +1,108 @@
+//! Certificate files in a plain folder, for a later `build` of it (`extract -o DIR`): each
+//! certificate once as DER, named like bundle files, written atomically. Every name is settled
+//! before anything is written, so a conflict writes nothing. Never prints.
+
+use std::path::{Path, PathBuf};
+
+use super::BundleError;
+use super::write::write_file_atomically;
+use crate::layout;
+
+/// A certificate to write.
+#[derive(Debug, Clone, Copy)]
+pub struct CertFile<'a> {
+    /// Its display name (the file name starts with it).
+    pub name: &'a str,
+    /// Its SHA-1 thumbprint, upper-case hex.
+    pub sha1: &'a str,
+    /// Its DER bytes.
+    pub der: &'a [u8],
+}
+
+/// Where one certificate went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placed {
+    /// Which of the certificates given (the first of each SHA-1).
+    pub index: usize,
+    /// The file written, or found identical.
+    pub path: PathBuf,
+    /// It was already there, identical: nothing was written.
+    pub already_there: bool,
+}
+
+/// Why the certificate files were not written.
+#[derive(Debug, thiserror::Error)]
+pub enum CertFilesError {
+    /// Another file already has the name this certificate needs.
+    #[error("{}: already exists and is not the certificate with SHA-1 {sha1}", path.display())]
+    Conflict {
+        /// The file in the way.
+        path: PathBuf,
+        /// The certificate that needed the name.
+        sha1: String,
+    },
+    /// Writing failed.
+    #[error(transparent)]
+    Io(#[from] BundleError),
+}
+
+/// Writes each certificate once (by SHA-1) into `dir` as `<Name>_<SHA1-8>.cer`, or with the
+/// whole SHA-1 when another file holds that name; an identical file already there is left alone.
+pub fn write_cert_files(dir: &Path, certs: &[CertFile]) -> Result<Vec<Placed>, CertFilesError> {
+    let mut planned: Vec<Placed> = Vec::new();
+    for (index, cert) in certs.iter().enumerate() {
+        if planned.iter().any(|p| certs[p.index].sha1 == cert.sha1) {
+            continue;
+        }
+        let short = dir.join(layout::cert_file_name(
+            cert.name,
+            cert.sha1,
+            layout::SHORT_THUMBPRINT,
+        ));
+        let full = dir.join(layout::cert_file_name(cert.name, cert.sha1, usize::MAX));
+        let is_cert = |path: &Path| std::fs::read(path).ok().map(|b| *b == *cert.der);
+        // Another certificate under the short name (same name, same SHA-1 prefix, or another
+        // file): the whole SHA-1.
+        let (path, already_there) = match is_cert(&short) {
+            None if !planned.iter().any(|p| p.path == short) => (short, false),
+            Some(true) => (short, true),
+            _ => match is_cert(&full) {
+                None => (full, false),
+                Some(true) => (full, true),
+                Some(false) => {
+                    return Err(CertFilesError::Conflict {
+                        path: full,
+                        sha1: cert.sha1.to_string(),
+                    });
+                }
+            },
+        };
+        planned.push(Placed {
+            index,
+            path,
+            already_there,
+        });
+    }
+    for placed in planned.iter().filter(|p| !p.already_there) {
+        write_file_atomically(&placed.path, certs[placed.index].der)?;
+    }
+    Ok(planned)
+}
+
+/// Certificate files in `dir` (by extension, not recursing) that are not in `written`.
+pub fn others_in(dir: &Path, written: &[PathBuf]) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut out: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            let extension = crate::load::extension(p);
+            crate::load::CERTIFICATE_EXTENSIONS.contains(&extension.as_str())
+        })
+        .filter(|p| !written.contains(p))
+        .collect();
+    out.sort();
+    out
+}
+
