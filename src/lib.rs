@@ -21,6 +21,7 @@
 #![deny(missing_docs)]
 
 pub mod bundle;
+pub mod chain;
 pub mod cli;
 pub mod commands;
 pub mod error;

@@ -8,7 +8,8 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::pe::{hand_signed, minimal_pe, security_directory};
+use common::hand_signed;
+use common::pe::{minimal_pe, security_directory};
 use common::*;
 use predicates::prelude::*;
 use rcgen::{ExtendedKeyUsagePurpose, IsCa, KeyUsagePurpose};

@@ -607,7 +607,7 @@ fn the_real_intermediates_of_the_catalog_complete_the_apex_one_bundle() {
         if let Some(pin) = profile.pin_for(
             &certbundle::hex::sha256_upper(der),
             &certbundle::hex::sha1_upper(der),
-        ) && pin.role == "intermediate"
+        ) && pin.role == certbundle::verify::Role::Intermediate
         {
             std::fs::copy(&path, input.join(path.file_name().unwrap())).unwrap();
             copied += 1;

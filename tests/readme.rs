@@ -7,7 +7,7 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use common::pe::hand_signed;
+use common::hand_signed;
 use common::*;
 
 /// The text of a documentation file, by its path in the repository.

@@ -458,7 +458,7 @@ fn real_public_roots_are_clean_self_signed_roots() {
 fn every_code_is_documented_in_docs_findings() {
     let findings =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/findings.md")).unwrap();
-    for code in Code::ALL {
+    for code in <Code as strum::IntoEnumIterator>::iter() {
         assert!(
             findings.contains(&format!("`{}`", code.as_str())),
             "docs/findings.md does not document {}",
@@ -605,4 +605,33 @@ fn a_pinned_expired_ca_and_a_pinned_root_with_a_bad_self_signature_are_warnings(
         codes(cert(&c, "Pinned Odd Root")),
         vec![(Code::BadSignature, Severity::Error)]
     );
+}
+
+#[test]
+fn every_enum_name_from_strum_is_its_serde_name() {
+    use certbundle::signed::SignatureKind;
+    use strum::IntoEnumIterator;
+    fn same<T: serde::Serialize + Copy>(
+        all: impl Iterator<Item = T>,
+        name: impl Fn(T) -> &'static str,
+    ) -> usize {
+        all.map(|v| {
+            assert_eq!(
+                serde_json::to_value(v).unwrap(),
+                serde_json::Value::from(name(v))
+            );
+        })
+        .count()
+    }
+    assert_eq!(same(Code::iter(), Code::as_str), 16);
+    assert_eq!(same(Severity::iter(), Severity::as_str), 3);
+    assert_eq!(same(Role::iter(), Role::as_str), 3);
+    assert_eq!(same(Store::iter(), Store::as_str), 2);
+    assert_eq!(same(SignatureKind::iter(), SignatureKind::as_str), 4);
+    // Profile pins read the same names.
+    assert_eq!(
+        serde_json::from_str::<Role>("\"intermediate\"").unwrap(),
+        Role::Intermediate
+    );
+    assert_eq!(serde_json::from_str::<Store>("\"CA\"").unwrap(), Store::CA);
 }

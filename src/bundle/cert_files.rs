@@ -105,4 +105,3 @@ pub fn others_in(dir: &Path, written: &[PathBuf]) -> Vec<PathBuf> {
     out.sort();
     out
 }
-

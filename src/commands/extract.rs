@@ -194,17 +194,13 @@ pub fn run(req: &ExtractRequest) -> Result<ExtractReport, Error> {
 /// Marks what the profile pins (by fingerprint) and, for an issuer the file lacks, what the
 /// profile ships (same name and key identifier) or pins by that name.
 fn mark(extracted: &mut Extracted, resolved: &Resolved, now: time::OffsetDateTime) {
-    let expired = |c: &Cert| {
-        time::OffsetDateTime::parse(&c.not_after, &time::format_description::well_known::Rfc3339)
-            .is_ok_and(|end| end < now)
-    };
     for c in &mut extracted.certificates {
-        c.expired = expired(c);
+        c.expired = c.not_after < now;
     }
     for signature in &mut extracted.signatures {
         signature.visit_mut(&mut |s| {
             for c in &mut s.chain {
-                c.expired = expired(c);
+                c.expired = c.not_after < now;
             }
         });
     }
@@ -228,19 +224,10 @@ fn mark(extracted: &mut Extracted, resolved: &Resolved, now: time::OffsetDateTim
     for c in &mut extracted.certificates {
         mark_pin(c);
     }
-    let shipped: Vec<(String, Option<Vec<u8>>, String, String)> = resolved
+    let shipped: Vec<Cert> = resolved
         .shipped
         .iter()
-        .filter_map(|item| {
-            let (_, cert) = x509_parser::parse_x509_certificate(&item.der).ok()?;
-            let (ski, _) = crate::verify::key_identifiers(&cert);
-            Some((
-                crate::verify::describe::name(cert.subject()),
-                ski,
-                crate::verify::describe::display_name(cert.subject()).unwrap_or_default(),
-                crate::hex::sha1_upper(&item.der),
-            ))
-        })
+        .filter_map(|item| Cert::from_der(&item.der))
         .collect();
     for signature in &mut extracted.signatures {
         signature.visit_mut(&mut |s| {
@@ -248,17 +235,10 @@ fn mark(extracted: &mut Extracted, resolved: &Resolved, now: time::OffsetDateTim
                 mark_pin(c);
             }
             if let Some(missing) = &mut s.missing_issuer {
-                let key_id = missing.key_id.clone();
                 missing.shipped = shipped
                     .iter()
-                    .find(|(subject, ski, _, _)| {
-                        *subject == missing.subject
-                            && match (&key_id, ski) {
-                                (Some(k), Some(s)) => k.eq_ignore_ascii_case(&crate::hex::upper(s)),
-                                _ => true,
-                            }
-                    })
-                    .map(|(_, _, name, sha1)| format!("{name} (SHA-1 {sha1})"));
+                    .find(|c| missing.is(c))
+                    .map(|c| format!("{} (SHA-1 {})", c.name, c.sha1));
                 missing.pinned_as = profile
                     .pins_named(&missing.name)
                     .first()

@@ -65,8 +65,16 @@ pub fn run(req: &ProfilesRequest) -> Result<ProfilesReport, Error> {
                 let p = Profile::built_in(name).expect("built-in names come from the list");
                 ProfileLine {
                     default: name == DEFAULT_PROFILE,
-                    roots: p.certificates.iter().filter(|c| c.role == "root").count(),
-                    intermediates: p.certificates.iter().filter(|c| c.role != "root").count(),
+                    roots: p
+                        .certificates
+                        .iter()
+                        .filter(|c| c.role == crate::chain::Role::Root)
+                        .count(),
+                    intermediates: p
+                        .certificates
+                        .iter()
+                        .filter(|c| c.role != crate::chain::Role::Root)
+                        .count(),
                     shipped: p.shipped().len(),
                     name: p.name,
                     title: p.title,

@@ -124,7 +124,7 @@ fn signature_tree(
     let _ = writeln!(
         out,
         "{pad}{} {number}: {}{time}",
-        s.kind.as_str(),
+        s.kind.label(),
         s.digest_algorithm
     );
     for (i, c) in s.chain.iter().enumerate() {
@@ -168,10 +168,7 @@ fn signature_tree(
         };
         let mut notes = String::new();
         if i > 0 && c.expired {
-            notes.push_str(&format!(
-                "  expired {}",
-                c.not_after.get(..10).unwrap_or(&c.not_after)
-            ));
+            notes.push_str(&format!("  expired {}", c.not_after.date()));
         }
         if i > 0 && !c.ca {
             notes.push_str("  (not a CA certificate: not written, not used by build)");

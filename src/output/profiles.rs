@@ -57,7 +57,7 @@ pub(super) fn profiles(r: &ProfilesReport, style: &Style) -> String {
             ]];
             for c in certificates {
                 rows.push(vec![
-                    c.pin.store.clone(),
+                    c.pin.store.to_string(),
                     format!("{:?}", c.pin.need).to_lowercase(),
                     c.pin.evidence.as_str().to_string(),
                     c.pin

@@ -10,6 +10,8 @@ use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
 
+use crate::chain::{Role, Store};
+
 mod resolve;
 
 pub use resolve::{ProfileChoice, ProfileSource, ResolveError, Resolved, resolve};
@@ -186,9 +188,9 @@ pub struct Pin {
     #[serde(default)]
     pub sha1: Option<String>,
     /// `Root` or `CA`.
-    pub store: String,
+    pub store: Store,
     /// `root` or `intermediate`.
-    pub role: String,
+    pub role: Role,
     /// Required or recommended.
     pub need: Need,
     /// What it is for.
@@ -356,8 +358,8 @@ impl Profile {
                     "needs sha256 (or sha1, where only that is published)".into(),
                 );
             }
-            match (pin.store.as_str(), pin.role.as_str()) {
-                ("Root", "root") | ("CA", "intermediate") => {}
+            match (pin.store, pin.role) {
+                (Store::Root, Role::Root) | (Store::CA, Role::Intermediate) => {}
                 _ => {
                     return bad(
                         "store",
@@ -500,7 +502,7 @@ mod tests {
             for pin in &profile.certificates {
                 assert_eq!(
                     pin.need == Need::Required,
-                    pin.role == "root",
+                    pin.role == Role::Root,
                     "{}",
                     pin.name
                 );
@@ -570,8 +572,8 @@ mod tests {
             name: "X".into(),
             sha256: None,
             sha1: Some("AB".repeat(20)),
-            store: "Root".into(),
-            role: "root".into(),
+            store: Store::Root,
+            role: Role::Root,
             need: Need::Required,
             purpose: vec![],
             evidence: Evidence::Inferred,

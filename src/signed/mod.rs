@@ -18,11 +18,12 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use ::time::OffsetDateTime;
 use serde::Serialize;
 use x509_parser::prelude::*;
 
+use crate::chain::{self, Found, Identity, IssuerIndex, NameKey, describe};
 use crate::load::pkcs7::{self, SignedData, SignerInfo};
-use crate::verify::describe;
 
 /// `counterSignature` (PKCS#9): a timestamp as a `SignerInfo`, certificates in the outer set.
 const OID_COUNTERSIGNATURE: &str = "1.2.840.113549.1.9.6";
@@ -45,8 +46,6 @@ const MAX_CERTIFICATES: usize = 256;
 const MAX_VALUES: usize = 16;
 /// Certificates followed in one chain (real chains: up to 4).
 const MAX_CHAIN: usize = 16;
-/// Issuer candidates of the same name whose key is tried on one certificate.
-pub const MAX_TRIED: usize = 8;
 /// Signature checks per file (choosing an issuer; real files: under 10).
 const MAX_CHECKS: usize = 64;
 /// Certificates larger than this are not checked (real ones: 1-2 KiB).
@@ -110,9 +109,10 @@ impl std::fmt::Display for FileError {
 }
 
 /// What kind of signature.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, strum::IntoStaticStr, strum::EnumIter)]
 #[serde(rename_all = "kebab-case")]
-pub enum Kind {
+#[strum(serialize_all = "kebab-case")]
+pub enum SignatureKind {
     /// The file's own signature.
     Signature,
     /// A further signature nested inside (dual SHA-1 + SHA-256 signing).
@@ -123,14 +123,19 @@ pub enum Kind {
     Timestamp,
 }
 
-impl Kind {
-    /// Words.
+impl SignatureKind {
+    /// Its name in JSON (kebab-case).
     pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
+    /// How it is written for people.
+    pub fn label(self) -> &'static str {
         match self {
-            Kind::Signature => "signature",
-            Kind::Nested => "nested signature",
-            Kind::Countersignature => "countersignature (timestamp)",
-            Kind::Timestamp => "RFC 3161 timestamp",
+            SignatureKind::Signature => "signature",
+            SignatureKind::Nested => "nested signature",
+            SignatureKind::Countersignature => "countersignature (timestamp)",
+            SignatureKind::Timestamp => "RFC 3161 timestamp",
         }
     }
 }
@@ -150,8 +155,9 @@ pub struct Cert {
     pub ca: bool,
     /// Self-signed (a root).
     pub self_signed: bool,
-    /// End of validity, RFC 3339.
-    pub not_after: String,
+    /// End of validity (RFC 3339 in JSON).
+    #[serde(with = "::time::serde::rfc3339")]
+    pub not_after: OffsetDateTime,
     /// Expired at the time given to the command (filled in by the command).
     pub expired: bool,
     /// The profile pin it matches by fingerprint (filled in by the command).
@@ -165,6 +171,9 @@ pub struct Cert {
     /// The DER (shared: a certificate appears in several chains).
     #[serde(skip)]
     pub der: Arc<[u8]>,
+    /// Its names and key identifiers, as chain building compares them.
+    #[serde(skip)]
+    pub identity: Identity,
 }
 
 /// The issuer a chain stops short of: the file does not carry it.
@@ -181,13 +190,28 @@ pub struct MissingIssuer {
     pub shipped: Option<String>,
     /// A profile pin of that name, and where to download it (filled in by the command).
     pub pinned_as: Option<String>,
+    /// The issuer's name, normalised for comparison.
+    #[serde(skip)]
+    pub name_key: NameKey,
+}
+
+impl MissingIssuer {
+    /// Whether `cert` is this issuer: the same name (by the one rule of [`chain`]) and, when
+    /// both say, the same key identifier.
+    pub fn is(&self, cert: &Cert) -> bool {
+        cert.identity.subject == self.name_key
+            && match (&self.key_id, &cert.identity.ski) {
+                (Some(key_id), Some(ski)) => key_id.eq_ignore_ascii_case(&crate::hex::upper(ski)),
+                _ => true,
+            }
+    }
 }
 
 /// One signature and what it carries.
 #[derive(Debug, Clone, Serialize)]
 pub struct Signature {
     /// What it is.
-    pub kind: Kind,
+    pub kind: SignatureKind,
     /// Digest algorithm (`SHA-256`).
     pub digest_algorithm: String,
     /// The signer's subject, when its certificate is in the file.
@@ -323,7 +347,7 @@ pub fn extract_from<R: std::io::Read + std::io::Seek>(
             break;
         }
         match pkcs7::signed_data(content)
-            .and_then(|signed| read_signature(&signed, Kind::Signature, &[], 0, &mut walk))
+            .and_then(|signed| read_signature(&signed, SignatureKind::Signature, &[], 0, &mut walk))
         {
             Ok(signature) => signatures.push(signature),
             Err(e) => {
@@ -352,32 +376,29 @@ pub fn extract_from<R: std::io::Read + std::io::Seek>(
     })
 }
 
-/// A certificate parsed once, with what chain building needs.
-struct Parsed<'a> {
+/// A certificate embedded in a signature, parsed once, with what chain building needs.
+struct EmbeddedCert<'a> {
     cert: X509Certificate<'a>,
     summary: Cert,
-    ski: Option<Vec<u8>>,
-    aki: Option<Vec<u8>>,
+    identity: Identity,
 }
 
-fn parse_cert(der: &[u8]) -> Option<Parsed<'_>> {
+impl Cert {
+    /// The summary of one DER certificate (exactly one, nothing after it), as `extract` shows it;
+    /// `None` when it is not one.
+    pub fn from_der(der: &[u8]) -> Option<Cert> {
+        parse_cert(der).map(|p| p.summary)
+    }
+}
+
+fn parse_cert(der: &[u8]) -> Option<EmbeddedCert<'_>> {
     let (rest, cert) = X509Certificate::from_der(der).ok()?;
     if !rest.is_empty() {
         return None;
     }
-    let (ski, aki) = crate::verify::key_identifiers(&cert);
-    // The rule `verify` uses: key identifiers decide when both are there.
-    let self_signed = match (&aki, &ski) {
-        (Some(a), Some(s)) => a == s,
-        (Some(_), None) => false,
-        (None, _) => crate::verify::same_name(cert.subject(), cert.issuer()),
-    };
-    let not_after = cert
-        .validity()
-        .not_after
-        .to_datetime()
-        .format(&::time::format_description::well_known::Rfc3339)
-        .unwrap_or_default();
+    let identity = Identity::of(&cert);
+    let self_signed = identity.claims_self();
+    let not_after = cert.validity().not_after.to_datetime();
     let ca = cert
         .basic_constraints()
         .ok()
@@ -397,12 +418,12 @@ fn parse_cert(der: &[u8]) -> Option<Parsed<'_>> {
         half_pinned: None,
         lookalike: None,
         der: der.into(),
+        identity: identity.clone(),
     };
-    Some(Parsed {
+    Some(EmbeddedCert {
         cert,
         summary,
-        ski,
-        aki,
+        identity,
     })
 }
 
@@ -411,8 +432,8 @@ fn parse_cert(der: &[u8]) -> Option<Parsed<'_>> {
 /// there), parsed once.
 fn read_signature<'a>(
     signed: &SignedData<'a>,
-    kind: Kind,
-    outer: &[&Parsed<'a>],
+    kind: SignatureKind,
+    outer: &[&EmbeddedCert<'a>],
     depth: usize,
     walk: &mut Walk,
 ) -> Result<Signature, String> {
@@ -425,7 +446,7 @@ fn read_signature<'a>(
             signed.certificates.len()
         ));
     }
-    let mut own: Vec<Parsed<'a>> = Vec::new();
+    let mut own: Vec<EmbeddedCert<'a>> = Vec::new();
     let mut unreadable = 0;
     for der in signed.certificates.iter().take(MAX_CERTIFICATES) {
         match parse_cert(der) {
@@ -442,13 +463,14 @@ fn read_signature<'a>(
         ));
     }
     let mut in_pool = HashSet::new();
-    let pool: Vec<&Parsed<'a>> = own
-        .iter()
-        .chain(outer.iter().copied())
-        .filter(|p| in_pool.insert(p.summary.sha256.as_str()))
-        .collect();
+    let pool = Pool::new(
+        own.iter()
+            .chain(outer.iter().copied())
+            .filter(|p| in_pool.insert(p.summary.sha256.as_str()))
+            .collect(),
+    );
     let mut signature = signer_signature(signer, kind, &pool, &mut problems, &mut walk.checks);
-    if kind == Kind::Timestamp {
+    if kind == SignatureKind::Timestamp {
         if let Some(time) = signed
             .content
             .filter(|_| signed.content_type == OID_TST_INFO)
@@ -475,7 +497,7 @@ fn read_signature<'a>(
                 let mut inner_problems = Vec::new();
                 let mut ts = signer_signature(
                     &info,
-                    Kind::Countersignature,
+                    SignatureKind::Countersignature,
                     &pool,
                     &mut inner_problems,
                     &mut walk.checks,
@@ -497,9 +519,15 @@ fn read_signature<'a>(
             problems.push(why);
             break;
         }
-        match pkcs7::signed_data(value)
-            .and_then(|token| read_signature(&token, Kind::Timestamp, &pool, depth + 1, walk))
-        {
+        match pkcs7::signed_data(value).and_then(|token| {
+            read_signature(
+                &token,
+                SignatureKind::Timestamp,
+                &pool.certs,
+                depth + 1,
+                walk,
+            )
+        }) {
             Ok(ts) => signature.timestamps.push(ts),
             Err(e) => problems.push(format!("a timestamp token could not be read: {e}")),
         }
@@ -516,7 +544,7 @@ fn read_signature<'a>(
             break;
         }
         match pkcs7::signed_data(value)
-            .and_then(|inner| read_signature(&inner, Kind::Nested, &[], depth + 1, walk))
+            .and_then(|inner| read_signature(&inner, SignatureKind::Nested, &[], depth + 1, walk))
         {
             Ok(nested) => signature.nested.push(nested),
             Err(e) => problems.push(format!("a nested signature could not be read: {e}")),
@@ -526,30 +554,42 @@ fn read_signature<'a>(
     Ok(signature)
 }
 
+/// The certificates a signature may draw its chain from, indexed by subject name.
+struct Pool<'p, 'a> {
+    certs: Vec<&'p EmbeddedCert<'a>>,
+    index: IssuerIndex,
+}
+
+impl<'p, 'a> Pool<'p, 'a> {
+    fn new(certs: Vec<&'p EmbeddedCert<'a>>) -> Self {
+        let index = IssuerIndex::new(certs.iter().map(|c| &c.identity));
+        Pool { certs, index }
+    }
+}
+
 /// The signature of one signer: its certificate among `pool`, the chain above it.
 fn signer_signature(
     signer: &SignerInfo,
-    kind: Kind,
-    pool: &[&Parsed],
+    kind: SignatureKind,
+    pool: &Pool,
     problems: &mut Vec<String>,
     checks: &mut usize,
 ) -> Signature {
-    let leaf =
-        pool.iter().position(
-            |p| match (signer.issuer, signer.serial, signer.subject_key_id) {
-                (Some(issuer), Some(serial), _) => {
-                    p.cert.issuer().as_raw() == issuer && p.cert.raw_serial() == serial
-                }
-                (_, _, Some(ski)) => p.ski.as_deref() == Some(ski),
-                _ => false,
-            },
-        );
+    let leaf = pool.certs.iter().position(|p| {
+        match (signer.issuer, signer.serial, signer.subject_key_id) {
+            (Some(issuer), Some(serial), _) => {
+                p.cert.issuer().as_raw() == issuer && p.cert.raw_serial() == serial
+            }
+            (_, _, Some(ski)) => p.identity.ski.as_deref() == Some(ski),
+            _ => false,
+        }
+    });
     let signing_time = signer
         .signed
         .iter()
         .filter(|a| a.oid == OID_SIGNING_TIME)
         .flat_map(|a| a.values.iter())
-        .find_map(|v| asn1_time(v));
+        .find_map(|v| signing_time(v));
     let mut signature = Signature {
         kind,
         digest_algorithm: digest_name(&signer.digest_algorithm),
@@ -565,10 +605,10 @@ fn signer_signature(
         problems.push("the signer's certificate is not in the file".into());
         return signature;
     };
-    signature.signer = Some(pool[at].summary.subject.clone());
+    signature.signer = Some(pool.certs[at].summary.subject.clone());
     let mut visited = vec![at];
     loop {
-        let current = &pool[at];
+        let current = pool.certs[at];
         signature.chain.push(current.summary.clone());
         if current.summary.self_signed {
             break;
@@ -579,77 +619,66 @@ fn signer_signature(
             ));
             break;
         }
-        // Candidates by name and key identifier, not yet in the chain; the one whose key
-        // verifies the signature, else one whose key cannot be checked here. Only a bounded
-        // number of checks per file: after that, the name decides.
-        let candidates: Vec<usize> = (0..pool.len())
-            .filter(|i| !visited.contains(i))
-            .filter(|&i| {
-                let p = pool[i];
-                p.cert.subject().as_raw() == current.cert.issuer().as_raw()
-                    && match (&current.aki, &p.ski) {
-                        (Some(aki), Some(ski)) => aki == ski,
-                        _ => true,
-                    }
-            })
-            .collect();
-        let mut unverifiable = None;
-        let mut issuer = None;
-        let mut impostors = 0;
-        for &i in candidates.iter().take(MAX_TRIED) {
-            if *checks == 0 {
-                if !problems
-                    .iter()
-                    .any(|p| p.starts_with("signature checks used up"))
-                {
-                    problems.push(format!(
-                        "signature checks used up ({MAX_CHECKS} per file): issuers chosen by name only"
-                    ));
-                }
-                unverifiable.get_or_insert(i);
-                break;
-            }
-            if current.summary.der.len() > MAX_CHECKED_SIZE {
-                unverifiable.get_or_insert(i);
-                continue;
-            }
-            *checks -= 1;
-            match crate::verify::signature(&current.cert, pool[i].cert.public_key()) {
-                crate::verify::Signature::Valid => {
-                    issuer = Some(i);
-                    break;
-                }
-                crate::verify::Signature::Unverifiable(_) => {
-                    unverifiable.get_or_insert(i);
-                }
-                crate::verify::Signature::Invalid => impostors += 1,
-            }
-        }
-        let issuer = issuer.or(unverifiable);
-        if issuer.is_none() && impostors > 0 {
-            problems.push(format!(
-                "{impostors} certificate(s) named like the issuer of {} are in the file, but their keys did not sign it",
-                current.summary.name
-            ));
-        }
-        match issuer {
+        match next_issuer(current, pool, &visited, problems, checks) {
             Some(next) => {
                 visited.push(next);
                 at = next;
             }
-            _ => {
+            None => {
                 signature.missing_issuer = Some(MissingIssuer {
                     name: describe::display_name(current.cert.issuer()).unwrap_or_default(),
                     subject: describe::name(current.cert.issuer()),
-                    key_id: current.aki.as_deref().map(crate::hex::upper),
+                    key_id: current.identity.aki.as_deref().map(crate::hex::upper),
                     shipped: None,
                     pinned_as: None,
+                    name_key: current.identity.issuer.clone(),
                 });
                 break;
             }
         }
     }
     signature
+}
+
+/// The issuer of `current` in `pool`, not yet in the chain (`visited`): the one whose key
+/// verifies the signature, else one whose key cannot be checked here. Only a bounded number of
+/// checks per file: after that, the name decides.
+fn next_issuer(
+    current: &EmbeddedCert,
+    pool: &Pool,
+    visited: &[usize],
+    problems: &mut Vec<String>,
+    checks: &mut usize,
+) -> Option<usize> {
+    let candidates = pool
+        .index
+        .candidates(&current.identity, |j| &pool.certs[j].identity)
+        .filter(|j| !visited.contains(j));
+    let found = IssuerIndex::find(candidates, |i| {
+        if *checks == 0 {
+            if !problems
+                .iter()
+                .any(|p| p.starts_with("signature checks used up"))
+            {
+                problems.push(format!(
+                    "signature checks used up ({MAX_CHECKS} per file): issuers chosen by name only"
+                ));
+            }
+            return chain::Signature::Unverifiable("no checks left".into());
+        }
+        if current.summary.der.len() > MAX_CHECKED_SIZE {
+            return chain::Signature::Unverifiable("too large to check".into());
+        }
+        *checks -= 1;
+        chain::check_signature(&current.cert, pool.certs[i].cert.public_key())
+    });
+    if let Found::BadSignature(_, impostors) = found {
+        problems.push(format!(
+            "{impostors} certificate(s) named like the issuer of {} are in the file, but their keys did not sign it",
+            current.summary.name
+        ));
+    }
+    found.issuer()
 }
 
 /// `genTime` of a TSTInfo: version, policy, messageImprint, serialNumber, genTime, ...
@@ -661,44 +690,24 @@ fn tst_gen_time(tst_info: &[u8]) -> Option<String> {
         let (next, any) = Any::from_ber(rest).ok()?;
         if any.tag() == Tag::GeneralizedTime {
             let raw = &rest[..rest.len() - next.len()];
-            return asn1_time(raw);
+            return signing_time(raw);
         }
         rest = next;
     }
     None
 }
 
-/// A UTCTime or GeneralizedTime element as RFC 3339 (`2026-11-25T10:00:00Z`).
-fn asn1_time(raw: &[u8]) -> Option<String> {
-    use x509_parser::asn1_rs::{Any, FromBer, Tag};
-    let (_, any) = Any::from_ber(raw).ok()?;
-    let text = std::str::from_utf8(any.data).ok()?.trim_end_matches('Z');
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    let (year, rest): (u32, &str) = match any.tag() {
-        // `get`, not indexing: a multi-byte character may straddle any position.
-        Tag::UtcTime if text.get(..12).is_some_and(digits) => {
-            let yy: u32 = text[..2].parse().ok()?;
-            (if yy < 50 { 2000 + yy } else { 1900 + yy }, &text[2..12])
-        }
-        Tag::GeneralizedTime if text.get(..14).is_some_and(digits) => {
-            (text[..4].parse().ok()?, &text[4..14])
-        }
-        _ => return None,
-    };
-    let field = |at: usize| rest[at..at + 2].parse::<u32>().ok();
-    let (month, day, hour, minute, second) =
-        (field(0)?, field(2)?, field(4)?, field(6)?, field(8)?);
-    if !(1..=12).contains(&month)
-        || !(1..=31).contains(&day)
-        || hour > 23
-        || minute > 59
-        || second > 60
-    {
-        return None;
-    }
-    Some(format!(
-        "{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}Z"
-    ))
+/// A UTCTime or GeneralizedTime element (a signingTime value, a TSTInfo's genTime) as RFC 3339,
+/// to the second (`2026-11-25T10:00:00Z`).
+fn signing_time(raw: &[u8]) -> Option<String> {
+    #[cfg(test)]
+    tests::TIMES_READ.with(|t| t.borrow_mut().push(raw.to_vec()));
+    let (_, time) = x509_parser::time::ASN1Time::from_der(raw).ok()?;
+    time.to_datetime()
+        .replace_nanosecond(0)
+        .ok()?
+        .format(&::time::format_description::well_known::Rfc3339)
+        .ok()
 }
 
 /// A digest algorithm's name.
@@ -714,31 +723,11 @@ fn digest_name(oid: &str) -> String {
     .to_string()
 }
 
+/// The minimal PE the integration tests sign, for the unit tests here.
 #[cfg(test)]
-mod tests {
-    use super::*;
+#[path = "../../tests/common/pe.rs"]
+#[allow(dead_code)]
+mod pe_fixture;
 
-    #[test]
-    fn times_read_both_asn1_forms() {
-        assert_eq!(
-            asn1_time(b"\x17\x0d261125103000Z").as_deref(),
-            Some("2026-11-25T10:30:00Z")
-        );
-        assert_eq!(
-            asn1_time(b"\x17\x0d991231235959Z").as_deref(),
-            Some("1999-12-31T23:59:59Z")
-        );
-        assert_eq!(
-            asn1_time(b"\x18\x1320261125103000.123Z").as_deref(),
-            Some("2026-11-25T10:30:00Z")
-        );
-        assert_eq!(asn1_time(b"\x17\x03abc"), None);
-        // Digits, but not a time.
-        assert_eq!(asn1_time(b"\x17\x0d269925103000Z"), None);
-        assert_eq!(asn1_time(b"\x17\x0d261125253000Z"), None);
-        // A multi-byte character across the end of the digits is refused, not a panic.
-        assert_eq!(asn1_time("\x17\x0d12345678901\u{e9}".as_bytes()), None);
-        assert_eq!(asn1_time("\x18\x0f1234567890123\u{e9}".as_bytes()), None);
-        assert_eq!(digest_name("2.16.840.1.101.3.4.2.1"), "SHA-256");
-    }
-}
+#[cfg(test)]
+mod tests;

@@ -3,8 +3,21 @@
 use serde::{Deserialize, Serialize};
 
 /// How much a finding matters. Any `Error` stops a build.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Severity {
     /// Stops the build.
     Error,
@@ -17,17 +30,27 @@ pub enum Severity {
 impl Severity {
     /// The lower-case word used in tables and JSON.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
-        }
+        self.into()
     }
 }
 
-/// A stable finding code (serialised in kebab-case; documented in README.md).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+/// A stable finding code (serialised in kebab-case; documented in README.md). Every code:
+/// `Code::iter()` (strum's `IntoEnumIterator`).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "kebab-case")]
+#[strum(serialize_all = "kebab-case")]
 pub enum Code {
     /// Not a valid X.509 certificate (trailing bytes included).
     ParseError,
@@ -64,47 +87,10 @@ pub enum Code {
 }
 
 impl Code {
-    /// The kebab-case code as printed.
+    /// The kebab-case code as printed (its serde name).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Code::ParseError => "parse-error",
-            Code::NotCa => "not-ca",
-            Code::NoCertSign => "no-cert-sign",
-            Code::BadSignature => "bad-signature",
-            Code::UnverifiableSignature => "unverifiable-signature",
-            Code::NotYetValid => "not-yet-valid",
-            Code::Expired => "expired",
-            Code::ExpiresSoon => "expires-soon",
-            Code::IssuerMissing => "issuer-missing",
-            Code::WeakKey => "weak-key",
-            Code::WeakSignature => "weak-signature",
-            Code::WrongPurpose => "wrong-purpose",
-            Code::Duplicate => "duplicate",
-            Code::Unpinned => "unpinned",
-            Code::MissingRequired => "missing-required",
-            Code::MissingRecommended => "missing-recommended",
-        }
+        self.into()
     }
-
-    /// Every code, for documentation and tests.
-    pub const ALL: [Code; 16] = [
-        Code::ParseError,
-        Code::NotCa,
-        Code::NoCertSign,
-        Code::BadSignature,
-        Code::UnverifiableSignature,
-        Code::NotYetValid,
-        Code::Expired,
-        Code::ExpiresSoon,
-        Code::IssuerMissing,
-        Code::WeakKey,
-        Code::WeakSignature,
-        Code::WrongPurpose,
-        Code::Duplicate,
-        Code::Unpinned,
-        Code::MissingRequired,
-        Code::MissingRecommended,
-    ];
 }
 
 /// One thing verification says about one certificate.

@@ -348,3 +348,19 @@ pub fn numbered_copies(der: &[u8], n: u32) -> Vec<Vec<u8>> {
         })
         .collect()
 }
+
+/// A PE file in `dir` with one certificate-table entry per signature, each carrying `certs` and
+/// naming `signer` (by key identifier), built by hand (`super::der`), so the tests that use it
+/// need no osslsigncode. The signature bytes are not a real signature: `extract` reads what a
+/// file carries and never checks it.
+pub fn hand_signed(dir: &Path, name: &str, signatures: &[(&[&Ca], &Ca)]) -> PathBuf {
+    let entries: Vec<Vec<u8>> = signatures
+        .iter()
+        .map(|(certs, signer)| {
+            let ders: Vec<Vec<u8>> = certs.iter().map(|c| c.der.clone()).collect();
+            let ski = ski_bytes(&signer.der);
+            der::signed_data(&ders, der::signer_info(&ski, &[], &[]))
+        })
+        .collect();
+    write(dir, name, pe::with_certificate_table(&entries))
+}

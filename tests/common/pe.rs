@@ -1,10 +1,6 @@
 //! A minimal valid Windows PE file, generated in code: DOS header, PE headers (PE32 or PE32+),
-//! one `.text` section holding `ret`. osslsigncode signs it like any EXE; [`hand_signed`] signs it
-//! by hand, without osslsigncode.
-
-use std::path::{Path, PathBuf};
-
-use super::{Ca, ski_bytes, write};
+//! one `.text` section holding `ret`. osslsigncode signs it like any EXE; `hand_signed` (in the common
+//! module) signs it by hand, without osslsigncode.
 
 /// What a [`minimal_pe_of`] image is: a program, a library or a kernel-mode driver.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -124,20 +120,4 @@ pub fn with_certificate_table(entries: &[Vec<u8>]) -> Vec<u8> {
     f[dir + 4..dir + 8].copy_from_slice(&(table.len() as u32).to_le_bytes());
     f.extend(table);
     f
-}
-
-/// A PE file in `dir` with one certificate-table entry per signature, each carrying `certs` and
-/// naming `signer` (by key identifier), built by hand (`super::der`), so the tests that use it
-/// need no osslsigncode. The signature bytes are not a real signature: `extract` reads what a
-/// file carries and never checks it.
-pub fn hand_signed(dir: &Path, name: &str, signatures: &[(&[&Ca], &Ca)]) -> PathBuf {
-    let entries: Vec<Vec<u8>> = signatures
-        .iter()
-        .map(|(certs, signer)| {
-            let ders: Vec<Vec<u8>> = certs.iter().map(|c| c.der.clone()).collect();
-            let ski = ski_bytes(&signer.der);
-            super::der::signed_data(&ders, super::der::signer_info(&ski, &[], &[]))
-        })
-        .collect();
-    write(dir, name, with_certificate_table(&entries))
 }

@@ -1,0 +1,80 @@
+//! Checking a certificate's signature with a candidate issuer's key, within what the verifier
+//! behind x509-parser (ring) can check.
+
+use x509_parser::certificate::X509Certificate;
+use x509_parser::error::X509Error;
+use x509_parser::public_key::PublicKey;
+use x509_parser::x509::SubjectPublicKeyInfo;
+
+use super::describe;
+
+/// The outcome of checking one signature with one key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Signature {
+    /// The key signed it.
+    Valid,
+    /// The key did not sign it.
+    Invalid,
+    /// The algorithm or key cannot be checked here, and why.
+    Unverifiable(String),
+}
+
+/// Checks `cert`'s signature with `signer`'s key.
+pub(crate) fn check(cert: &X509Certificate, signer: &SubjectPublicKeyInfo) -> Signature {
+    let algorithm = describe::signature_algorithm(&cert.signature_algorithm.algorithm);
+    if let Ok(PublicKey::RSA(rsa)) = signer.parsed() {
+        // ring (behind x509-parser) takes RSA keys of 2048-8192 bits (1024 with SHA-1 and, through
+        // its legacy algorithms, SHA-256/512) and exponents below 2^33: outside that, a failure
+        // would say nothing about the signature.
+        let bits = rsa.key_size();
+        let exponent = rsa
+            .exponent
+            .iter()
+            .try_fold(0u64, |e, b| e.checked_mul(256)?.checked_add(u64::from(*b)));
+        if exponent.is_none_or(|e| e >= 1 << 33) {
+            return Signature::Unverifiable(format!(
+                "{algorithm} with an RSA key whose public exponent is too large"
+            ));
+        }
+        if (1024..2048).contains(&bits) {
+            let legacy: Option<&'static dyn ring::signature::VerificationAlgorithm> =
+                match algorithm.as_str() {
+                    "sha256WithRSAEncryption" => {
+                        Some(&ring::signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY)
+                    }
+                    "sha512WithRSAEncryption" => {
+                        Some(&ring::signature::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY)
+                    }
+                    _ => None,
+                };
+            if let Some(legacy) = legacy {
+                let key = ring::signature::UnparsedPublicKey::new(
+                    legacy,
+                    &signer.subject_public_key.data,
+                );
+                return match key.verify(cert.tbs_certificate.as_ref(), &cert.signature_value.data) {
+                    Ok(()) => Signature::Valid,
+                    Err(_) => Signature::Invalid,
+                };
+            }
+        }
+        let minimum = if algorithm == "sha1WithRSAEncryption" {
+            1024
+        } else {
+            2048
+        };
+        if !(minimum..=8192).contains(&bits) {
+            return Signature::Unverifiable(format!(
+                "{algorithm} with an RSA-{bits} key cannot be checked here"
+            ));
+        }
+    }
+    match cert.verify_signature(Some(signer)) {
+        Ok(()) => Signature::Valid,
+        Err(X509Error::SignatureUnsupportedAlgorithm) => Signature::Unverifiable(format!(
+            "{algorithm} with a {} key cannot be checked here",
+            describe::key(signer)
+        )),
+        Err(_) => Signature::Invalid,
+    }
+}
