@@ -19,6 +19,7 @@
 //! `bundle` touch the filesystem; only `output` (and `main`) print.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![deny(clippy::too_many_lines)]
 
 pub mod bundle;
 pub mod chain;

@@ -1,6 +1,8 @@
 //! The doorway: parse the command line, run the library, print, map the outcome to an exit code
 //! (0 success, 1 findings, 2 could not run).
 
+#![deny(clippy::too_many_lines)]
+
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
