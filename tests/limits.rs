@@ -56,7 +56,6 @@ fn build_refuses_one_certificate_over_the_cap_before_writing_anything() {
 }
 
 #[test]
-#[ignore = "slow (about 20 s on 2 cores, most of it in build and verify): the issuer search compares every pair of certificates; runs in well under 10 s once the one chain builder (issue 12, section 2) indexes issuers"]
 fn a_bundle_at_the_cap_is_built_verified_and_replaced_with_force() {
     let tmp = tempfile::tempdir().unwrap();
     let input = roots(tmp.path(), MAX_CERTIFICATES);

@@ -111,6 +111,12 @@ pub fn run(req: &ExtractRequest) -> Result<ExtractReport, Error> {
         return Err(crate::load::LoadErrors(missing).into());
     }
     let resolved = resolve(&req.profile)?;
+    // The profile's shipped roots, read once: an issuer a file lacks may be one of them.
+    let shipped: Vec<Cert> = resolved
+        .shipped
+        .iter()
+        .filter_map(|item| Cert::from_der(&item.der))
+        .collect();
     // The folder first: a folder that cannot be made stops the run before anything is read.
     if let Some(dir) = &req.output {
         std::fs::create_dir_all(dir).map_err(crate::bundle::BundleError::io("create", dir))?;
@@ -119,7 +125,7 @@ pub fn run(req: &ExtractRequest) -> Result<ExtractReport, Error> {
     for path in &req.files {
         match signed::extract(path) {
             Ok(mut extracted) => {
-                mark(&mut extracted, &resolved, req.now);
+                mark(&mut extracted, &resolved, &shipped, req.now);
                 files.push(FileOutcome {
                     file: path.clone(),
                     extracted: Some(extracted),
@@ -150,15 +156,9 @@ pub fn run(req: &ExtractRequest) -> Result<ExtractReport, Error> {
     }
     let missing_required = match (&resolved.profile, &req.output) {
         (Some(profile), Some(_)) => {
-            let have: Vec<(String, String)> = resolved
-                .shipped
+            let have: Vec<(String, String)> = shipped
                 .iter()
-                .map(|i| {
-                    (
-                        crate::hex::sha256_upper(&i.der),
-                        crate::hex::sha1_upper(&i.der),
-                    )
-                })
+                .map(|c| (c.sha256.clone(), c.sha1.clone()))
                 .chain(
                     files
                         .iter()
@@ -193,7 +193,12 @@ pub fn run(req: &ExtractRequest) -> Result<ExtractReport, Error> {
 
 /// Marks what the profile pins (by fingerprint) and, for an issuer the file lacks, what the
 /// profile ships (same name and key identifier) or pins by that name.
-fn mark(extracted: &mut Extracted, resolved: &Resolved, now: time::OffsetDateTime) {
+fn mark(
+    extracted: &mut Extracted,
+    resolved: &Resolved,
+    shipped: &[Cert],
+    now: time::OffsetDateTime,
+) {
     for c in &mut extracted.certificates {
         c.expired = c.not_after < now;
     }
@@ -224,11 +229,6 @@ fn mark(extracted: &mut Extracted, resolved: &Resolved, now: time::OffsetDateTim
     for c in &mut extracted.certificates {
         mark_pin(c);
     }
-    let shipped: Vec<Cert> = resolved
-        .shipped
-        .iter()
-        .filter_map(|item| Cert::from_der(&item.der))
-        .collect();
     for signature in &mut extracted.signatures {
         signature.visit_mut(&mut |s| {
             for c in &mut s.chain {

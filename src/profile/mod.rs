@@ -98,7 +98,7 @@ pub enum Need {
     Recommended,
 }
 
-/// How sure we are that the product needs it (../shared/catalog/README.md).
+/// How sure we are that the product needs it (shown by `certbundle profiles NAME`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Evidence {

@@ -34,7 +34,7 @@ impl Severity {
     }
 }
 
-/// A stable finding code (serialised in kebab-case; documented in README.md). Every code:
+/// A stable finding code (serialised in kebab-case; documented in docs/findings.md). Every code:
 /// `Code::iter()` (strum's `IntoEnumIterator`).
 #[derive(
     Debug,

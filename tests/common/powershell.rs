@@ -1,6 +1,6 @@
 //! Static checks for generated PowerShell: a tree-sitter parse, and a PowerShell 2.0 compatibility
-//! lint over the parse tree (one rule per construct ../shared/POWERSHELL.md lists as newer than
-//! 2.0, numbered as there). We cannot run PowerShell here: these checks must be strict.
+//! lint over the parse tree (one numbered rule per construct newer than PowerShell 2.0; each rule
+//! says which version brought it). We cannot run PowerShell here: these checks must be strict.
 #![allow(dead_code)]
 
 use tree_sitter::{Node, Parser, Tree};
