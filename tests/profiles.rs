@@ -999,6 +999,75 @@ fn fetch_removes_a_stale_file_that_does_not_match_and_says_so() {
 }
 
 #[test]
+fn fetch_says_the_next_build_in_text_and_json_and_none_after_a_mismatch() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = root("Next Root");
+    let other = root("Next Other");
+    let base = serve(vec![
+        ("/good.cer", Some(good.der.clone())),
+        ("/other.cer", Some(root("Impostor").der)),
+    ]);
+    let profile = |urls: &[&str]| {
+        let dir = tmp.path().join(urls.join("").replace('/', "_"));
+        std::fs::create_dir_all(&dir).unwrap();
+        profile_file(
+            &dir,
+            &[
+                (
+                    "Next Root",
+                    &good.der,
+                    "required",
+                    vec![format!("{base}{}", urls[0])],
+                ),
+                (
+                    "Next Other",
+                    &other.der,
+                    "recommended",
+                    urls[1..].iter().map(|u| format!("{base}{u}")).collect(),
+                ),
+            ],
+        )
+    };
+    let run = |profile: &Path, json: bool| {
+        let mut cmd = fetch_without_proxy();
+        cmd.args(["--timeout", "5", "--profile"])
+            .arg(profile)
+            .arg("-o")
+            .arg(tmp.path().join("fetched"));
+        if json {
+            cmd.arg("--json");
+        }
+        cmd.assert()
+    };
+    // Fetched cleanly: the build of the folder, with the profile file.
+    let clean = profile(&["/good.cer"]);
+    let json: serde_json::Value = strict_json(&run(&clean, true).success().get_output().stdout);
+    let folder = tmp.path().join("fetched").display().to_string();
+    assert_eq!(json["next"]["action"], "build");
+    assert_eq!(
+        json["next"]["args"],
+        serde_json::json!(["build", "--profile", clean.display().to_string(), folder])
+    );
+    let text = String::from_utf8(run(&clean, false).success().get_output().stdout.clone()).unwrap();
+    let next = text.lines().find(|l| l.starts_with("Next: ")).unwrap();
+    assert!(
+        next.starts_with("Next: certbundle build --profile "),
+        "{next}"
+    );
+    assert!(
+        next.ends_with("   (the shipped roots come by themselves)"),
+        "{next}"
+    );
+    // A URL served another certificate: no step to copy blindly, in either form.
+    let tampered = profile(&["/good.cer", "/other.cer"]);
+    let json: serde_json::Value = strict_json(&run(&tampered, true).code(1).get_output().stdout);
+    assert!(json["next"].is_null(), "{json}");
+    let text =
+        String::from_utf8(run(&tampered, false).code(1).get_output().stdout.clone()).unwrap();
+    assert!(!text.contains("Next: "), "{text}");
+}
+
+#[test]
 fn a_proxy_variable_that_is_not_a_url_stops_fetch() {
     let tmp = tempfile::tempdir().unwrap();
     let r = root("Proxy Var Root");

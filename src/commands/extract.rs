@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::ExtractRequest;
+use super::{ExtractRequest, NextStep};
 use crate::profile::{Resolved, resolve};
 use crate::signed::{self, Cert, Extracted};
 use crate::{Error, bundle};
@@ -64,26 +64,6 @@ pub struct ExtractReport {
     pub missing_required: Vec<String>,
     /// What to do with what was written (`None` when nothing was).
     pub next: Option<NextStep>,
-}
-
-/// The step after `extract -o DIR`: the build to run over what was written, with the flags it
-/// needs and why, or why there is no build yet.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case", tag = "action")]
-pub enum NextStep {
-    /// Run `certbundle` with these arguments.
-    Build {
-        /// The arguments after `certbundle`: `build`, the flags, the folder (unquoted).
-        args: Vec<String>,
-        /// Why each `--allow-*` flag is there, and what to do first.
-        notes: Vec<String>,
-    },
-    /// No build yet: some certificates written look like, or match only half of, a pin of the
-    /// profile, and build refuses those.
-    NoBuildYet {
-        /// How many.
-        refused: usize,
-    },
 }
 
 impl ExtractReport {

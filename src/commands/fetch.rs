@@ -1,50 +1,17 @@
 //! `certbundle fetch`: download a profile's certificates from their official URLs and keep only
 //! those that match their pins.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde::Serialize;
 
-use super::FetchRequest;
-use crate::bundle::write_file_atomically;
-use crate::fetch::Downloader;
-use crate::load::{self, Content};
+use super::{FetchRequest, NextStep};
+use crate::Error;
+pub use crate::fetch::FetchStatus;
+use crate::fetch::{self, Downloader};
+use crate::profile::Need;
 use crate::profile::resolve;
-use crate::profile::{Need, Pin};
-use crate::{Error, names};
-
-/// What happened to one certificate.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum FetchStatus {
-    /// Downloaded, matched its pin, written.
-    Fetched,
-    /// A file matching the pin was already in the folder.
-    AlreadyThere,
-    /// Something was downloaded but it is not the pinned certificate: discarded.
-    PinMismatch,
-    /// The download has one of the pin's fingerprints but not the other: the profile is wrong.
-    ProfileError,
-    /// No URL gave a usable answer.
-    Unreachable,
-    /// The profile knows no download URL for it.
-    NoUrl,
-}
-
-impl FetchStatus {
-    /// The words printed.
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            FetchStatus::Fetched => "fetched",
-            FetchStatus::AlreadyThere => "already there",
-            FetchStatus::PinMismatch => "PIN MISMATCH (discarded)",
-            FetchStatus::ProfileError => "PROFILE ERROR (discarded)",
-            FetchStatus::Unreachable => "unreachable",
-            FetchStatus::NoUrl => "no official URL",
-        }
-    }
-}
 
 /// The outcome for one pinned certificate.
 #[derive(Debug, Clone, Serialize)]
@@ -75,13 +42,13 @@ pub struct Fetched {
 pub struct FetchReport {
     /// Profile name.
     pub profile: String,
-    /// The --profile value as given (for the next command to type).
-    #[serde(skip)]
-    pub profile_arg: String,
     /// The folder written to.
     pub folder: PathBuf,
     /// One entry per pinned certificate, in profile order.
     pub certificates: Vec<Fetched>,
+    /// The build to run over the folder; `None` when nothing is there to build from, or when a
+    /// download did not match its pin (the network is in question: no step to copy blindly).
+    pub next: Option<NextStep>,
 }
 
 impl FetchReport {
@@ -100,64 +67,6 @@ impl FetchReport {
     }
 }
 
-/// The file name a pinned certificate gets (like bundle files, with the thumbprint).
-pub fn file_name(pin: &Pin) -> String {
-    let thumb = pin.thumbprint();
-    format!(
-        "{}_{}.cer",
-        names::file_part(&pin.name),
-        &thumb[..8.min(thumb.len())]
-    )
-}
-
-/// Why a download was not kept.
-enum Rejected {
-    /// Certificates came back, none of them the pinned one: what was there instead.
-    Mismatch(String),
-    /// A certificate came back with one of the pin's fingerprints and not the other.
-    Contradiction(String),
-    /// No certificate at all (an error page, a captive portal, a network problem).
-    Unusable(String),
-}
-
-/// The DER of the first certificate in `bytes` that matches `pin`.
-fn matching_der(bytes: &[u8], pin: &Pin) -> Result<Vec<u8>, Rejected> {
-    let Content::Certificates(found) = load::classify(bytes) else {
-        return Err(Rejected::Unusable(
-            "the answer is not a certificate (an error page or a captive portal?)".into(),
-        ));
-    };
-    let mut seen = Vec::new();
-    for (der, defect) in found {
-        if defect.is_some() {
-            continue;
-        }
-        let (sha256, sha1) = (crate::hex::sha256_upper(&der), crate::hex::sha1_upper(&der));
-        if pin.matches(&sha256, &sha1) {
-            return Ok(der);
-        }
-        if pin.half_matches(&sha256, &sha1) {
-            return Err(Rejected::Contradiction(format!(
-                "the download has one of the two fingerprints pinned for \"{}\" but not the other (SHA-256 {sha256}, SHA-1 {sha1}): the profile contradicts itself; fix the profile",
-                pin.name
-            )));
-        }
-        seen.push(sha256);
-    }
-    match seen.first() {
-        Some(sha256) => Err(Rejected::Mismatch(format!(
-            "served a certificate with SHA-256 {sha256}, not the pinned one"
-        ))),
-        None => Err(Rejected::Unusable(
-            "the answer holds no readable certificate".into(),
-        )),
-    }
-}
-
-fn already_there(path: &Path, pin: &Pin) -> bool {
-    std::fs::read(path).is_ok_and(|bytes| matching_der(&bytes, pin).is_ok())
-}
-
 /// Runs fetch; `progress` sees each certificate as soon as it is done.
 pub fn run(req: &FetchRequest, progress: &mut dyn FnMut(&Fetched)) -> Result<FetchReport, Error> {
     let resolved = resolve(&req.profile)?;
@@ -169,93 +78,56 @@ pub fn run(req: &FetchRequest, progress: &mut dyn FnMut(&Fetched)) -> Result<Fet
     };
     let downloader =
         Downloader::new(Duration::from_secs(req.timeout_seconds)).map_err(Error::Proxy)?;
-    std::fs::create_dir_all(&req.output).map_err(|source| {
-        crate::load::LoadErrors(vec![crate::load::LoadError::Unreadable {
-            path: req.output.clone(),
-            source,
-        }])
-    })?;
+    fetch::make_folder(&req.output)?;
     let mut certificates = Vec::new();
     for pin in &profile.certificates {
-        let path = req.output.join(file_name(pin));
-        let mut entry = Fetched {
+        let path = req.output.join(fetch::file_name(pin));
+        let obtained = fetch::obtain(&downloader, pin, &path)?;
+        let entry = Fetched {
             name: pin.name.clone(),
             thumbprint: pin.thumbprint().to_string(),
             need: pin.need,
-            status: FetchStatus::NoUrl,
-            file: None,
-            url: None,
-            detail: None,
+            status: obtained.status,
+            file: obtained.file,
+            url: obtained.url,
+            detail: obtained.detail,
             shipped: resolved.ships(pin),
-            mismatch: None,
+            mismatch: obtained.mismatch,
         };
-        if already_there(&path, pin) {
-            entry.status = FetchStatus::AlreadyThere;
-            entry.file = Some(path);
-        } else {
-            let mut notes = Vec::new();
-            if path.exists() {
-                // A file under this name that is not (or no longer) the pinned certificate
-                // must not stay where build would read it.
-                notes.push(match std::fs::remove_file(&path) {
-                    Ok(()) => format!("removed {}: it did not match the pin", path.display()),
-                    Err(e) => format!(
-                        "{} does not match the pin and could not be removed ({e}): delete it by hand",
-                        path.display()
-                    ),
-                });
-            }
-            let mut first_mismatch = None;
-            let mut contradiction = None;
-            let mut unusable = None;
-            for url in &pin.urls {
-                match downloader
-                    .get(url)
-                    .map_err(Rejected::Unusable)
-                    .and_then(|bytes| matching_der(&bytes, pin))
-                {
-                    Ok(der) => {
-                        write_file_atomically(&path, &der)?;
-                        entry.status = FetchStatus::Fetched;
-                        entry.file = Some(path.clone());
-                        entry.url = Some(url.clone());
-                        break;
-                    }
-                    Err(Rejected::Mismatch(what)) => {
-                        first_mismatch.get_or_insert((url.clone(), format!("{url} {what}")));
-                    }
-                    Err(Rejected::Contradiction(why)) => {
-                        contradiction.get_or_insert((url.clone(), why));
-                    }
-                    Err(Rejected::Unusable(why)) => {
-                        unusable.get_or_insert((url.clone(), why));
-                    }
-                }
-            }
-            entry.mismatch = first_mismatch.as_ref().map(|(_, what)| what.clone());
-            if entry.status != FetchStatus::Fetched {
-                let failure = if let Some((url, why)) = contradiction {
-                    Some((FetchStatus::ProfileError, url, why))
-                } else if let Some((url, what)) = first_mismatch {
-                    Some((FetchStatus::PinMismatch, url, what))
-                } else {
-                    unusable.map(|(url, why)| (FetchStatus::Unreachable, url, why))
-                };
-                if let Some((status, url, why)) = failure {
-                    entry.status = status;
-                    entry.url = Some(url);
-                    notes.push(why);
-                }
-            }
-            entry.detail = (!notes.is_empty()).then(|| notes.join("; "));
-        }
         progress(&entry);
         certificates.push(entry);
     }
-    Ok(FetchReport {
+    let mut report = FetchReport {
         profile: profile.name.clone(),
-        profile_arg: req.profile_arg.clone(),
         folder: req.output.clone(),
         certificates,
+        next: None,
+    };
+    report.next = next_step(req, &report);
+    Ok(report)
+}
+
+/// `build` of the folder (with the profile when it is not the default), unless nothing usable
+/// is there or a download did not match its pin.
+fn next_step(req: &FetchRequest, r: &FetchReport) -> Option<NextStep> {
+    let suspicious = r
+        .certificates
+        .iter()
+        .any(|c| c.mismatch.is_some() || c.status == FetchStatus::ProfileError);
+    let usable = r
+        .certificates
+        .iter()
+        .any(|c| matches!(c.status, FetchStatus::Fetched | FetchStatus::AlreadyThere));
+    if suspicious || !usable {
+        return None;
+    }
+    let mut args = vec!["build".to_string()];
+    if req.profile_arg != crate::profile::DEFAULT_PROFILE {
+        args.extend(["--profile".into(), req.profile_arg.clone()]);
+    }
+    args.push(r.folder.display().to_string());
+    Some(NextStep::Build {
+        args,
+        notes: vec!["the shipped roots come by themselves".into()],
     })
 }

@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use serde::Serialize;
 
 pub use build::{BuildOutcome, BuildReport, WrittenBundle};
-pub use extract::{ExtractReport, FileOutcome, NextStep, WrittenCert};
+pub use extract::{ExtractReport, FileOutcome, WrittenCert};
 pub use fetch::{FetchReport, FetchStatus, Fetched};
 pub use fleet::FleetReport;
 pub use inspect::InspectReport;
@@ -25,6 +25,27 @@ use crate::Error;
 use crate::bundle::Target;
 use crate::profile::ProfileChoice;
 use crate::verify::Policy;
+
+/// The step after `extract -o DIR` or `fetch`: the build to run over what was written, with the
+/// flags it needs and why, or why there is no build yet. Decided by the command, printed by
+/// `output`, carried by `--json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "action")]
+pub enum NextStep {
+    /// Run `certbundle` with these arguments.
+    Build {
+        /// The arguments after `certbundle`: `build`, the flags, the folder (unquoted).
+        args: Vec<String>,
+        /// Why each `--allow-*` flag is there, and what to do first.
+        notes: Vec<String>,
+    },
+    /// No build yet: some certificates written look like, or match only half of, a pin of the
+    /// profile, and build refuses those.
+    NoBuildYet {
+        /// How many.
+        refused: usize,
+    },
+}
 
 /// `certbundle build`.
 #[derive(Debug, Clone)]

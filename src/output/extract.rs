@@ -4,8 +4,8 @@
 use std::fmt::Write as _;
 
 use super::Style;
-use super::text::shell_word;
-use crate::commands::{ExtractReport, NextStep};
+use super::text::next_line;
+use crate::commands::ExtractReport;
 use crate::names;
 
 /// `extract`: per file, each signature as a tree with its chain; then what was written.
@@ -84,27 +84,6 @@ pub(super) fn extract(r: &ExtractReport, style: &Style) -> String {
         }
     }
     out
-}
-
-/// The next step's line: the build to run (each word quoted for a shell), or why there is none.
-fn next_line(next: &NextStep, profile: &str) -> String {
-    match next {
-        NextStep::NoBuildYet { refused } => format!(
-            "Next: no build yet: {refused} certificate(s) written look like, or match only half of, a pin \
-of profile {profile} (marked above), and build refuses those. Compare them with the vendor's current \
-list; if the profile is out of date, fix it in a profile file (--profile FILE)."
-        ),
-        NextStep::Build { args, notes } => {
-            let words: Vec<String> = args.iter().map(|a| shell_word(a)).collect();
-            let why = if notes.is_empty() {
-                String::new()
-            } else {
-                let notes: Vec<String> = notes.iter().map(|n| names::printable(n)).collect();
-                format!("   ({})", notes.join("; "))
-            };
-            format!("Next: certbundle {}{why}", words.join(" "))
-        }
-    }
 }
 
 fn signature_tree(

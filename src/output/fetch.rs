@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::Style;
-use super::text::shell_word;
+use super::text::next_line;
 use crate::commands::{FetchReport, FetchStatus, Fetched};
 use crate::names;
 
@@ -89,22 +89,8 @@ served another certificate. Do not use it, and find out why before you trust tha
             let _ = writeln!(out, "  {}", names::printable(&c.name));
         }
     }
-    // After a mismatch the network is in question: no "next step" to copy blindly.
-    let suspicious = r
-        .certificates
-        .iter()
-        .any(|c| c.mismatch.is_some() || c.status == FetchStatus::ProfileError);
-    if !suspicious && count(FetchStatus::Fetched) + count(FetchStatus::AlreadyThere) > 0 {
-        let profile = if r.profile_arg == crate::profile::DEFAULT_PROFILE {
-            String::new()
-        } else {
-            format!("--profile {} ", shell_word(&r.profile_arg))
-        };
-        let _ = writeln!(
-            out,
-            "Next: certbundle build {profile}{}   (the shipped roots come by themselves)",
-            shell_word(&r.folder.display().to_string())
-        );
+    if let Some(next) = &r.next {
+        let _ = writeln!(out, "{}", next_line(next, &r.profile));
     }
     out
 }

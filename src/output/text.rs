@@ -1,9 +1,10 @@
 //! Pieces more than one printer uses: aligned tables, the findings table, counts, skipped files,
-//! shell words.
+//! shell words, the next step.
 
 use std::fmt::Write as _;
 
 use super::Style;
+use crate::commands::NextStep;
 use crate::load::Skipped;
 use crate::names;
 use crate::verify::{CertSummary, Checked, Finding};
@@ -157,6 +158,27 @@ pub(super) fn certificate_table(certs: &[CertSummary], style: &Style) -> String 
         ]);
     }
     header_table(&rows, style)
+}
+
+/// The next step's line: the build to run (each word quoted for a shell), or why there is none.
+pub(super) fn next_line(next: &NextStep, profile: &str) -> String {
+    match next {
+        NextStep::NoBuildYet { refused } => format!(
+            "Next: no build yet: {refused} certificate(s) written look like, or match only half of, a pin \
+of profile {profile} (marked above), and build refuses those. Compare them with the vendor's current \
+list; if the profile is out of date, fix it in a profile file (--profile FILE)."
+        ),
+        NextStep::Build { args, notes } => {
+            let words: Vec<String> = args.iter().map(|a| shell_word(a)).collect();
+            let why = if notes.is_empty() {
+                String::new()
+            } else {
+                let notes: Vec<String> = notes.iter().map(|n| names::printable(n)).collect();
+                format!("   ({})", notes.join("; "))
+            };
+            format!("Next: certbundle {}{why}", words.join(" "))
+        }
+    }
 }
 
 #[cfg(test)]
