@@ -31,9 +31,18 @@ pub const MAX_OWN_ENTRIES: usize = 64;
 /// Largest installer report read (a report of 2,000 certificates is about 1.5 MiB).
 pub const MAX_REPORT_SIZE: u64 = 8 * 1024 * 1024;
 
-/// Most report files in one place: entries of one zip `report` looks at, and files under a
-/// bundle's `reports/` that `verify` lists.
+/// Most report files in one place: entries of one zip `report` looks at, and entries (files and
+/// folders) under a bundle folder's `reports/` that `verify` lists.
 pub const MAX_REPORTS: usize = 200_000;
+
+/// Most entries of a bundle zip, `reports/` included (`verify`, `report --bundle`): a zip without
+/// zip64 extensions holds at most 65,535, and that count is zip64's marker. A stick with more
+/// reports than that: give the bundle folder instead.
+pub const MAX_ZIP_ENTRIES: usize = 65_534;
+
+/// Most bytes of a zip's central directory read, per entry it declares (a name, its fields and
+/// extras; bundle names are far shorter): a zip cannot make a reader hold more than that.
+pub const MAX_CENTRAL_ENTRY: u64 = 1024;
 
 /// Largest zip read, reports included (`report`, and `verify` of a bundle zip holding reports).
 pub const MAX_ZIP_SIZE: u64 = 1024 * 1024 * 1024;
@@ -44,4 +53,5 @@ pub const MAX_REPORTS_TOTAL: u64 = 2 * 1024 * 1024 * 1024;
 
 // What `build` may write, `verify` must accept.
 const _: () = assert!(MAX_CERTIFICATES + MAX_OWN_ENTRIES <= MAX_ENTRIES);
+const _: () = assert!(MAX_ENTRIES <= MAX_ZIP_ENTRIES);
 const _: () = assert!(MAX_TOTAL_SIZE <= MAX_ZIP_SIZE);

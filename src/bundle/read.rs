@@ -11,7 +11,9 @@ use serde::Serialize;
 
 use super::{BundleError, Problem, ProblemCode};
 use crate::layout::is_report_path;
-use crate::limits::{MAX_ENTRIES, MAX_ENTRY_SIZE, MAX_REPORTS, MAX_TOTAL_SIZE, MAX_ZIP_SIZE};
+use crate::limits::{
+    MAX_ENTRIES, MAX_ENTRY_SIZE, MAX_REPORTS, MAX_TOTAL_SIZE, MAX_ZIP_ENTRIES, MAX_ZIP_SIZE,
+};
 
 /// Whether a bundle was read from a folder or a zip.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, strum::IntoStaticStr, strum::EnumIter)]
@@ -115,7 +117,7 @@ fn too_many_entries(count: usize) -> String {
 }
 
 fn too_many_reports(count: usize) -> String {
-    format!("{count} files under reports/, more than {MAX_REPORTS}")
+    format!("{count} entries under reports/, more than {MAX_REPORTS}")
 }
 
 fn walk_error(root: &Path, e: walkdir::Error) -> BundleError {
@@ -135,7 +137,7 @@ fn walk_error(root: &Path, e: walkdir::Error) -> BundleError {
 fn read_folder(mut tree: Tree) -> Result<Tree, BundleError> {
     let root = tree.source.clone();
     let mut total = 0u64;
-    let mut entries = 0usize;
+    let (mut entries, mut report_entries) = (0usize, 0usize);
     for entry in walkdir::WalkDir::new(&root)
         .follow_links(false)
         .sort_by_file_name()
@@ -155,7 +157,14 @@ fn read_folder(mut tree: Tree) -> Result<Tree, BundleError> {
         };
         let kind = entry.file_type();
         let report = is_report_path(&rel);
-        if !report {
+        if report {
+            report_entries += 1;
+            if report_entries > MAX_REPORTS {
+                tree.refused
+                    .push(refused("reports", too_many_reports(report_entries)));
+                return Ok(tree);
+            }
+        } else {
             entries += 1;
             if entries > MAX_ENTRIES {
                 tree.refused.push(refused("", too_many_entries(entries)));
@@ -172,11 +181,6 @@ fn read_folder(mut tree: Tree) -> Result<Tree, BundleError> {
         } else if !kind.is_file() {
             tree.refused.push(refused(&rel, "not a plain file"));
         } else if report {
-            if tree.reports.len() == MAX_REPORTS {
-                tree.refused
-                    .push(refused("reports", too_many_reports(MAX_REPORTS + 1)));
-                return Ok(tree);
-            }
             tree.reports.push(rel);
         } else {
             let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
@@ -285,7 +289,7 @@ fn read_zip(mut tree: Tree, size: u64, wanted: Wanted) -> Result<Tree, BundleErr
     if magic != b"PK" {
         return Err(unrecognised("not a zip file".into()));
     }
-    let stored = match super::zipcheck::stored_names(&mut file, MAX_ENTRIES + MAX_REPORTS) {
+    let stored = match super::zipcheck::stored_names(&mut file, MAX_ZIP_ENTRIES) {
         Ok(names) => names,
         Err(why) => {
             tree.refused.push(refused("", why));

@@ -363,7 +363,8 @@ fn write_tree(root: &Path, rendered: &Rendered, mtime: OffsetDateTime) -> Result
 
 /// Writes `bytes` to `path` through a staging folder beside it, so that a half-written file never
 /// carries the final name; an existing file of that name is replaced. The file keeps the time it
-/// was written at.
+/// was written at and the permissions the user's umask gives. An error names `path`, never the
+/// hidden staging folder.
 pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<(), BundleError> {
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
@@ -374,29 +375,43 @@ pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<(), BundleErro
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let staging = Staging::create(dir, &name)?;
+    let in_path = |e: BundleError| match e {
+        BundleError::Io { source, .. } => BundleError::io("write", path)(source),
+        other => other,
+    };
+    let staging = Staging::create(dir, &name).map_err(in_path)?;
     let staged = staging.path.join(&name);
-    write_file(&staged, bytes, None)?;
+    write_file(&staged, bytes, None).map_err(in_path)?;
     fs::rename(&staged, path).map_err(BundleError::io("write", path))?;
     let _ = staging.finish(); // best effort: an empty hidden folder at worst
     Ok(())
 }
 
-/// Writes one file, synced, with fixed permissions and `mtime` when given.
-fn write_file(path: &Path, bytes: &[u8], mtime: Option<OffsetDateTime>) -> Result<(), BundleError> {
-    let mut file = fs::File::create(path).map_err(BundleError::io("create file", path))?;
+/// Writes one new file (never through a link or over a file someone put there first), synced.
+/// A bundle file (`bundle_time` given) gets that time and fixed permissions, so that rebuilds are
+/// identical; any other file keeps the time it was written at and the user's umask.
+fn write_file(
+    path: &Path,
+    bytes: &[u8],
+    bundle_time: Option<OffsetDateTime>,
+) -> Result<(), BundleError> {
+    let mut file = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .map_err(BundleError::io("create file", path))?;
     file.write_all(bytes)
         .map_err(BundleError::io("write file", path))?;
     file.sync_all()
         .map_err(BundleError::io("write file", path))?;
-    if let Some(mtime) = mtime {
+    if let Some(mtime) = bundle_time {
         let _ = file.set_modified(SystemTime::from(mtime));
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(path, fs::Permissions::from_mode(0o644))
-            .map_err(BundleError::io("set permissions", path))?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            file.set_permissions(fs::Permissions::from_mode(0o644))
+                .map_err(BundleError::io("set permissions", path))?;
+        }
     }
     Ok(())
 }
@@ -429,5 +444,45 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(left, ["a.cer"]);
+    }
+
+    #[test]
+    fn a_file_that_cannot_be_written_is_named_not_the_staging_folder() {
+        let tmp = tempfile::tempdir().unwrap();
+        // The folder is a file: nothing can be made in it.
+        let blocker = tmp.path().join("blocker");
+        fs::write(&blocker, b"x").unwrap();
+        let path = blocker.join("a.cer");
+        let e = write_file_atomically(&path, b"one")
+            .unwrap_err()
+            .to_string();
+        assert!(!e.contains("certbundle-tmp"), "{e}");
+        assert!(e.starts_with(&blocker.display().to_string()), "{e}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_single_file_follows_the_umask_and_a_bundle_file_does_not() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        let single = tmp.path().join("single.html");
+        write_file_atomically(&single, b"<p>").unwrap();
+        let bundle_file = tmp.path().join("bundle.cer");
+        write_file(&bundle_file, b"der", Some(OffsetDateTime::UNIX_EPOCH)).unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&bundle_file), 0o644);
+        // What a fresh file gets under this process's umask.
+        let probe = tmp.path().join("probe");
+        fs::File::create(&probe).unwrap();
+        assert_eq!(mode(&single), mode(&probe));
+    }
+
+    #[test]
+    fn a_file_already_at_the_staged_name_is_never_written_through() {
+        let tmp = tempfile::tempdir().unwrap();
+        let there = tmp.path().join("there");
+        fs::write(&there, b"theirs").unwrap();
+        assert!(write_file(&there, b"ours", None).is_err());
+        assert_eq!(fs::read(&there).unwrap(), b"theirs");
     }
 }

@@ -9,6 +9,8 @@
 use std::collections::BTreeSet;
 use std::io::{Read, Seek, SeekFrom};
 
+use crate::limits::{MAX_CENTRAL_ENTRY, MAX_ZIP_ENTRIES};
+
 const EOCD: u32 = 0x0605_4b50;
 const CENTRAL: u32 = 0x0201_4b50;
 const LOCAL: u32 = 0x0403_4b50;
@@ -55,13 +57,16 @@ pub fn stored_names<R: Read + Seek>(
         .ok_or("no end of central directory record")?;
     let field = |off| u16_at(&tail, eocd + off).ok_or("truncated end of central directory record");
     let (disk, cd_disk, on_disk, total) = (field(4)?, field(6)?, field(8)?, field(10)?);
+    let cd_size = u32_at(&tail, eocd + 12).ok_or("truncated end of central directory record")?;
     let cd_offset = u32_at(&tail, eocd + 16).ok_or("truncated end of central directory record")?;
     let comment = field(20)? as usize;
     if eocd + 22 + comment != tail.len() {
         return Err("data after the end of the zip".into());
     }
     if total == 0xffff || cd_offset == 0xffff_ffff {
-        return Err("zip64 archive (no bundle needs one)".into());
+        return Err(format!(
+            "zip64 archive (65,535 entries or more): more than the {MAX_ZIP_ENTRIES} a bundle zip may have"
+        ));
     }
     if disk != 0 || cd_disk != 0 || on_disk != total {
         return Err("multi-part zip".into());
@@ -70,14 +75,15 @@ pub fn stored_names<R: Read + Seek>(
         return Err(format!("{total} entries, more than any bundle has"));
     }
     let eocd_at = tail_start + eocd as u64;
-    if u64::from(cd_offset) > eocd_at {
-        return Err("central directory entry 1: missing or misplaced".into());
+    if u64::from(cd_offset) + u64::from(cd_size) != eocd_at {
+        return Err("the central directory is not where the end record says".into());
     }
-    let cd = bytes_at(
-        zip,
-        cd_offset.into(),
-        (eocd_at - u64::from(cd_offset)) as usize,
-    )?;
+    if u64::from(cd_size) > u64::from(total) * MAX_CENTRAL_ENTRY {
+        return Err(format!(
+            "a central directory of {cd_size} bytes for {total} entries"
+        ));
+    }
+    let cd = bytes_at(zip, cd_offset.into(), cd_size as usize)?;
 
     let mut names = Vec::with_capacity(total as usize);
     let mut folded = BTreeSet::new();
@@ -210,5 +216,58 @@ mod tests {
                 .contains("after the end")
         );
         assert!(stored_names(&mut Cursor::new(b"not a zip"), 10).is_err());
+    }
+
+    /// The end record's fields: (entries, central directory size, its offset) at their places.
+    fn end_record(zip: &mut [u8]) -> &mut [u8] {
+        let at = zip.len() - 22;
+        &mut zip[at..]
+    }
+
+    #[test]
+    fn the_central_directory_is_read_only_where_and_as_large_as_the_end_record_says() {
+        let good = zip_of(&[("b/a.txt", b"a")]);
+        assert!(stored_names(&mut Cursor::new(&good), 10).is_ok());
+        // A central directory said to start at the zip's first byte: the whole file would be read.
+        let mut zip = good.clone();
+        end_record(&mut zip)[16..20].copy_from_slice(&0u32.to_le_bytes());
+        assert!(
+            stored_names(&mut Cursor::new(&zip), 10)
+                .unwrap_err()
+                .contains("not where the end record says")
+        );
+        // Larger than its entries can need.
+        // Bytes deflate cannot shrink, so that the entry's data is larger than MAX_CENTRAL_ENTRY.
+        let mut state = 0x2545_f491_u32;
+        let noise: Vec<u8> = (0..4096)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                state as u8
+            })
+            .collect();
+        let mut zip = zip_of(&[("b/a.txt", &noise)]);
+        let end = end_record(&mut zip);
+        let offset = u32::from_le_bytes(end[16..20].try_into().unwrap());
+        let size = u32::from_le_bytes(end[12..16].try_into().unwrap());
+        assert!(offset > 2048, "{offset}");
+        end[16..20].copy_from_slice(&0u32.to_le_bytes());
+        end[12..16].copy_from_slice(&(size + offset).to_le_bytes());
+        assert!(
+            stored_names(&mut Cursor::new(&zip), 10)
+                .unwrap_err()
+                .contains("central directory of")
+        );
+    }
+
+    #[test]
+    fn a_zip64_count_names_the_limit() {
+        let mut zip = zip_of(&[("b/a.txt", b"a")]);
+        let end = end_record(&mut zip);
+        end[8..10].copy_from_slice(&0xffffu16.to_le_bytes());
+        end[10..12].copy_from_slice(&0xffffu16.to_le_bytes());
+        let why = stored_names(&mut Cursor::new(&zip), 10).unwrap_err();
+        assert!(why.contains("65534"), "{why}");
     }
 }
