@@ -245,11 +245,6 @@ pub struct Obtained {
     pub mismatch: Option<String>,
 }
 
-/// Makes the folder downloads go to (and its parents).
-pub fn make_folder(dir: &Path) -> Result<(), BundleError> {
-    std::fs::create_dir_all(dir).map_err(BundleError::io("create", dir))
-}
-
 /// Obtains `pin` into `path`: keeps a file already there that matches it, otherwise removes a
 /// stale file under that name and tries the pin's URLs in order until one serves the pinned
 /// certificate, which is written atomically. Every other answer is discarded and said.

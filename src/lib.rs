@@ -8,15 +8,28 @@
 //! Data flows one way, and each stage only uses the types of the stages before it:
 //!
 //! ```text
-//! load::from_paths      paths        -> owned DER items (+ where each came from); refuses keys
-//! verify::check         items + now  -> certificate summaries and findings
-//! plan::bundle          summaries    -> every certificate's place in the bundle + the manifest
-//! render::all           plan         -> every file of the bundle as bytes, SHA256SUMS, digest
-//! bundle::write         files        -> folder + zip, atomically
+//! profile::resolve      --profile      -> a profile and the roots it ships
+//! load::from_paths      paths          -> owned DER items (+ where each came from); refuses keys
+//! signed::items         signed files   -> more items (build --from-signed; `signed::extract`
+//!                                         reads Authenticode signatures for `extract`)
+//! verify::check         items + policy -> certificate summaries and findings (roles, issuers
+//!                                         and names come from `chain`, the one chain builder)
+//! plan::bundle          summaries      -> every certificate's place (`layout`) + the manifest
+//!                                         (`manifest`); refuses more than `limits` allow
+//! render::all           plan           -> every file of the bundle as bytes, SHA256SUMS, digest
+//! bundle::write         files          -> folder + zip, atomically
 //! ```
 //!
-//! `bundle::read` and `bundle::audit` run the other way for `certbundle verify`. Only `load` and
-//! `bundle` touch the filesystem; only `output` (and `main`) print.
+//! The other way: `bundle::read` and `bundle::audit` re-check a bundle for `verify`; `fleet`
+//! reads the installers' reports (and a reference bundle through `bundle::read_only`) for
+//! `report`; `fetch` downloads a profile's certificates and keeps only those matching their pins.
+//! `commands` wires the stages into one outcome per command; only `output` (and `main`) print.
+//!
+//! Only these touch the file system: `load` (input files, profile files, template folders:
+//! `profile` reads through it), `signed` (the PE files it reads), `fleet` (reports and reference
+//! bundles, reading), `bundle` (the one atomic writer for bundles and for the files `extract`,
+//! `fetch` and `report --html` write, and every read of a bundle); `fetch` alone touches the
+//! network.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![deny(clippy::too_many_lines)]

@@ -1,4 +1,4 @@
-//! Bundles on disk: written atomically as a folder and a zip ([`write`], [`pack`]), read back
+//! Bundles on disk: written atomically as a folder and a zip ([`write()`], [`pack`]), read back
 //! safely from either ([`read`], [`read_only`]) and audited ([`audit`]) for `certbundle verify`.
 //! What a bundle holds is [`crate::layout`]; how large it may be is [`crate::limits`].
 //!
@@ -19,7 +19,7 @@ use std::path::PathBuf;
 pub use audit::{Audit, Problem, ProblemCode, audit};
 pub use cert_files::{CertFile, CertFilesError, Placed, others_in, write_cert_files};
 pub use read::{Form, Tree, read, read_only};
-pub use write::{Target, Written, pack, write, write_file_atomically};
+pub use write::{Target, Written, make_folder, pack, write, write_file_atomically};
 
 /// Why a bundle could not be written or read.
 #[derive(Debug, thiserror::Error)]

@@ -361,6 +361,11 @@ fn write_tree(root: &Path, rendered: &Rendered, mtime: OffsetDateTime) -> Result
     Ok(())
 }
 
+/// Makes a folder certbundle writes into (`extract -o`, `fetch -o`), with its parents.
+pub fn make_folder(dir: &Path) -> Result<(), BundleError> {
+    fs::create_dir_all(dir).map_err(BundleError::io("create", dir))
+}
+
 /// Writes `bytes` to `path` through a staging folder beside it, so that a half-written file never
 /// carries the final name; an existing file of that name is replaced. The file keeps the time it
 /// was written at and the permissions the user's umask gives. An error names `path`, never the

@@ -75,21 +75,7 @@ impl ExtractReport {
 
 /// Reads every file, marks pins, writes the CA certificates when asked.
 pub fn run(req: &ExtractRequest) -> Result<ExtractReport, Error> {
-    let missing: Vec<crate::load::LoadError> = req
-        .files
-        .iter()
-        .filter_map(|path| {
-            std::fs::metadata(path)
-                .err()
-                .map(|source| crate::load::LoadError::Unreadable {
-                    path: path.clone(),
-                    source,
-                })
-        })
-        .collect();
-    if !missing.is_empty() {
-        return Err(crate::load::LoadErrors(missing).into());
-    }
+    crate::load::require_present(&req.files)?;
     let resolved = resolve(&req.profile)?;
     // The profile's shipped roots, read once: an issuer a file lacks may be one of them.
     let shipped: Vec<Cert> = resolved
@@ -99,7 +85,7 @@ pub fn run(req: &ExtractRequest) -> Result<ExtractReport, Error> {
         .collect();
     // The folder first: a folder that cannot be made stops the run before anything is read.
     if let Some(dir) = &req.output {
-        std::fs::create_dir_all(dir).map_err(crate::bundle::BundleError::io("create", dir))?;
+        bundle::make_folder(dir)?;
     }
     let mut files = Vec::new();
     for path in &req.files {

@@ -78,7 +78,7 @@ pub fn run(req: &FetchRequest, progress: &mut dyn FnMut(&Fetched)) -> Result<Fet
     };
     let downloader =
         Downloader::new(Duration::from_secs(req.timeout_seconds)).map_err(Error::Proxy)?;
-    fetch::make_folder(&req.output)?;
+    crate::bundle::make_folder(&req.output)?;
     let mut certificates = Vec::new();
     for pin in &profile.certificates {
         let path = req.output.join(fetch::file_name(pin));

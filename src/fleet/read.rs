@@ -1,5 +1,5 @@
 //! Where the reports are: files, folders (walked for `*.json`), and zips (every `*.json` entry),
-//! a bundle's own `manifest.json` excepted. Listing reads no content; [`Location::read`] reads
+//! a bundle's own `manifest.json` excepted. Listing reads no content; [`Reader::read`] reads
 //! one report at a time, bounded, so memory stays small whatever the stick holds. Nothing is
 //! extracted to disk.
 

@@ -170,6 +170,27 @@ impl LoadErrors {
     }
 }
 
+/// Every path is there (each one that is not is named): a command that reads its files one by one
+/// says first what it cannot read at all.
+pub fn require_present(paths: &[PathBuf]) -> Result<(), LoadErrors> {
+    let missing: Vec<LoadError> = paths
+        .iter()
+        .filter_map(|path| {
+            std::fs::metadata(path)
+                .err()
+                .map(|source| LoadError::Unreadable {
+                    path: path.clone(),
+                    source,
+                })
+        })
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(LoadErrors(missing))
+    }
+}
+
 /// Loads every input: files directly, folders walked.
 pub fn from_paths(inputs: &[PathBuf]) -> Result<Loaded, LoadErrors> {
     let mut loader = Loader::default();
