@@ -2,6 +2,8 @@
 //! instead of once per file. Each module was its own `tests/<name>.rs` before; run one of them
 //! with `cargo test --test it cli_build::`, one test with `cargo test --test it cli_build::<name>`.
 //! Helpers shared by the modules are in `common/`; data in `tests/fixtures` and `tests/doubles`.
+//! proptest keeps a module's regression seeds in `tests/proptest-regressions/<module>.txt` (its
+//! rule for a file beside a `main.rs`), not beside the module.
 
 mod common;
 
