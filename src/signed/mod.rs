@@ -725,7 +725,7 @@ fn digest_name(oid: &str) -> String {
 
 /// The minimal PE the integration tests sign, for the unit tests here.
 #[cfg(test)]
-#[path = "../../tests/common/pe.rs"]
+#[path = "../../tests/it/common/pe.rs"]
 #[allow(dead_code)]
 mod pe_fixture;
 

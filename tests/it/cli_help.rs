@@ -1,0 +1,36 @@
+//! The help text is documentation: snapshot it so every change is a reviewed diff.
+
+use crate::common::certbundle;
+
+fn help(args: &[&str]) -> String {
+    let out = certbundle()
+        .args(args)
+        .env("COLUMNS", "100")
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    String::from_utf8(out).unwrap()
+}
+
+#[test]
+fn help_texts() {
+    insta::assert_snapshot!("help", help(&["--help"]));
+    insta::assert_snapshot!("build_help", help(&["build", "--help"]));
+    insta::assert_snapshot!("inspect_help", help(&["inspect", "--help"]));
+    insta::assert_snapshot!("verify_help", help(&["verify", "--help"]));
+    insta::assert_snapshot!("extract_help", help(&["extract", "--help"]));
+    insta::assert_snapshot!("fetch_help", help(&["fetch", "--help"]));
+    insta::assert_snapshot!("report_help", help(&["report", "--help"]));
+    insta::assert_snapshot!("profiles_help", help(&["profiles", "--help"]));
+}
+
+#[test]
+fn unknown_arguments_are_usage_errors() {
+    certbundle()
+        .args(["build", "--frobnicate"])
+        .assert()
+        .code(2);
+    certbundle().arg("explode").assert().code(2);
+}
