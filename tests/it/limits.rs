@@ -5,7 +5,10 @@
 use std::path::Path;
 
 use crate::common::*;
-use certbundle::limits::{MAX_CERTIFICATES, MAX_ENTRIES, MAX_ENTRY_SIZE};
+use certbundle::limits::{
+    MAX_CERTIFICATES, MAX_ENTRIES, MAX_ENTRY_SIZE, MAX_REPORT_SIZE, MAX_REPORTS, MAX_REPORTS_TOTAL,
+    MAX_ZIP_SIZE,
+};
 use predicates::prelude::*;
 use strum::IntoEnumIterator;
 
@@ -206,4 +209,168 @@ fn every_strum_code_is_its_serde_name() {
     check::<certbundle::fleet::BundleMatch>();
     check::<certbundle::fleet::Mode>();
     check::<certbundle::fleet::Verdict>();
+}
+
+/// `report --json` over `paths`: the reasons given for the files it did not use, by file name.
+fn report_skips(paths: &[&Path]) -> Vec<(String, String)> {
+    let assert = certbundle()
+        .arg("report")
+        .args(paths)
+        .arg("--json")
+        .assert();
+    let json = strict_json(&assert.get_output().stdout);
+    assert!(
+        json["hosts"].as_array().is_some_and(|h| !h.is_empty()),
+        "{json}"
+    );
+    json["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let file = Path::new(s["file"].as_str().unwrap());
+            (
+                file.file_name().unwrap().to_string_lossy().into_owned(),
+                s["reason"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// A real installer report, read by every `report` below.
+fn a_good_report(dir: &Path) -> std::path::PathBuf {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/reports/WS-0117_20261126T090109Z.json");
+    let path = dir.join("good").join(fixture.file_name().unwrap());
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::copy(&fixture, &path).unwrap();
+    path
+}
+
+#[test]
+fn a_report_of_exactly_max_report_size_is_read_and_one_byte_more_is_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = a_good_report(tmp.path());
+    let original = std::fs::read(&good).unwrap();
+    let padded = |name: &str, size: u64| {
+        // The same report, another host, padded with trailing spaces (still valid JSON).
+        let text = String::from_utf8(original.clone())
+            .unwrap()
+            .replace("WS-0117", name);
+        let mut bytes = text.into_bytes();
+        bytes.resize(size as usize, b' ');
+        write(
+            tmp.path(),
+            &format!("padded/{name}_20261126T090109Z.json"),
+            bytes,
+        )
+    };
+    padded("AT-LIMIT", MAX_REPORT_SIZE);
+    padded("OVER-LIMIT", MAX_REPORT_SIZE + 1);
+    let skipped = report_skips(&[&good, &tmp.path().join("padded")]);
+    assert_eq!(skipped.len(), 1, "{skipped:?}");
+    assert!(skipped[0].0.starts_with("OVER-LIMIT"), "{skipped:?}");
+    assert!(
+        skipped[0]
+            .1
+            .contains(&format!("over the {} MiB", MAX_REPORT_SIZE >> 20)),
+        "{skipped:?}"
+    );
+}
+
+/// A file of `size` bytes that takes no disk space (the limits are checked before it is read),
+/// starting with `head`.
+fn sparse(path: &Path, head: &[u8], size: u64) {
+    use std::io::Write;
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    let mut file = std::fs::File::create(path).unwrap();
+    file.write_all(head).unwrap();
+    file.set_len(size).unwrap();
+}
+
+#[test]
+fn a_zip_of_exactly_max_zip_size_is_opened_and_one_byte_more_is_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = a_good_report(tmp.path());
+    // Zips by their first bytes, of the sizes that matter; neither is a readable zip.
+    let (at, over) = (tmp.path().join("at.zip"), tmp.path().join("over.zip"));
+    sparse(&at, b"PK\x03\x04", MAX_ZIP_SIZE);
+    sparse(&over, b"PK\x03\x04", MAX_ZIP_SIZE + 1);
+    let mut skipped = report_skips(&[&good, &at, &over]);
+    skipped.sort();
+    assert_eq!(skipped.len(), 2, "{skipped:?}");
+    // At the limit the zip is opened (and found not to be one); above it, it is not opened.
+    assert_eq!(skipped[0].0, "at.zip");
+    assert!(skipped[0].1.contains("not a readable zip"), "{skipped:?}");
+    assert_eq!(
+        skipped[1],
+        (
+            "over.zip".to_string(),
+            format!("a zip over {} MiB", MAX_ZIP_SIZE >> 20)
+        )
+    );
+}
+
+#[test]
+fn reports_adding_up_to_exactly_max_reports_total_are_read_and_one_byte_more_is_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = a_good_report(tmp.path());
+    // Sparse files over the size of a report count as one byte over it (MAX_REPORT_SIZE + 1)
+    // and are refused after that much is read; one more file fills the budget to the byte.
+    let counted = MAX_REPORT_SIZE + 1;
+    let rest = MAX_REPORTS_TOTAL - std::fs::metadata(&good).unwrap().len();
+    let (large, last) = (rest / counted, rest % counted);
+    assert!(last <= MAX_REPORT_SIZE);
+    let folder = tmp.path().join("many");
+    for i in 0..large {
+        sparse(&folder.join(format!("a{i:04}.json")), b"", 1 << 40);
+    }
+    sparse(&folder.join("b-last.json"), b"", last);
+    let skipped = report_skips(&[&good, &folder]);
+    let over = format!("add up to more than {} MiB", MAX_REPORTS_TOTAL >> 20);
+    assert_eq!(skipped.len() as u64, large + 1, "{:?}", &skipped[..3]);
+    assert!(
+        skipped.iter().all(|(_, why)| !why.contains(&over)),
+        "{skipped:?}"
+    );
+    // One byte more: that file is not read.
+    sparse(&folder.join("c-one-more.json"), b"", 1);
+    let skipped = report_skips(&[&good, &folder]);
+    let not_read: Vec<&String> = skipped
+        .iter()
+        .filter(|(_, why)| why.contains(&over))
+        .map(|(file, _)| file)
+        .collect();
+    assert_eq!(not_read, ["c-one-more.json"]);
+}
+
+#[test]
+fn a_zip_of_max_reports_entries_is_listed_and_one_more_is_not() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().unwrap();
+    let good = a_good_report(tmp.path());
+    let zip_of = |name: &str, entries: usize| {
+        let path = tmp.path().join("zips").join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        let file = std::io::BufWriter::new(std::fs::File::create(&path).unwrap());
+        let mut w = zip::ZipWriter::new(file);
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        // Entries that are not reports: listed, never read.
+        for i in 0..entries {
+            w.start_file(format!("n{i}"), stored).unwrap();
+        }
+        w.finish().unwrap().flush().unwrap();
+    };
+    zip_of("at.zip", MAX_REPORTS);
+    zip_of("over.zip", MAX_REPORTS + 1);
+    let zips = tmp.path().join("zips");
+    let skipped = report_skips(&[&good, &zips.join("at.zip"), &zips.join("over.zip")]);
+    assert_eq!(
+        skipped,
+        [(
+            "over.zip".to_string(),
+            format!("more than {MAX_REPORTS} entries in one zip")
+        )]
+    );
 }
