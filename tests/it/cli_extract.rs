@@ -263,6 +263,18 @@ fn dual_signing_and_timestamps_are_all_read() {
     assert_eq!(all, expected);
 }
 
+/// The SHA-1 of every certificate named `name` that `extract --json` shows, file by file.
+fn sha1s_named<'j>(json: &'j serde_json::Value, name: &str) -> Vec<&'j str> {
+    json["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|f| f["certificates"].as_array().unwrap())
+        .filter(|c| c["name"] == name)
+        .map(|c| c["sha1"].as_str().unwrap())
+        .collect()
+}
+
 /// The CA certificates each real file embeds (listed in the README beside the files, which stay
 /// out of the repository).
 const REAL: &[(&str, &[&str])] = &[
@@ -387,14 +399,7 @@ fn real_microsoft_signatures_give_exactly_their_ca_certificates() {
         ],
         0,
     );
-    let pca2010: Vec<&str> = json["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|f| f["certificates"].as_array().unwrap())
-        .filter(|c| c["name"] == "Microsoft Time-Stamp PCA 2010")
-        .map(|c| c["sha1"].as_str().unwrap())
-        .collect();
+    let pca2010 = sha1s_named(&json, "Microsoft Time-Stamp PCA 2010");
     assert_eq!(pca2010.len(), 2);
     assert_ne!(pca2010[0], pca2010[1]);
 }
@@ -582,14 +587,7 @@ fn signed_stand_ins_cover_what_the_real_files_cover() {
         ],
         0,
     );
-    let pca: Vec<&str> = json["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|f| f["certificates"].as_array().unwrap())
-        .filter(|c| c["name"] == "Stand-in Time-Stamp PCA")
-        .map(|c| c["sha1"].as_str().unwrap())
-        .collect();
+    let pca = sha1s_named(&json, "Stand-in Time-Stamp PCA");
     assert_eq!(pca, [sha1(&new_pca.inter), sha1(&old_pca.inter)]);
 }
 
