@@ -8,7 +8,7 @@ use std::io::Read;
 use std::time::Duration;
 
 /// Largest body accepted for one certificate download.
-pub const MAX_DOWNLOAD: u64 = 1024 * 1024;
+pub(crate) const MAX_DOWNLOAD: u64 = 1024 * 1024;
 
 /// The proxy variables, in the order they are looked at.
 pub const PROXY_VARIABLES: [&str; 6] = [
@@ -21,7 +21,7 @@ pub const PROXY_VARIABLES: [&str; 6] = [
 ];
 
 /// A configured downloader.
-pub struct Downloader {
+pub(crate) struct Downloader {
     client: reqwest::blocking::Client,
 }
 
@@ -31,7 +31,7 @@ impl Downloader {
     /// CONNECT tunnel), HTTPS to `HTTPS_PROXY`; `ALL_PROXY` and `NO_PROXY` are honoured; without
     /// them, the system's proxy settings (Windows Internet Options, macOS network settings).
     /// A proxy variable that is not a proxy URL is an error, not a silent direct connection.
-    pub fn new(timeout: Duration) -> Result<Self, String> {
+    pub(crate) fn new(timeout: Duration) -> Result<Self, String> {
         for name in PROXY_VARIABLES {
             if let Some(value) = std::env::var(name).ok().filter(|v| !v.trim().is_empty()) {
                 reqwest::Proxy::all(value.as_str()).map_err(|e| {
@@ -54,7 +54,7 @@ impl Downloader {
     }
 
     /// The body of `url`, or why there is none (one line for a person).
-    pub fn get(&self, url: &str) -> Result<Vec<u8>, String> {
+    pub(crate) fn get(&self, url: &str) -> Result<Vec<u8>, String> {
         let response = self
             .client
             .get(url)

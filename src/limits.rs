@@ -17,7 +17,7 @@ pub const MAX_CERTIFICATES: usize = 2_000;
 pub const MAX_ENTRY_SIZE: u64 = 16 * 1024 * 1024;
 
 /// Largest total of a bundle's files, `reports/` not counted.
-pub const MAX_TOTAL_SIZE: u64 = 64 * 1024 * 1024;
+pub(crate) const MAX_TOTAL_SIZE: u64 = 64 * 1024 * 1024;
 
 /// Most entries (files and folders) of a bundle, `reports/` not counted: far above what
 /// [`MAX_CERTIFICATES`] certificates and the bundle's own files need.
@@ -26,21 +26,21 @@ pub const MAX_ENTRIES: usize = 10_000;
 /// Files and folders of a bundle besides its certificates, at most: `SHA256SUMS`, the manifest,
 /// README.txt, three installers, `certs/` and its two store folders, the zip's top folder, and
 /// room to spare.
-pub const MAX_OWN_ENTRIES: usize = 64;
+pub(crate) const MAX_OWN_ENTRIES: usize = 64;
 
 /// Largest installer report read (a report of 2,000 certificates is about 1.5 MiB).
-pub const MAX_REPORT_SIZE: u64 = 8 * 1024 * 1024;
+pub(crate) const MAX_REPORT_SIZE: u64 = 8 * 1024 * 1024;
 
 /// Most report files in one place: entries of one zip `report` looks at, and files under a
 /// bundle's `reports/` that `verify` lists.
-pub const MAX_REPORTS: usize = 200_000;
+pub(crate) const MAX_REPORTS: usize = 200_000;
 
 /// Largest zip read, reports included (`report`, and `verify` of a bundle zip holding reports).
-pub const MAX_ZIP_SIZE: u64 = 1024 * 1024 * 1024;
+pub(crate) const MAX_ZIP_SIZE: u64 = 1024 * 1024 * 1024;
 
 /// Most bytes `report` reads in one run, all reports together (10,000 reports are about
 /// 120 MiB): a bound on time, decided before reading from the sizes files and zip entries declare.
-pub const MAX_REPORTS_TOTAL: u64 = 2 * 1024 * 1024 * 1024;
+pub(crate) const MAX_REPORTS_TOTAL: u64 = 2 * 1024 * 1024 * 1024;
 
 // What `build` may write, `verify` must accept.
 const _: () = assert!(MAX_CERTIFICATES + MAX_OWN_ENTRIES <= MAX_ENTRIES);

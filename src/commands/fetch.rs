@@ -17,7 +17,7 @@ use crate::{Error, names};
 /// What happened to one certificate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum FetchStatus {
+pub(crate) enum FetchStatus {
     /// Downloaded, matched its pin, written.
     Fetched,
     /// A file matching the pin was already in the folder.
@@ -34,7 +34,7 @@ pub enum FetchStatus {
 
 impl FetchStatus {
     /// The words printed.
-    pub fn as_str(&self) -> &'static str {
+    pub(crate) fn as_str(&self) -> &'static str {
         match self {
             FetchStatus::Fetched => "fetched",
             FetchStatus::AlreadyThere => "already there",
@@ -50,44 +50,44 @@ impl FetchStatus {
 #[derive(Debug, Clone, Serialize)]
 pub struct Fetched {
     /// Certificate name.
-    pub name: String,
+    pub(crate) name: String,
     /// SHA-1 thumbprint (or SHA-256 when only that is pinned).
-    pub thumbprint: String,
+    pub(crate) thumbprint: String,
     /// `required` or `recommended`.
-    pub need: Need,
+    pub(crate) need: Need,
     /// What happened.
-    pub status: FetchStatus,
+    pub(crate) status: FetchStatus,
     /// The file written or found, when there is one.
-    pub file: Option<PathBuf>,
+    pub(crate) file: Option<PathBuf>,
     /// The URL it came from, or the last one tried.
-    pub url: Option<String>,
+    pub(crate) url: Option<String>,
     /// Why it failed, and anything done to the folder on the way (a stale file removed).
-    pub detail: Option<String>,
+    pub(crate) detail: Option<String>,
     /// Its bytes ship with certbundle (a root): `build` has it without downloading.
-    pub shipped: bool,
+    pub(crate) shipped: bool,
     /// A URL that served another certificate, and what it served (kept even when another URL
     /// then gave the right one: someone may be tampering with that download).
-    pub mismatch: Option<String>,
+    pub(crate) mismatch: Option<String>,
 }
 
 /// What `fetch` did.
 #[derive(Debug, Clone, Serialize)]
 pub struct FetchReport {
     /// Profile name.
-    pub profile: String,
+    pub(crate) profile: String,
     /// The --profile value as given (for the next command to type).
     #[serde(skip)]
-    pub profile_arg: String,
+    pub(crate) profile_arg: String,
     /// The folder written to.
-    pub folder: PathBuf,
+    pub(crate) folder: PathBuf,
     /// One entry per pinned certificate, in profile order.
-    pub certificates: Vec<Fetched>,
+    pub(crate) certificates: Vec<Fetched>,
 }
 
 impl FetchReport {
     /// Acceptable when nothing mismatched its pin and every required certificate was obtained
     /// (or ships with certbundle).
-    pub fn ok(&self) -> bool {
+    pub(crate) fn ok(&self) -> bool {
         self.certificates.iter().all(|c| {
             !matches!(
                 c.status,
@@ -101,7 +101,7 @@ impl FetchReport {
 }
 
 /// The file name a pinned certificate gets (like bundle files, with the thumbprint).
-pub fn file_name(pin: &Pin) -> String {
+pub(crate) fn file_name(pin: &Pin) -> String {
     let thumb = pin.thumbprint();
     format!(
         "{}_{}.cer",
@@ -159,7 +159,10 @@ fn already_there(path: &Path, pin: &Pin) -> bool {
 }
 
 /// Runs fetch; `progress` sees each certificate as soon as it is done.
-pub fn run(req: &FetchRequest, progress: &mut dyn FnMut(&Fetched)) -> Result<FetchReport, Error> {
+pub(crate) fn run(
+    req: &FetchRequest,
+    progress: &mut dyn FnMut(&Fetched),
+) -> Result<FetchReport, Error> {
     let resolved = resolve(&req.profile)?;
     let Some(profile) = &resolved.profile else {
         return Err(Error::usage(
