@@ -8,7 +8,7 @@ use std::io::Read;
 use std::time::Duration;
 
 /// Largest body accepted for one certificate download.
-pub(crate) const MAX_DOWNLOAD: u64 = 1024 * 1024;
+const MAX_DOWNLOAD: u64 = 1024 * 1024;
 
 /// The proxy variables, in the order they are looked at.
 pub const PROXY_VARIABLES: [&str; 6] = [

@@ -20,10 +20,10 @@ pub(crate) const REQUIRED_FILES: &[&str] = &[
 ];
 
 /// The folder that holds the certificates, one folder per store below it.
-pub(crate) const CERTS_FOLDER: &str = "certs";
+const CERTS_FOLDER: &str = "certs";
 
 /// The folder where installers write their reports: the site's, never part of the bundle.
-pub(crate) const REPORTS_FOLDER: &str = "reports";
+const REPORTS_FOLDER: &str = "reports";
 
 /// Whether a path inside a bundle (`/`-separated, relative to the bundle folder) is under
 /// [`REPORTS_FOLDER`] (or is that folder).

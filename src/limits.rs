@@ -26,7 +26,7 @@ pub const MAX_ENTRIES: usize = 10_000;
 /// Files and folders of a bundle besides its certificates, at most: `SHA256SUMS`, the manifest,
 /// README.txt, three installers, `certs/` and its two store folders, the zip's top folder, and
 /// room to spare.
-pub(crate) const MAX_OWN_ENTRIES: usize = 64;
+const MAX_OWN_ENTRIES: usize = 64;
 
 /// Largest installer report read (a report of 2,000 certificates is about 1.5 MiB).
 pub(crate) const MAX_REPORT_SIZE: u64 = 8 * 1024 * 1024;

@@ -116,7 +116,7 @@ pub(crate) fn fields_of(object: &str) -> impl Iterator<Item = &'static Field> + 
 }
 
 /// The objects of the report, in order of first appearance.
-pub(crate) fn objects() -> Vec<&'static str> {
+fn objects() -> Vec<&'static str> {
     let mut seen = Vec::new();
     for f in FIELDS {
         if !seen.contains(&f.object) {

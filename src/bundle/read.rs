@@ -28,7 +28,7 @@ pub enum Form {
 #[derive(Debug, Clone)]
 pub(crate) struct Tree {
     /// What was read.
-    pub(crate) source: PathBuf,
+    source: PathBuf,
     /// Folder or zip.
     pub(crate) form: Form,
     /// Files by path relative to the bundle folder, `/`-separated (`reports/` excepted).
@@ -36,7 +36,7 @@ pub(crate) struct Tree {
     /// Files under `reports/`, relative, in path order: listed, never read.
     pub(crate) reports: Vec<String>,
     /// Folders, relative.
-    pub(crate) dirs: BTreeSet<String>,
+    dirs: BTreeSet<String>,
     /// Entries refused as unsafe. For a zip, any refusal means nothing was read at all.
     pub(crate) refused: Vec<Problem>,
 }

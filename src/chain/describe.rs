@@ -61,7 +61,7 @@ fn attribute_type(oid: &Oid) -> String {
 }
 
 /// An attribute value as text, whatever string type it uses; other types as `#` and hex.
-pub(crate) fn attribute_value(value: &Any) -> String {
+fn attribute_value(value: &Any) -> String {
     let data = value.data;
     match value.tag() {
         Tag::Utf8String

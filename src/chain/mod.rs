@@ -27,7 +27,7 @@ pub(crate) use signature::check as check_signature;
 
 /// Issuer candidates of the same name whose key is tried on one certificate (real sets hold one
 /// or two: a re-issued CA).
-pub(crate) const MAX_TRIED: usize = 8;
+const MAX_TRIED: usize = 8;
 
 /// What a certificate is, decided from the certificate itself.
 #[derive(
@@ -119,7 +119,7 @@ pub(crate) struct NameKey(String);
 
 impl NameKey {
     /// The key of `name`.
-    pub(crate) fn of(name: &X509Name) -> NameKey {
+    fn of(name: &X509Name) -> NameKey {
         NameKey(
             describe::name(name)
                 .to_lowercase()
@@ -178,7 +178,7 @@ impl Identity {
 
     /// Whether `issuer` may have issued this certificate: its subject is this one's issuer and,
     /// when both say, its key identifier is the one this certificate names.
-    pub(crate) fn may_be_issued_by(&self, issuer: &Identity) -> bool {
+    fn may_be_issued_by(&self, issuer: &Identity) -> bool {
         issuer.subject == self.issuer
             && match (&self.aki, &issuer.ski) {
                 (Some(aki), Some(ski)) => aki == ski,

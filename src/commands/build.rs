@@ -48,7 +48,7 @@ pub(crate) enum BuildOutcome {
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct WrittenBundle {
     /// Bundle name.
-    pub(crate) name: String,
+    name: String,
     /// The folder.
     pub(crate) folder: PathBuf,
     /// The zip, if written.

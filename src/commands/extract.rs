@@ -30,19 +30,19 @@ pub(crate) struct WrittenCert {
     /// The file written (or found identical).
     pub(crate) file: PathBuf,
     /// Certificate name.
-    pub(crate) name: String,
+    name: String,
     /// SHA-1 thumbprint.
-    pub(crate) sha1: String,
+    sha1: String,
     /// It was already there, identical.
     pub(crate) already_there: bool,
     /// The profile pin it matches, if any.
-    pub(crate) pinned: Option<String>,
+    pinned: Option<String>,
     /// Expired at the time of the run.
-    pub(crate) expired: bool,
+    expired: bool,
     /// Not a CA certificate (a signer's own, written with --include-leaf).
     pub(crate) leaf: bool,
     /// A look-alike of, or half matching, this profile pin: `build` refuses it.
-    pub(crate) refused: Option<String>,
+    refused: Option<String>,
 }
 
 /// What `extract` found.
@@ -61,7 +61,7 @@ pub struct ExtractReport {
     pub(crate) others_in_output: Vec<PathBuf>,
     /// Required pins of the profile that neither ship with it nor were written: a build of the
     /// folder reports them missing.
-    pub(crate) missing_required: Vec<String>,
+    missing_required: Vec<String>,
     /// What to do with what was written (`None` when nothing was).
     pub(crate) next: Option<NextStep>,
 }

@@ -54,13 +54,13 @@ pub struct Fetched {
     /// SHA-1 thumbprint (or SHA-256 when only that is pinned).
     pub(crate) thumbprint: String,
     /// `required` or `recommended`.
-    pub(crate) need: Need,
+    need: Need,
     /// What happened.
     pub(crate) status: FetchStatus,
     /// The file written or found, when there is one.
-    pub(crate) file: Option<PathBuf>,
+    file: Option<PathBuf>,
     /// The URL it came from, or the last one tried.
-    pub(crate) url: Option<String>,
+    url: Option<String>,
     /// Why it failed, and anything done to the folder on the way (a stale file removed).
     pub(crate) detail: Option<String>,
     /// Its bytes ship with certbundle (a root): `build` has it without downloading.
@@ -101,7 +101,7 @@ impl FetchReport {
 }
 
 /// The file name a pinned certificate gets (like bundle files, with the thumbprint).
-pub(crate) fn file_name(pin: &Pin) -> String {
+fn file_name(pin: &Pin) -> String {
     let thumb = pin.thumbprint();
     format!(
         "{}_{}.cer",

@@ -19,7 +19,7 @@ pub struct VerifyReport {
     #[serde(flatten)]
     pub(crate) audit: Audit,
     /// True when nothing is wrong.
-    pub(crate) ok: bool,
+    ok: bool,
 }
 
 /// Runs verify.

@@ -125,9 +125,9 @@ pub(crate) struct CertProblem {
     /// Certificate name.
     pub(crate) name: String,
     /// Thumbprint.
-    pub(crate) sha1: String,
+    sha1: String,
     /// `Root` or `CA`.
-    pub(crate) store: String,
+    store: String,
     /// What is wrong.
     pub(crate) problem: Problem,
     /// The installer's words (error, chain status), when it gave any.

@@ -10,12 +10,12 @@
 //!
 //! Only `read` and `reference` touch the filesystem; the rest is pure. Never prints.
 
-pub(crate) mod host;
+mod host;
 pub(crate) mod html;
 pub(crate) mod read;
 pub(crate) mod reference;
 pub mod report;
-pub(crate) mod summary;
+mod summary;
 pub(crate) mod text;
 mod unused;
 
@@ -27,4 +27,4 @@ pub(crate) use summary::{Fleet, summarise};
 pub(crate) use unused::UnusedFile;
 
 /// The schema identifier of `certbundle report --json`.
-pub(crate) const FLEET_SCHEMA: &str = "certbundle-fleet/1";
+const FLEET_SCHEMA: &str = "certbundle-fleet/1";

@@ -63,9 +63,9 @@ pub enum Verdict {
 /// `generator`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[allow(missing_docs)]
-pub(crate) struct Generator {
-    pub(crate) name: String,
-    pub(crate) version: String,
+struct Generator {
+    name: String,
+    version: String,
 }
 
 /// `bundle`: which bundle ran.
@@ -74,9 +74,9 @@ pub(crate) struct Generator {
 pub(crate) struct BundleRef {
     pub(crate) name: String,
     pub(crate) created: String,
-    pub(crate) profile: String,
+    profile: String,
     /// `built-in`, `file <name>` or `none`.
-    pub(crate) profile_source: String,
+    profile_source: String,
     /// SHA-256 of SHA256SUMS, lower-case hex; none when the script ran without it.
     pub(crate) digest: Option<String>,
 }
@@ -88,28 +88,28 @@ pub struct HostInfo {
     pub name: String,
     pub(crate) machine_guid: Option<String>,
     pub(crate) domain: Option<String>,
-    pub(crate) os_version: String,
-    pub(crate) powershell_version: String,
-    pub(crate) clr_version: String,
-    pub(crate) os_64bit: bool,
-    pub(crate) process_64bit: bool,
-    pub(crate) elevated: bool,
-    pub(crate) user: String,
-    pub(crate) language_mode: String,
+    os_version: String,
+    powershell_version: String,
+    clr_version: String,
+    os_64bit: bool,
+    process_64bit: bool,
+    elevated: bool,
+    user: String,
+    language_mode: String,
 }
 
 /// `integrity`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[allow(missing_docs)]
 pub(crate) struct Integrity {
-    pub(crate) result: String,
-    pub(crate) sums_found: bool,
-    pub(crate) files_checked: u64,
+    result: String,
+    sums_found: bool,
+    files_checked: u64,
     pub(crate) problems: Vec<String>,
     /// `matched`, `not-matched` or `not-given`.
-    pub(crate) expected_digest: String,
+    expected_digest: String,
     /// Install.cmd checked the script and the certificate files before starting the script.
-    pub(crate) launcher_checked: bool,
+    launcher_checked: bool,
 }
 
 /// `policy`.
@@ -117,9 +117,9 @@ pub(crate) struct Integrity {
 #[allow(missing_docs)]
 pub(crate) struct Policy {
     pub(crate) disable_root_auto_update: Option<i64>,
-    pub(crate) only_enterprise_roots: Option<bool>,
-    pub(crate) registry_key: String,
-    pub(crate) gpo_setting: String,
+    only_enterprise_roots: Option<bool>,
+    registry_key: String,
+    gpo_setting: String,
 }
 
 /// `conflict`: a bundle certificate in Untrusted Certificates.
@@ -135,13 +135,13 @@ pub struct Conflict {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[allow(missing_docs)]
 pub struct Certificate {
-    pub(crate) file: String,
+    file: String,
     pub(crate) store: String,
-    pub(crate) role: String,
+    role: String,
     pub name: String,
     pub(crate) sha1: String,
-    pub(crate) sha256: String,
-    pub(crate) not_after: String,
+    sha256: String,
+    not_after: String,
     pub before: Option<String>,
     pub action: Option<String>,
     pub after: Option<String>,
@@ -155,7 +155,7 @@ pub struct Certificate {
 #[allow(missing_docs)]
 pub(crate) struct Products {
     pub(crate) result: String,
-    pub(crate) agent_path: Option<String>,
+    agent_path: Option<String>,
     pub(crate) binaries: Vec<Binary>,
 }
 
@@ -163,18 +163,18 @@ pub(crate) struct Products {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[allow(missing_docs)]
 pub(crate) struct Binary {
-    pub(crate) file: String,
+    file: String,
     pub(crate) status: String,
-    pub(crate) status_message: String,
-    pub(crate) signer: Option<String>,
+    status_message: String,
+    signer: Option<String>,
 }
 
 /// A whole report, as the installer writes it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[allow(missing_docs)]
 pub struct InstallReport {
-    pub(crate) schema: String,
-    pub(crate) generator: Generator,
+    schema: String,
+    generator: Generator,
     pub(crate) bundle: BundleRef,
     pub host: HostInfo,
     pub(crate) mode: Mode,
@@ -185,10 +185,10 @@ pub struct InstallReport {
     pub conflicts: Vec<Conflict>,
     pub certificates: Vec<Certificate>,
     pub(crate) products: Option<Products>,
-    pub(crate) report_dir: String,
-    pub(crate) report_dir_fallback: bool,
+    report_dir: String,
+    report_dir_fallback: bool,
     pub verdict: Verdict,
-    pub(crate) exit_code: i64,
+    exit_code: i64,
     pub(crate) messages: Vec<String>,
 }
 

@@ -9,7 +9,7 @@ use super::{BundleMatch, FLEET_SCHEMA, Host, HostStatus, Reference, UnusedFile};
 
 /// The key a computer name is grouped by: Windows compares names case-insensitively, one
 /// character for one (so `ß` is not `SS`).
-pub(crate) fn host_key(name: &str) -> String {
+fn host_key(name: &str) -> String {
     name.trim()
         .chars()
         .map(|c| {
@@ -34,9 +34,9 @@ pub struct Summary {
     /// Hosts not compliant.
     pub(crate) not_compliant: usize,
     /// Hosts per status code.
-    pub(crate) by_status: BTreeMap<String, usize>,
+    by_status: BTreeMap<String, usize>,
     /// Hosts whose latest run was of another bundle than the reference.
-    pub(crate) other_bundle: usize,
+    other_bundle: usize,
     /// Reports read.
     pub(crate) reports: usize,
     /// Older reports of a host (its latest counts, these are history).
@@ -52,7 +52,7 @@ pub struct Summary {
 #[derive(Debug, Clone, Serialize)]
 pub struct Fleet {
     /// `certbundle-fleet/1`.
-    pub(crate) schema: &'static str,
+    schema: &'static str,
     /// The bundle compared with, if any.
     pub(crate) reference: Option<Reference>,
     /// Counts.

@@ -30,7 +30,7 @@ pub(crate) struct HostText {
     /// Its latest run was of another bundle than the reference.
     pub(crate) other_bundle: bool,
     /// The script ran without SHA256SUMS (no digest to compare).
-    pub(crate) no_digest: bool,
+    no_digest: bool,
     /// The bundle that ran: `name (digest 7ac79f93)`.
     pub(crate) bundle: String,
     /// The installer's words for why.
@@ -120,13 +120,13 @@ pub(crate) fn host(h: &Host) -> HostText {
 #[derive(Debug, Clone, serde::Serialize)]
 pub(crate) struct Segment {
     /// What the hosts in it have in common.
-    pub(crate) label: String,
+    label: String,
     /// Colour class, as for rows.
-    pub(crate) class: &'static str,
+    class: &'static str,
     /// Hosts.
-    pub(crate) count: usize,
+    count: usize,
     /// Share of all hosts, `62.5%`.
-    pub(crate) percent: String,
+    percent: String,
 }
 
 /// The compliance bar: compliant first, then fixed, then each other state, worst last.

@@ -24,14 +24,14 @@ pub(crate) use sniff::holds_private_key;
 pub use sniff::{Content, classify};
 
 /// Files larger than this are refused before they are read.
-pub(crate) const MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+const MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
 
 /// Extensions that promise a certificate: such a file without one is an error, not a skip.
 pub(crate) const CERTIFICATE_EXTENSIONS: &[&str] =
     &["cer", "crt", "der", "pem", "cert", "p7b", "p7c"];
 
 /// Extensions of PKCS#12 archives, refused whatever they contain: they exist to carry keys.
-pub(crate) const PKCS12_EXTENSIONS: &[&str] = &["pfx", "p12"];
+const PKCS12_EXTENSIONS: &[&str] = &["pfx", "p12"];
 
 /// Where a certificate came from: the file, and its position when the file holds several.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -140,7 +140,7 @@ pub(crate) enum LoadError {
 
 impl LoadError {
     /// What to do about it.
-    pub(crate) fn hint(&self) -> String {
+    fn hint(&self) -> String {
         match self {
             LoadError::PrivateKeyInInput { .. } => {
                 "a bundle never carries private keys: remove this file from the input (export the certificate alone, e.g. as .cer)".into()
@@ -397,7 +397,7 @@ fn read_bounded(path: &Path, limit: u64, what: &'static str) -> Result<Vec<u8>, 
 }
 
 /// Largest template file accepted with `--templates`.
-pub(crate) const MAX_TEMPLATE_SIZE: u64 = 1024 * 1024;
+const MAX_TEMPLATE_SIZE: u64 = 1024 * 1024;
 
 /// The `*.j2` files of a `--templates` folder, by file name (not walked: the folder only).
 pub(crate) fn templates(
@@ -466,7 +466,7 @@ pub(crate) fn from_bytes(origin: &str, bytes: &[u8]) -> Result<Vec<Item>, LoadEr
 }
 
 /// Largest profile file accepted with `--profile FILE`.
-pub(crate) const MAX_PROFILE_SIZE: u64 = 1024 * 1024;
+const MAX_PROFILE_SIZE: u64 = 1024 * 1024;
 
 /// A user's profile file, as text.
 pub(crate) fn profile_text(path: &Path) -> Result<String, LoadErrors> {

@@ -85,7 +85,7 @@ pub(crate) struct SignerInfo<'a> {
     /// Signed attributes.
     pub(crate) signed: Vec<Attribute<'a>>,
     /// Unsigned attributes (countersignatures, timestamp tokens, nested signatures).
-    pub(crate) unsigned: Vec<Attribute<'a>>,
+    unsigned: Vec<Attribute<'a>>,
 }
 
 /// An attribute: its OID and each value's raw encoding.

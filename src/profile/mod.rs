@@ -17,13 +17,13 @@ mod resolve;
 pub(crate) use resolve::{ProfileChoice, ProfileSource, ResolveError, Resolved, resolve};
 
 /// The schema identifier every profile file starts with.
-pub(crate) const PROFILE_SCHEMA: &str = "certbundle-profile/1";
+const PROFILE_SCHEMA: &str = "certbundle-profile/1";
 
 /// The profile used when none is named.
 pub(crate) const DEFAULT_PROFILE: &str = "apex-one";
 
 /// The built-in profiles: name, TOML source.
-pub(crate) const BUILT_IN: &[(&str, &str)] = &[
+const BUILT_IN: &[(&str, &str)] = &[
     (
         "apex-one",
         include_str!("../../certs/profiles/apex-one.toml"),
@@ -137,7 +137,7 @@ pub(crate) enum Purpose {
 
 impl Purpose {
     /// How it is written for people.
-    pub(crate) fn label(self) -> &'static str {
+    fn label(self) -> &'static str {
         match self {
             Purpose::Sha1Signing => "SHA-1 signing chain",
             Purpose::Sha2Signing => "SHA-2 signing chain",
@@ -148,7 +148,7 @@ impl Purpose {
 
     /// The application policy (extended key usage OID) a chain must be valid for to serve it:
     /// code signing for the signing chains, time stamping for countersignatures.
-    pub(crate) fn application_policy(self) -> &'static str {
+    fn application_policy(self) -> &'static str {
         match self {
             Purpose::Sha1Signing | Purpose::Sha2Signing | Purpose::AzureCodeSigning => {
                 CODE_SIGNING_POLICY
@@ -159,9 +159,9 @@ impl Purpose {
 }
 
 /// Extended key usage: code signing (RFC 5280 id-kp-codeSigning).
-pub(crate) const CODE_SIGNING_POLICY: &str = "1.3.6.1.5.5.7.3.3";
+const CODE_SIGNING_POLICY: &str = "1.3.6.1.5.5.7.3.3";
 /// Extended key usage: time stamping (RFC 5280 id-kp-timeStamping).
-pub(crate) const TIME_STAMPING_POLICY: &str = "1.3.6.1.5.5.7.3.8";
+const TIME_STAMPING_POLICY: &str = "1.3.6.1.5.5.7.3.8";
 
 /// The application policies a certificate's chain is checked against, one at a time (it passes
 /// when one does): those of its purposes, or both when the profile names none.
@@ -202,7 +202,7 @@ pub struct Pin {
     pub(crate) evidence_note: Option<String>,
     /// Vendor articles that list it.
     #[serde(default)]
-    pub(crate) articles: Vec<String>,
+    articles: Vec<String>,
     /// Official download URLs.
     #[serde(default)]
     pub(crate) urls: Vec<String>,
@@ -211,7 +211,7 @@ pub struct Pin {
     pub(crate) url_note: Option<String>,
     /// Start of validity (RFC 3339), for display.
     #[serde(default)]
-    pub(crate) not_before: Option<String>,
+    not_before: Option<String>,
     /// End of validity (RFC 3339), for display.
     #[serde(default)]
     pub(crate) not_after: Option<String>,
@@ -266,7 +266,7 @@ impl Pin {
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     /// Always [`PROFILE_SCHEMA`].
-    pub(crate) schema: String,
+    schema: String,
     /// Short name (`apex-one`).
     pub(crate) name: String,
     /// The products it covers.
@@ -284,11 +284,11 @@ pub struct Profile {
 #[error("{source_name}:{line}: {message}")]
 pub struct ProfileError {
     /// The profile's file or built-in name.
-    pub(crate) source_name: String,
+    source_name: String,
     /// 1-based line of the problem.
-    pub(crate) line: usize,
+    line: usize,
     /// What is wrong.
-    pub(crate) message: String,
+    message: String,
 }
 
 impl ProfileError {

@@ -35,7 +35,7 @@ pub(crate) enum ProfileSource {
 
 impl ProfileChoice {
     /// Where this profile comes from.
-    pub(crate) fn source(&self) -> ProfileSource {
+    fn source(&self) -> ProfileSource {
         match self {
             ProfileChoice::None => ProfileSource::None,
             ProfileChoice::BuiltIn(_) => ProfileSource::BuiltIn,

@@ -16,7 +16,7 @@
 use minijinja::{Error, ErrorKind, Value};
 
 /// The characters PowerShell's tokenizer treats as a single quote (CharTraits.IsSingleQuote).
-pub(crate) const SINGLE_QUOTES: [char; 5] = ['\'', '\u{2018}', '\u{2019}', '\u{201A}', '\u{201B}'];
+const SINGLE_QUOTES: [char; 5] = ['\'', '\u{2018}', '\u{2019}', '\u{201A}', '\u{201B}'];
 
 fn refuse(filter: &str, why: String) -> Error {
     Error::new(

@@ -15,7 +15,7 @@ use crate::plan::{self, Plan};
 
 /// How a rendered text file is encoded on disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Encoding {
+enum Encoding {
     /// UTF-8 with a byte-order mark and CRLF line ends (Notepad on every Windows version).
     Utf8BomCrlf,
     /// Pure ASCII with CRLF line ends, no BOM (scripts): anything else is a render error.
@@ -24,16 +24,16 @@ pub(crate) enum Encoding {
 
 /// A template and the bundle file it becomes.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct BundleTemplate {
+struct BundleTemplate {
     /// Template name, as in `templates/`.
-    pub(crate) template: &'static str,
+    template: &'static str,
     /// Path of the rendered file inside the bundle.
-    pub(crate) output: &'static str,
+    output: &'static str,
     /// Its encoding.
-    pub(crate) encoding: Encoding,
+    encoding: Encoding,
     /// The launcher: rendered after every other file, with the SHA-256 of each file it runs or
     /// installs (`checked_files`, see [`LAUNCHER_RUNS`]).
-    pub(crate) launcher: bool,
+    launcher: bool,
 }
 
 /// The scripts the launcher (`Install.cmd`) may start. With every certificate file they are what
@@ -42,7 +42,7 @@ pub(crate) struct BundleTemplate {
 pub const LAUNCHER_RUNS: &[&str] = &["Install-Certificates.ps1", "Install-Certutil.cmd"];
 
 /// The rendered files of every bundle.
-pub(crate) const BUNDLE_TEMPLATES: &[BundleTemplate] = &[
+const BUNDLE_TEMPLATES: &[BundleTemplate] = &[
     BundleTemplate {
         template: "README.txt.j2",
         output: "README.txt",
@@ -70,7 +70,7 @@ pub(crate) const BUNDLE_TEMPLATES: &[BundleTemplate] = &[
 ];
 
 /// The folders every bundle has, even when empty.
-pub(crate) const BUNDLE_DIRS: &[&str] = &["certs", "certs/CA", "certs/Root", "reports"];
+const BUNDLE_DIRS: &[&str] = &["certs", "certs/CA", "certs/Root", "reports"];
 
 /// Template sources by name.
 #[derive(Debug, Clone)]
@@ -279,7 +279,7 @@ fn sha256sums_size<'a>(paths: impl Iterator<Item = &'a str>) -> usize {
 }
 
 /// `<sha256>  <path>` per file, sorted by path, LF line ends: what `sha256sum -c` reads.
-pub(crate) fn sha256sums(files: &BTreeMap<String, Vec<u8>>) -> String {
+fn sha256sums(files: &BTreeMap<String, Vec<u8>>) -> String {
     files
         .iter()
         .filter(|(path, _)| path.as_str() != "SHA256SUMS")

@@ -8,7 +8,7 @@ use super::Extracted;
 use crate::load::{self, Item, Origin, Skipped};
 
 /// CA certificates taken from one `--from-signed` file (signed product files carry a handful).
-pub(crate) const MAX_FROM_SIGNED: usize = 64;
+const MAX_FROM_SIGNED: usize = 64;
 
 /// What the signed files gave.
 #[derive(Debug, Default)]
@@ -24,9 +24,9 @@ pub(crate) struct FromSigned {
 #[error("{}", .errors.join("\n"))]
 pub struct NotSigned {
     /// One line per file: the file and why it cannot be read.
-    pub(crate) errors: Vec<String>,
+    errors: Vec<String>,
     /// One of them looks like certificate input (INPUT placed after `--from-signed`).
-    pub(crate) misplaced_input: bool,
+    misplaced_input: bool,
 }
 
 impl NotSigned {

@@ -12,7 +12,7 @@
 //! Pure apart from reading the one file; nothing here knows about profiles.
 
 pub(crate) mod items;
-pub(crate) mod pe;
+mod pe;
 
 use std::collections::HashSet;
 use std::path::Path;
@@ -39,7 +39,7 @@ const OID_TST_INFO: &str = "1.2.840.113549.1.9.16.1.4";
 /// How deep nested signatures and timestamps are followed (real files: 2).
 const MAX_DEPTH: usize = 4;
 /// Signatures read per file, timestamps included (real files: up to 4).
-pub(crate) const MAX_SIGNATURES: usize = 64;
+const MAX_SIGNATURES: usize = 64;
 /// Certificates read per SignedData (real files: up to 10).
 const MAX_CERTIFICATES: usize = 256;
 /// Values read per attribute type of one signer (real files: 1).
@@ -62,7 +62,7 @@ pub struct FileError {
 
 impl FileError {
     /// Not a PE file at all.
-    pub(crate) fn not_pe(message: impl Into<String>) -> Self {
+    fn not_pe(message: impl Into<String>) -> Self {
         Self::new(
             message,
             "give the signed program file itself (.exe, .dll, .sys); installers (.msi), archives \
@@ -71,7 +71,7 @@ impl FileError {
     }
 
     /// A PE file without an embedded signature.
-    pub(crate) fn not_signed(message: impl Into<String>) -> Self {
+    fn not_signed(message: impl Into<String>) -> Self {
         Self::new(
             message,
             "Windows may vouch for this file through a security catalog instead, which is not \
@@ -81,7 +81,7 @@ Signatures tab)",
     }
 
     /// Truncated or damaged.
-    pub(crate) fn damaged(message: impl Into<String>) -> Self {
+    fn damaged(message: impl Into<String>) -> Self {
         Self::new(
             message,
             "copy the file again from the affected machine, whole and unchanged, and compare its \
@@ -90,7 +90,7 @@ size with the original",
     }
 
     /// Could not be opened or read.
-    pub(crate) fn io(message: impl Into<String>) -> Self {
+    fn io(message: impl Into<String>) -> Self {
         Self::new(message, "check the path and that you may read the file")
     }
 
@@ -146,7 +146,7 @@ pub struct Cert {
     /// CN, else OU, else O.
     pub name: String,
     /// The distinguished name.
-    pub(crate) subject: String,
+    subject: String,
     /// SHA-1 thumbprint.
     pub sha1: String,
     /// SHA-256.
@@ -173,7 +173,7 @@ pub struct Cert {
     pub(crate) der: Arc<[u8]>,
     /// Its names and key identifiers, as chain building compares them.
     #[serde(skip)]
-    pub(crate) identity: Identity,
+    identity: Identity,
 }
 
 /// The issuer a chain stops short of: the file does not carry it.
@@ -192,7 +192,7 @@ pub struct MissingIssuer {
     pub(crate) pinned_as: Option<String>,
     /// The issuer's name, normalised for comparison.
     #[serde(skip)]
-    pub(crate) name_key: NameKey,
+    name_key: NameKey,
 }
 
 impl MissingIssuer {
@@ -215,7 +215,7 @@ pub struct Signature {
     /// Digest algorithm (`SHA-256`).
     pub(crate) digest_algorithm: String,
     /// The signer's subject, when its certificate is in the file.
-    pub(crate) signer: Option<String>,
+    signer: Option<String>,
     /// Signing time (a timestamp's time, or the signingTime attribute), RFC 3339.
     pub signing_time: Option<String>,
     /// Leaf first, then each issuer found in the file.

@@ -13,7 +13,7 @@ use object::read::pe::{ImageNtHeaders, optional_header_magic};
 use super::FileError;
 
 /// Largest certificate table read (real ones are a few KiB to a few hundred).
-pub(crate) const MAX_TABLE: u64 = 16 * 1024 * 1024;
+const MAX_TABLE: u64 = 16 * 1024 * 1024;
 
 /// `WIN_CERT_TYPE_PKCS_SIGNED_DATA`.
 pub(crate) const PKCS_SIGNED_DATA: u16 = 2;
@@ -123,7 +123,7 @@ pub(crate) fn certificate_table<R: Read + Seek>(mut file: R, len: u64) -> Result
 /// The `WIN_CERTIFICATE` entries of a table: `dwLength`, `wRevision`, `wCertificateType`,
 /// content; each entry starts on an 8-byte boundary. A damaged entry ends the list: the entries
 /// before it, and why.
-pub(crate) fn entries(table: &[u8]) -> (Vec<(u16, Vec<u8>)>, Option<String>) {
+fn entries(table: &[u8]) -> (Vec<(u16, Vec<u8>)>, Option<String>) {
     let mut out = Vec::new();
     let problem = entries_into(table, &mut out).err();
     (out, problem)

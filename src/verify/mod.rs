@@ -28,7 +28,7 @@ use crate::profile::Pin;
 use rules::{Facts, Note};
 
 /// Certificates expiring within this many days get `expires-soon`.
-pub(crate) const EXPIRES_SOON_DAYS: i64 = 90;
+const EXPIRES_SOON_DAYS: i64 = 90;
 
 /// What verification tolerates, and when it happens.
 #[derive(Debug, Clone)]
