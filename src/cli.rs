@@ -28,12 +28,12 @@ use crate::verify::Policy;
 pub struct Cli {
     /// What to do.
     #[command(subcommand)]
-    pub command: Command,
+    command: Command,
 }
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+enum Command {
     /// Verify certificate files and write a bundle folder and zip.
     #[command(
         after_help = "Example:\n  certbundle build -o out --name site-a-certs\n  certbundle build --profile none examples/certs -o out\n\n\
@@ -90,25 +90,25 @@ Exit codes: 0 every file read, 1 a file is not a signed PE or its signature is m
 
 /// Arguments of `certbundle extract`.
 #[derive(Debug, Args)]
-pub struct ExtractArgs {
+struct ExtractArgs {
     /// Signed Windows PE files (EXE, DLL, SYS).
     #[arg(value_name = "FILE", required = true)]
-    pub files: Vec<PathBuf>,
+    files: Vec<PathBuf>,
     /// Folder to write the CA certificates to (created if missing).
     #[arg(short = 'o', long = "output", value_name = "DIR")]
-    pub output: Option<PathBuf>,
+    output: Option<PathBuf>,
     /// Also write the signers' own (leaf) certificates; they never belong in a bundle.
     #[arg(long)]
-    pub include_leaf: bool,
+    include_leaf: bool,
     /// Profile to mark pinned certificates with: apex-one, apex-central, a profile file, or none.
     #[arg(long, value_name = "NAME|FILE", default_value = DEFAULT_PROFILE)]
-    pub profile: String,
+    profile: String,
     /// Mark certificates expired at this instant (RFC 3339, e.g. 2027-01-01T00:00:00Z) instead of now.
     #[arg(long, value_name = "RFC3339")]
-    pub now: Option<String>,
+    now: Option<String>,
     /// Print machine-readable JSON.
     #[arg(long)]
-    pub json: bool,
+    json: bool,
 }
 
 /// `--now`, else the clock.
@@ -126,41 +126,41 @@ fn parse_now(text: Option<&str>, env: &Environment) -> Result<OffsetDateTime, Er
 
 /// Arguments of `certbundle report`.
 #[derive(Debug, Args)]
-pub struct ReportArgs {
+struct ReportArgs {
     /// Report files, folders, or bundle folders / zips holding reports\.
     #[arg(value_name = "PATH", required = true)]
-    pub paths: Vec<PathBuf>,
+    paths: Vec<PathBuf>,
     /// The bundle (folder or zip) the hosts should have run: reports of another one are flagged.
     #[arg(long, value_name = "BUNDLE")]
-    pub bundle: Option<PathBuf>,
+    bundle: Option<PathBuf>,
     /// Print machine-readable JSON.
     #[arg(long, conflicts_with = "csv")]
-    pub json: bool,
+    json: bool,
     /// Print CSV, one row per host (for spreadsheets).
     #[arg(long)]
-    pub csv: bool,
+    csv: bool,
     /// Also write a self-contained HTML page (summary, compliance bar, colour-coded table).
     #[arg(long, value_name = "FILE")]
-    pub html: Option<PathBuf>,
+    html: Option<PathBuf>,
 }
 
 /// Arguments of `certbundle profiles`.
 #[derive(Debug, Args)]
-pub struct ProfilesArgs {
+struct ProfilesArgs {
     /// Profile to show (a built-in name or a profile file); none lists the built-in ones.
     #[arg(value_name = "NAME|FILE")]
-    pub profile: Option<String>,
+    profile: Option<String>,
     /// Print machine-readable JSON.
     #[arg(long)]
-    pub json: bool,
+    json: bool,
 }
 
 /// Arguments of `certbundle fetch`.
 #[derive(Debug, Args)]
-pub struct FetchArgs {
+struct FetchArgs {
     /// Profile whose certificates to download.
     #[arg(long, value_name = "NAME|FILE", default_value = DEFAULT_PROFILE)]
-    pub profile: String,
+    profile: String,
     /// Folder for the downloaded certificates (created if missing).
     #[arg(
         short = 'o',
@@ -168,92 +168,92 @@ pub struct FetchArgs {
         value_name = "DIR",
         default_value = "fetched"
     )]
-    pub output: PathBuf,
+    output: PathBuf,
     /// Seconds allowed for each download.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
-    pub timeout: u64,
+    timeout: u64,
     /// Print machine-readable JSON.
     #[arg(long)]
-    pub json: bool,
+    json: bool,
 }
 
 /// How certificates are judged (shared by build and inspect).
 #[derive(Debug, Args)]
-pub struct CheckArgs {
+struct CheckArgs {
     /// Pinned certificate profile: apex-one, apex-central, a profile file (.toml), or none (no
     /// pinning) [default: apex-one for build, none for inspect].
     #[arg(long, value_name = "NAME|FILE")]
-    pub profile: Option<String>,
+    profile: Option<String>,
     /// Accept certificates that are not in the profile (reported as warnings, and in the bundle).
     #[arg(long)]
-    pub allow_unpinned: bool,
+    allow_unpinned: bool,
     /// Build even when required profile certificates are missing (reported, and in the bundle).
     #[arg(long)]
-    pub allow_missing: bool,
+    allow_missing: bool,
     /// Evaluate validity at this instant (RFC 3339, e.g. 2027-01-01T00:00:00Z) instead of now.
     #[arg(long, value_name = "RFC3339")]
-    pub now: Option<String>,
+    now: Option<String>,
     /// Accept expired certificates (reported as warnings): they still validate time-stamped signatures.
     #[arg(long)]
-    pub allow_expired: bool,
+    allow_expired: bool,
 }
 
 /// Arguments of `certbundle build`.
 #[derive(Debug, Args)]
-pub struct BuildArgs {
+struct BuildArgs {
     /// Certificate files (.cer .crt .pem .der .p7b .p7c) or folders to walk.
     #[arg(value_name = "INPUT")]
-    pub inputs: Vec<PathBuf>,
+    inputs: Vec<PathBuf>,
     /// Folder that receives the bundle folder and zip (created if missing).
     #[arg(short = 'o', long = "output", value_name = "DIR", default_value = ".")]
-    pub output: PathBuf,
+    output: PathBuf,
     /// Bundle name [default: <profile>-certs-<YYYYMMDD>, "custom" for profile none].
     #[arg(long, value_name = "NAME")]
-    pub name: Option<String>,
+    name: Option<String>,
     /// Write only the folder, no zip.
     #[arg(long)]
-    pub no_zip: bool,
+    no_zip: bool,
     /// Replace an existing bundle of the same name (never one holding installer reports).
     #[arg(long)]
-    pub force: bool,
+    force: bool,
     /// Print machine-readable JSON instead of tables.
     #[arg(long)]
-    pub json: bool,
+    json: bool,
     /// Folder of templates that replace the built-in ones of the same name (e.g. README.txt.j2).
     #[arg(long, value_name = "DIR")]
-    pub templates: Option<PathBuf>,
+    templates: Option<PathBuf>,
     /// Signed Windows binaries whose embedded CA certificates join the input (as `extract` reads
     /// them; the signers' own certificates never do).
     #[arg(long = "from-signed", value_name = "FILE", num_args = 1..)]
-    pub from_signed: Vec<PathBuf>,
+    from_signed: Vec<PathBuf>,
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub check: CheckArgs,
+    check: CheckArgs,
 }
 
 /// Arguments of `certbundle inspect`.
 #[derive(Debug, Args)]
-pub struct InspectArgs {
+struct InspectArgs {
     /// Certificate files or folders.
     #[arg(value_name = "INPUT", required = true)]
-    pub inputs: Vec<PathBuf>,
+    inputs: Vec<PathBuf>,
     /// Print machine-readable JSON.
     #[arg(long)]
-    pub json: bool,
+    json: bool,
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub check: CheckArgs,
+    check: CheckArgs,
 }
 
 /// Arguments of `certbundle verify`.
 #[derive(Debug, Args)]
-pub struct VerifyArgs {
+struct VerifyArgs {
     /// The bundle folder or its .zip.
     #[arg(value_name = "BUNDLE")]
-    pub bundle: PathBuf,
+    bundle: PathBuf,
     /// Print machine-readable JSON.
     #[arg(long)]
-    pub json: bool,
+    json: bool,
 }
 
 /// What the caller read from the world: the clock and `SOURCE_DATE_EPOCH`.
@@ -318,7 +318,7 @@ impl Cli {
 }
 
 /// The profile a `--profile` value names.
-pub fn profile_choice(value: &str) -> Result<ProfileChoice, Error> {
+fn profile_choice(value: &str) -> Result<ProfileChoice, Error> {
     if value == "none" {
         return Ok(ProfileChoice::None);
     }
@@ -359,7 +359,7 @@ impl CheckArgs {
 
 impl BuildArgs {
     /// The build request, with the bundle's creation time from `SOURCE_DATE_EPOCH` or the clock.
-    pub fn to_request(&self, env: &Environment) -> Result<BuildRequest, Error> {
+    fn to_request(&self, env: &Environment) -> Result<BuildRequest, Error> {
         let policy = self.check.to_policy(env)?;
         let profile = self.check.profile(DEFAULT_PROFILE)?;
         if self.inputs.is_empty() && self.from_signed.is_empty() && profile == ProfileChoice::None {

@@ -83,7 +83,7 @@ impl From<ResolveError> for Error {
 
 impl Error {
     /// A usage error with its hint.
-    pub fn usage(message: impl Into<String>, hint: impl Into<String>) -> Self {
+    pub(crate) fn usage(message: impl Into<String>, hint: impl Into<String>) -> Self {
         Error::Usage {
             message: message.into(),
             hint: hint.into(),
@@ -91,7 +91,7 @@ impl Error {
     }
 
     /// What the user should do about this error.
-    pub fn hint(&self) -> String {
+    pub(crate) fn hint(&self) -> String {
         match self {
             Error::Load(e) => e.hint(),
             Error::Bundle(e) => e.hint(),

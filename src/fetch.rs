@@ -16,7 +16,7 @@ use crate::load::{self, Content};
 use crate::profile::Pin;
 
 /// Largest body accepted for one certificate download.
-pub const MAX_DOWNLOAD: u64 = 1024 * 1024;
+const MAX_DOWNLOAD: u64 = 1024 * 1024;
 
 /// The proxy variables, in the order they are looked at.
 pub const PROXY_VARIABLES: [&str; 6] = [
@@ -29,7 +29,7 @@ pub const PROXY_VARIABLES: [&str; 6] = [
 ];
 
 /// A configured downloader.
-pub struct Downloader {
+pub(crate) struct Downloader {
     client: reqwest::blocking::Client,
 }
 
@@ -39,7 +39,7 @@ impl Downloader {
     /// CONNECT tunnel), HTTPS to `HTTPS_PROXY`; `ALL_PROXY` and `NO_PROXY` are honoured; without
     /// them, the system's proxy settings (Windows Internet Options, macOS network settings).
     /// A proxy variable that is not a proxy URL is an error, not a silent direct connection.
-    pub fn new(timeout: Duration) -> Result<Self, String> {
+    pub(crate) fn new(timeout: Duration) -> Result<Self, String> {
         for name in PROXY_VARIABLES {
             if let Some(value) = std::env::var(name).ok().filter(|v| !v.trim().is_empty()) {
                 reqwest::Proxy::all(value.as_str()).map_err(|e| {
@@ -62,7 +62,7 @@ impl Downloader {
     }
 
     /// The body of `url`, or why there is none (one line for a person).
-    pub fn get(&self, url: &str) -> Result<Vec<u8>, String> {
+    pub(crate) fn get(&self, url: &str) -> Result<Vec<u8>, String> {
         let response = self
             .client
             .get(url)
@@ -146,7 +146,7 @@ fn chain(e: &dyn std::error::Error) -> String {
 /// What happened to one certificate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum FetchStatus {
+pub(crate) enum FetchStatus {
     /// Downloaded, matched its pin, written.
     Fetched,
     /// A file matching the pin was already in the folder.
@@ -163,7 +163,7 @@ pub enum FetchStatus {
 
 impl FetchStatus {
     /// The words printed.
-    pub fn as_str(&self) -> &'static str {
+    pub(crate) fn as_str(&self) -> &'static str {
         match self {
             FetchStatus::Fetched => "fetched",
             FetchStatus::AlreadyThere => "already there",
@@ -176,7 +176,7 @@ impl FetchStatus {
 }
 
 /// The file name a pinned certificate gets (like bundle files, with the thumbprint).
-pub fn file_name(pin: &Pin) -> String {
+pub(crate) fn file_name(pin: &Pin) -> String {
     layout::cert_file_name(&pin.name, pin.thumbprint(), layout::SHORT_THUMBPRINT)
 }
 
@@ -231,24 +231,28 @@ fn already_there(path: &Path, pin: &Pin) -> bool {
 
 /// What became of one pinned certificate.
 #[derive(Debug, Clone)]
-pub struct Obtained {
+pub(crate) struct Obtained {
     /// What happened.
-    pub status: FetchStatus,
+    pub(crate) status: FetchStatus,
     /// The file written or found, when there is one.
-    pub file: Option<PathBuf>,
+    pub(crate) file: Option<PathBuf>,
     /// The URL it came from, or the last one tried.
-    pub url: Option<String>,
+    pub(crate) url: Option<String>,
     /// Why it failed, and anything done to the folder on the way (a stale file removed).
-    pub detail: Option<String>,
+    pub(crate) detail: Option<String>,
     /// A URL that served another certificate, and what it served (kept even when another URL
     /// then gave the right one: someone may be tampering with that download).
-    pub mismatch: Option<String>,
+    pub(crate) mismatch: Option<String>,
 }
 
 /// Obtains `pin` into `path`: keeps a file already there that matches it, otherwise removes a
 /// stale file under that name and tries the pin's URLs in order until one serves the pinned
 /// certificate, which is written atomically. Every other answer is discarded and said.
-pub fn obtain(downloader: &Downloader, pin: &Pin, path: &Path) -> Result<Obtained, BundleError> {
+pub(crate) fn obtain(
+    downloader: &Downloader,
+    pin: &Pin,
+    path: &Path,
+) -> Result<Obtained, BundleError> {
     let mut entry = Obtained {
         status: FetchStatus::NoUrl,
         file: None,

@@ -5,13 +5,13 @@
 use crate::names;
 
 /// The checksum file: `<sha256>  <path>` for every other file of the bundle.
-pub const SUMS: &str = "SHA256SUMS";
+pub(crate) const SUMS: &str = "SHA256SUMS";
 
 /// The machine-readable description of the bundle.
-pub const MANIFEST: &str = "manifest.json";
+pub(crate) const MANIFEST: &str = "manifest.json";
 
 /// Files every bundle lists in [`SUMS`].
-pub const REQUIRED_FILES: &[&str] = &[
+pub(crate) const REQUIRED_FILES: &[&str] = &[
     "Install-Certificates.ps1",
     "Install-Certutil.cmd",
     "Install.cmd",
@@ -20,32 +20,32 @@ pub const REQUIRED_FILES: &[&str] = &[
 ];
 
 /// The folder that holds the certificates, one folder per store below it.
-pub const CERTS_FOLDER: &str = "certs";
+const CERTS_FOLDER: &str = "certs";
 
 /// The folder where installers write their reports: the site's, never part of the bundle.
-pub const REPORTS_FOLDER: &str = "reports";
+const REPORTS_FOLDER: &str = "reports";
 
 /// Whether a path inside a bundle (`/`-separated, relative to the bundle folder) is under
 /// [`REPORTS_FOLDER`] (or is that folder).
-pub fn is_report_path(rel: &str) -> bool {
+pub(crate) fn is_report_path(rel: &str) -> bool {
     rel.strip_prefix(REPORTS_FOLDER)
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
 /// How many characters of the SHA-1 thumbprint a certificate's file name carries unless another
 /// file needs more to be told apart.
-pub const SHORT_THUMBPRINT: usize = 8;
+pub(crate) const SHORT_THUMBPRINT: usize = 8;
 
 /// A certificate's file name, `<Name>_<SHA1>.cer`: its name made safe for a file name
 /// ([`names::file_part`]) and the first `digits` characters of its SHA-1 thumbprint (all of it
 /// when `digits` is larger).
-pub fn cert_file_name(name: &str, sha1: &str, digits: usize) -> String {
+pub(crate) fn cert_file_name(name: &str, sha1: &str, digits: usize) -> String {
     let sha1 = sha1.get(..digits).unwrap_or(sha1);
     format!("{}_{sha1}.cer", names::file_part(name))
 }
 
 /// Where a certificate file goes inside the bundle: `certs/<store>/<file name>`.
-pub fn cert_path(store: &str, file_name: &str) -> String {
+pub(crate) fn cert_path(store: &str, file_name: &str) -> String {
     format!("{CERTS_FOLDER}/{store}/{file_name}")
 }
 

@@ -35,16 +35,16 @@
 #![deny(clippy::too_many_lines)]
 
 pub mod bundle;
-pub mod chain;
+pub(crate) mod chain;
 pub mod cli;
 pub mod commands;
-pub mod error;
+pub(crate) mod error;
 pub mod fetch;
 pub mod fleet;
-pub mod layout;
+pub(crate) mod layout;
 pub mod limits;
 pub mod load;
-pub mod manifest;
+pub(crate) mod manifest;
 pub mod names;
 pub mod output;
 pub mod plan;
@@ -54,7 +54,7 @@ pub mod report_schema;
 pub mod signed;
 pub mod verify;
 
-pub use error::Error;
+pub(crate) use error::Error;
 
 /// Hex helpers shared by every stage (upper-case, like Windows thumbprints).
 pub mod hex {
@@ -67,7 +67,7 @@ pub mod hex {
     }
 
     /// Lower-case hex of `bytes`, no separators (the `sha256sum` form).
-    pub fn lower(bytes: &[u8]) -> String {
+    pub(crate) fn lower(bytes: &[u8]) -> String {
         data_encoding::HEXLOWER.encode(bytes)
     }
 

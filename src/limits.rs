@@ -17,7 +17,7 @@ pub const MAX_CERTIFICATES: usize = 2_000;
 pub const MAX_ENTRY_SIZE: u64 = 16 * 1024 * 1024;
 
 /// Largest total of a bundle's files, `reports/` not counted.
-pub const MAX_TOTAL_SIZE: u64 = 64 * 1024 * 1024;
+pub(crate) const MAX_TOTAL_SIZE: u64 = 64 * 1024 * 1024;
 
 /// Most entries (files and folders) of a bundle, `reports/` not counted: far above what
 /// [`MAX_CERTIFICATES`] certificates and the bundle's own files need.
@@ -26,7 +26,7 @@ pub const MAX_ENTRIES: usize = 10_000;
 /// Files and folders of a bundle besides its certificates, at most: `SHA256SUMS`, the manifest,
 /// README.txt, three installers, `certs/` and its two store folders, the zip's top folder, and
 /// room to spare.
-pub const MAX_OWN_ENTRIES: usize = 64;
+const MAX_OWN_ENTRIES: usize = 64;
 
 /// Largest installer report read (a report of 2,000 certificates is about 1.5 MiB).
 pub const MAX_REPORT_SIZE: u64 = 8 * 1024 * 1024;
@@ -38,11 +38,11 @@ pub const MAX_REPORTS: usize = 200_000;
 /// Most entries of a bundle zip, `reports/` included (`verify`, `report --bundle`): a zip without
 /// zip64 extensions holds at most 65,535, and that count is zip64's marker. A stick with more
 /// reports than that: give the bundle folder instead.
-pub const MAX_ZIP_ENTRIES: usize = 65_534;
+pub(crate) const MAX_ZIP_ENTRIES: usize = 65_534;
 
 /// Most bytes of a zip's central directory read, per entry it declares (a name, its fields and
 /// extras; bundle names are far shorter): a zip cannot make a reader hold more than that.
-pub const MAX_CENTRAL_ENTRY: u64 = 1024;
+pub(crate) const MAX_CENTRAL_ENTRY: u64 = 1024;
 
 /// Largest zip read, reports included (`report`, and `verify` of a bundle zip holding reports).
 pub const MAX_ZIP_SIZE: u64 = 1024 * 1024 * 1024;

@@ -5,7 +5,7 @@
 pub const MAX_NAME_PART: usize = 40;
 
 /// Longest bundle name accepted with `--name`.
-pub const MAX_BUNDLE_NAME: usize = 64;
+const MAX_BUNDLE_NAME: usize = 64;
 
 const RESERVED: [&str; 4] = ["CON", "PRN", "AUX", "NUL"];
 

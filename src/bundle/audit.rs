@@ -49,40 +49,40 @@ pub enum ProblemCode {
 
 impl ProblemCode {
     /// The kebab-case code.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         self.into()
     }
 }
 
 /// One thing wrong with a bundle.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Problem {
+pub(crate) struct Problem {
     /// Stable code.
-    pub code: ProblemCode,
+    pub(crate) code: ProblemCode,
     /// The file inside the bundle (empty for the bundle as a whole).
-    pub path: String,
+    pub(crate) path: String,
     /// One sentence.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 /// The outcome of auditing a bundle.
 #[derive(Debug, Clone, Serialize)]
-pub struct Audit {
+pub(crate) struct Audit {
     /// SHA-256 of `SHA256SUMS`, lower-case hex, when there is one.
-    pub digest: Option<String>,
+    pub(crate) digest: Option<String>,
     /// Files whose hash matched `SHA256SUMS`.
-    pub files_ok: usize,
+    pub(crate) files_ok: usize,
     /// Certificates described by the manifest and found intact.
-    pub certificates: usize,
+    pub(crate) certificates: usize,
     /// Installer reports found under `reports/` (listed, never problems).
-    pub reports: Vec<String>,
+    pub(crate) reports: Vec<String>,
     /// Everything wrong, in path order.
-    pub problems: Vec<Problem>,
+    pub(crate) problems: Vec<Problem>,
 }
 
 impl Audit {
     /// True when nothing is wrong.
-    pub fn ok(&self) -> bool {
+    pub(crate) fn ok(&self) -> bool {
         self.problems.is_empty()
     }
 }
@@ -96,7 +96,7 @@ fn problem(code: ProblemCode, path: &str, message: impl Into<String>) -> Problem
 }
 
 /// Audits a bundle read by [`super::read`].
-pub fn audit(tree: &Tree) -> Audit {
+pub(crate) fn audit(tree: &Tree) -> Audit {
     let mut audit = Audit {
         digest: None,
         files_ok: 0,

@@ -10,29 +10,29 @@ use crate::layout;
 
 /// A certificate to write.
 #[derive(Debug, Clone, Copy)]
-pub struct CertFile<'a> {
+pub(crate) struct CertFile<'a> {
     /// Its display name (the file name starts with it).
-    pub name: &'a str,
+    pub(crate) name: &'a str,
     /// Its SHA-1 thumbprint, upper-case hex.
-    pub sha1: &'a str,
+    pub(crate) sha1: &'a str,
     /// Its DER bytes.
-    pub der: &'a [u8],
+    pub(crate) der: &'a [u8],
 }
 
 /// Where one certificate went.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Placed {
+pub(crate) struct Placed {
     /// Which of the certificates given (the first of each SHA-1).
-    pub index: usize,
+    pub(crate) index: usize,
     /// The file written, or found identical.
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
     /// It was already there, identical: nothing was written.
-    pub already_there: bool,
+    pub(crate) already_there: bool,
 }
 
 /// Why the certificate files were not written.
 #[derive(Debug, thiserror::Error)]
-pub enum CertFilesError {
+pub(crate) enum CertFilesError {
     /// Another file already has the name this certificate needs.
     #[error("{}: already exists and is not the certificate with SHA-1 {sha1}", path.display())]
     Conflict {
@@ -48,7 +48,10 @@ pub enum CertFilesError {
 
 /// Writes each certificate once (by SHA-1) into `dir` as `<Name>_<SHA1-8>.cer`, or with the
 /// whole SHA-1 when another file holds that name; an identical file already there is left alone.
-pub fn write_cert_files(dir: &Path, certs: &[CertFile]) -> Result<Vec<Placed>, CertFilesError> {
+pub(crate) fn write_cert_files(
+    dir: &Path,
+    certs: &[CertFile],
+) -> Result<Vec<Placed>, CertFilesError> {
     let mut planned: Vec<Placed> = Vec::new();
     for (index, cert) in certs.iter().enumerate() {
         if planned.iter().any(|p| certs[p.index].sha1 == cert.sha1) {
@@ -90,7 +93,7 @@ pub fn write_cert_files(dir: &Path, certs: &[CertFile]) -> Result<Vec<Placed>, C
 }
 
 /// Certificate files in `dir` (by extension, not recursing) that are not in `written`.
-pub fn others_in(dir: &Path, written: &[PathBuf]) -> Vec<PathBuf> {
+pub(crate) fn others_in(dir: &Path, written: &[PathBuf]) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Vec::new();
     };

@@ -16,10 +16,12 @@ mod zipcheck;
 use std::io;
 use std::path::PathBuf;
 
-pub use audit::{Audit, Problem, ProblemCode, audit};
-pub use cert_files::{CertFile, CertFilesError, Placed, others_in, write_cert_files};
-pub use read::{Form, Tree, read, read_only};
-pub use write::{Target, Written, make_folder, pack, write, write_file_atomically};
+pub use audit::ProblemCode;
+pub(crate) use audit::{Audit, Problem, audit};
+pub(crate) use cert_files::{CertFile, CertFilesError, others_in, write_cert_files};
+pub use read::Form;
+pub(crate) use read::{Tree, read, read_only};
+pub(crate) use write::{Target, make_folder, pack, write, write_file_atomically};
 
 /// Why a bundle could not be written or read.
 #[derive(Debug, thiserror::Error)]
@@ -74,7 +76,7 @@ pub enum BundleError {
 
 impl BundleError {
     /// What to do about it.
-    pub fn hint(&self) -> String {
+    pub(crate) fn hint(&self) -> String {
         match self {
             BundleError::BundleExists { .. } => {
                 "add --force to replace it, or choose another --name or -o folder".into()

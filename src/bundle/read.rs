@@ -28,19 +28,19 @@ pub enum Form {
 
 /// A bundle read into memory.
 #[derive(Debug, Clone)]
-pub struct Tree {
+pub(crate) struct Tree {
     /// What was read.
-    pub source: PathBuf,
+    source: PathBuf,
     /// Folder or zip.
-    pub form: Form,
+    pub(crate) form: Form,
     /// Files by path relative to the bundle folder, `/`-separated (`reports/` excepted).
-    pub files: BTreeMap<String, Vec<u8>>,
+    pub(crate) files: BTreeMap<String, Vec<u8>>,
     /// Files under `reports/`, relative, in path order: listed, never read.
-    pub reports: Vec<String>,
+    pub(crate) reports: Vec<String>,
     /// Folders, relative.
-    pub dirs: BTreeSet<String>,
+    dirs: BTreeSet<String>,
     /// Entries refused as unsafe. For a zip, any refusal means nothing was read at all.
-    pub refused: Vec<Problem>,
+    pub(crate) refused: Vec<Problem>,
 }
 
 /// Which files' contents to read.
@@ -62,7 +62,7 @@ impl Wanted<'_> {
 }
 
 /// Reads a bundle folder or zip.
-pub fn read(path: &Path) -> Result<Tree, BundleError> {
+pub(crate) fn read(path: &Path) -> Result<Tree, BundleError> {
     read_wanted(path, Wanted::All)
 }
 
@@ -70,7 +70,7 @@ pub fn read(path: &Path) -> Result<Tree, BundleError> {
 /// `manifest.json`). A zip gets every check [`read`] makes, on every entry's name, kind and
 /// size, but no other entry's content is read; a folder's other files are not looked at. A
 /// named file that is not there is absent from [`Tree::files`].
-pub fn read_only(path: &Path, names: &[&str]) -> Result<Tree, BundleError> {
+pub(crate) fn read_only(path: &Path, names: &[&str]) -> Result<Tree, BundleError> {
     read_wanted(path, Wanted::Only(names))
 }
 

@@ -18,31 +18,31 @@ use crate::render::Rendered;
 
 /// Where and how to write.
 #[derive(Debug, Clone)]
-pub struct Target {
+pub(crate) struct Target {
     /// The folder that receives `<name>/` and `<name>.zip`.
-    pub dir: PathBuf,
+    pub(crate) dir: PathBuf,
     /// Replace an existing bundle of the same name.
-    pub force: bool,
+    pub(crate) force: bool,
     /// Timestamp given to every file and zip entry.
-    pub mtime: OffsetDateTime,
+    pub(crate) mtime: OffsetDateTime,
 }
 
 /// What was written.
 #[derive(Debug, Clone)]
-pub struct Written {
+pub(crate) struct Written {
     /// The bundle folder.
-    pub folder: PathBuf,
+    pub(crate) folder: PathBuf,
     /// The zip, when one was written.
-    pub zip: Option<PathBuf>,
+    pub(crate) zip: Option<PathBuf>,
     /// Earlier bundle files that were replaced (`--force`).
-    pub replaced: Vec<PathBuf>,
+    pub(crate) replaced: Vec<PathBuf>,
     /// The staging folder, when it could not be removed after the bundle was in place.
-    pub leftover: Option<PathBuf>,
+    pub(crate) leftover: Option<PathBuf>,
 }
 
 /// The zip of a rendered bundle: every folder and file under one top folder `<name>/`, sorted,
 /// deflated, with fixed timestamps and permissions, so equal inputs give equal bytes.
-pub fn pack(rendered: &Rendered, mtime: OffsetDateTime) -> Vec<u8> {
+pub(crate) fn pack(rendered: &Rendered, mtime: OffsetDateTime) -> Vec<u8> {
     let base = SimpleFileOptions::default()
         .compression_method(CompressionMethod::Deflated)
         .last_modified_time(dos_time(mtime))
@@ -91,7 +91,7 @@ fn dos_time(t: OffsetDateTime) -> DateTime {
 }
 
 /// Writes the folder (and the zip, when given) into `target.dir`, atomically.
-pub fn write(
+pub(crate) fn write(
     rendered: &Rendered,
     zip: Option<&[u8]>,
     target: &Target,
@@ -362,7 +362,7 @@ fn write_tree(root: &Path, rendered: &Rendered, mtime: OffsetDateTime) -> Result
 }
 
 /// Makes a folder certbundle writes into (`extract -o`, `fetch -o`), with its parents.
-pub fn make_folder(dir: &Path) -> Result<(), BundleError> {
+pub(crate) fn make_folder(dir: &Path) -> Result<(), BundleError> {
     fs::create_dir_all(dir).map_err(BundleError::io("create", dir))
 }
 
@@ -370,7 +370,7 @@ pub fn make_folder(dir: &Path) -> Result<(), BundleError> {
 /// carries the final name; an existing file of that name is replaced. The file keeps the time it
 /// was written at and the permissions the user's umask gives. An error names `path`, never the
 /// hidden staging folder.
-pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<(), BundleError> {
+pub(crate) fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<(), BundleError> {
     let dir = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),

@@ -42,7 +42,7 @@ fn bytes_at<R: Read + Seek>(zip: &mut R, at: u64, len: usize) -> Result<Vec<u8>,
 /// The stored names of every entry, in central directory order; `Err` says why the zip is refused.
 /// Reads only the end of central directory record, the central directory and each entry's local
 /// header: never an entry's data, so the zip may be larger than anything read from it.
-pub fn stored_names<R: Read + Seek>(
+pub(crate) fn stored_names<R: Read + Seek>(
     zip: &mut R,
     max_entries: usize,
 ) -> Result<Vec<Vec<u8>>, String> {

@@ -7,7 +7,7 @@ use x509_parser::x509::{SubjectPublicKeyInfo, X509Name};
 
 /// A distinguished name in RFC 4514 form (most specific first, as Windows shows it):
 /// `CN=VeriSign Class 3 Public Primary Certification Authority - G5, OU=..., O=VeriSign\, Inc., C=US`.
-pub fn name(name: &X509Name) -> String {
+pub(crate) fn name(name: &X509Name) -> String {
     let rdns: Vec<String> = name
         .iter()
         .map(|rdn| {
@@ -27,7 +27,7 @@ pub fn name(name: &X509Name) -> String {
 }
 
 /// The name a person knows a certificate by: its CN, else its OU, else its O.
-pub fn display_name(name: &X509Name) -> Option<String> {
+pub(crate) fn display_name(name: &X509Name) -> Option<String> {
     const PREFERENCE: [&str; 3] = ["2.5.4.3", "2.5.4.11", "2.5.4.10"];
     PREFERENCE.iter().find_map(|wanted| {
         name.iter_attributes()
@@ -61,7 +61,7 @@ fn attribute_type(oid: &Oid) -> String {
 }
 
 /// An attribute value as text, whatever string type it uses; other types as `#` and hex.
-pub fn attribute_value(value: &Any) -> String {
+fn attribute_value(value: &Any) -> String {
     let data = value.data;
     match value.tag() {
         Tag::Utf8String
@@ -110,7 +110,7 @@ fn escape_value(value: &str) -> String {
 }
 
 /// A signature algorithm's common name, or its dotted OID.
-pub fn signature_algorithm(oid: &Oid) -> String {
+pub(crate) fn signature_algorithm(oid: &Oid) -> String {
     let name = match oid.to_id_string().as_str() {
         "1.2.840.113549.1.1.2" => "md2WithRSAEncryption",
         "1.2.840.113549.1.1.3" => "md4WithRSAEncryption",
@@ -136,7 +136,7 @@ pub fn signature_algorithm(oid: &Oid) -> String {
 }
 
 /// MD2, MD4, MD5 and SHA-1 based signature algorithms.
-pub fn is_weak_signature(oid: &Oid) -> bool {
+pub(crate) fn is_weak_signature(oid: &Oid) -> bool {
     matches!(
         oid.to_id_string().as_str(),
         "1.2.840.113549.1.1.2"
@@ -151,7 +151,7 @@ pub fn is_weak_signature(oid: &Oid) -> bool {
 
 /// What kind of public key, and its size in bits where that is what matters.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum KeyKind {
+pub(crate) enum KeyKind {
     /// RSA with this many modulus bits.
     Rsa(usize),
     /// Elliptic curve on the named curve.
@@ -171,7 +171,7 @@ impl std::fmt::Display for KeyKind {
 }
 
 /// Describes a subject public key.
-pub fn key(spki: &SubjectPublicKeyInfo) -> KeyKind {
+pub(crate) fn key(spki: &SubjectPublicKeyInfo) -> KeyKind {
     match spki.parsed() {
         Ok(PublicKey::RSA(rsa)) => KeyKind::Rsa(rsa.key_size()),
         Ok(PublicKey::EC(_)) => {

@@ -12,7 +12,7 @@
 //! normalised once, and issuers are looked up by name key, so a set of n certificates costs n
 //! look-ups, not n² comparisons. Pure: no filesystem, no clock, never prints.
 
-pub mod describe;
+pub(crate) mod describe;
 mod signature;
 
 use std::collections::HashMap;
@@ -22,12 +22,12 @@ use x509_parser::certificate::X509Certificate;
 use x509_parser::extensions::ParsedExtension;
 use x509_parser::x509::X509Name;
 
-pub use signature::Signature;
+pub(crate) use signature::Signature;
 pub(crate) use signature::check as check_signature;
 
 /// Issuer candidates of the same name whose key is tried on one certificate (real sets hold one
 /// or two: a re-issued CA).
-pub const MAX_TRIED: usize = 8;
+const MAX_TRIED: usize = 8;
 
 /// What a certificate is, decided from the certificate itself.
 #[derive(
@@ -62,7 +62,7 @@ impl Role {
     }
 
     /// The LocalMachine store it is installed into.
-    pub fn store(self) -> Option<Store> {
+    pub(crate) fn store(self) -> Option<Store> {
         match self {
             Role::Root => Some(Store::Root),
             Role::Intermediate => Some(Store::CA),
@@ -115,11 +115,11 @@ impl std::fmt::Display for Store {
 /// A distinguished name normalised for comparison: its RFC 4514 text, lower-case, runs of white
 /// space folded to one space. Two names are the same when their keys are.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct NameKey(String);
+pub(crate) struct NameKey(String);
 
 impl NameKey {
     /// The key of `name`.
-    pub fn of(name: &X509Name) -> NameKey {
+    fn of(name: &X509Name) -> NameKey {
         NameKey(
             describe::name(name)
                 .to_lowercase()
@@ -132,20 +132,20 @@ impl NameKey {
 
 /// What chain building needs to know of one certificate, computed once.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Identity {
+pub(crate) struct Identity {
     /// The subject's name key.
-    pub subject: NameKey,
+    pub(crate) subject: NameKey,
     /// The issuer's name key.
-    pub issuer: NameKey,
+    pub(crate) issuer: NameKey,
     /// subjectKeyIdentifier.
-    pub ski: Option<Vec<u8>>,
+    pub(crate) ski: Option<Vec<u8>>,
     /// authorityKeyIdentifier's keyIdentifier.
-    pub aki: Option<Vec<u8>>,
+    pub(crate) aki: Option<Vec<u8>>,
 }
 
 impl Identity {
     /// The identity of `cert`.
-    pub fn of(cert: &X509Certificate) -> Identity {
+    pub(crate) fn of(cert: &X509Certificate) -> Identity {
         let (mut ski, mut aki) = (None, None);
         for ext in cert.extensions() {
             match ext.parsed_extension() {
@@ -168,7 +168,7 @@ impl Identity {
     /// issuer without saying which key signed it. (A key identifier, not a name, decides when
     /// both are there: one altered byte in a root's name must not turn it into an unchecked
     /// intermediate.) Whether the self-signature verifies is the caller's check.
-    pub fn claims_self(&self) -> bool {
+    pub(crate) fn claims_self(&self) -> bool {
         match (&self.aki, &self.ski) {
             (Some(aki), Some(ski)) => aki == ski,
             (Some(_), None) => false,
@@ -178,7 +178,7 @@ impl Identity {
 
     /// Whether `issuer` may have issued this certificate: its subject is this one's issuer and,
     /// when both say, its key identifier is the one this certificate names.
-    pub fn may_be_issued_by(&self, issuer: &Identity) -> bool {
+    fn may_be_issued_by(&self, issuer: &Identity) -> bool {
         issuer.subject == self.issuer
             && match (&self.aki, &issuer.ski) {
                 (Some(aki), Some(ski)) => aki == ski,
@@ -189,7 +189,7 @@ impl Identity {
 
 /// What the search for a certificate's issuer within a set found.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Found {
+pub(crate) enum Found {
     /// The first candidate whose key verifies the signature.
     Verified(usize),
     /// No key verifies it; the first candidate whose key cannot be checked here, and why.
@@ -202,7 +202,7 @@ pub enum Found {
 
 impl Found {
     /// The issuer to follow: a verified one, else one whose key cannot be checked.
-    pub fn issuer(&self) -> Option<usize> {
+    pub(crate) fn issuer(&self) -> Option<usize> {
         match self {
             Found::Verified(j) | Found::Unverifiable(j, _) => Some(*j),
             Found::BadSignature(..) | Found::Missing => None,
@@ -212,13 +212,13 @@ impl Found {
 
 /// A set of certificates indexed by subject name key.
 #[derive(Debug, Clone, Default)]
-pub struct IssuerIndex {
+pub(crate) struct IssuerIndex {
     by_subject: HashMap<NameKey, Vec<usize>>,
 }
 
 impl IssuerIndex {
     /// Indexes `set` (positions are the set's).
-    pub fn new<'a>(set: impl IntoIterator<Item = &'a Identity>) -> IssuerIndex {
+    pub(crate) fn new<'a>(set: impl IntoIterator<Item = &'a Identity>) -> IssuerIndex {
         let mut by_subject: HashMap<NameKey, Vec<usize>> = HashMap::new();
         for (i, id) in set.into_iter().enumerate() {
             by_subject.entry(id.subject.clone()).or_default().push(i);
@@ -228,7 +228,7 @@ impl IssuerIndex {
 
     /// Positions of the certificates that may have issued `cert` (by name and key identifier),
     /// in set order; `identity(j)` gives the identity at position `j`.
-    pub fn candidates<'s, 'c: 's>(
+    pub(crate) fn candidates<'s, 'c: 's>(
         &'s self,
         cert: &'c Identity,
         identity: impl Fn(usize) -> &'c Identity + 's,
@@ -244,7 +244,7 @@ impl IssuerIndex {
 
     /// The issuer of `cert` among `candidates` (at most [`MAX_TRIED`] are tried): `check(j)`
     /// checks `cert`'s signature with the key of the certificate at `j`.
-    pub fn find(
+    pub(crate) fn find(
         candidates: impl IntoIterator<Item = usize>,
         mut check: impl FnMut(usize) -> Signature,
     ) -> Found {

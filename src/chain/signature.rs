@@ -10,7 +10,7 @@ use super::describe;
 
 /// The outcome of checking one signature with one key.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Signature {
+pub(crate) enum Signature {
     /// The key signed it.
     Valid,
     /// The key did not sign it.

@@ -15,26 +15,26 @@ use crate::{Error, bundle, names, render, signed};
 #[derive(Debug, Clone, Serialize)]
 pub struct BuildReport {
     /// How many files were read.
-    pub files_read: usize,
+    pub(crate) files_read: usize,
     /// How many certificates came with the profile itself (its shipped roots).
-    pub shipped: usize,
+    pub(crate) shipped: usize,
     /// The profile's own name (`none` without one).
-    pub profile: String,
+    pub(crate) profile: String,
     /// Where it came from: `built-in`, `file <name>` or `none`.
-    pub profile_source: ProfileSource,
+    pub(crate) profile_source: ProfileSource,
     /// Files in walked folders that were not used.
-    pub skipped: Vec<Skipped>,
+    pub(crate) skipped: Vec<Skipped>,
     /// The verified certificates and their findings.
     #[serde(flatten)]
-    pub checked: Checked,
+    pub(crate) checked: Checked,
     /// The bundle written, or why none was.
-    pub outcome: BuildOutcome,
+    pub(crate) outcome: BuildOutcome,
 }
 
 /// A build's result.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "result")]
-pub enum BuildOutcome {
+pub(crate) enum BuildOutcome {
     /// The bundle was written.
     Written(WrittenBundle),
     /// Nothing was written.
@@ -46,34 +46,34 @@ pub enum BuildOutcome {
 
 /// Where the bundle went and how to recognise it.
 #[derive(Debug, Clone, Serialize)]
-pub struct WrittenBundle {
+pub(crate) struct WrittenBundle {
     /// Bundle name.
-    pub name: String,
+    name: String,
     /// The folder.
-    pub folder: PathBuf,
+    pub(crate) folder: PathBuf,
     /// The zip, if written.
-    pub zip: Option<PathBuf>,
+    pub(crate) zip: Option<PathBuf>,
     /// SHA-256 of the zip file, lower-case hex.
-    pub zip_sha256: Option<String>,
+    pub(crate) zip_sha256: Option<String>,
     /// The bundle digest: SHA-256 of SHA256SUMS, lower-case hex.
-    pub digest: String,
+    pub(crate) digest: String,
     /// How many files the bundle folder holds (SHA256SUMS included).
-    pub files: usize,
+    pub(crate) files: usize,
     /// Earlier bundle files replaced with --force.
-    pub replaced: Vec<PathBuf>,
+    pub(crate) replaced: Vec<PathBuf>,
     /// A staging folder that could not be removed (delete it by hand).
-    pub leftover: Option<PathBuf>,
+    pub(crate) leftover: Option<PathBuf>,
 }
 
 impl BuildReport {
     /// True when a bundle was written.
-    pub fn ok(&self) -> bool {
+    pub(crate) fn ok(&self) -> bool {
         matches!(self.outcome, BuildOutcome::Written(_))
     }
 }
 
 /// Runs a build.
-pub fn run(req: &BuildRequest) -> Result<BuildReport, Error> {
+pub(crate) fn run(req: &BuildRequest) -> Result<BuildReport, Error> {
     let resolved = crate::profile::resolve(&req.profile)?;
     let mut loaded = load::from_paths(&req.inputs)?;
     let mut from_signed = signed::items::from_files(&req.from_signed)?;

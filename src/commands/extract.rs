@@ -12,69 +12,69 @@ use crate::{Error, bundle};
 
 /// The outcome for one file.
 #[derive(Debug, Clone, Serialize)]
-pub struct FileOutcome {
+pub(crate) struct FileOutcome {
     /// The file.
-    pub file: PathBuf,
+    pub(crate) file: PathBuf,
     /// What was found, when the file could be read.
     #[serde(flatten)]
-    pub extracted: Option<Extracted>,
+    pub(crate) extracted: Option<Extracted>,
     /// Why nothing was found.
-    pub error: Option<String>,
+    pub(crate) error: Option<String>,
     /// What to do about it.
-    pub hint: Option<String>,
+    pub(crate) hint: Option<String>,
 }
 
 /// One certificate written with `-o`.
 #[derive(Debug, Clone, Serialize)]
-pub struct WrittenCert {
+pub(crate) struct WrittenCert {
     /// The file written (or found identical).
-    pub file: PathBuf,
+    pub(crate) file: PathBuf,
     /// Certificate name.
-    pub name: String,
+    name: String,
     /// SHA-1 thumbprint.
-    pub sha1: String,
+    sha1: String,
     /// It was already there, identical.
-    pub already_there: bool,
+    pub(crate) already_there: bool,
     /// The profile pin it matches, if any.
-    pub pinned: Option<String>,
+    pinned: Option<String>,
     /// Expired at the time of the run.
-    pub expired: bool,
+    expired: bool,
     /// Not a CA certificate (a signer's own, written with --include-leaf).
-    pub leaf: bool,
+    pub(crate) leaf: bool,
     /// A look-alike of, or half matching, this profile pin: `build` refuses it.
-    pub refused: Option<String>,
+    refused: Option<String>,
 }
 
 /// What `extract` found.
 #[derive(Debug, Clone, Serialize)]
 pub struct ExtractReport {
     /// The profile the certificates were marked against (`none`).
-    pub profile: String,
+    pub(crate) profile: String,
     /// One entry per file, in the order given.
-    pub files: Vec<FileOutcome>,
+    pub(crate) files: Vec<FileOutcome>,
     /// `-o DIR`.
-    pub output: Option<PathBuf>,
+    pub(crate) output: Option<PathBuf>,
     /// What was written there.
-    pub written: Vec<WrittenCert>,
+    pub(crate) written: Vec<WrittenCert>,
     /// Certificate files already in `-o DIR` that this run did not write (a `build` of the
     /// folder takes them too).
-    pub others_in_output: Vec<PathBuf>,
+    pub(crate) others_in_output: Vec<PathBuf>,
     /// Required pins of the profile that neither ship with it nor were written: a build of the
     /// folder reports them missing.
-    pub missing_required: Vec<String>,
+    missing_required: Vec<String>,
     /// What to do with what was written (`None` when nothing was).
-    pub next: Option<NextStep>,
+    pub(crate) next: Option<NextStep>,
 }
 
 impl ExtractReport {
     /// Every file was read.
-    pub fn ok(&self) -> bool {
+    pub(crate) fn ok(&self) -> bool {
         self.files.iter().all(|f| f.error.is_none())
     }
 }
 
 /// Reads every file, marks pins, writes the CA certificates when asked.
-pub fn run(req: &ExtractRequest) -> Result<ExtractReport, Error> {
+pub(crate) fn run(req: &ExtractRequest) -> Result<ExtractReport, Error> {
     crate::load::require_present(&req.files)?;
     let resolved = resolve(&req.profile)?;
     // The profile's shipped roots, read once: an issuer a file lacks may be one of them.

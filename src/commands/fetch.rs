@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::{FetchRequest, NextStep};
 use crate::Error;
-pub use crate::fetch::FetchStatus;
+pub(crate) use crate::fetch::FetchStatus;
 use crate::fetch::{self, Downloader};
 use crate::profile::Need;
 use crate::profile::resolve;
@@ -17,44 +17,44 @@ use crate::profile::resolve;
 #[derive(Debug, Clone, Serialize)]
 pub struct Fetched {
     /// Certificate name.
-    pub name: String,
+    pub(crate) name: String,
     /// SHA-1 thumbprint (or SHA-256 when only that is pinned).
-    pub thumbprint: String,
+    pub(crate) thumbprint: String,
     /// `required` or `recommended`.
-    pub need: Need,
+    need: Need,
     /// What happened.
-    pub status: FetchStatus,
+    pub(crate) status: FetchStatus,
     /// The file written or found, when there is one.
-    pub file: Option<PathBuf>,
+    file: Option<PathBuf>,
     /// The URL it came from, or the last one tried.
-    pub url: Option<String>,
+    url: Option<String>,
     /// Why it failed, and anything done to the folder on the way (a stale file removed).
-    pub detail: Option<String>,
+    pub(crate) detail: Option<String>,
     /// Its bytes ship with certbundle (a root): `build` has it without downloading.
-    pub shipped: bool,
+    pub(crate) shipped: bool,
     /// A URL that served another certificate, and what it served (kept even when another URL
     /// then gave the right one: someone may be tampering with that download).
-    pub mismatch: Option<String>,
+    pub(crate) mismatch: Option<String>,
 }
 
 /// What `fetch` did.
 #[derive(Debug, Clone, Serialize)]
 pub struct FetchReport {
     /// Profile name.
-    pub profile: String,
+    pub(crate) profile: String,
     /// The folder written to.
-    pub folder: PathBuf,
+    pub(crate) folder: PathBuf,
     /// One entry per pinned certificate, in profile order.
-    pub certificates: Vec<Fetched>,
+    pub(crate) certificates: Vec<Fetched>,
     /// The build to run over the folder; `None` when nothing is there to build from, or when a
     /// download did not match its pin (the network is in question: no step to copy blindly).
-    pub next: Option<NextStep>,
+    pub(crate) next: Option<NextStep>,
 }
 
 impl FetchReport {
     /// Acceptable when nothing mismatched its pin and every required certificate was obtained
     /// (or ships with certbundle).
-    pub fn ok(&self) -> bool {
+    pub(crate) fn ok(&self) -> bool {
         self.certificates.iter().all(|c| {
             !matches!(
                 c.status,
@@ -68,7 +68,10 @@ impl FetchReport {
 }
 
 /// Runs fetch; `progress` sees each certificate as soon as it is done.
-pub fn run(req: &FetchRequest, progress: &mut dyn FnMut(&Fetched)) -> Result<FetchReport, Error> {
+pub(crate) fn run(
+    req: &FetchRequest,
+    progress: &mut dyn FnMut(&Fetched),
+) -> Result<FetchReport, Error> {
     let resolved = resolve(&req.profile)?;
     let Some(profile) = &resolved.profile else {
         return Err(Error::usage(

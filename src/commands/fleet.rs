@@ -15,12 +15,12 @@ pub struct FleetReport {
     #[serde(flatten)]
     pub fleet: Fleet,
     /// The HTML page written with `--html`.
-    pub html: Option<PathBuf>,
+    pub(crate) html: Option<PathBuf>,
 }
 
 /// Runs report: list, then read, parse and sum up each report (on every core, one report per
 /// core in memory at a time), summarise, and write the HTML page when asked.
-pub fn run(req: &FleetRequest) -> Result<FleetReport, Error> {
+pub(crate) fn run(req: &FleetRequest) -> Result<FleetReport, Error> {
     let listing = read::list(&req.paths)?;
     let mut skipped = listing.skipped;
     let reference = match (&req.bundle, listing.bundles.as_slice()) {

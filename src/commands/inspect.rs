@@ -11,23 +11,23 @@ use crate::verify::{self, Checked, Severity};
 #[derive(Debug, Clone, Serialize)]
 pub struct InspectReport {
     /// How many files were read.
-    pub files_read: usize,
+    pub(crate) files_read: usize,
     /// Files in walked folders that were not used.
-    pub skipped: Vec<Skipped>,
+    pub(crate) skipped: Vec<Skipped>,
     /// Certificates and findings.
     #[serde(flatten)]
-    pub checked: Checked,
+    pub(crate) checked: Checked,
 }
 
 impl InspectReport {
     /// True when no finding is an error (the set could be bundled).
-    pub fn ok(&self) -> bool {
+    pub(crate) fn ok(&self) -> bool {
         self.checked.count(Severity::Error) == 0
     }
 }
 
 /// Runs inspect.
-pub fn run(req: &InspectRequest) -> Result<InspectReport, Error> {
+pub(crate) fn run(req: &InspectRequest) -> Result<InspectReport, Error> {
     let loaded = load::from_paths(&req.inputs)?;
     if loaded.items.is_empty() {
         return Err(Error::usage(

@@ -13,13 +13,14 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-pub use build::{BuildOutcome, BuildReport, WrittenBundle};
-pub use extract::{ExtractReport, FileOutcome, WrittenCert};
-pub use fetch::{FetchReport, FetchStatus, Fetched};
-pub use fleet::FleetReport;
-pub use inspect::InspectReport;
-pub use profiles::{PinLine, ProfileLine, ProfilesReport};
-pub use verify::VerifyReport;
+pub(crate) use build::{BuildOutcome, BuildReport};
+pub(crate) use extract::ExtractReport;
+pub use fetch::Fetched;
+pub(crate) use fetch::{FetchReport, FetchStatus};
+pub(crate) use fleet::FleetReport;
+pub(crate) use inspect::InspectReport;
+pub(crate) use profiles::ProfilesReport;
+pub(crate) use verify::VerifyReport;
 
 use crate::Error;
 use crate::bundle::Target;
@@ -31,7 +32,7 @@ use crate::verify::Policy;
 /// `output`, carried by `--json`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case", tag = "action")]
-pub enum NextStep {
+pub(crate) enum NextStep {
     /// Run `certbundle` with these arguments.
     Build {
         /// The arguments after `certbundle`: `build`, the flags, the folder (unquoted).
@@ -51,92 +52,92 @@ pub enum NextStep {
 #[derive(Debug, Clone)]
 pub struct BuildRequest {
     /// Files and folders.
-    pub inputs: Vec<PathBuf>,
+    pub(crate) inputs: Vec<PathBuf>,
     /// How certificates are judged (its profile is filled in from `profile`).
-    pub policy: Policy,
+    pub(crate) policy: Policy,
     /// The profile asked for.
-    pub profile: ProfileChoice,
+    pub(crate) profile: ProfileChoice,
     /// `--name`, already checked; without it the build names the bundle after the profile.
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     /// When the bundle is made (`SOURCE_DATE_EPOCH`, else the clock), in whole seconds.
-    pub created: time::OffsetDateTime,
+    pub(crate) created: time::OffsetDateTime,
     /// Where it goes.
-    pub target: Target,
+    pub(crate) target: Target,
     /// Write the zip too.
-    pub zip: bool,
+    pub(crate) zip: bool,
     /// JSON output.
-    pub json: bool,
+    pub(crate) json: bool,
     /// `--templates DIR`: templates replacing built-in ones.
-    pub templates: Option<PathBuf>,
+    pub(crate) templates: Option<PathBuf>,
     /// `--from-signed`: signed binaries whose embedded CA certificates join the input.
-    pub from_signed: Vec<PathBuf>,
+    pub(crate) from_signed: Vec<PathBuf>,
 }
 
 /// `certbundle inspect`.
 #[derive(Debug, Clone)]
 pub struct InspectRequest {
     /// Files and folders.
-    pub inputs: Vec<PathBuf>,
+    pub(crate) inputs: Vec<PathBuf>,
     /// How certificates are judged.
-    pub policy: Policy,
+    pub(crate) policy: Policy,
     /// The profile to mark pinned certificates with.
-    pub profile: ProfileChoice,
+    pub(crate) profile: ProfileChoice,
     /// JSON output.
-    pub json: bool,
+    pub(crate) json: bool,
 }
 
 /// `certbundle verify`.
 #[derive(Debug, Clone)]
 pub struct VerifyRequest {
     /// Folder or zip.
-    pub bundle: PathBuf,
+    pub(crate) bundle: PathBuf,
     /// JSON output.
-    pub json: bool,
+    pub(crate) json: bool,
 }
 
 /// `certbundle profiles`.
 #[derive(Debug, Clone)]
 pub struct ProfilesRequest {
     /// The profile to show (`None`: list them).
-    pub profile: Option<ProfileChoice>,
+    pub(crate) profile: Option<ProfileChoice>,
     /// JSON output.
-    pub json: bool,
+    pub(crate) json: bool,
 }
 
 /// `certbundle fetch`.
 #[derive(Debug, Clone)]
 pub struct FetchRequest {
     /// The profile whose certificates to download.
-    pub profile: ProfileChoice,
+    pub(crate) profile: ProfileChoice,
     /// The --profile value as given.
-    pub profile_arg: String,
+    pub(crate) profile_arg: String,
     /// Where to write them.
-    pub output: PathBuf,
+    pub(crate) output: PathBuf,
     /// Seconds allowed for each download.
-    pub timeout_seconds: u64,
+    pub(crate) timeout_seconds: u64,
     /// JSON output.
-    pub json: bool,
+    pub(crate) json: bool,
 }
 
 /// `certbundle extract`.
 #[derive(Debug, Clone)]
 pub struct ExtractRequest {
     /// Signed PE files.
-    pub files: Vec<PathBuf>,
+    pub(crate) files: Vec<PathBuf>,
     /// `-o DIR`: where to write the CA certificates.
-    pub output: Option<PathBuf>,
+    pub(crate) output: Option<PathBuf>,
     /// `--include-leaf`: write the signers' own certificates too.
-    pub include_leaf: bool,
+    pub(crate) include_leaf: bool,
     /// The profile to mark pinned certificates with.
-    pub profile: ProfileChoice,
+    pub(crate) profile: ProfileChoice,
     /// The --profile value as given.
-    pub profile_arg: String,
+    pub(crate) profile_arg: String,
     /// The instant expiry is judged at (`--now`, else the clock).
-    pub now: time::OffsetDateTime,
+    pub(crate) now: time::OffsetDateTime,
     /// `--now` as given.
-    pub now_arg: Option<String>,
+    pub(crate) now_arg: Option<String>,
     /// JSON output.
-    pub json: bool,
+    pub(crate) json: bool,
 }
 
 /// How `certbundle report` prints.

@@ -11,17 +11,17 @@ use crate::profile::{ProfileChoice, resolve};
 #[derive(Debug, Clone, Serialize)]
 pub struct ProfileLine {
     /// Name.
-    pub name: String,
+    pub(crate) name: String,
     /// Products.
-    pub title: String,
+    pub(crate) title: String,
     /// Used when no --profile is given.
-    pub default: bool,
+    pub(crate) default: bool,
     /// Roots pinned.
-    pub roots: usize,
+    pub(crate) roots: usize,
     /// Intermediates pinned.
-    pub intermediates: usize,
+    pub(crate) intermediates: usize,
     /// Roots whose bytes ship with certbundle.
-    pub shipped: usize,
+    pub(crate) shipped: usize,
 }
 
 /// One pinned certificate, as shown.
@@ -29,9 +29,9 @@ pub struct ProfileLine {
 pub struct PinLine {
     /// The pin.
     #[serde(flatten)]
-    pub pin: Pin,
+    pub(crate) pin: Pin,
     /// Whether its bytes ship with certbundle (or beside a profile file).
-    pub shipped: bool,
+    pub(crate) shipped: bool,
 }
 
 /// What `profiles` shows.
@@ -57,7 +57,7 @@ pub enum ProfilesReport {
 }
 
 /// Runs profiles.
-pub fn run(req: &ProfilesRequest) -> Result<ProfilesReport, Error> {
+pub(crate) fn run(req: &ProfilesRequest) -> Result<ProfilesReport, Error> {
     let Some(choice) = &req.profile else {
         let profiles = Profile::built_in_names()
             .into_iter()

@@ -12,18 +12,18 @@ use crate::bundle::{self, Audit, Form};
 #[derive(Debug, Clone, Serialize)]
 pub struct VerifyReport {
     /// The folder or zip.
-    pub bundle: PathBuf,
+    pub(crate) bundle: PathBuf,
     /// Folder or zip.
-    pub kind: Form,
+    pub(crate) kind: Form,
     /// The audit.
     #[serde(flatten)]
-    pub audit: Audit,
+    pub(crate) audit: Audit,
     /// True when nothing is wrong.
-    pub ok: bool,
+    ok: bool,
 }
 
 /// Runs verify.
-pub fn run(req: &VerifyRequest) -> Result<VerifyReport, Error> {
+pub(crate) fn run(req: &VerifyRequest) -> Result<VerifyReport, Error> {
     let tree = bundle::read(&req.bundle)?;
     let audit = bundle::audit(&tree);
     Ok(VerifyReport {

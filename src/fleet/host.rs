@@ -46,7 +46,7 @@ pub enum HostStatus {
 
 impl HostStatus {
     /// The words of the summary line.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             HostStatus::IntegrityFailure => "integrity failure",
             HostStatus::Error => "error",
@@ -62,12 +62,12 @@ impl HostStatus {
     }
 
     /// The stable code (`--json`, CSV): `integrity-failure`, `still-missing`, ...
-    pub fn code(self) -> &'static str {
+    pub(crate) fn code(self) -> &'static str {
         self.into()
     }
 
     /// Whether the host has every certificate in place.
-    pub fn in_place(self) -> bool {
+    pub(crate) fn in_place(self) -> bool {
         matches!(self, HostStatus::Fixed | HostStatus::Compliant)
     }
 }
@@ -88,7 +88,7 @@ pub enum BundleMatch {
 
 impl BundleMatch {
     /// The stable code (`--json`, CSV): `same`, `other`, `no-digest`.
-    pub fn code(self) -> &'static str {
+    pub(crate) fn code(self) -> &'static str {
         self.into()
     }
 }
@@ -96,7 +96,7 @@ impl BundleMatch {
 /// What is wrong with one certificate on a host.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Problem {
+pub(crate) enum Problem {
     /// Not in its store.
     Missing,
     /// In Untrusted Certificates.
@@ -109,7 +109,7 @@ pub enum Problem {
 
 impl Problem {
     /// Words.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Problem::Missing => "missing",
             Problem::Blocked => "blocked by Untrusted Certificates",
@@ -121,86 +121,86 @@ impl Problem {
 
 /// One certificate that is not in place on a host.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct CertProblem {
+pub(crate) struct CertProblem {
     /// Certificate name.
-    pub name: String,
+    pub(crate) name: String,
     /// Thumbprint.
-    pub sha1: String,
+    sha1: String,
     /// `Root` or `CA`.
-    pub store: String,
+    store: String,
     /// What is wrong.
-    pub problem: Problem,
+    pub(crate) problem: Problem,
     /// The installer's words (error, chain status), when it gave any.
-    pub detail: Option<String>,
+    pub(crate) detail: Option<String>,
 }
 
 /// The product signature check, summed up.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct ProductCheck {
+pub(crate) struct ProductCheck {
     /// `skipped`, `absent` or `checked`.
-    pub result: String,
+    pub(crate) result: String,
     /// Programs whose signature is `Valid`.
-    pub valid: usize,
+    pub(crate) valid: usize,
     /// Programs checked.
-    pub checked: usize,
+    pub(crate) checked: usize,
     /// The first status that is not `Valid`.
-    pub worst: Option<String>,
+    pub(crate) worst: Option<String>,
 }
 
 /// One host: its latest report, summed up.
 #[derive(Debug, Clone, Serialize)]
-pub struct Host {
+pub(crate) struct Host {
     /// Computer name, as the latest report gives it.
-    pub host: String,
+    pub(crate) host: String,
     /// Its `MachineGuid`: two computers of the same name are two rows (none from an older
     /// installer, or when it could not be read).
-    pub machine_guid: Option<String>,
+    pub(crate) machine_guid: Option<String>,
     /// Its domain or workgroup, when the report says.
-    pub domain: Option<String>,
+    pub(crate) domain: Option<String>,
     /// When the latest run finished (UTC).
-    pub last_run: String,
+    pub(crate) last_run: String,
     /// What that run did.
-    pub mode: Mode,
+    pub(crate) mode: Mode,
     /// Where the host stands.
-    pub status: HostStatus,
+    pub(crate) status: HostStatus,
     /// The status in words, with the count where there is one ("still missing 2").
-    pub label: String,
+    pub(crate) label: String,
     /// Every certificate in place, from the bundle compared with (when one is).
-    pub compliant: bool,
+    pub(crate) compliant: bool,
     /// Certificates not in place.
-    pub problems: Vec<CertProblem>,
+    pub(crate) problems: Vec<CertProblem>,
     /// Bundle certificates in Untrusted Certificates.
-    pub conflicts: Vec<report::Conflict>,
+    pub(crate) conflicts: Vec<report::Conflict>,
     /// `DisableRootAutoUpdate` = 1 ("Turn off Automatic Root Certificates Update"); none when the
     /// run stopped before reading it.
-    pub auto_update_off: Option<bool>,
+    pub(crate) auto_update_off: Option<bool>,
     /// The OfficeScan / Apex One signature check; none when the run stopped before it.
-    pub products: Option<ProductCheck>,
+    pub(crate) products: Option<ProductCheck>,
     /// Reports read for this host (the latest and the older ones).
-    pub runs: usize,
+    pub(crate) runs: usize,
     /// The latest report's file.
-    pub file: String,
+    pub(crate) file: String,
     /// The bundle that ran.
-    pub bundle: report::BundleRef,
+    pub(crate) bundle: report::BundleRef,
     /// How that bundle relates to the reference (none without a reference).
-    pub bundle_match: Option<BundleMatch>,
+    pub(crate) bundle_match: Option<BundleMatch>,
     /// Why the host is not compliant, in the installer's words (integrity problems, messages).
-    pub reasons: Vec<String>,
+    pub(crate) reasons: Vec<String>,
     /// A later run that does not change the verdict: it stopped before looking at the stores,
     /// or ran another bundle than the reference.
-    pub later: Option<String>,
+    pub(crate) later: Option<String>,
     /// What the engineer should know that is not a reason: a report read other than as written,
     /// machines that share a name.
-    pub notes: Vec<String>,
+    pub(crate) notes: Vec<String>,
     /// When the run finished, for choosing a host's run.
     #[serde(skip)]
-    pub finished: time::OffsetDateTime,
+    pub(crate) finished: time::OffsetDateTime,
     /// When it started (ties).
     #[serde(skip)]
-    pub started: String,
+    pub(crate) started: String,
     /// The run looked at the certificate stores (it did not stop in preflight or integrity).
     #[serde(skip)]
-    pub reached_stores: bool,
+    pub(crate) reached_stores: bool,
 }
 
 /// Most reasons kept per host (the rest are counted).
@@ -208,7 +208,7 @@ const MAX_REASONS: usize = 5;
 
 /// One report as a row of its own (its host's other runs are weighed by
 /// [`super::summarise`]).
-pub fn row(file: String, parsed: CheckedReport, reference: Option<&Reference>) -> Host {
+pub(crate) fn row(file: String, parsed: CheckedReport, reference: Option<&Reference>) -> Host {
     let CheckedReport {
         report: r,
         finished,

@@ -18,7 +18,7 @@ struct Page<'a> {
 }
 
 /// The page.
-pub fn render(fleet: &Fleet) -> String {
+pub(crate) fn render(fleet: &Fleet) -> String {
     let mut env = crate::render::strict_environment();
     env.set_auto_escape_callback(|_| AutoEscape::Html);
     env.add_template("fleet-report.html.j2", TEMPLATE)

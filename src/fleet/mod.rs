@@ -10,22 +10,21 @@
 //!
 //! Only `read` and `reference` touch the filesystem; the rest is pure. Never prints.
 
-pub mod host;
-pub mod html;
-pub mod read;
-pub mod reference;
+mod host;
+pub(crate) mod html;
+pub(crate) mod read;
+pub(crate) mod reference;
 pub mod report;
-pub mod summary;
-pub mod text;
+mod summary;
+pub(crate) mod text;
 mod unused;
 
-pub use host::{
-    BundleMatch, CertProblem, Host, HostStatus, Problem, ProductCheck, row as host_row,
-};
-pub use reference::{FleetError, Reference};
-pub use report::{CheckedReport, InstallReport, Mode, Verdict};
-pub use summary::{Fleet, Summary, host_key, summarise};
-pub use unused::{UnusedFile, named_like_a_report};
+pub use host::{BundleMatch, HostStatus};
+pub(crate) use host::{Host, row as host_row};
+pub(crate) use reference::{FleetError, Reference};
+pub use report::{Mode, Verdict};
+pub(crate) use summary::{Fleet, summarise};
+pub(crate) use unused::UnusedFile;
 
 /// The schema identifier of `certbundle report --json`.
-pub const FLEET_SCHEMA: &str = "certbundle-fleet/1";
+const FLEET_SCHEMA: &str = "certbundle-fleet/1";

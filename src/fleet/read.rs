@@ -14,7 +14,7 @@ use crate::load::{LoadError, LoadErrors};
 
 /// Where one candidate report is.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Location {
+pub(crate) enum Location {
     /// A file.
     File(PathBuf),
     /// Entry `index` of a zip.
@@ -28,22 +28,22 @@ pub enum Location {
 
 /// One candidate report: where it is, and how it is shown.
 #[derive(Debug, Clone)]
-pub struct Candidate {
+pub(crate) struct Candidate {
     /// Where to read it.
-    pub location: Location,
+    pub(crate) location: Location,
     /// Path, or `zip!/entry`.
-    pub file: String,
+    pub(crate) file: String,
 }
 
 /// What the paths hold.
 #[derive(Debug, Default)]
-pub struct Listing {
+pub(crate) struct Listing {
     /// Candidate reports, in path order.
-    pub candidates: Vec<Candidate>,
+    pub(crate) candidates: Vec<Candidate>,
     /// Files that will not be read, and why.
-    pub skipped: Vec<UnusedFile>,
+    pub(crate) skipped: Vec<UnusedFile>,
     /// Bundle folders and zips among the paths (a zip only when it holds exactly one bundle).
-    pub bundles: Vec<PathBuf>,
+    pub(crate) bundles: Vec<PathBuf>,
 }
 
 impl Listing {
@@ -55,7 +55,7 @@ impl Listing {
 /// Lists every candidate under `paths`. A path that does not exist is an error (exit 2); a file
 /// that cannot be looked at is skipped with its reason. Each file is listed once, however it is
 /// reached.
-pub fn list(paths: &[PathBuf]) -> Result<Listing, LoadErrors> {
+pub(crate) fn list(paths: &[PathBuf]) -> Result<Listing, LoadErrors> {
     let mut out = Listing::default();
     let mut missing = Vec::new();
     let mut declared = Vec::new();
@@ -234,13 +234,13 @@ fn zip(path: &Path, out: &mut Listing, declared: &mut Vec<u64>) {
 
 /// Reads candidates one at a time, keeping zips open between entries.
 #[derive(Default)]
-pub struct Reader {
+pub(crate) struct Reader {
     zips: BTreeMap<PathBuf, zip::ZipArchive<fs::File>>,
 }
 
 impl Reader {
     /// The bytes of one candidate, at most [`MAX_REPORT_SIZE`]; the error is the reason to skip.
-    pub fn read(&mut self, location: &Location) -> Result<Vec<u8>, String> {
+    pub(crate) fn read(&mut self, location: &Location) -> Result<Vec<u8>, String> {
         let mut bytes = Vec::new();
         match location {
             Location::File(path) => {

@@ -15,13 +15,13 @@ use crate::manifest;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Reference {
     /// The folder or zip given.
-    pub path: String,
+    pub(crate) path: String,
     /// Its name (manifest.json).
-    pub name: String,
+    pub(crate) name: String,
     /// When it was built (manifest.json).
-    pub created: String,
+    pub(crate) created: String,
     /// SHA-256 of its SHA256SUMS, lower-case hex.
-    pub digest: String,
+    pub(crate) digest: String,
 }
 
 /// Why a path cannot be the reference bundle.
@@ -42,7 +42,7 @@ pub enum FleetError {
 
 impl FleetError {
     /// What to do about it.
-    pub fn hint(&self) -> String {
+    pub(crate) fn hint(&self) -> String {
         match self {
             FleetError::NotABundle { .. } => "give the bundle folder or zip that `certbundle build` wrote (it holds manifest.json and SHA256SUMS)".into(),
             FleetError::Unreadable(e) => e.hint(),
@@ -51,7 +51,7 @@ impl FleetError {
 }
 
 /// The bundle at `path` (folder or zip) as a reference.
-pub fn read(path: &Path) -> Result<Reference, FleetError> {
+pub(crate) fn read(path: &Path) -> Result<Reference, FleetError> {
     let not_bundle = |why: String| FleetError::NotABundle {
         path: path.into(),
         why,

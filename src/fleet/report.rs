@@ -28,7 +28,7 @@ pub enum Mode {
 
 impl Mode {
     /// The word shown.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         self.into()
     }
 }
@@ -63,22 +63,22 @@ pub enum Verdict {
 /// `generator`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[allow(missing_docs)]
-pub struct Generator {
-    pub name: String,
-    pub version: String,
+struct Generator {
+    name: String,
+    version: String,
 }
 
 /// `bundle`: which bundle ran.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[allow(missing_docs)]
-pub struct BundleRef {
-    pub name: String,
-    pub created: String,
-    pub profile: String,
+pub(crate) struct BundleRef {
+    pub(crate) name: String,
+    pub(crate) created: String,
+    profile: String,
     /// `built-in`, `file <name>` or `none`.
-    pub profile_source: String,
+    profile_source: String,
     /// SHA-256 of SHA256SUMS, lower-case hex; none when the script ran without it.
-    pub digest: Option<String>,
+    pub(crate) digest: Option<String>,
 }
 
 /// `host`.
@@ -86,121 +86,121 @@ pub struct BundleRef {
 #[allow(missing_docs)]
 pub struct HostInfo {
     pub name: String,
-    pub machine_guid: Option<String>,
-    pub domain: Option<String>,
-    pub os_version: String,
-    pub powershell_version: String,
-    pub clr_version: String,
-    pub os_64bit: bool,
-    pub process_64bit: bool,
-    pub elevated: bool,
-    pub user: String,
-    pub language_mode: String,
+    pub(crate) machine_guid: Option<String>,
+    pub(crate) domain: Option<String>,
+    os_version: String,
+    powershell_version: String,
+    clr_version: String,
+    os_64bit: bool,
+    process_64bit: bool,
+    elevated: bool,
+    user: String,
+    language_mode: String,
 }
 
 /// `integrity`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[allow(missing_docs)]
-pub struct Integrity {
-    pub result: String,
-    pub sums_found: bool,
-    pub files_checked: u64,
-    pub problems: Vec<String>,
+pub(crate) struct Integrity {
+    result: String,
+    sums_found: bool,
+    files_checked: u64,
+    pub(crate) problems: Vec<String>,
     /// `matched`, `not-matched` or `not-given`.
-    pub expected_digest: String,
+    expected_digest: String,
     /// Install.cmd checked the script and the certificate files before starting the script.
-    pub launcher_checked: bool,
+    launcher_checked: bool,
 }
 
 /// `policy`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[allow(missing_docs)]
-pub struct Policy {
-    pub disable_root_auto_update: Option<i64>,
-    pub only_enterprise_roots: Option<bool>,
-    pub registry_key: String,
-    pub gpo_setting: String,
+pub(crate) struct Policy {
+    pub(crate) disable_root_auto_update: Option<i64>,
+    only_enterprise_roots: Option<bool>,
+    registry_key: String,
+    gpo_setting: String,
 }
 
 /// `conflict`: a bundle certificate in Untrusted Certificates.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[allow(missing_docs)]
 pub struct Conflict {
-    pub sha1: String,
-    pub name: String,
-    pub store: String,
+    pub(crate) sha1: String,
+    pub(crate) name: String,
+    pub(crate) store: String,
 }
 
 /// `certificate`: one bundle certificate on this host.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[allow(missing_docs)]
 pub struct Certificate {
-    pub file: String,
-    pub store: String,
-    pub role: String,
+    file: String,
+    pub(crate) store: String,
+    role: String,
     pub name: String,
-    pub sha1: String,
-    pub sha256: String,
-    pub not_after: String,
+    pub(crate) sha1: String,
+    sha256: String,
+    not_after: String,
     pub before: Option<String>,
     pub action: Option<String>,
     pub after: Option<String>,
     pub chain: String,
-    pub chain_status: Vec<String>,
-    pub error: Option<String>,
+    pub(crate) chain_status: Vec<String>,
+    pub(crate) error: Option<String>,
 }
 
 /// `products`: the OfficeScan / Apex One signature check.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[allow(missing_docs)]
-pub struct Products {
-    pub result: String,
-    pub agent_path: Option<String>,
-    pub binaries: Vec<Binary>,
+pub(crate) struct Products {
+    pub(crate) result: String,
+    agent_path: Option<String>,
+    pub(crate) binaries: Vec<Binary>,
 }
 
 /// `binary`: one program's Authenticode status.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[allow(missing_docs)]
-pub struct Binary {
-    pub file: String,
-    pub status: String,
-    pub status_message: String,
-    pub signer: Option<String>,
+pub(crate) struct Binary {
+    file: String,
+    pub(crate) status: String,
+    status_message: String,
+    signer: Option<String>,
 }
 
 /// A whole report, as the installer writes it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[allow(missing_docs)]
 pub struct InstallReport {
-    pub schema: String,
-    pub generator: Generator,
-    pub bundle: BundleRef,
+    schema: String,
+    generator: Generator,
+    pub(crate) bundle: BundleRef,
     pub host: HostInfo,
-    pub mode: Mode,
-    pub started: String,
+    pub(crate) mode: Mode,
+    pub(crate) started: String,
     pub finished: String,
-    pub integrity: Option<Integrity>,
-    pub policy: Option<Policy>,
+    pub(crate) integrity: Option<Integrity>,
+    pub(crate) policy: Option<Policy>,
     pub conflicts: Vec<Conflict>,
     pub certificates: Vec<Certificate>,
-    pub products: Option<Products>,
-    pub report_dir: String,
-    pub report_dir_fallback: bool,
+    pub(crate) products: Option<Products>,
+    report_dir: String,
+    report_dir_fallback: bool,
     pub verdict: Verdict,
-    pub exit_code: i64,
-    pub messages: Vec<String>,
+    exit_code: i64,
+    pub(crate) messages: Vec<String>,
 }
 
 /// A report that was read, with when it finished (for ordering runs of one host).
 #[derive(Debug, Clone)]
-pub struct CheckedReport {
+pub(crate) struct CheckedReport {
     /// The report.
-    pub report: InstallReport,
+    pub(crate) report: InstallReport,
     /// `finished`, parsed.
-    pub finished: OffsetDateTime,
+    pub(crate) finished: OffsetDateTime,
     /// What was read other than as written (said on the host's row).
-    pub notes: Vec<String>,
+    pub(crate) notes: Vec<String>,
 }
 
 /// The JSON text with every `\uXXXX` escape of an unpaired UTF-16 surrogate replaced by
@@ -247,7 +247,7 @@ fn replace_unpaired_surrogates(text: &str) -> (std::borrow::Cow<'_, str>, usize)
 }
 
 /// Reads one report; the error is the reason to skip the file, in words for the engineer.
-pub fn parse(bytes: &[u8]) -> Result<CheckedReport, String> {
+pub(crate) fn parse(bytes: &[u8]) -> Result<CheckedReport, String> {
     let text = decode(bytes)?;
     if text.trim().is_empty() {
         return Err("empty file".into());

@@ -6,43 +6,43 @@ use crate::names;
 
 /// One host's cells.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct HostText {
+pub(crate) struct HostText {
     /// Computer name.
-    pub host: String,
+    pub(crate) host: String,
     /// `2026-11-26 09:00:05` (UTC).
-    pub last_run: String,
+    pub(crate) last_run: String,
     /// `install`, `check-only`, ...
-    pub mode: &'static str,
+    pub(crate) mode: &'static str,
     /// `still missing 2`, `compliant`, ...
-    pub label: String,
+    pub(crate) label: String,
     /// `bad`, `warn`, `fixed` or `ok`: the row's colour.
-    pub class: &'static str,
+    pub(crate) class: &'static str,
     /// `Name (missing)`, one per certificate not in place.
-    pub problems: Vec<String>,
+    pub(crate) problems: Vec<String>,
     /// `Name in LocalMachine\Disallowed`.
-    pub conflicts: Vec<String>,
+    pub(crate) conflicts: Vec<String>,
     /// `off (policy)`, `on` or `-`.
-    pub auto_update: &'static str,
+    pub(crate) auto_update: &'static str,
     /// `Valid (7/7)`, `NotTrusted (5/7 valid)`, `no agent`, `skipped` or `-`.
-    pub product: String,
+    pub(crate) product: String,
     /// Reports read for the host.
-    pub runs: usize,
+    pub(crate) runs: usize,
     /// Its latest run was of another bundle than the reference.
-    pub other_bundle: bool,
+    pub(crate) other_bundle: bool,
     /// The script ran without SHA256SUMS (no digest to compare).
-    pub no_digest: bool,
+    no_digest: bool,
     /// The bundle that ran: `name (digest 7ac79f93)`.
-    pub bundle: String,
+    pub(crate) bundle: String,
     /// The installer's words for why.
-    pub reasons: Vec<String>,
+    pub(crate) reasons: Vec<String>,
     /// A later run that did not change the verdict.
-    pub later: Option<String>,
+    pub(crate) later: Option<String>,
     /// Notes on how the host's reports were read.
-    pub notes: Vec<String>,
+    pub(crate) notes: Vec<String>,
 }
 
 /// The cells of one host.
-pub fn host(h: &Host) -> HostText {
+pub(crate) fn host(h: &Host) -> HostText {
     let other_bundle = h.bundle_match == Some(BundleMatch::Other);
     let class = match h.status {
         HostStatus::IntegrityFailure | HostStatus::Error => "bad",
@@ -118,19 +118,19 @@ pub fn host(h: &Host) -> HostText {
 
 /// One part of the compliance bar.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct Segment {
+pub(crate) struct Segment {
     /// What the hosts in it have in common.
-    pub label: String,
+    label: String,
     /// Colour class, as for rows.
-    pub class: &'static str,
+    class: &'static str,
     /// Hosts.
-    pub count: usize,
+    count: usize,
     /// Share of all hosts, `62.5%`.
-    pub percent: String,
+    percent: String,
 }
 
 /// The compliance bar: compliant first, then fixed, then each other state, worst last.
-pub fn segments(fleet: &Fleet) -> Vec<Segment> {
+pub(crate) fn segments(fleet: &Fleet) -> Vec<Segment> {
     let mut parts: Vec<(u8, String, &'static str, usize)> = Vec::new();
     for h in &fleet.hosts {
         let t = host(h);
@@ -166,7 +166,7 @@ pub fn segments(fleet: &Fleet) -> Vec<Segment> {
 
 /// The summary line: `12 host(s): 8 compliant (3 fixed now), 4 not compliant (2 still missing
 /// certificates, 1 integrity failure, 1 ran another bundle).`
-pub fn summary_line(fleet: &Fleet) -> String {
+pub(crate) fn summary_line(fleet: &Fleet) -> String {
     let s = &fleet.summary;
     let mut line = format!(
         "{} host(s): {} compliant ({} fixed now), {} not compliant",

@@ -4,18 +4,18 @@ use serde::Serialize;
 
 /// A file that was not used, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct UnusedFile {
+pub(crate) struct UnusedFile {
     /// Where it is (a path, or `zip!/entry`).
-    pub file: String,
+    pub(crate) file: String,
     /// Why it was skipped.
-    pub reason: String,
+    pub(crate) reason: String,
     /// It is (or is named like) an installer report: a host may be missing from the view.
-    pub report_like: bool,
+    pub(crate) report_like: bool,
 }
 
 impl UnusedFile {
     /// A file skipped before it was read: a report when it is named like one.
-    pub fn new(file: String, reason: String) -> Self {
+    pub(crate) fn new(file: String, reason: String) -> Self {
         let report_like = named_like_a_report(&file);
         UnusedFile {
             file,
@@ -25,7 +25,7 @@ impl UnusedFile {
     }
 
     /// A file read and found unusable: a report when it is named like one or says it is one.
-    pub fn unusable(file: String, reason: String, bytes: &[u8]) -> Self {
+    pub(crate) fn unusable(file: String, reason: String, bytes: &[u8]) -> Self {
         let declared = bytes
             .windows(b"certbundle-report/".len())
             .any(|w| w == b"certbundle-report/");
@@ -37,7 +37,7 @@ impl UnusedFile {
 
 /// Whether a file name is the installer's: `<COMPUTER>_<yyyyMMddTHHmmssZ>.json`, or with `-2`,
 /// `-3`, ... when that name was taken (the installer never replaces a file).
-pub fn named_like_a_report(file: &str) -> bool {
+fn named_like_a_report(file: &str) -> bool {
     let name = file.rsplit(['/', '\\']).next().unwrap_or(file);
     let Some(stem) = name
         .strip_suffix(".json")
@@ -62,4 +62,22 @@ pub fn named_like_a_report(file: &str) -> bool {
         && b[8] == b'T'
         && b[15] == b'Z'
         && b[..8].iter().chain(&b[9..15]).all(u8::is_ascii_digit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::named_like_a_report;
+
+    #[test]
+    fn report_names_are_the_installers() {
+        assert!(named_like_a_report(
+            "E:\\reports\\WS_01_20261126T080004Z.json"
+        ));
+        assert!(named_like_a_report("r/MÜNCHEN_20261126T080004Z.json"));
+        assert!(named_like_a_report("r/WS-01_20261126T080004Z-2.json"));
+        assert!(!named_like_a_report("r/WS-01_20261126T080004Z-.json"));
+        assert!(!named_like_a_report("r/WS-01_20261126T080004Z-x.json"));
+        assert!(!named_like_a_report("r/package.json"));
+        assert!(!named_like_a_report("r/WS-01_20261126T0800Z.json"));
+    }
 }

@@ -8,7 +8,7 @@
 //! Returns [`Item`]s: bytes *believed* to be a certificate. Whether they really are is decided by
 //! `verify` (a corrupt `.cer` becomes a `parse-error` finding there). Never prints.
 
-pub mod pkcs7;
+pub(crate) mod pkcs7;
 mod sniff;
 
 use std::collections::BTreeSet;
@@ -20,16 +20,18 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub use pkcs7::certificates as pkcs7_certificates;
-pub use sniff::{Content, classify, holds_private_key};
+pub(crate) use sniff::holds_private_key;
+pub use sniff::{Content, classify};
 
 /// Files larger than this are refused before they are read.
-pub const MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
+const MAX_FILE_SIZE: u64 = 10 * 1024 * 1024;
 
 /// Extensions that promise a certificate: such a file without one is an error, not a skip.
-pub const CERTIFICATE_EXTENSIONS: &[&str] = &["cer", "crt", "der", "pem", "cert", "p7b", "p7c"];
+pub(crate) const CERTIFICATE_EXTENSIONS: &[&str] =
+    &["cer", "crt", "der", "pem", "cert", "p7b", "p7c"];
 
 /// Extensions of PKCS#12 archives, refused whatever they contain: they exist to carry keys.
-pub const PKCS12_EXTENSIONS: &[&str] = &["pfx", "p12"];
+const PKCS12_EXTENSIONS: &[&str] = &["pfx", "p12"];
 
 /// Where a certificate came from: the file, and its position when the file holds several.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -68,11 +70,11 @@ pub struct Item {
 
 /// A file in a walked folder that was not used, and why.
 #[derive(Debug, Clone, Serialize)]
-pub struct Skipped {
+pub(crate) struct Skipped {
     /// The file or folder.
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
     /// Why it was not used.
-    pub reason: String,
+    pub(crate) reason: String,
 }
 
 /// Everything loading produced.
@@ -81,14 +83,14 @@ pub struct Loaded {
     /// Candidate certificates in input order (folders sorted by file name).
     pub items: Vec<Item>,
     /// Files in walked folders that held neither certificates nor keys.
-    pub skipped: Vec<Skipped>,
+    pub(crate) skipped: Vec<Skipped>,
     /// How many files were read.
-    pub files_read: usize,
+    pub(crate) files_read: usize,
 }
 
 /// One refused input.
 #[derive(Debug, thiserror::Error)]
-pub enum LoadError {
+pub(crate) enum LoadError {
     /// Private key material: a bundle never carries keys.
     #[error("{}: private key material found ({what})", path.display())]
     PrivateKeyInInput {
@@ -138,7 +140,7 @@ pub enum LoadError {
 
 impl LoadError {
     /// What to do about it.
-    pub fn hint(&self) -> String {
+    fn hint(&self) -> String {
         match self {
             LoadError::PrivateKeyInInput { .. } => {
                 "a bundle never carries private keys: remove this file from the input (export the certificate alone, e.g. as .cer)".into()
@@ -160,11 +162,11 @@ impl LoadError {
 /// Every refused input of one run (loading goes on past the first, so all are reported at once).
 #[derive(Debug, thiserror::Error)]
 #[error("{}", .0.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))]
-pub struct LoadErrors(pub Vec<LoadError>);
+pub struct LoadErrors(pub(crate) Vec<LoadError>);
 
 impl LoadErrors {
     /// The hints of the distinct kinds of refusal, one per line.
-    pub fn hint(&self) -> String {
+    pub(crate) fn hint(&self) -> String {
         let hints: BTreeSet<String> = self.0.iter().map(LoadError::hint).collect();
         hints.into_iter().collect::<Vec<_>>().join("\n")
     }
@@ -172,7 +174,7 @@ impl LoadErrors {
 
 /// Every path is there (each one that is not is named): a command that reads its files one by one
 /// says first what it cannot read at all.
-pub fn require_present(paths: &[PathBuf]) -> Result<(), LoadErrors> {
+pub(crate) fn require_present(paths: &[PathBuf]) -> Result<(), LoadErrors> {
     let missing: Vec<LoadError> = paths
         .iter()
         .filter_map(|path| {
@@ -416,10 +418,12 @@ fn read_bounded(path: &Path, limit: u64, what: &'static str) -> Result<Vec<u8>, 
 }
 
 /// Largest template file accepted with `--templates`.
-pub const MAX_TEMPLATE_SIZE: u64 = 1024 * 1024;
+const MAX_TEMPLATE_SIZE: u64 = 1024 * 1024;
 
 /// The `*.j2` files of a `--templates` folder, by file name (not walked: the folder only).
-pub fn templates(dir: &Path) -> Result<std::collections::BTreeMap<String, String>, LoadErrors> {
+pub(crate) fn templates(
+    dir: &Path,
+) -> Result<std::collections::BTreeMap<String, String>, LoadErrors> {
     let unreadable = |path: &Path, source| {
         LoadErrors(vec![LoadError::Unreadable {
             path: path.into(),
@@ -458,7 +462,7 @@ pub fn templates(dir: &Path) -> Result<std::collections::BTreeMap<String, String
 /// Certificates from bytes that are not a file of the user's (the roots shipped inside the
 /// binary): classified like a file, named `origin`. Key material or anything but certificates is
 /// refused just the same.
-pub fn from_bytes(origin: &str, bytes: &[u8]) -> Result<Vec<Item>, LoadError> {
+pub(crate) fn from_bytes(origin: &str, bytes: &[u8]) -> Result<Vec<Item>, LoadError> {
     let path = PathBuf::from(origin);
     match sniff::classify(bytes) {
         Content::Certificates(found) => {
@@ -483,10 +487,10 @@ pub fn from_bytes(origin: &str, bytes: &[u8]) -> Result<Vec<Item>, LoadError> {
 }
 
 /// Largest profile file accepted with `--profile FILE`.
-pub const MAX_PROFILE_SIZE: u64 = 1024 * 1024;
+const MAX_PROFILE_SIZE: u64 = 1024 * 1024;
 
 /// A user's profile file, as text.
-pub fn profile_text(path: &Path) -> Result<String, LoadErrors> {
+pub(crate) fn profile_text(path: &Path) -> Result<String, LoadErrors> {
     let bytes =
         read_bounded(path, MAX_PROFILE_SIZE, "a profile file").map_err(|e| LoadErrors(vec![e]))?;
     String::from_utf8(bytes).map_err(|e| {

@@ -59,47 +59,47 @@ fn certificate_set<'a>(fields: &[(Any<'a>, &'a [u8])]) -> Result<Vec<&'a [u8]>, 
 
 /// A CMS `SignedData`, read tolerantly: what Authenticode needs, nothing checked that need not be.
 #[derive(Debug)]
-pub struct SignedData<'a> {
+pub(crate) struct SignedData<'a> {
     /// `eContentType` of the encapsulated content.
-    pub content_type: String,
+    pub(crate) content_type: String,
     /// The encapsulated content: an OCTET STRING's bytes (a timestamp token's TSTInfo), or the
     /// raw element (Authenticode's SpcIndirectDataContent).
-    pub content: Option<&'a [u8]>,
+    pub(crate) content: Option<&'a [u8]>,
     /// Every X.509 certificate of the `CertificateSet` (other choices skipped), raw DER.
-    pub certificates: Vec<&'a [u8]>,
+    pub(crate) certificates: Vec<&'a [u8]>,
     /// The signers.
-    pub signers: Vec<SignerInfo<'a>>,
+    pub(crate) signers: Vec<SignerInfo<'a>>,
 }
 
 /// A CMS `SignerInfo`.
 #[derive(Debug)]
-pub struct SignerInfo<'a> {
+pub(crate) struct SignerInfo<'a> {
     /// `IssuerAndSerialNumber`: the issuer's raw `Name`.
-    pub issuer: Option<&'a [u8]>,
+    pub(crate) issuer: Option<&'a [u8]>,
     /// `IssuerAndSerialNumber`: the serial number's content bytes.
-    pub serial: Option<&'a [u8]>,
+    pub(crate) serial: Option<&'a [u8]>,
     /// `[0] SubjectKeyIdentifier`, when the signer is named that way.
-    pub subject_key_id: Option<&'a [u8]>,
+    pub(crate) subject_key_id: Option<&'a [u8]>,
     /// The digest algorithm's OID.
-    pub digest_algorithm: String,
+    pub(crate) digest_algorithm: String,
     /// Signed attributes.
-    pub signed: Vec<Attribute<'a>>,
+    pub(crate) signed: Vec<Attribute<'a>>,
     /// Unsigned attributes (countersignatures, timestamp tokens, nested signatures).
-    pub unsigned: Vec<Attribute<'a>>,
+    unsigned: Vec<Attribute<'a>>,
 }
 
 /// An attribute: its OID and each value's raw encoding.
 #[derive(Debug)]
-pub struct Attribute<'a> {
+pub(crate) struct Attribute<'a> {
     /// The attribute type.
-    pub oid: String,
+    pub(crate) oid: String,
     /// Each value, raw (header included).
-    pub values: Vec<&'a [u8]>,
+    pub(crate) values: Vec<&'a [u8]>,
 }
 
 impl<'a> SignerInfo<'a> {
     /// The values of the attributes of type `oid` (signed and unsigned).
-    pub fn values<'s>(&'s self, oid: &'s str) -> impl Iterator<Item = &'a [u8]> + 's {
+    pub(crate) fn values<'s>(&'s self, oid: &'s str) -> impl Iterator<Item = &'a [u8]> + 's {
         self.signed
             .iter()
             .chain(&self.unsigned)
@@ -113,7 +113,7 @@ fn oid_of(any: &Any) -> Option<String> {
 }
 
 /// A `ContentInfo { signedData }` read as [`SignedData`].
-pub fn signed_data(ber: &[u8]) -> Result<SignedData<'_>, String> {
+pub(crate) fn signed_data(ber: &[u8]) -> Result<SignedData<'_>, String> {
     let signed = signed_data_element(ber)?;
     if signed.tag() != Tag::Sequence {
         return Err("SignedData is not a SEQUENCE".into());
@@ -159,7 +159,7 @@ pub fn signed_data(ber: &[u8]) -> Result<SignedData<'_>, String> {
 }
 
 /// A raw `SignerInfo` (as a legacy PKCS#9 countersignature carries it).
-pub fn signer_info(ber: &[u8]) -> Result<SignerInfo<'_>, String> {
+pub(crate) fn signer_info(ber: &[u8]) -> Result<SignerInfo<'_>, String> {
     let (_, info) = Any::from_ber(ber).map_err(|e| format!("SignerInfo is not BER/DER: {e}"))?;
     if info.tag() != Tag::Sequence {
         return Err("SignerInfo is not a SEQUENCE".into());

@@ -60,7 +60,7 @@ pub fn classify(bytes: &[u8]) -> Content {
 /// Whether `bytes` really hold private key material: a decodable PEM key block, a DER key, a key
 /// file magic. Stricter than [`classify`], which refuses even a broken block labelled as a key:
 /// this is for scanning files we wrote (a certificate's name may contain PEM armour as text).
-pub fn holds_private_key(bytes: &[u8]) -> bool {
+pub(crate) fn holds_private_key(bytes: &[u8]) -> bool {
     if binary_key_magic(bytes).is_some() {
         return true;
     }

@@ -169,11 +169,7 @@ pub(super) fn fleet_csv(r: &FleetReport) -> String {
             names::printable(&h.bundle.name),
             names::printable(h.bundle.digest.as_deref().unwrap_or_default()),
             h.bundle_match
-                .map(|m| match m {
-                    fleet::BundleMatch::Same => "same",
-                    fleet::BundleMatch::Other => "other",
-                    fleet::BundleMatch::NoDigest => "no-digest",
-                })
+                .map(fleet::BundleMatch::code)
                 .unwrap_or("")
                 .to_string(),
             t.later.clone().unwrap_or_default(),

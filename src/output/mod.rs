@@ -31,7 +31,7 @@ pub struct Style {
 }
 
 impl Style {
-    pub(crate) fn paint(&self, code: &str, text: &str) -> String {
+    fn paint(&self, code: &str, text: &str) -> String {
         if self.color {
             format!("\x1b[{code}m{text}\x1b[0m")
         } else {
@@ -39,7 +39,7 @@ impl Style {
         }
     }
 
-    pub(crate) fn severity(&self, s: Severity) -> String {
+    fn severity(&self, s: Severity) -> String {
         match s {
             Severity::Error => self.paint("31;1", s.as_str()),
             Severity::Warning => self.paint("33", s.as_str()),
@@ -47,7 +47,7 @@ impl Style {
         }
     }
 
-    pub(crate) fn bold(&self, text: &str) -> String {
+    fn bold(&self, text: &str) -> String {
         self.paint("1", text)
     }
 }

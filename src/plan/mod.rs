@@ -37,16 +37,16 @@ pub struct Spec {
 
 /// One certificate's place in the bundle.
 #[derive(Debug, Clone)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// Path inside the bundle, `/`-separated: `certs/Root/<Name>_<SHA1-8>.cer`.
-    pub path: String,
+    pub(crate) path: String,
     /// The certificate.
-    pub cert: CertSummary,
+    pub(crate) cert: CertSummary,
 }
 
 impl Entry {
     /// The store it goes into (entries are never leaves).
-    pub fn store(&self) -> Store {
+    pub(crate) fn store(&self) -> Store {
         self.cert.store.unwrap_or(Store::CA)
     }
 }
@@ -55,11 +55,11 @@ impl Entry {
 #[derive(Debug, Clone)]
 pub struct Plan {
     /// What was asked.
-    pub spec: Spec,
+    pub(crate) spec: Spec,
     /// Certificates sorted by path.
-    pub entries: Vec<Entry>,
+    pub(crate) entries: Vec<Entry>,
     /// Profile certificates not in the bundle (listed in the manifest and README.txt).
-    pub missing: Vec<crate::profile::Pin>,
+    pub(crate) missing: Vec<crate::profile::Pin>,
 }
 
 /// Why the build cannot go on.
@@ -134,7 +134,7 @@ fn unique_path(cert: &CertSummary, taken: &mut BTreeSet<String>) -> String {
 }
 
 /// The manifest for a plan.
-pub fn manifest(plan: &Plan) -> Manifest {
+pub(crate) fn manifest(plan: &Plan) -> Manifest {
     Manifest {
         schema: MANIFEST_SCHEMA.into(),
         generator: Generator {

@@ -14,16 +14,16 @@ use crate::chain::{Role, Store};
 
 mod resolve;
 
-pub use resolve::{ProfileChoice, ProfileSource, ResolveError, Resolved, resolve};
+pub(crate) use resolve::{ProfileChoice, ProfileSource, ResolveError, Resolved, resolve};
 
 /// The schema identifier every profile file starts with.
-pub const PROFILE_SCHEMA: &str = "certbundle-profile/1";
+const PROFILE_SCHEMA: &str = "certbundle-profile/1";
 
 /// The profile used when none is named.
-pub const DEFAULT_PROFILE: &str = "apex-one";
+pub(crate) const DEFAULT_PROFILE: &str = "apex-one";
 
 /// The built-in profiles: name, TOML source.
-pub const BUILT_IN: &[(&str, &str)] = &[
+const BUILT_IN: &[(&str, &str)] = &[
     (
         "apex-one",
         include_str!("../../certs/profiles/apex-one.toml"),
@@ -101,7 +101,7 @@ pub enum Need {
 /// How sure we are that the product needs it (shown by `certbundle profiles NAME`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Evidence {
+pub(crate) enum Evidence {
     /// Read in the vendor's own article.
     VendorListed,
     /// The standard chain of the vendor's signatures of that era.
@@ -112,7 +112,7 @@ pub enum Evidence {
 
 impl Evidence {
     /// The word shown to users.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Evidence::VendorListed => "vendor-listed",
             Evidence::Inferred => "inferred",
@@ -124,7 +124,7 @@ impl Evidence {
 /// What a certificate is needed for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Purpose {
+pub(crate) enum Purpose {
     /// The SHA-1 signing chain.
     Sha1Signing,
     /// The SHA-2 signing chain.
@@ -137,7 +137,7 @@ pub enum Purpose {
 
 impl Purpose {
     /// How it is written for people.
-    pub fn label(self) -> &'static str {
+    fn label(self) -> &'static str {
         match self {
             Purpose::Sha1Signing => "SHA-1 signing chain",
             Purpose::Sha2Signing => "SHA-2 signing chain",
@@ -148,7 +148,7 @@ impl Purpose {
 
     /// The application policy (extended key usage OID) a chain must be valid for to serve it:
     /// code signing for the signing chains, time stamping for countersignatures.
-    pub fn application_policy(self) -> &'static str {
+    fn application_policy(self) -> &'static str {
         match self {
             Purpose::Sha1Signing | Purpose::Sha2Signing | Purpose::AzureCodeSigning => {
                 CODE_SIGNING_POLICY
@@ -159,13 +159,13 @@ impl Purpose {
 }
 
 /// Extended key usage: code signing (RFC 5280 id-kp-codeSigning).
-pub const CODE_SIGNING_POLICY: &str = "1.3.6.1.5.5.7.3.3";
+const CODE_SIGNING_POLICY: &str = "1.3.6.1.5.5.7.3.3";
 /// Extended key usage: time stamping (RFC 5280 id-kp-timeStamping).
-pub const TIME_STAMPING_POLICY: &str = "1.3.6.1.5.5.7.3.8";
+const TIME_STAMPING_POLICY: &str = "1.3.6.1.5.5.7.3.8";
 
 /// The application policies a certificate's chain is checked against, one at a time (it passes
 /// when one does): those of its purposes, or both when the profile names none.
-pub fn application_policies(purposes: &[Purpose]) -> Vec<&'static str> {
+pub(crate) fn application_policies(purposes: &[Purpose]) -> Vec<&'static str> {
     let mut policies: Vec<&'static str> = purposes.iter().map(|p| p.application_policy()).collect();
     if policies.is_empty() {
         policies = vec![CODE_SIGNING_POLICY, TIME_STAMPING_POLICY];
@@ -183,38 +183,38 @@ pub struct Pin {
     pub name: String,
     /// SHA-256 of the DER, hex.
     #[serde(default)]
-    pub sha256: Option<String>,
+    pub(crate) sha256: Option<String>,
     /// SHA-1 of the DER (the Windows thumbprint), hex.
     #[serde(default)]
-    pub sha1: Option<String>,
+    pub(crate) sha1: Option<String>,
     /// `Root` or `CA`.
-    pub store: Store,
+    pub(crate) store: Store,
     /// `root` or `intermediate`.
     pub role: Role,
     /// Required or recommended.
     pub need: Need,
     /// What it is for.
-    pub purpose: Vec<Purpose>,
+    pub(crate) purpose: Vec<Purpose>,
     /// How sure we are.
-    pub evidence: Evidence,
+    pub(crate) evidence: Evidence,
     /// Where that evidence comes from.
     #[serde(default)]
-    pub evidence_note: Option<String>,
+    pub(crate) evidence_note: Option<String>,
     /// Vendor articles that list it.
     #[serde(default)]
-    pub articles: Vec<String>,
+    articles: Vec<String>,
     /// Official download URLs.
     #[serde(default)]
-    pub urls: Vec<String>,
+    pub(crate) urls: Vec<String>,
     /// A remark on the URLs (legacy host, AIA).
     #[serde(default)]
-    pub url_note: Option<String>,
+    pub(crate) url_note: Option<String>,
     /// Start of validity (RFC 3339), for display.
     #[serde(default)]
-    pub not_before: Option<String>,
+    not_before: Option<String>,
     /// End of validity (RFC 3339), for display.
     #[serde(default)]
-    pub not_after: Option<String>,
+    pub(crate) not_after: Option<String>,
     /// The file under `certs/<profile>/` (or beside a user's profile) whose bytes are shipped.
     #[serde(default)]
     pub file: Option<String>,
@@ -223,7 +223,7 @@ pub struct Pin {
 impl Pin {
     /// Whether `sha256` / `sha1` (hex) are this certificate: every fingerprint the pin gives must
     /// match, so the SHA-1 people review cannot differ from the SHA-256 that is enforced.
-    pub fn matches(&self, sha256: &str, sha1: &str) -> bool {
+    pub(crate) fn matches(&self, sha256: &str, sha1: &str) -> bool {
         let sha256_ok = self
             .sha256
             .as_ref()
@@ -236,7 +236,7 @@ impl Pin {
     }
 
     /// Whether exactly one of the pin's two fingerprints matches: the profile contradicts itself.
-    pub fn half_matches(&self, sha256: &str, sha1: &str) -> bool {
+    pub(crate) fn half_matches(&self, sha256: &str, sha1: &str) -> bool {
         match (&self.sha256, &self.sha1) {
             (Some(a), Some(b)) => a.eq_ignore_ascii_case(sha256) != b.eq_ignore_ascii_case(sha1),
             _ => false,
@@ -244,7 +244,7 @@ impl Pin {
     }
 
     /// The purposes as words.
-    pub fn purpose_label(&self) -> String {
+    pub(crate) fn purpose_label(&self) -> String {
         self.purpose
             .iter()
             .map(|p| p.label())
@@ -253,7 +253,7 @@ impl Pin {
     }
 
     /// The thumbprint to show (SHA-1 when known, else SHA-256).
-    pub fn thumbprint(&self) -> &str {
+    pub(crate) fn thumbprint(&self) -> &str {
         self.sha1
             .as_deref()
             .or(self.sha256.as_deref())
@@ -266,14 +266,14 @@ impl Pin {
 #[serde(deny_unknown_fields)]
 pub struct Profile {
     /// Always [`PROFILE_SCHEMA`].
-    pub schema: String,
+    schema: String,
     /// Short name (`apex-one`).
-    pub name: String,
+    pub(crate) name: String,
     /// The products it covers.
-    pub title: String,
+    pub(crate) title: String,
     /// A paragraph for people.
     #[serde(default)]
-    pub description: String,
+    pub(crate) description: String,
     /// The pinned certificates.
     #[serde(rename = "certificate", default)]
     pub certificates: Vec<Pin>,
@@ -284,16 +284,16 @@ pub struct Profile {
 #[error("{source_name}:{line}: {message}")]
 pub struct ProfileError {
     /// The profile's file or built-in name.
-    pub source_name: String,
+    source_name: String,
     /// 1-based line of the problem.
-    pub line: usize,
+    line: usize,
     /// What is wrong.
-    pub message: String,
+    message: String,
 }
 
 impl ProfileError {
     /// What to do about it.
-    pub fn hint(&self) -> String {
+    pub(crate) fn hint(&self) -> String {
         format!(
             "fix that line; the schema is {PROFILE_SCHEMA}, as in certbundle's certs/profiles/apex-one.toml"
         )
@@ -410,14 +410,14 @@ impl Profile {
     }
 
     /// A pin only one of whose fingerprints matches.
-    pub fn half_pin_for(&self, sha256: &str, sha1: &str) -> Option<&Pin> {
+    pub(crate) fn half_pin_for(&self, sha256: &str, sha1: &str) -> Option<&Pin> {
         self.certificates
             .iter()
             .find(|p| p.half_matches(sha256, sha1))
     }
 
     /// Pins whose name is `name` (case-insensitive): what a look-alike imitates.
-    pub fn pins_named(&self, name: &str) -> Vec<&Pin> {
+    pub(crate) fn pins_named(&self, name: &str) -> Vec<&Pin> {
         self.certificates
             .iter()
             .filter(|p| p.name.eq_ignore_ascii_case(name.trim()))
@@ -425,7 +425,7 @@ impl Profile {
     }
 
     /// The root certificates shipped for this built-in profile: file name and bytes.
-    pub fn shipped(&self) -> Vec<(&'static str, &'static [u8])> {
+    pub(crate) fn shipped(&self) -> Vec<(&'static str, &'static [u8])> {
         SHIPPED
             .iter()
             .filter(|(p, _, _)| *p == self.name)

@@ -12,7 +12,7 @@ use crate::load::{self, LoadErrors};
 
 /// Which profile a command asked for (`--profile`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ProfileChoice {
+pub(crate) enum ProfileChoice {
     /// `--profile none`: no pinning.
     None,
     /// A profile built into the binary.
@@ -24,7 +24,7 @@ pub enum ProfileChoice {
 /// Where a profile came from, as the build report and the manifest say it: `none`, `built-in` or
 /// `file <file name>`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ProfileSource {
+pub(crate) enum ProfileSource {
     /// No profile (`--profile none`).
     None,
     /// Built into certbundle.
@@ -35,7 +35,7 @@ pub enum ProfileSource {
 
 impl ProfileChoice {
     /// Where this profile comes from.
-    pub fn source(&self) -> ProfileSource {
+    fn source(&self) -> ProfileSource {
         match self {
             ProfileChoice::None => ProfileSource::None,
             ProfileChoice::BuiltIn(_) => ProfileSource::BuiltIn,
@@ -66,18 +66,18 @@ impl Serialize for ProfileSource {
 }
 
 /// A profile resolved: its pins, and the certificates it ships.
-pub struct Resolved {
+pub(crate) struct Resolved {
     /// The profile (`None` for `--profile none`).
-    pub profile: Option<Profile>,
+    pub(crate) profile: Option<Profile>,
     /// Its shipped certificates.
-    pub shipped: Vec<load::Item>,
+    pub(crate) shipped: Vec<load::Item>,
     /// Where it came from.
-    pub source: ProfileSource,
+    pub(crate) source: ProfileSource,
 }
 
 impl Resolved {
     /// Whether the bytes of `pin` ship with certbundle (one of the shipped certificates matches).
-    pub fn ships(&self, pin: &Pin) -> bool {
+    pub(crate) fn ships(&self, pin: &Pin) -> bool {
         self.shipped.iter().any(|item| {
             pin.matches(
                 &crate::hex::sha256_upper(&item.der),
@@ -87,14 +87,14 @@ impl Resolved {
     }
 
     /// The profile's own name, `none` without one.
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         self.profile.as_ref().map_or("none", |p| p.name.as_str())
     }
 }
 
 /// Why a profile cannot be used.
 #[derive(Debug, thiserror::Error)]
-pub enum ResolveError {
+pub(crate) enum ResolveError {
     /// The profile file, or a certificate it names, cannot be read.
     #[error(transparent)]
     Load(#[from] LoadErrors),
@@ -104,7 +104,7 @@ pub enum ResolveError {
 }
 
 /// Reads and checks the profile a command asked for.
-pub fn resolve(choice: &ProfileChoice) -> Result<Resolved, ResolveError> {
+pub(crate) fn resolve(choice: &ProfileChoice) -> Result<Resolved, ResolveError> {
     let source = choice.source();
     match choice {
         ProfileChoice::None => Ok(Resolved {

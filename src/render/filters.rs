@@ -16,7 +16,7 @@
 use minijinja::{Error, ErrorKind, Value};
 
 /// The characters PowerShell's tokenizer treats as a single quote (CharTraits.IsSingleQuote).
-pub const SINGLE_QUOTES: [char; 5] = ['\'', '\u{2018}', '\u{2019}', '\u{201A}', '\u{201B}'];
+const SINGLE_QUOTES: [char; 5] = ['\'', '\u{2018}', '\u{2019}', '\u{201A}', '\u{201B}'];
 
 fn refuse(filter: &str, why: String) -> Error {
     Error::new(
@@ -57,14 +57,14 @@ fn hex(filter: &str, text: &str) -> Result<String, Error> {
 }
 
 /// `ps` filter.
-pub fn ps(text: String) -> Result<Value, Error> {
+pub(crate) fn ps(text: String) -> Result<Value, Error> {
     ps_literal(&text)
         .map(Value::from_safe_string)
         .map_err(|why| refuse("ps", why))
 }
 
 /// `ps_hex` filter.
-pub fn ps_hex(text: String) -> Result<Value, Error> {
+pub(crate) fn ps_hex(text: String) -> Result<Value, Error> {
     Ok(Value::from_safe_string(format!(
         "'{}'",
         hex("ps_hex", &text)?
@@ -72,7 +72,7 @@ pub fn ps_hex(text: String) -> Result<Value, Error> {
 }
 
 /// `b64` filter.
-pub fn b64(text: String) -> Value {
+pub(crate) fn b64(text: String) -> Value {
     Value::from_safe_string(format!(
         "'{}'",
         data_encoding::BASE64.encode(text.as_bytes())
@@ -80,7 +80,7 @@ pub fn b64(text: String) -> Value {
 }
 
 /// `der_b64` filter.
-pub fn der_b64(hex_text: String) -> Result<Value, Error> {
+pub(crate) fn der_b64(hex_text: String) -> Result<Value, Error> {
     let bytes = data_encoding::HEXUPPER_PERMISSIVE
         .decode(hex("der_b64", &hex_text)?.as_bytes())
         .map_err(|e| refuse("der_b64", e.to_string()))?;
@@ -91,7 +91,7 @@ pub fn der_b64(hex_text: String) -> Result<Value, Error> {
 }
 
 /// `comment` filter.
-pub fn comment(text: String) -> Value {
+pub(crate) fn comment(text: String) -> Value {
     let mut out = String::new();
     for c in text.chars().take(120) {
         let c = if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
@@ -107,7 +107,7 @@ pub fn comment(text: String) -> Value {
 }
 
 /// `cmd` filter.
-pub fn cmd(text: String) -> Result<Value, Error> {
+pub(crate) fn cmd(text: String) -> Result<Value, Error> {
     if text.is_empty()
         || !text
             .chars()
@@ -122,12 +122,12 @@ pub fn cmd(text: String) -> Result<Value, Error> {
 }
 
 /// `cmd_hex` filter.
-pub fn cmd_hex(text: String) -> Result<Value, Error> {
+pub(crate) fn cmd_hex(text: String) -> Result<Value, Error> {
     Ok(Value::from_safe_string(hex("cmd_hex", &text)?))
 }
 
 /// Replaces minijinja's `safe`: in certbundle templates nothing is marked safe by hand.
-pub fn no_safe(_: Value) -> Result<Value, Error> {
+pub(crate) fn no_safe(_: Value) -> Result<Value, Error> {
     Err(refuse("safe", "not available in certbundle templates; use ps, ps_hex, b64, der_b64, comment, cmd or cmd_hex".into()))
 }
 

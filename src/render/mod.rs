@@ -15,7 +15,7 @@ use crate::plan::{self, Plan};
 
 /// How a rendered text file is encoded on disk.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Encoding {
+enum Encoding {
     /// UTF-8 with a byte-order mark and CRLF line ends (Notepad on every Windows version).
     Utf8BomCrlf,
     /// Pure ASCII with CRLF line ends, no BOM (scripts): anything else is a render error.
@@ -24,16 +24,16 @@ pub enum Encoding {
 
 /// A template and the bundle file it becomes.
 #[derive(Debug, Clone, Copy)]
-pub struct BundleTemplate {
+struct BundleTemplate {
     /// Template name, as in `templates/`.
-    pub template: &'static str,
+    template: &'static str,
     /// Path of the rendered file inside the bundle.
-    pub output: &'static str,
+    output: &'static str,
     /// Its encoding.
-    pub encoding: Encoding,
+    encoding: Encoding,
     /// The launcher: rendered after every other file, with the SHA-256 of each file it runs or
     /// installs (`checked_files`, see [`LAUNCHER_RUNS`]).
-    pub launcher: bool,
+    launcher: bool,
 }
 
 /// The scripts the launcher (`Install.cmd`) may start. With every certificate file they are what
@@ -42,7 +42,7 @@ pub struct BundleTemplate {
 pub const LAUNCHER_RUNS: &[&str] = &["Install-Certificates.ps1", "Install-Certutil.cmd"];
 
 /// The rendered files of every bundle.
-pub const BUNDLE_TEMPLATES: &[BundleTemplate] = &[
+const BUNDLE_TEMPLATES: &[BundleTemplate] = &[
     BundleTemplate {
         template: "README.txt.j2",
         output: "README.txt",
@@ -69,11 +69,8 @@ pub const BUNDLE_TEMPLATES: &[BundleTemplate] = &[
     },
 ];
 
-/// Templates that are no bundle file of their own: parts the script templates include.
-pub const PARTIAL_TEMPLATES: &[&str] = &["private-folder.cmd.j2"];
-
 /// The folders every bundle has, even when empty.
-pub const BUNDLE_DIRS: &[&str] = &["certs", "certs/CA", "certs/Root", "reports"];
+const BUNDLE_DIRS: &[&str] = &["certs", "certs/CA", "certs/Root", "reports"];
 
 /// Template sources by name.
 #[derive(Debug, Clone)]
@@ -111,7 +108,7 @@ impl Templates {
 
     /// The embedded templates with some replaced (`build --templates DIR`): file name -> source.
     /// A name that is not a certbundle template is an error, so a typo cannot go unnoticed.
-    pub fn with_overrides(overrides: BTreeMap<String, String>) -> Result<Self, RenderError> {
+    pub(crate) fn with_overrides(overrides: BTreeMap<String, String>) -> Result<Self, RenderError> {
         let mut templates = Self::embedded();
         for (name, source) in overrides {
             let Some((known, _)) = templates.sources.iter().find(|(k, _)| **k == name) else {
@@ -129,11 +126,6 @@ impl Templates {
             templates.sources.insert(known, source);
         }
         Ok(templates)
-    }
-
-    /// The names of the templates held.
-    pub fn names(&self) -> impl Iterator<Item = &&'static str> {
-        self.sources.keys()
     }
 }
 
@@ -172,7 +164,7 @@ pub enum RenderError {
 
 impl RenderError {
     /// What to do about it.
-    pub fn hint(&self) -> String {
+    pub(crate) fn hint(&self) -> String {
         match self {
             RenderError::UnknownTemplate { .. } => {
                 "name override files exactly like the templates in certbundle's templates/ folder".into()
@@ -186,11 +178,11 @@ impl RenderError {
 #[derive(Debug, Clone)]
 pub struct Rendered {
     /// Bundle name (the top folder).
-    pub name: String,
+    pub(crate) name: String,
     /// Path (`/`-separated, relative to the bundle folder) -> bytes. Includes `SHA256SUMS`.
     pub files: BTreeMap<String, Vec<u8>>,
     /// Folders, including empty ones.
-    pub dirs: BTreeSet<String>,
+    pub(crate) dirs: BTreeSet<String>,
     /// SHA-256 of `SHA256SUMS`, lower-case hex.
     pub digest: String,
 }
@@ -287,7 +279,7 @@ fn sha256sums_size<'a>(paths: impl Iterator<Item = &'a str>) -> usize {
 }
 
 /// `<sha256>  <path>` per file, sorted by path, LF line ends: what `sha256sum -c` reads.
-pub fn sha256sums(files: &BTreeMap<String, Vec<u8>>) -> String {
+fn sha256sums(files: &BTreeMap<String, Vec<u8>>) -> String {
     files
         .iter()
         .filter(|(path, _)| path.as_str() != "SHA256SUMS")
@@ -632,7 +624,7 @@ mod tests {
         environment(&templates).unwrap();
         for t in BUNDLE_TEMPLATES {
             assert!(
-                templates.names().any(|n| *n == t.template),
+                templates.sources.contains_key(t.template),
                 "{} is not embedded",
                 t.template
             );

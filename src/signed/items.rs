@@ -8,15 +8,15 @@ use super::Extracted;
 use crate::load::{self, Item, Origin, Skipped};
 
 /// CA certificates taken from one `--from-signed` file (signed product files carry a handful).
-pub const MAX_FROM_SIGNED: usize = 64;
+const MAX_FROM_SIGNED: usize = 64;
 
 /// What the signed files gave.
 #[derive(Debug, Default)]
-pub struct FromSigned {
+pub(crate) struct FromSigned {
     /// Their CA certificates, as input items.
-    pub items: Vec<Item>,
+    pub(crate) items: Vec<Item>,
     /// What was not taken, or only partly read, and why (shown with the skipped files).
-    pub notes: Vec<Skipped>,
+    pub(crate) notes: Vec<Skipped>,
 }
 
 /// Files given to `--from-signed` that are not readable signed PE files, all of them at once.
@@ -24,14 +24,14 @@ pub struct FromSigned {
 #[error("{}", .errors.join("\n"))]
 pub struct NotSigned {
     /// One line per file: the file and why it cannot be read.
-    pub errors: Vec<String>,
+    errors: Vec<String>,
     /// One of them looks like certificate input (INPUT placed after `--from-signed`).
-    pub misplaced_input: bool,
+    misplaced_input: bool,
 }
 
 impl NotSigned {
     /// What to do about it.
-    pub fn hint(&self) -> String {
+    pub(crate) fn hint(&self) -> String {
         if self.misplaced_input {
             "--from-signed takes every argument after it: put certificate files and folders \
 (INPUT) before --from-signed"
@@ -46,7 +46,7 @@ shows what a file holds"
 
 /// The CA certificates embedded in `files`. Any file that is not a readable signed PE stops the
 /// build, all of them named at once.
-pub fn from_files(files: &[PathBuf]) -> Result<FromSigned, NotSigned> {
+pub(crate) fn from_files(files: &[PathBuf]) -> Result<FromSigned, NotSigned> {
     let mut taken = FromSigned::default();
     let mut errors = Vec::new();
     let mut misplaced_input = false;

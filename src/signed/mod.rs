@@ -11,11 +11,11 @@
 //!
 //! Pure apart from reading the one file; nothing here knows about profiles.
 
-pub mod items;
-pub mod pe;
+pub(crate) mod items;
+mod pe;
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use ::time::OffsetDateTime;
@@ -39,7 +39,7 @@ const OID_TST_INFO: &str = "1.2.840.113549.1.9.16.1.4";
 /// How deep nested signatures and timestamps are followed (real files: 2).
 const MAX_DEPTH: usize = 4;
 /// Signatures read per file, timestamps included (real files: up to 4).
-pub(crate) const MAX_SIGNATURES: usize = 64;
+const MAX_SIGNATURES: usize = 64;
 /// Certificates read per SignedData (real files: up to 10).
 const MAX_CERTIFICATES: usize = 256;
 /// Values read per attribute type of one signer (real files: 1).
@@ -62,7 +62,7 @@ pub struct FileError {
 
 impl FileError {
     /// Not a PE file at all.
-    pub fn not_pe(message: impl Into<String>) -> Self {
+    fn not_pe(message: impl Into<String>) -> Self {
         Self::new(
             message,
             "give the signed program file itself (.exe, .dll, .sys); installers (.msi), archives \
@@ -71,7 +71,7 @@ impl FileError {
     }
 
     /// A PE file without an embedded signature.
-    pub fn not_signed(message: impl Into<String>) -> Self {
+    fn not_signed(message: impl Into<String>) -> Self {
         Self::new(
             message,
             "Windows may vouch for this file through a security catalog instead, which is not \
@@ -81,7 +81,7 @@ Signatures tab)",
     }
 
     /// Truncated or damaged.
-    pub fn damaged(message: impl Into<String>) -> Self {
+    fn damaged(message: impl Into<String>) -> Self {
         Self::new(
             message,
             "copy the file again from the affected machine, whole and unchanged, and compare its \
@@ -90,7 +90,7 @@ size with the original",
     }
 
     /// Could not be opened or read.
-    pub fn io(message: impl Into<String>) -> Self {
+    fn io(message: impl Into<String>) -> Self {
         Self::new(message, "check the path and that you may read the file")
     }
 
@@ -130,7 +130,7 @@ impl SignatureKind {
     }
 
     /// How it is written for people.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             SignatureKind::Signature => "signature",
             SignatureKind::Nested => "nested signature",
@@ -146,34 +146,34 @@ pub struct Cert {
     /// CN, else OU, else O.
     pub name: String,
     /// The distinguished name.
-    pub subject: String,
+    subject: String,
     /// SHA-1 thumbprint.
     pub sha1: String,
     /// SHA-256.
-    pub sha256: String,
+    pub(crate) sha256: String,
     /// A CA certificate (basicConstraints CA, or a v1 self-signed one).
-    pub ca: bool,
+    pub(crate) ca: bool,
     /// Self-signed (a root).
-    pub self_signed: bool,
+    pub(crate) self_signed: bool,
     /// End of validity (RFC 3339 in JSON).
     #[serde(with = "::time::serde::rfc3339")]
-    pub not_after: OffsetDateTime,
+    pub(crate) not_after: OffsetDateTime,
     /// Expired at the time given to the command (filled in by the command).
-    pub expired: bool,
+    pub(crate) expired: bool,
     /// The profile pin it matches by fingerprint (filled in by the command).
-    pub pinned: Option<String>,
+    pub(crate) pinned: Option<String>,
     /// A profile pin only one of whose two fingerprints matches: the profile and the certificate
     /// disagree (filled in by the command).
-    pub half_pinned: Option<String>,
+    pub(crate) half_pinned: Option<String>,
     /// A profile pin of the same name that this certificate is not: `build` refuses it as a
     /// look-alike (filled in by the command).
-    pub lookalike: Option<String>,
+    pub(crate) lookalike: Option<String>,
     /// The DER (shared: a certificate appears in several chains).
     #[serde(skip)]
-    pub der: Arc<[u8]>,
+    pub(crate) der: Arc<[u8]>,
     /// Its names and key identifiers, as chain building compares them.
     #[serde(skip)]
-    pub identity: Identity,
+    identity: Identity,
 }
 
 /// The issuer a chain stops short of: the file does not carry it.
@@ -182,23 +182,23 @@ pub struct MissingIssuer {
     /// CN, else OU, else O.
     pub name: String,
     /// The distinguished name.
-    pub subject: String,
+    pub(crate) subject: String,
     /// The authority key identifier of the last certificate (the issuer's key), hex.
-    pub key_id: Option<String>,
+    pub(crate) key_id: Option<String>,
     /// A certificate shipped with the profile that is this issuer (same name and key
     /// identifier), as `Name (SHA-1 …)` (filled in by the command).
-    pub shipped: Option<String>,
+    pub(crate) shipped: Option<String>,
     /// A profile pin of that name, and where to download it (filled in by the command).
-    pub pinned_as: Option<String>,
+    pub(crate) pinned_as: Option<String>,
     /// The issuer's name, normalised for comparison.
     #[serde(skip)]
-    pub name_key: NameKey,
+    name_key: NameKey,
 }
 
 impl MissingIssuer {
     /// Whether `cert` is this issuer: the same name (by the one rule of [`chain`]) and, when
     /// both say, the same key identifier.
-    pub fn is(&self, cert: &Cert) -> bool {
+    pub(crate) fn is(&self, cert: &Cert) -> bool {
         cert.identity.subject == self.name_key
             && match (&self.key_id, &cert.identity.ski) {
                 (Some(key_id), Some(ski)) => key_id.eq_ignore_ascii_case(&crate::hex::upper(ski)),
@@ -211,11 +211,11 @@ impl MissingIssuer {
 #[derive(Debug, Clone, Serialize)]
 pub struct Signature {
     /// What it is.
-    pub kind: SignatureKind,
+    pub(crate) kind: SignatureKind,
     /// Digest algorithm (`SHA-256`).
-    pub digest_algorithm: String,
+    pub(crate) digest_algorithm: String,
     /// The signer's subject, when its certificate is in the file.
-    pub signer: Option<String>,
+    signer: Option<String>,
     /// Signing time (a timestamp's time, or the signingTime attribute), RFC 3339.
     pub signing_time: Option<String>,
     /// Leaf first, then each issuer found in the file.
@@ -242,7 +242,7 @@ impl Signature {
     }
 
     /// Calls `f` on this signature and every one inside it, depth first.
-    pub fn visit_mut(&mut self, f: &mut dyn FnMut(&mut Signature)) {
+    pub(crate) fn visit_mut(&mut self, f: &mut dyn FnMut(&mut Signature)) {
         f(self);
         for s in self.timestamps.iter_mut().chain(self.nested.iter_mut()) {
             s.visit_mut(f);
@@ -253,11 +253,8 @@ impl Signature {
 /// Everything found in one file.
 #[derive(Debug, Clone, Serialize)]
 pub struct Extracted {
-    /// The file (the JSON carries it once, beside this).
-    #[serde(skip)]
-    pub file: PathBuf,
     /// `PE32` or `PE32+`.
-    pub format: String,
+    pub(crate) format: String,
     /// Its signatures (one per certificate table entry, usually one).
     pub signatures: Vec<Signature>,
     /// Every distinct certificate in the file, in order of appearance.
@@ -300,7 +297,7 @@ impl Walk {
 }
 
 /// Reads the signatures of the PE file at `path`.
-pub fn extract(path: &Path) -> Result<Extracted, FileError> {
+pub(crate) fn extract(path: &Path) -> Result<Extracted, FileError> {
     let metadata =
         std::fs::metadata(path).map_err(|e| FileError::io(format!("cannot read: {e}")))?;
     if metadata.is_dir() {
@@ -314,12 +311,12 @@ pub fn extract(path: &Path) -> Result<Extracted, FileError> {
     extract_from(file, len, path)
 }
 
-/// [`extract`] over any seekable bytes (`len` long), reported as `path`; what the fuzz target
-/// calls.
+/// [`extract`] over any seekable bytes (`len` long); what the fuzz target calls. `_path` is not
+/// read: the tests and the fuzz target still pass it.
 pub fn extract_from<R: std::io::Read + std::io::Seek>(
     reader: R,
     len: u64,
-    path: &Path,
+    _path: &Path,
 ) -> Result<Extracted, FileError> {
     let table = pe::certificate_table(reader, len)?;
     let mut walk = Walk {
@@ -368,7 +365,6 @@ pub fn extract_from<R: std::io::Read + std::io::Seek>(
         });
     }
     Ok(Extracted {
-        file: path.to_path_buf(),
         format: table.format.to_string(),
         signatures,
         certificates: walk.certificates,
@@ -386,7 +382,7 @@ struct EmbeddedCert<'a> {
 impl Cert {
     /// The summary of one DER certificate (exactly one, nothing after it), as `extract` shows it;
     /// `None` when it is not one.
-    pub fn from_der(der: &[u8]) -> Option<Cert> {
+    pub(crate) fn from_der(der: &[u8]) -> Option<Cert> {
         parse_cert(der).map(|p| p.summary)
     }
 }

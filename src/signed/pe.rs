@@ -13,24 +13,24 @@ use object::read::pe::{ImageNtHeaders, optional_header_magic};
 use super::FileError;
 
 /// Largest certificate table read (real ones are a few KiB to a few hundred).
-pub const MAX_TABLE: u64 = 16 * 1024 * 1024;
+const MAX_TABLE: u64 = 16 * 1024 * 1024;
 
 /// `WIN_CERT_TYPE_PKCS_SIGNED_DATA`.
-pub const PKCS_SIGNED_DATA: u16 = 2;
+pub(crate) const PKCS_SIGNED_DATA: u16 = 2;
 
 /// What the table holds.
 #[derive(Debug)]
-pub struct Table {
+pub(crate) struct Table {
     /// `PE32` or `PE32+`.
-    pub format: &'static str,
+    pub(crate) format: &'static str,
     /// Each `WIN_CERTIFICATE`: (certificate type, content).
-    pub entries: Vec<(u16, Vec<u8>)>,
+    pub(crate) entries: Vec<(u16, Vec<u8>)>,
     /// Why entries after the last one listed could not be read.
-    pub problem: Option<String>,
+    pub(crate) problem: Option<String>,
 }
 
 /// Reads the certificate table of `file` (`len` bytes long); the error is a sentence.
-pub fn certificate_table<R: Read + Seek>(mut file: R, len: u64) -> Result<Table, FileError> {
+pub(crate) fn certificate_table<R: Read + Seek>(mut file: R, len: u64) -> Result<Table, FileError> {
     let mut mz = [0u8; 2];
     let starts_mz = file
         .seek(SeekFrom::Start(0))
@@ -123,7 +123,7 @@ pub fn certificate_table<R: Read + Seek>(mut file: R, len: u64) -> Result<Table,
 /// The `WIN_CERTIFICATE` entries of a table: `dwLength`, `wRevision`, `wCertificateType`,
 /// content; each entry starts on an 8-byte boundary. A damaged entry ends the list: the entries
 /// before it, and why.
-pub fn entries(table: &[u8]) -> (Vec<(u16, Vec<u8>)>, Option<String>) {
+fn entries(table: &[u8]) -> (Vec<(u16, Vec<u8>)>, Option<String>) {
     let mut out = Vec::new();
     let problem = entries_into(table, &mut out).err();
     (out, problem)

@@ -3,6 +3,7 @@
 
 use super::*;
 use std::cell::RefCell;
+use std::path::PathBuf;
 
 thread_local! {
     /// Every time element [`signing_time`] was given on this thread.

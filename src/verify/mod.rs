@@ -28,7 +28,7 @@ use crate::profile::Pin;
 use rules::{Facts, Note};
 
 /// Certificates expiring within this many days get `expires-soon`.
-pub const EXPIRES_SOON_DAYS: i64 = 90;
+const EXPIRES_SOON_DAYS: i64 = 90;
 
 /// What verification tolerates, and when it happens.
 #[derive(Debug, Clone)]
@@ -63,25 +63,25 @@ impl Policy {
 pub struct CertSummary {
     /// The DER bytes.
     #[serde(skip)]
-    pub der: Vec<u8>,
+    pub(crate) der: Vec<u8>,
     /// Where it was first found.
     pub file: Origin,
     /// The name people know it by (CN, else OU, else O).
     pub name: String,
     /// Subject DN, RFC 4514.
-    pub subject: String,
+    pub(crate) subject: String,
     /// Issuer DN, RFC 4514.
-    pub issuer: String,
+    pub(crate) issuer: String,
     /// Serial number, upper-case hex of its encoded bytes (as Windows shows it).
-    pub serial: String,
+    pub(crate) serial: String,
     /// Start of validity.
     #[serde(with = "time::serde::rfc3339")]
-    pub not_before: OffsetDateTime,
+    pub(crate) not_before: OffsetDateTime,
     /// End of validity.
     #[serde(with = "time::serde::rfc3339")]
-    pub not_after: OffsetDateTime,
+    pub(crate) not_after: OffsetDateTime,
     /// SHA-1 of the DER: the Windows thumbprint.
-    pub sha1: String,
+    pub(crate) sha1: String,
     /// SHA-256 of the DER.
     pub sha256: String,
     /// Root, intermediate or leaf.
@@ -106,9 +106,9 @@ pub struct CertSummary {
     pub purpose: Option<String>,
     /// The same, typed (empty when not pinned); `purpose` is what JSON shows.
     #[serde(skip)]
-    pub purposes: Vec<crate::profile::Purpose>,
+    pub(crate) purposes: Vec<crate::profile::Purpose>,
     /// The profile's evidence for it, when pinned (`vendor-listed`, `inferred`, `candidate`).
-    pub evidence: Option<&'static str>,
+    pub(crate) evidence: Option<&'static str>,
     /// What verification says about it, worst first.
     pub findings: Vec<Finding>,
 }
@@ -123,12 +123,12 @@ pub struct Checked {
     /// Profile certificates that were not supplied (`missing-required`, `missing-recommended`).
     pub missing: Vec<Finding>,
     /// The pins behind `missing`, in profile order.
-    pub missing_pins: Vec<Pin>,
+    pub(crate) missing_pins: Vec<Pin>,
 }
 
 impl Checked {
     /// Every finding, rejected items first, then per certificate.
-    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+    pub(crate) fn findings(&self) -> impl Iterator<Item = &Finding> {
         self.rejected
             .iter()
             .chain(self.certificates.iter().flat_map(|c| c.findings.iter()))
@@ -136,7 +136,7 @@ impl Checked {
     }
 
     /// How many findings have this severity.
-    pub fn count(&self, severity: Severity) -> usize {
+    pub(crate) fn count(&self, severity: Severity) -> usize {
         self.findings().filter(|f| f.severity == severity).count()
     }
 }

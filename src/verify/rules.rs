@@ -13,9 +13,9 @@ use crate::profile::{Need, Pin};
 /// What a rule says, before it is tied to an input.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct Note {
-    pub code: Code,
-    pub severity: Severity,
-    pub message: String,
+    pub(crate) code: Code,
+    pub(crate) severity: Severity,
+    pub(crate) message: String,
 }
 
 fn note(code: Code, severity: Severity, message: impl Into<String>) -> Option<Note> {
@@ -28,15 +28,15 @@ fn note(code: Code, severity: Severity, message: impl Into<String>) -> Option<No
 
 /// The facts about one certificate that the rules read, decided once.
 pub(super) struct Facts<'a> {
-    pub cert: &'a X509Certificate<'a>,
-    pub role: Role,
-    pub sha256: &'a str,
-    pub sha1: &'a str,
+    pub(crate) cert: &'a X509Certificate<'a>,
+    pub(crate) role: Role,
+    pub(crate) sha256: &'a str,
+    pub(crate) sha1: &'a str,
     /// The pin matching its fingerprints, whatever role the pin gives.
-    pub pinned_as: Option<&'a Pin>,
+    pub(crate) pinned_as: Option<&'a Pin>,
     /// The same pin when it also pins it as what it is.
-    pub pin: Option<&'a Pin>,
-    pub policy: &'a Policy,
+    pub(crate) pin: Option<&'a Pin>,
+    pub(crate) policy: &'a Policy,
 }
 
 /// `not-ca` for a leaf; `no-cert-sign` for a CA whose keyUsage forbids signing certificates.
