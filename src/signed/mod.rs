@@ -423,26 +423,20 @@ fn parse_cert(der: &[u8]) -> Option<EmbeddedCert<'_>> {
     })
 }
 
-/// One signature of `signed` (its first signer), with its timestamps and nested signatures.
-/// `outer` are the certificates of the enclosing SignedData (a timestamp's chain may continue
-/// there), parsed once.
-fn read_signature<'a>(
+/// The certificates `signed` embeds (at most [`MAX_CERTIFICATES`]), each remembered by `walk`;
+/// what could not be read is said in `problems`.
+fn embedded_certificates<'a>(
     signed: &SignedData<'a>,
-    kind: SignatureKind,
-    outer: &[&EmbeddedCert<'a>],
-    depth: usize,
     walk: &mut Walk,
-) -> Result<Signature, String> {
-    let signer = signed.signers.first().ok_or("it has no signer")?;
-    walk.signatures += 1;
-    let mut problems = Vec::new();
+    problems: &mut Vec<String>,
+) -> Vec<EmbeddedCert<'a>> {
     if signed.certificates.len() > MAX_CERTIFICATES {
         problems.push(format!(
             "only the first {MAX_CERTIFICATES} of its {} embedded certificates were read",
             signed.certificates.len()
         ));
     }
-    let mut own: Vec<EmbeddedCert<'a>> = Vec::new();
+    let mut own = Vec::new();
     let mut unreadable = 0;
     for der in signed.certificates.iter().take(MAX_CERTIFICATES) {
         match parse_cert(der) {
@@ -458,6 +452,23 @@ fn read_signature<'a>(
             "{unreadable} embedded certificate(s) could not be read"
         ));
     }
+    own
+}
+
+/// One signature of `signed` (its first signer), with its timestamps and nested signatures.
+/// `outer` are the certificates of the enclosing SignedData (a timestamp's chain may continue
+/// there), parsed once.
+fn read_signature<'a>(
+    signed: &SignedData<'a>,
+    kind: SignatureKind,
+    outer: &[&EmbeddedCert<'a>],
+    depth: usize,
+    walk: &mut Walk,
+) -> Result<Signature, String> {
+    let signer = signed.signers.first().ok_or("it has no signer")?;
+    walk.signatures += 1;
+    let mut problems = Vec::new();
+    let own = embedded_certificates(signed, walk, &mut problems);
     let mut in_pool = HashSet::new();
     let pool = Pool::new(
         own.iter()
