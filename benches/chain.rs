@@ -3,9 +3,9 @@
 //! render -> write), `verify` of each bundle written, and `inspect` of 10,000 certificate files,
 //! through the same library path as the command line.
 //!
-//! Run: `cargo bench --bench chain`. It prints times and the ratio per doubling; it asserts
-//! nothing about speed (the targets, for people to compare: build and verify of 2,000 under 1 s
-//! each, inspect of 10,000 under 3 s, at most 2.5x per doubling).
+//! Run: `cargo bench --bench chain`. It prints the best of three times and the ratio per
+//! doubling; it asserts nothing about speed (the targets, for people to compare: build and
+//! verify of 2,000 under 1 s each, inspect of 10,000 under 3 s, at most 2.5x per doubling).
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -18,6 +18,8 @@ use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair, KeyUsage
 const NOW: &str = "2026-12-01T00:00:00Z";
 const SIZES: [usize; 3] = [500, 1_000, 1_999];
 const INSPECTED: usize = 10_000;
+/// Runs of each command; the fastest counts.
+const ROUNDS: usize = 3;
 
 fn params(cn: &str) -> CertificateParams {
     let mut p = CertificateParams::new(Vec::<String>::new()).unwrap();
@@ -80,6 +82,22 @@ fn ratios(times: &[Duration]) -> String {
         .join(", ")
 }
 
+/// The fastest of [`ROUNDS`] runs (the others are noise from the rest of the machine), and
+/// what the last one said.
+fn best_of(args: &[&str]) -> (Duration, String) {
+    let mut best = Duration::MAX;
+    let mut said = String::new();
+    for _ in 0..ROUNDS {
+        let (took, outcome) = run(args);
+        best = best.min(took);
+        said = match outcome {
+            Ok(_) => "ok".into(),
+            Err(e) => e,
+        };
+    }
+    (best, said)
+}
+
 fn main() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let mut builds = Vec::new();
@@ -88,50 +106,30 @@ fn main() {
         let input = hierarchy(dir.path(), n);
         let out = dir.path().join(format!("out-{n}"));
         let name = format!("bench-{n}");
-        let (took, outcome) = run(&[
+        // Folder and zip, as the command line writes them; --force replaces the previous round's.
+        let (took, said) = best_of(&[
             "build",
             "--profile",
             "none",
             "--now",
             NOW,
-            "--no-zip",
+            "--force",
             "--name",
             &name,
             "-o",
             out.to_str().unwrap(),
             input.to_str().unwrap(),
         ]);
-        println!(
-            "build  {n:>5} intermediates: {} ({})",
-            seconds(took),
-            outcome
-                .as_ref()
-                .map(|_| "ok")
-                .unwrap_or_else(|e| e.as_str())
-        );
+        println!("build  {n:>5} intermediates: {} ({said})", seconds(took));
         builds.push(took);
-        let bundle = out.join(&name);
-        let (took, outcome) = run(&["verify", bundle.to_str().unwrap()]);
-        println!(
-            "verify {n:>5} intermediates: {} ({})",
-            seconds(took),
-            outcome
-                .as_ref()
-                .map(|_| "ok")
-                .unwrap_or_else(|e| e.as_str())
-        );
+        let zip = out.join(format!("{name}.zip"));
+        let (took, said) = best_of(&["verify", zip.to_str().unwrap()]);
+        println!("verify {n:>5} intermediates: {} ({said})", seconds(took));
         verifies.push(took);
     }
     println!("build  per doubling: {}", ratios(&builds));
     println!("verify per doubling: {}", ratios(&verifies));
     let input = hierarchy(dir.path(), INSPECTED - 1);
-    let (took, outcome) = run(&["inspect", input.to_str().unwrap(), "--now", NOW]);
-    println!(
-        "inspect {INSPECTED} files: {} ({})",
-        seconds(took),
-        outcome
-            .as_ref()
-            .map(|_| "ok")
-            .unwrap_or_else(|e| e.as_str())
-    );
+    let (took, said) = best_of(&["inspect", input.to_str().unwrap(), "--now", NOW]);
+    println!("inspect {INSPECTED} files: {} ({said})", seconds(took));
 }
