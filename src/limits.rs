@@ -17,7 +17,7 @@ pub const MAX_CERTIFICATES: usize = 2_000;
 pub const MAX_ENTRY_SIZE: u64 = 16 * 1024 * 1024;
 
 /// Largest total of a bundle's files, `reports/` not counted.
-pub(crate) const MAX_TOTAL_SIZE: u64 = 64 * 1024 * 1024;
+pub const MAX_TOTAL_SIZE: u64 = 64 * 1024 * 1024;
 
 /// Most entries (files and folders) of a bundle, `reports/` not counted: far above what
 /// [`MAX_CERTIFICATES`] certificates and the bundle's own files need.

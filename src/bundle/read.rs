@@ -185,10 +185,17 @@ fn read_folder(mut tree: Tree) -> Result<Tree, BundleError> {
         } else {
             let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
             total += size;
-            if size > MAX_ENTRY_SIZE || total > MAX_TOTAL_SIZE {
+            if size > MAX_ENTRY_SIZE {
                 tree.refused.push(refused(
                     &rel,
                     format!("{size} bytes: larger than any bundle file can be"),
+                ));
+                continue;
+            }
+            if total > MAX_TOTAL_SIZE {
+                tree.refused.push(refused(
+                    &rel,
+                    format!("the files up to this one add up to more than any bundle can be ({MAX_TOTAL_SIZE} bytes)"),
                 ));
                 continue;
             }

@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::common::*;
 use certbundle::limits::{
     MAX_CERTIFICATES, MAX_ENTRIES, MAX_ENTRY_SIZE, MAX_REPORT_SIZE, MAX_REPORTS, MAX_REPORTS_TOTAL,
-    MAX_ZIP_SIZE,
+    MAX_TOTAL_SIZE, MAX_ZIP_SIZE,
 };
 use predicates::prelude::*;
 use strum::IntoEnumIterator;
@@ -169,6 +169,47 @@ fn verify_reads_a_file_of_the_entry_limit_and_refuses_one_byte_more() {
     let unsafe_entries = refused_as_unsafe(&verify_json(&folder));
     assert!(
         unsafe_entries[0].contains("larger than any bundle file can be"),
+        "{unsafe_entries:?}"
+    );
+}
+
+#[test]
+fn verify_reads_files_adding_up_to_the_total_limit_and_refuses_one_byte_more() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (folder, _) = small_bundle(tmp.path());
+    // Reports never count: a large one changes nothing.
+    write(
+        &folder,
+        "reports/WS-01_20261201T100000Z.json",
+        vec![b' '; 1 << 20],
+    );
+    let own: u64 = walkdir::WalkDir::new(&folder)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file() && !e.path().starts_with(folder.join("reports")))
+        .map(|e| e.metadata().unwrap().len())
+        .sum();
+    // Extra files (each at most MAX_ENTRY_SIZE) up to exactly MAX_TOTAL_SIZE; names sorted after
+    // the bundle's own files, so the last one read is the one that may tip the total.
+    let mut left = MAX_TOTAL_SIZE - own;
+    let mut i = 0;
+    while left > 0 {
+        let size = left.min(MAX_ENTRY_SIZE);
+        write(&folder, &format!("zz/{i}.bin"), vec![b'x'; size as usize]);
+        left -= size;
+        i += 1;
+    }
+    assert_eq!(
+        refused_as_unsafe(&verify_json(&folder)),
+        Vec::<String>::new()
+    );
+    write(&folder, "zz/~one-more.bin", "x");
+    let unsafe_entries = refused_as_unsafe(&verify_json(&folder));
+    assert_eq!(unsafe_entries.len(), 1, "{unsafe_entries:?}");
+    assert!(
+        unsafe_entries[0].contains(&format!(
+            "add up to more than any bundle can be ({MAX_TOTAL_SIZE} bytes)"
+        )),
         "{unsafe_entries:?}"
     );
 }
