@@ -38,7 +38,7 @@ pub const MAX_REPORTS: usize = 200_000;
 /// Most entries of a bundle zip, `reports/` included (`verify`, `report --bundle`): a zip without
 /// zip64 extensions holds at most 65,535, and that count is zip64's marker. A stick with more
 /// reports than that: give the bundle folder instead.
-pub(crate) const MAX_ZIP_ENTRIES: usize = 65_534;
+pub const MAX_ZIP_ENTRIES: usize = 65_534;
 
 /// Most bytes of a zip's central directory read, per entry it declares (a name, its fields and
 /// extras; bundle names are far shorter): a zip cannot make a reader hold more than that.

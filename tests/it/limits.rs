@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::common::*;
 use certbundle::limits::{
     MAX_CERTIFICATES, MAX_ENTRIES, MAX_ENTRY_SIZE, MAX_REPORT_SIZE, MAX_REPORTS, MAX_REPORTS_TOTAL,
-    MAX_TOTAL_SIZE, MAX_ZIP_SIZE,
+    MAX_TOTAL_SIZE, MAX_ZIP_ENTRIES, MAX_ZIP_SIZE,
 };
 use predicates::prelude::*;
 use strum::IntoEnumIterator;
@@ -211,6 +211,72 @@ fn verify_reads_files_adding_up_to_the_total_limit_and_refuses_one_byte_more() {
             "add up to more than any bundle can be ({MAX_TOTAL_SIZE} bytes)"
         )),
         "{unsafe_entries:?}"
+    );
+}
+
+#[test]
+fn a_bundle_zip_of_max_zip_entries_with_its_reports_is_read_and_one_more_is_not() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().unwrap();
+    let (folder, _) = small_bundle(tmp.path());
+    let zip = tmp.path().join("b.zip");
+    zip_folder(&folder, &zip);
+    let own = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap())
+        .unwrap()
+        .len();
+    // The same zip with reports added until it has `entries` entries.
+    let with_reports = |entries: usize, name: &str| {
+        let path = tmp.path().join(name);
+        std::fs::copy(&zip, &path).unwrap();
+        let file = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&path)
+            .unwrap();
+        let mut w = zip::ZipWriter::new_append(file).unwrap();
+        let stored = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for i in own..entries {
+            w.start_file(format!("b/reports/WS-{i:05}_20261201T100000Z.json"), stored)
+                .unwrap();
+            w.write_all(b"{}").unwrap();
+        }
+        w.finish().unwrap();
+        path
+    };
+    let at = verify_json(&with_reports(MAX_ZIP_ENTRIES, "at.zip"));
+    assert_eq!(refused_as_unsafe(&at), Vec::<String>::new());
+    let over = refused_as_unsafe(&verify_json(&with_reports(MAX_ZIP_ENTRIES + 1, "over.zip")));
+    assert_eq!(over.len(), 1, "{over:?}");
+    assert!(
+        over[0].contains(&format!(
+            "more than the {MAX_ZIP_ENTRIES} a bundle zip may have"
+        )),
+        "{over:?}"
+    );
+}
+
+#[test]
+fn a_bundle_folder_with_max_reports_entries_under_reports_is_read_and_one_more_is_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (folder, _) = small_bundle(tmp.path());
+    let reports = folder.join("reports");
+    // Files and folders count alike.
+    std::fs::create_dir_all(reports.join("old")).unwrap();
+    for i in 0..MAX_REPORTS - 2 {
+        std::fs::File::create(reports.join(format!("{i:06}.json"))).unwrap();
+    }
+    let json = verify_json(&folder);
+    assert_eq!(refused_as_unsafe(&json), Vec::<String>::new());
+    assert_eq!(json["reports"].as_array().unwrap().len(), MAX_REPORTS - 2);
+    std::fs::File::create(reports.join("one-more.json")).unwrap();
+    let over = refused_as_unsafe(&verify_json(&folder));
+    assert_eq!(
+        over,
+        [format!(
+            "{} entries under reports/, more than {MAX_REPORTS}",
+            MAX_REPORTS + 1
+        )]
     );
 }
 
