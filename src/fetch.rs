@@ -226,7 +226,14 @@ fn matching_der(bytes: &[u8], pin: &Pin) -> Result<Vec<u8>, Rejected> {
 
 /// The folder holds the pinned certificate under its name already.
 fn already_there(path: &Path, pin: &Pin) -> bool {
-    std::fs::read(path).is_ok_and(|bytes| matching_der(&bytes, pin).is_ok())
+    let plain =
+        std::fs::symlink_metadata(path).is_ok_and(|m| m.is_file() && m.len() <= MAX_DOWNLOAD);
+    let mut bytes = Vec::new();
+    plain
+        && std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_DOWNLOAD).read_to_end(&mut bytes))
+            .is_ok()
+        && matching_der(&bytes, pin).is_ok()
 }
 
 /// What became of one pinned certificate.

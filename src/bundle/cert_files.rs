@@ -63,7 +63,7 @@ pub(crate) fn write_cert_files(
             layout::SHORT_THUMBPRINT,
         ));
         let full = dir.join(layout::cert_file_name(cert.name, cert.sha1, usize::MAX));
-        let is_cert = |path: &Path| std::fs::read(path).ok().map(|b| *b == *cert.der);
+        let is_cert = |path: &Path| holds(path, cert.der);
         // Another certificate under the short name (same name, same SHA-1 prefix, or another
         // file): the whole SHA-1.
         let (path, already_there) = match is_cert(&short) {
@@ -92,6 +92,23 @@ pub(crate) fn write_cert_files(
     Ok(planned)
 }
 
+/// What is at `path`: nothing (`None`), or whether it is a plain file holding exactly `bytes`.
+/// A link, a folder, a file that cannot be read or one of another size is never ours, and is
+/// not read beyond its size.
+fn holds(path: &Path, bytes: &[u8]) -> Option<bool> {
+    use std::io::Read;
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Ok(meta) if meta.is_file() && meta.len() == bytes.len() as u64 => {
+            let mut there = Vec::with_capacity(bytes.len());
+            let read = std::fs::File::open(path)
+                .and_then(|f| f.take(bytes.len() as u64 + 1).read_to_end(&mut there));
+            Some(read.is_ok() && there == bytes)
+        }
+        _ => Some(false),
+    }
+}
+
 /// Certificate files in `dir` (by extension, not recursing) that are not in `written`.
 pub(crate) fn others_in(dir: &Path, written: &[PathBuf]) -> Vec<PathBuf> {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -107,4 +124,29 @@ pub(crate) fn others_in(dir: &Path, written: &[PathBuf]) -> Vec<PathBuf> {
         .collect();
     out.sort();
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::holds;
+
+    #[test]
+    fn only_a_plain_file_with_exactly_the_bytes_is_ours() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("a.cer");
+        assert_eq!(holds(&path, b"der"), None);
+        std::fs::write(&path, b"der").unwrap();
+        assert_eq!(holds(&path, b"der"), Some(true));
+        assert_eq!(holds(&path, b"other"), Some(false));
+        assert_eq!(holds(&path, b"DER"), Some(false));
+        std::fs::create_dir(tmp.path().join("folder.cer")).unwrap();
+        assert_eq!(holds(&tmp.path().join("folder.cer"), b"der"), Some(false));
+        #[cfg(unix)]
+        {
+            // A link is never ours, even to the right bytes, and is not followed to read.
+            let link = tmp.path().join("link.cer");
+            std::os::unix::fs::symlink(&path, &link).unwrap();
+            assert_eq!(holds(&link, b"der"), Some(false));
+        }
+    }
 }
