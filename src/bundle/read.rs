@@ -349,9 +349,11 @@ fn zip_entries<R: Read + std::io::Seek>(
         let report = raw
             .split_once('/')
             .is_some_and(|(_, rel)| is_report_path(rel.trim_end_matches('/')));
+        // The zip's top folder is the bundle itself, not one of its entries (as for a folder).
+        let top_folder = entry.is_dir() && !raw.trim_end_matches('/').contains('/');
         if report {
             reports += 1;
-        } else {
+        } else if !top_folder {
             counted += 1;
             total = total.saturating_add(entry.size());
         }

@@ -98,10 +98,15 @@ fn refused_as_unsafe(json: &serde_json::Value) -> Vec<String> {
         .collect()
 }
 
-/// Zips `folder` under the top folder `b/`.
-fn zip_folder(folder: &Path, zip: &Path) {
+/// Zips `folder` under the top folder `b/`, with an entry for `b/` itself when `top` says so
+/// (as `build` and most zip tools write it).
+fn zip_folder(folder: &Path, zip: &Path, top: bool) {
     use std::io::Write;
     let mut w = zip::ZipWriter::new(std::fs::File::create(zip).unwrap());
+    if top {
+        w.add_directory("b/", zip::write::SimpleFileOptions::default())
+            .unwrap();
+    }
     for rel in listing(folder) {
         let path = folder.join(&rel);
         let name = format!("b/{}", rel.replace('\\', "/"));
@@ -129,21 +134,23 @@ fn verify_reads_up_to_the_entry_limit_and_reports_never_count() {
             "{}",
         );
     }
-    // Extra files up to exactly MAX_ENTRIES entries outside reports/ (the zip adds no entry:
-    // its top folder is not part of the bundle).
+    // Extra files up to exactly MAX_ENTRIES entries outside reports/ (the zip's top folder is
+    // not an entry of the bundle, whether the zip lists it or not).
     for i in 0..MAX_ENTRIES - entries - 1 {
         write(&folder, &format!("extra/{i:05}.txt"), "x");
     }
     let zip = tmp.path().join("at-limit.zip");
-    zip_folder(&folder, &zip);
-    for path in [&folder, &zip] {
+    zip_folder(&folder, &zip, false);
+    let zip_with_top = tmp.path().join("at-limit-top.zip");
+    zip_folder(&folder, &zip_with_top, true);
+    for path in [&folder, &zip, &zip_with_top] {
         let json = verify_json(path);
         assert_eq!(refused_as_unsafe(&json), Vec::<String>::new(), "{path:?}");
         assert_eq!(json["reports"].as_array().unwrap().len(), 50);
     }
     write(&folder, "extra/one-more.txt", "x");
     let zip = tmp.path().join("over-limit.zip");
-    zip_folder(&folder, &zip);
+    zip_folder(&folder, &zip, true);
     for path in [&folder, &zip] {
         let unsafe_entries = refused_as_unsafe(&verify_json(path));
         assert!(
@@ -220,7 +227,7 @@ fn a_bundle_zip_of_max_zip_entries_with_its_reports_is_read_and_one_more_is_not(
     let tmp = tempfile::tempdir().unwrap();
     let (folder, _) = small_bundle(tmp.path());
     let zip = tmp.path().join("b.zip");
-    zip_folder(&folder, &zip);
+    zip_folder(&folder, &zip, true);
     let own = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap())
         .unwrap()
         .len();
