@@ -76,6 +76,7 @@ fn main() {
             bundle: None,
             format,
             html: html.then(|| dir.path().join("fleet.html")),
+            expect: None,
         });
         let style = Style {
             json: request.json(),

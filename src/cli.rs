@@ -69,11 +69,14 @@ match its pin, or a required certificate could not be obtained."
     Fetch(FetchArgs),
     /// Read the installers' reports (from the stick) and show every host: fixed, not fixed, and why.
     #[command(
-        after_help = "Example:\n  certbundle report E:\\apex-one-certs-20261125\n  certbundle report E:\\reports --bundle out/apex-one-certs-20261125.zip --html fleet.html\n\n\
+        after_help = "Example:\n  certbundle report E:\\apex-one-certs-20261125\n  certbundle report E:\\reports --bundle out/apex-one-certs-20261125.zip --html fleet.html\n  certbundle report E:\\reports --expect hosts.txt   (who never reported, who was not expected)\n\n\
 PATH: report files (*.json), folders (walked), or bundle folders and zips (their reports\\ folder). \
 The latest report of each host counts; older ones are history. A bundle given as PATH is also the one \
 reports are compared with, unless --bundle names another.\n\
-Exit codes: 0 every host compliant, 1 some host is not, 2 no report could be read (or a usage or I/O error)."
+--expect: a line matches a report when its first DNS label equals the computer name (first 15 \
+characters, any case), or the whole line equals the report's DNS host name (docs/fleet-report.md).\n\
+Exit codes: 0 every host compliant, 1 some host is not (unreachable and no report count as not), \
+2 no report could be read, or a bad --expect FILE (or a usage or I/O error)."
     )]
     Report(ReportArgs),
     /// Read the CA certificates a signed Windows binary carries in its Authenticode signatures.
@@ -142,6 +145,11 @@ struct ReportArgs {
     /// Also write a self-contained HTML page (summary, compliance bar, colour-coded table).
     #[arg(long, value_name = "FILE")]
     html: Option<PathBuf>,
+    /// The hosts that should have reported, one name a line (# comments, blank lines ignored; the
+    /// file Deploy-Certificates.ps1 -ComputerListFile reads): each without a report is a row
+    /// `no report` (not compliant), each report no line names is noted `not expected`.
+    #[arg(long, value_name = "FILE")]
+    expect: Option<PathBuf>,
 }
 
 /// Arguments of `certbundle profiles`.
@@ -312,6 +320,7 @@ impl Cli {
                     FleetFormat::Human
                 },
                 html: args.html.clone(),
+                expect: args.expect.clone(),
             }),
         })
     }

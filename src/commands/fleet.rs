@@ -39,6 +39,7 @@ pub(crate) fn run(req: &FleetRequest) -> Result<FleetReport, Error> {
         },
         _ => None,
     };
+    let expect = req.expect.as_deref().map(fleet::expect::read).transpose()?;
     let mut rows = Vec::new();
     for outcome in read_all(&listing.candidates, reference.as_ref()) {
         match outcome {
@@ -49,7 +50,7 @@ pub(crate) fn run(req: &FleetRequest) -> Result<FleetReport, Error> {
     if rows.is_empty() {
         return Err(nothing_read(&req.paths, &skipped));
     }
-    let fleet = fleet::summarise(rows, skipped, reference);
+    let fleet = fleet::summarise(rows, skipped, reference, expect.as_ref());
     if let Some(path) = &req.html {
         crate::bundle::write_file_atomically(path, fleet::html::render(&fleet).as_bytes())?;
     }

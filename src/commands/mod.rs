@@ -162,6 +162,8 @@ pub struct FleetRequest {
     pub format: FleetFormat,
     /// `--html FILE`.
     pub html: Option<PathBuf>,
+    /// `--expect FILE`: the hosts that should have reported.
+    pub expect: Option<PathBuf>,
 }
 
 /// Any request.

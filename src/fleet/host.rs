@@ -26,6 +26,10 @@ pub enum HostStatus {
     IntegrityFailure,
     /// The installer stopped on an error.
     Error,
+    /// The deploying machine could not reach the host: nothing is known of its stores.
+    Unreachable,
+    /// Listed in `--expect`, but no report names it.
+    NoReport,
     /// Not run as administrator: nothing was changed.
     NotElevated,
     /// Windows or PowerShell too old or restricted.
@@ -50,6 +54,8 @@ impl HostStatus {
         match self {
             HostStatus::IntegrityFailure => "integrity failure",
             HostStatus::Error => "error",
+            HostStatus::Unreachable => "unreachable",
+            HostStatus::NoReport => "no report",
             HostStatus::NotElevated => "not elevated",
             HostStatus::UnsupportedHost => "unsupported host",
             HostStatus::StillMissing => "still missing certificates",
@@ -157,10 +163,10 @@ pub(crate) struct Host {
     pub(crate) machine_guid: Option<String>,
     /// Its domain or workgroup, when the report says.
     pub(crate) domain: Option<String>,
-    /// When the latest run finished (UTC).
-    pub(crate) last_run: String,
-    /// What that run did.
-    pub(crate) mode: Mode,
+    /// When the latest run finished (UTC); none for a `no-report` row.
+    pub(crate) last_run: Option<String>,
+    /// What that run did; none for a `no-report` row.
+    pub(crate) mode: Option<Mode>,
     /// Where the host stands.
     pub(crate) status: HostStatus,
     /// The status in words, with the count where there is one ("still missing 2").
@@ -178,10 +184,11 @@ pub(crate) struct Host {
     pub(crate) products: Option<ProductCheck>,
     /// Reports read for this host (the latest and the older ones).
     pub(crate) runs: usize,
-    /// The latest report's file.
+    /// The latest report's file; for a `no-report` row, the line of the `--expect` list
+    /// (`hosts.txt:12`).
     pub(crate) file: String,
-    /// The bundle that ran.
-    pub(crate) bundle: report::BundleRef,
+    /// The bundle that ran; none for a `no-report` row.
+    pub(crate) bundle: Option<report::BundleRef>,
     /// How that bundle relates to the reference (none without a reference).
     pub(crate) bundle_match: Option<BundleMatch>,
     /// Why the host is not compliant, in the installer's words (integrity problems, messages).
@@ -190,8 +197,11 @@ pub(crate) struct Host {
     /// or ran another bundle than the reference.
     pub(crate) later: Option<String>,
     /// What the engineer should know that is not a reason: a report read other than as written,
-    /// machines that share a name.
+    /// machines that share a name, a host not in the `--expect` list.
     pub(crate) notes: Vec<String>,
+    /// With `--expect`: whether a line of the list names this host (absent without it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) expected: Option<bool>,
     /// When the run finished, for choosing a host's run.
     #[serde(skip)]
     pub(crate) finished: time::OffsetDateTime,
@@ -201,6 +211,38 @@ pub(crate) struct Host {
     /// The run looked at the certificate stores (it did not stop in preflight or integrity).
     #[serde(skip)]
     pub(crate) reached_stores: bool,
+}
+
+/// The row of a host the `--expect` list names and no report does: `name` as listed, `at`
+/// the list's `FILE:LINE`. Not compliant; nothing else is known.
+pub(crate) fn no_report(name: &str, at: String) -> Host {
+    Host {
+        host: name.to_string(),
+        machine_guid: None,
+        domain: None,
+        last_run: None,
+        mode: None,
+        status: HostStatus::NoReport,
+        label: HostStatus::NoReport.as_str().to_string(),
+        compliant: false,
+        problems: Vec::new(),
+        conflicts: Vec::new(),
+        auto_update_off: None,
+        products: None,
+        runs: 0,
+        reasons: vec![format!(
+            "listed at {at}, but no report names it: run Install.cmd there (or Deploy-Certificates.ps1) and bring its report back"
+        )],
+        file: at,
+        bundle: None,
+        bundle_match: None,
+        later: None,
+        notes: Vec::new(),
+        expected: Some(true),
+        finished: time::OffsetDateTime::UNIX_EPOCH,
+        started: String::new(),
+        reached_stores: false,
+    }
 }
 
 /// Most reasons kept per host (the rest are counted).
@@ -229,6 +271,7 @@ pub(crate) fn row(file: String, parsed: CheckedReport, reference: Option<&Refere
     let status = match r.verdict {
         Verdict::IntegrityFailure => HostStatus::IntegrityFailure,
         Verdict::Error => HostStatus::Error,
+        Verdict::Unreachable => HostStatus::Unreachable,
         Verdict::NotElevated => HostStatus::NotElevated,
         Verdict::UnsupportedHost => HostStatus::UnsupportedHost,
         Verdict::Uninstalled => HostStatus::Uninstalled,
@@ -273,13 +316,15 @@ pub(crate) fn row(file: String, parsed: CheckedReport, reference: Option<&Refere
         host: r.host.name.trim().to_string(),
         machine_guid: r.host.machine_guid.clone(),
         domain: r.host.domain.clone(),
-        last_run: finished
-            .to_offset(time::UtcOffset::UTC)
-            .format(&time::macros::format_description!(
-                "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
-            ))
-            .expect("a fixed format always formats"),
-        mode: r.mode,
+        last_run: Some(
+            finished
+                .to_offset(time::UtcOffset::UTC)
+                .format(&time::macros::format_description!(
+                    "[year]-[month]-[day]T[hour]:[minute]:[second]Z"
+                ))
+                .expect("a fixed format always formats"),
+        ),
+        mode: Some(r.mode),
         compliant: status.in_place() && bundle_match != Some(BundleMatch::Other),
         status,
         label,
@@ -301,11 +346,12 @@ pub(crate) fn row(file: String, parsed: CheckedReport, reference: Option<&Refere
         }),
         runs: 1,
         file,
-        bundle: r.bundle,
+        bundle: Some(r.bundle),
         bundle_match,
         reasons,
         later: None,
         notes,
+        expected: None,
         finished,
         started: r.started,
         reached_stores,
@@ -376,9 +422,10 @@ fn reasons(r: &InstallReport, status: HostStatus) -> Vec<String> {
                 "run Install.cmd with \"Run as administrator\" (or -CheckOnly to only look)".into(),
             ]
         }
-        HostStatus::Error | HostStatus::UnsupportedHost | HostStatus::NotCompliant => {
-            r.messages.clone()
-        }
+        HostStatus::Error
+        | HostStatus::Unreachable
+        | HostStatus::UnsupportedHost
+        | HostStatus::NotCompliant => r.messages.clone(),
         _ => Vec::new(),
     };
     if all.len() > MAX_REASONS {

@@ -27,7 +27,7 @@ pub(crate) fn render(fleet: &Fleet) -> String {
     let latest = fleet
         .hosts
         .iter()
-        .map(|h| h.last_run.as_str())
+        .filter_map(|h| h.last_run.as_deref())
         .max()
         .unwrap_or("-")
         .replace('T', " ")

@@ -5,11 +5,14 @@
 //! reference::read      bundle path    -> the bundle reports are compared with (2 files read)
 //! report::parse        bytes          -> a checked, typed report, or the reason to skip it
 //! host::row            report + ref   -> one row for that run
-//! summary::summarise   rows + ref     -> one row per host (its latest run), worst first
+//! expect::read         --expect FILE  -> the hosts that should have reported
+//! summary::summarise   rows + ref     -> one row per host (its latest run), worst first;
+//!                      + host list    -> + a `no-report` row per host no report names
 //! ```
 //!
 //! Only `read` and `reference` touch the filesystem; the rest is pure. Never prints.
 
+pub(crate) mod expect;
 mod host;
 pub(crate) mod html;
 pub(crate) mod read;

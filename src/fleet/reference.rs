@@ -38,6 +38,16 @@ pub enum FleetError {
     /// The bundle could not be read at all.
     #[error(transparent)]
     Unreadable(#[from] BundleError),
+    /// The `--expect` host list cannot be read as one.
+    #[error("{at}: {why}")]
+    BadHostList {
+        /// `FILE`, or `FILE:LINE` when one line is at fault.
+        at: String,
+        /// What is wrong.
+        why: String,
+        /// What to do about it.
+        fix: &'static str,
+    },
 }
 
 impl FleetError {
@@ -46,6 +56,7 @@ impl FleetError {
         match self {
             FleetError::NotABundle { .. } => "give the bundle folder or zip that `certbundle build` wrote (it holds manifest.json and SHA256SUMS)".into(),
             FleetError::Unreadable(e) => e.hint(),
+            FleetError::BadHostList { fix, .. } => (*fix).into(),
         }
     }
 }

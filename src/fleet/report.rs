@@ -58,6 +58,9 @@ pub enum Verdict {
     WouldUninstall,
     /// Conflicting parameters, a failed removal or an unexpected error.
     Error,
+    /// Written by the deploying machine, not the host: the host could not be reached (name not
+    /// resolved, WinRM off, access denied, timeout); the reason is the first of `messages`.
+    Unreachable,
 }
 
 /// `generator`.
@@ -309,7 +312,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<CheckedReport, String> {
 
 /// Text from the bytes Windows tools write: UTF-8 with or without a BOM, or UTF-16 with a BOM
 /// (what Notepad or `Out-File` make of a re-saved report).
-fn decode(bytes: &[u8]) -> Result<String, String> {
+pub(crate) fn decode(bytes: &[u8]) -> Result<String, String> {
     let utf16 = |bytes: &[u8], from: fn([u8; 2]) -> u16| {
         if bytes.len() % 2 != 0 {
             return Err("UTF-16 text with an odd number of bytes (truncated?)".to_string());

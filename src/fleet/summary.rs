@@ -5,13 +5,21 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::expect::HostList;
+use super::report::Mode;
 use super::{BundleMatch, FLEET_SCHEMA, Host, HostStatus, Reference, UnusedFile};
 
 /// The key a computer name is grouped by: Windows compares names case-insensitively, one
-/// character for one (so `ß` is not `SS`).
+/// character for one (so `ß` is not `SS`). A name with a dot is one a deploying machine wrote as
+/// listed for a host it could not reach (a computer name has none): its first label, unless it
+/// is an IP address.
 fn host_key(name: &str) -> String {
-    name.trim()
-        .chars()
+    let name = name.trim();
+    let name = match name.split_once('.') {
+        Some((label, _)) if name.parse::<std::net::IpAddr>().is_err() => label,
+        _ => name,
+    };
+    name.chars()
         .map(|c| {
             let mut upper = c.to_uppercase();
             match (upper.next(), upper.next()) {
@@ -31,7 +39,7 @@ pub struct Summary {
     pub(crate) compliant: usize,
     /// Of those, fixed by their latest run.
     pub(crate) fixed: usize,
-    /// Hosts not compliant.
+    /// Hosts not compliant (`no-report` ones included).
     pub(crate) not_compliant: usize,
     /// Hosts per status code.
     by_status: BTreeMap<String, usize>,
@@ -46,6 +54,9 @@ pub struct Summary {
     /// Of those, reports (or files named like reports) that could not be read: hosts may be
     /// missing from the view.
     pub(crate) unreadable_reports: usize,
+    /// With `--expect`: hosts with a report that no line of the list names.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) not_expected: Option<usize>,
 }
 
 /// The fleet view.
@@ -55,6 +66,9 @@ pub struct Fleet {
     schema: &'static str,
     /// The bundle compared with, if any.
     pub(crate) reference: Option<Reference>,
+    /// The `--expect` host list, when one was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) expect: Option<String>,
     /// Counts.
     pub summary: Summary,
     /// One per host, worst first.
@@ -110,11 +124,13 @@ fn machines_of(runs: Vec<Host>) -> Vec<(Vec<Host>, Option<String>)> {
 /// One row per host. The run that decides is the latest that looked at the certificate stores
 /// (of the reference bundle, when there is one and the host ran it); a later run that stopped
 /// early or ran another bundle is noted on the row. Without any such run, the latest run decides.
-/// The same run reached twice (a report copied to two places) counts once. Pure.
+/// The same run reached twice (a report copied to two places) counts once. With a host list,
+/// each host it names and no report does is a `no-report` row. Pure.
 pub(crate) fn summarise(
     runs: Vec<Host>,
     mut skipped: Vec<UnusedFile>,
     reference: Option<Reference>,
+    expect: Option<&HostList>,
 ) -> Fleet {
     let mut by_host: BTreeMap<String, Vec<Host>> = BTreeMap::new();
     for run in runs {
@@ -161,14 +177,19 @@ pub(crate) fn summarise(
         let last = &distinct[count - 1];
         let later = (chosen != count - 1).then(|| {
             let what = if last.reached_stores {
-                format!("ran another bundle: {}", last.bundle.name)
+                let name = last.bundle.as_ref().map_or("", |b| b.name.as_str());
+                format!("ran another bundle: {name}")
             } else {
                 last.label.clone()
             };
             format!(
                 "a later run ({} UTC, {}) {}",
-                last.last_run.replace('T', " ").trim_end_matches('Z'),
-                last.mode.as_str(),
+                last.last_run
+                    .as_deref()
+                    .unwrap_or_default()
+                    .replace('T', " ")
+                    .trim_end_matches('Z'),
+                last.mode.map_or("-", Mode::as_str),
                 what
             )
         });
@@ -178,6 +199,7 @@ pub(crate) fn summarise(
         row.notes.extend(note);
         hosts.push(row);
     }
+    let not_expected = expect.map(|list| super::expect::apply(&mut hosts, list));
     hosts.sort_by(|a, b| {
         (
             a.compliant,
@@ -200,6 +222,7 @@ pub(crate) fn summarise(
         history: total - hosts.len(),
         skipped: skipped.len(),
         unreadable_reports: skipped.iter().filter(|s| s.report_like).count(),
+        not_expected,
         ..Summary::default()
     };
     for h in &hosts {
@@ -223,6 +246,7 @@ pub(crate) fn summarise(
     Fleet {
         schema: FLEET_SCHEMA,
         reference,
+        expect: expect.map(|list| list.file.clone()),
         summary,
         hosts,
         skipped,
@@ -240,7 +264,7 @@ mod tests {
             .into_iter()
             .map(|(file, p)| host_row(file, p, reference.as_ref()))
             .collect();
-        summarise(rows, vec![], reference)
+        summarise(rows, vec![], reference, None)
     }
 
     fn parsed(r: InstallReport) -> CheckedReport {
@@ -574,7 +598,7 @@ mod tests {
             host_row("x/a.json".into(), parsed(run.clone()), None),
             host_row("y/a.json".into(), parsed(run), None),
         ];
-        let fleet = summarise(rows, vec![], None);
+        let fleet = summarise(rows, vec![], None, None);
         assert_eq!(fleet.hosts[0].runs, 1);
         assert_eq!(fleet.summary.reports, 1);
         assert_eq!(fleet.skipped[0].reason, "the same run as x/a.json");
@@ -591,7 +615,10 @@ mod tests {
         let mut r = clean("WS-6", "2026-11-26T23:30:00-10:00", Verdict::Compliant);
         r.started = "2026-11-26T23:29:00-10:00".into();
         let fleet = summed(vec![("a".into(), parsed(r))], None);
-        assert_eq!(fleet.hosts[0].last_run, "2026-11-27T09:30:00Z");
+        assert_eq!(
+            fleet.hosts[0].last_run.as_deref(),
+            Some("2026-11-27T09:30:00Z")
+        );
     }
 
     #[test]
@@ -613,9 +640,9 @@ mod tests {
             b"{\"schema\": \"certbundle-report/1\", \"ho",
         );
         assert!(broken.report_like && declared.report_like && !foreign.report_like);
-        let fleet = summarise(rows.clone(), vec![foreign.clone()], None);
+        let fleet = summarise(rows.clone(), vec![foreign.clone()], None, None);
         assert!(fleet.ok());
-        let fleet = summarise(rows, vec![foreign, broken], None);
+        let fleet = summarise(rows, vec![foreign, broken], None, None);
         assert_eq!(fleet.summary.unreadable_reports, 1);
         assert!(!fleet.ok());
     }

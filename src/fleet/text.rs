@@ -52,12 +52,11 @@ pub(crate) fn host(h: &Host) -> HostText {
     };
     HostText {
         host: names::printable(&h.host),
-        last_run: h
-            .last_run
-            .replace('T', " ")
-            .trim_end_matches('Z')
-            .to_string(),
-        mode: h.mode.as_str(),
+        last_run: h.last_run.as_deref().map_or_else(
+            || "-".to_string(),
+            |t| t.replace('T', " ").trim_end_matches('Z').to_string(),
+        ),
+        mode: h.mode.map_or("-", super::Mode::as_str),
         label: h.label.clone(),
         class,
         problems: h
@@ -102,13 +101,16 @@ pub(crate) fn host(h: &Host) -> HostText {
         runs: h.runs,
         other_bundle,
         no_digest: h.bundle_match == Some(BundleMatch::NoDigest),
-        bundle: match &h.bundle.digest {
-            Some(d) => format!(
-                "{} (digest {})",
-                names::printable(&h.bundle.name),
-                names::printable(d.get(..8).unwrap_or(d))
-            ),
-            None => format!("{} (no digest)", names::printable(&h.bundle.name)),
+        bundle: match &h.bundle {
+            None => "-".into(),
+            Some(b) => match &b.digest {
+                Some(d) => format!(
+                    "{} (digest {})",
+                    names::printable(&b.name),
+                    names::printable(d.get(..8).unwrap_or(d))
+                ),
+                None => format!("{} (no digest)", names::printable(&b.name)),
+            },
         },
         reasons: h.reasons.iter().map(|r| names::printable(r)).collect(),
         later: h.later.as_deref().map(names::printable),
@@ -180,6 +182,12 @@ pub(crate) fn summary_line(fleet: &Fleet) -> String {
         .collect();
     if !parts.is_empty() {
         line.push_str(&format!(" ({})", parts.join(", ")));
+    }
+    if let (Some(n @ 1..), Some(list)) = (s.not_expected, &fleet.expect) {
+        line.push_str(&format!(
+            "; {n} host(s) reported but not expected ({})",
+            names::printable(list)
+        ));
     }
     if s.unreadable_reports > 0 {
         line.push_str(&format!(

@@ -158,16 +158,21 @@ pub(super) fn fleet_csv(r: &FleetReport) -> String {
             h.status.code().to_string(),
             t.label.clone(),
             h.compliant.to_string(),
-            h.last_run.clone(),
-            t.mode.to_string(),
+            h.last_run.clone().unwrap_or_default(),
+            unknown_empty(t.mode),
             h.problems.len().to_string(),
             t.problems.join("; "),
             t.conflicts.join("; "),
             unknown_empty(t.auto_update),
             unknown_empty(&t.product),
             t.runs.to_string(),
-            names::printable(&h.bundle.name),
-            names::printable(h.bundle.digest.as_deref().unwrap_or_default()),
+            names::printable(h.bundle.as_ref().map_or("", |b| b.name.as_str())),
+            names::printable(
+                h.bundle
+                    .as_ref()
+                    .and_then(|b| b.digest.as_deref())
+                    .unwrap_or_default(),
+            ),
             h.bundle_match
                 .map(fleet::BundleMatch::code)
                 .unwrap_or("")
