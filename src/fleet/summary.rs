@@ -199,6 +199,7 @@ pub(crate) fn summarise(
         row.notes.extend(note);
         hosts.push(row);
     }
+    let reported = hosts.len();
     let not_expected = expect.map(|list| super::expect::apply(&mut hosts, list));
     hosts.sort_by(|a, b| {
         (
@@ -219,7 +220,7 @@ pub(crate) fn summarise(
     let mut summary = Summary {
         hosts: hosts.len(),
         reports: total,
-        history: total - hosts.len(),
+        history: total - reported,
         skipped: skipped.len(),
         unreadable_reports: skipped.iter().filter(|s| s.report_like).count(),
         not_expected,
