@@ -78,6 +78,17 @@ pub struct Fleet {
 }
 
 impl Fleet {
+    /// Hosts with a report (the rows less the `no-report` ones).
+    pub(crate) fn reported_hosts(&self) -> usize {
+        self.summary.hosts
+            - self
+                .summary
+                .by_status
+                .get(HostStatus::NoReport.code())
+                .copied()
+                .unwrap_or(0)
+    }
+
     /// Every host compliant, at least one host, and no report that could not be read.
     pub(crate) fn ok(&self) -> bool {
         !self.hosts.is_empty()

@@ -15,7 +15,10 @@ pub(super) fn fleet_table(r: &FleetReport, style: &Style) -> String {
     let _ = writeln!(
         out,
         "Read {} report(s) of {} host(s); {} older run(s) kept as history; {} file(s) skipped.",
-        f.summary.reports, f.summary.hosts, f.summary.history, f.summary.skipped
+        f.summary.reports,
+        f.reported_hosts(),
+        f.summary.history,
+        f.summary.skipped
     );
     match &f.reference {
         Some(b) => {

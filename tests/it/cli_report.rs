@@ -11,6 +11,11 @@ use predicates::prelude::*;
 
 const FIXTURES: &str = "tests/fixtures/reports";
 
+/// `unreachable` reports and `--expect` (tests/fixtures/deploy), in a file of its own so each
+/// stays under 800 lines; `cargo test --test it cli_report::` runs both.
+#[path = "cli_report_expect.rs"]
+mod expect;
+
 /// `certbundle report` run from the crate root (so paths in the output are stable).
 fn report() -> assert_cmd::Command {
     let mut cmd = certbundle();
