@@ -412,6 +412,51 @@ mod tests {
     }
 
     #[test]
+    fn an_unreachable_host_is_not_compliant_and_says_why_and_joins_its_computer_name() {
+        let mut r = clean(
+            "srv-db02.corp.example",
+            "2026-11-27T00:00:00Z",
+            Verdict::Unreachable,
+        );
+        r.certificates.clear();
+        r.messages = vec!["Access is denied.".into()];
+        let fleet = summed(vec![("u".into(), parsed(r.clone()))], None);
+        assert_eq!(fleet.hosts[0].status, HostStatus::Unreachable);
+        assert!(!fleet.hosts[0].compliant && !fleet.ok());
+        assert_eq!(
+            fleet.hosts[0].reasons,
+            vec!["Access is denied.".to_string()]
+        );
+        // After a run that looked at the stores, that run decides; this one is a later run.
+        let fleet = summed(
+            vec![
+                ("u".into(), parsed(r)),
+                (
+                    "c".into(),
+                    parsed(clean(
+                        "SRV-DB02",
+                        "2026-11-26T00:00:00Z",
+                        Verdict::Compliant,
+                    )),
+                ),
+            ],
+            None,
+        );
+        assert_eq!(fleet.hosts.len(), 1);
+        assert_eq!(fleet.hosts[0].status, HostStatus::Compliant);
+        assert!(
+            fleet.hosts[0]
+                .later
+                .as_deref()
+                .unwrap()
+                .ends_with("unreachable")
+        );
+        // An address is one name, not a computer called "10".
+        assert_eq!(host_key("10.0.0.5"), "10.0.0.5");
+        assert_eq!(host_key("ws-1.corp.example"), "WS-1");
+    }
+
+    #[test]
     fn a_run_that_stopped_before_the_stores_reports_no_certificate_problems() {
         let mut r = clean("N", "2026-11-26T00:00:00Z", Verdict::NotElevated);
         r.certificates[0].before = None;
