@@ -68,6 +68,24 @@ pub fn check_bundle_name(name: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Upper case as Windows compares computer names (its invariant casing): one character for one
+/// (so `ß` stays `ß`, never `SS`), and `İ` (U+0130), `ı` (U+0131) and `ſ` (U+017F) left as they
+/// are (Rust's own casing maps the last two to `I` and `S`). The one place names are folded.
+pub(crate) fn windows_upper(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if matches!(c, '\u{130}' | '\u{131}' | '\u{17F}') {
+                return c;
+            }
+            let mut u = c.to_uppercase();
+            match (u.next(), u.next()) {
+                (Some(u), None) => u,
+                _ => c,
+            }
+        })
+        .collect()
+}
+
 /// Text from a certificate made safe to show: control characters, and the bidirectional and
 /// invisible formatting characters that can make text read differently than it is, are replaced
 /// by `\u{XXXX}` escapes. Everything else is kept.
@@ -150,5 +168,15 @@ mod tests {
             printable("a\u{2028}b\u{AD}c\u{E0041}\u{3164}"),
             "a\\u{2028}b\\u{00AD}c\\u{E0041}\\u{3164}"
         );
+    }
+
+    #[test]
+    fn names_are_folded_as_windows_does() {
+        assert_eq!(windows_upper("ws-1 straße"), "WS-1 STRAßE");
+        assert_eq!(windows_upper("münchen"), "MÜNCHEN");
+        // Windows' invariant casing leaves these three alone; Rust maps ı to I and ſ to S.
+        assert_eq!(windows_upper("ıſİ"), "ıſİ");
+        assert_ne!(windows_upper("wın"), windows_upper("WIN"));
+        assert_ne!(windows_upper("ſrv"), windows_upper("SRV"));
     }
 }

@@ -116,17 +116,9 @@ pub(crate) fn parse(file: &str, bytes: &[u8]) -> Result<HostList, FleetError> {
     })
 }
 
-/// Upper case, one character for one (as Windows compares names).
+/// Upper case as Windows compares names: [`crate::names::windows_upper`].
 fn upper(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            let mut u = c.to_uppercase();
-            match (u.next(), u.next()) {
-                (Some(u), None) => u,
-                _ => c,
-            }
-        })
-        .collect()
+    crate::names::windows_upper(name)
 }
 
 /// The first `NETBIOS_LEN` characters of the first DNS label, upper case.
@@ -334,6 +326,9 @@ mod tests {
         assert!(matches("münchen-pc01", "MÜNCHEN-PC01", None));
         assert!(!matches("ws-01170", "WS-0117", None));
         assert!(!matches("ws", "WS-0117", None));
+        // Windows leaves ı and ſ alone: they are not I and S.
+        assert!(!matches("wın-1", "WIN-1", None));
+        assert!(!matches("ſrv-1", "SRV-1", None));
     }
 
     #[test]

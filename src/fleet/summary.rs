@@ -19,15 +19,7 @@ fn host_key(name: &str) -> String {
         Some((label, _)) if name.parse::<std::net::IpAddr>().is_err() => label,
         _ => name,
     };
-    name.chars()
-        .map(|c| {
-            let mut upper = c.to_uppercase();
-            match (upper.next(), upper.next()) {
-                (Some(u), None) => u,
-                _ => c,
-            }
-        })
-        .collect()
+    crate::names::windows_upper(name)
 }
 
 /// Counts for the summary line.
@@ -668,6 +660,8 @@ mod tests {
         assert_eq!(host_key(" straße "), "STRAßE");
         assert_ne!(host_key("straße"), host_key("STRASSE"));
         assert_eq!(host_key("ws-1"), host_key("WS-1"));
+        assert_ne!(host_key("wın-1"), host_key("WIN-1"));
+        assert_ne!(host_key("ſrv-1"), host_key("SRV-1"));
         // An offset is turned into UTC for display and ordering.
         let mut r = clean("WS-6", "2026-11-26T23:30:00-10:00", Verdict::Compliant);
         r.started = "2026-11-26T23:29:00-10:00".into();
