@@ -9,17 +9,14 @@ use super::expect::HostList;
 use super::report::Mode;
 use super::{BundleMatch, FLEET_SCHEMA, Host, HostStatus, Reference, UnusedFile};
 
-/// The key a computer name is grouped by: Windows compares names case-insensitively, one
-/// character for one (so `ß` is not `SS`). A name with a dot is one a deploying machine wrote as
-/// listed for a host it could not reach (a computer name has none): its first label, unless it
-/// is an IP address.
+/// The key a host's runs are grouped by: its name as written, final dot stripped, folded as
+/// Windows compares names ([`crate::names::windows_upper`]). Different forms of a name are never
+/// merged: an installer report carries the NetBIOS computer name, so a report written for a host
+/// that could not be reached joins that row only when it was listed by that same bare name; a
+/// DNS name or an address is a row of its own.
 fn host_key(name: &str) -> String {
     let name = name.trim();
-    let name = match name.split_once('.') {
-        Some((label, _)) if name.parse::<std::net::IpAddr>().is_err() => label,
-        _ => name,
-    };
-    crate::names::windows_upper(name)
+    crate::names::windows_upper(name.strip_suffix('.').unwrap_or(name))
 }
 
 /// Counts for the summary line.
@@ -152,6 +149,7 @@ pub(crate) fn summarise(
         for run in runs {
             match distinct.iter().find(|d| {
                 d.finished == run.finished
+                    && d.host == run.host
                     && d.started == run.started
                     && d.bundle == run.bundle
                     && d.mode == run.mode
@@ -204,21 +202,15 @@ pub(crate) fn summarise(
     }
     let reported = hosts.len();
     let not_expected = expect.map(|list| super::expect::apply(&mut hosts, list));
-    hosts.sort_by(|a, b| {
+    // Keys made once: folding a name on every comparison would slow a big fleet down.
+    hosts.sort_by_cached_key(|h| {
         (
-            a.compliant,
-            a.status,
-            std::cmp::Reverse(a.problems.len()),
-            host_key(&a.host),
-            &a.machine_guid,
+            h.compliant,
+            h.status,
+            std::cmp::Reverse(h.problems.len()),
+            host_key(&h.host),
+            h.machine_guid.clone(),
         )
-            .cmp(&(
-                b.compliant,
-                b.status,
-                std::cmp::Reverse(b.problems.len()),
-                host_key(&b.host),
-                &b.machine_guid,
-            ))
     });
     let mut summary = Summary {
         hosts: hosts.len(),
@@ -420,6 +412,8 @@ mod tests {
             vec!["Access is denied.".to_string()]
         );
         // After a run that looked at the stores, that run decides; this one is a later run.
+        // It joins that row only when listed by the bare computer name.
+        r.host.name = "srv-db02".into();
         let fleet = summed(
             vec![
                 ("u".into(), parsed(r)),
@@ -443,9 +437,92 @@ mod tests {
                 .unwrap()
                 .ends_with("unreachable")
         );
-        // An address is one name, not a computer called "10".
-        assert_eq!(host_key("10.0.0.5"), "10.0.0.5");
-        assert_eq!(host_key("ws-1.corp.example"), "WS-1");
+    }
+
+    fn unreachable(name: &str, finished: &str) -> InstallReport {
+        let mut r = clean(name, finished, Verdict::Unreachable);
+        r.certificates.clear();
+        r.messages = vec![format!("Connecting to remote server {name} failed")];
+        r
+    }
+
+    fn rows(fleet: &Fleet) -> Vec<(&str, HostStatus)> {
+        let mut rows: Vec<(&str, HostStatus)> = fleet
+            .hosts
+            .iter()
+            .map(|h| (h.host.as_str(), h.status))
+            .collect();
+        rows.sort_unstable();
+        rows
+    }
+
+    #[test]
+    fn different_forms_of_a_name_are_never_one_row() {
+        let at = "2026-11-27T09:00:00Z";
+        // Two DNS names with one first label: two hosts, even when they end at the same time.
+        let fleet = summed(
+            vec![
+                ("a".into(), parsed(unreachable("web.a.example", at))),
+                ("b".into(), parsed(unreachable("web.b.example", at))),
+            ],
+            None,
+        );
+        assert_eq!(fleet.hosts.len(), 2);
+        assert!(fleet.skipped.is_empty());
+        // A compliant WS-0302 is not the ws-0302 of another domain that was never reached.
+        let fleet = summed(
+            vec![
+                (
+                    "c".into(),
+                    parsed(clean("WS-0302", "2026-11-26T00:00:00Z", Verdict::Compliant)),
+                ),
+                ("u".into(), parsed(unreachable("ws-0302.site.example", at))),
+            ],
+            None,
+        );
+        assert_eq!(
+            rows(&fleet),
+            vec![
+                ("WS-0302", HostStatus::Compliant),
+                ("ws-0302.site.example", HostStatus::Unreachable)
+            ]
+        );
+        assert!(!fleet.ok());
+        // A name longer than 15 characters is not cut: its own row, as a DNS name would be.
+        let fleet = summed(
+            vec![
+                (
+                    "c".into(),
+                    parsed(clean(
+                        "ACCOUNTING-SERV",
+                        "2026-11-26T00:00:00Z",
+                        Verdict::Compliant,
+                    )),
+                ),
+                ("u".into(), parsed(unreachable("accounting-server-01", at))),
+                ("v".into(), parsed(unreachable("accounting-serv.", at))),
+            ],
+            None,
+        );
+        assert_eq!(fleet.hosts.len(), 2, "{:#?}", rows(&fleet));
+        // An address, with or without a final dot, is one name and never a computer "10".
+        let fleet = summed(
+            vec![
+                (
+                    "c".into(),
+                    parsed(clean("10", "2026-11-26T00:00:00Z", Verdict::Compliant)),
+                ),
+                ("u".into(), parsed(unreachable("10.0.0.9.", at))),
+                (
+                    "v".into(),
+                    parsed(unreachable("10.0.0.9", "2026-11-27T10:00:00Z")),
+                ),
+            ],
+            None,
+        );
+        assert_eq!(fleet.hosts.len(), 2, "{:#?}", rows(&fleet));
+        assert_eq!(host_key("10.0.0.9."), "10.0.0.9");
+        assert_eq!(host_key("ws-1.corp.example."), "WS-1.CORP.EXAMPLE");
     }
 
     #[test]
