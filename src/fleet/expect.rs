@@ -142,13 +142,13 @@ struct Keys {
 
 /// The keys of a line of the list.
 fn line_keys(line: &str) -> Keys {
+    let line = line.strip_suffix('.').unwrap_or(line);
     if let Ok(ip) = line.parse::<IpAddr>() {
         return Keys {
             ip: Some(ip),
             ..Keys::default()
         };
     }
-    let line = line.strip_suffix('.').unwrap_or(line);
     Keys {
         ip: None,
         netbios: Some(netbios(line)),
@@ -159,13 +159,13 @@ fn line_keys(line: &str) -> Keys {
 /// The keys of a host's row: its computer name, and its DNS host name when the report gives one.
 fn host_keys(h: &Host) -> Keys {
     let name = h.host.trim();
+    let name = name.strip_suffix('.').unwrap_or(name);
     if let Ok(ip) = name.parse::<IpAddr>() {
         return Keys {
             ip: Some(ip),
             ..Keys::default()
         };
     }
-    let name = name.strip_suffix('.').unwrap_or(name);
     let dns = if name.contains('.') {
         Some(upper(name))
     } else {
@@ -394,6 +394,11 @@ mod tests {
         assert!(matches("fe80::1", "FE80::1", None));
         // A report named by address is no computer called "10".
         assert!(!matches("10", "10.0.0.5", None));
+        // A final dot does not make an address a DNS name.
+        assert!(!matches("10.0.0.9.", "10", None));
+        assert!(matches("10.0.0.5.", "10.0.0.5", None));
+        assert!(matches("10.0.0.5", "10.0.0.5.", None));
+        assert!(!matches("10", "10.0.0.9.", None));
     }
 
     #[test]
