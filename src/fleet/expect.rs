@@ -63,7 +63,75 @@ pub(crate) fn read(path: &Path) -> Result<HostList, FleetError> {
     parse(&file, &bytes)
 }
 
-/// The list in `bytes` (UTF-8 with or without BOM, or UTF-16 with BOM): one host name a line,
+/// Windows-1252 0x80 to 0x9F (0x81, 0x8D, 0x8F, 0x90 and 0x9D are unassigned: Windows gives the
+/// C1 control of that number, which a list then refuses as not text).
+const CP1252_80_9F: [char; 32] = [
+    '\u{20AC}', '\u{81}', '\u{201A}', '\u{192}', '\u{201E}', '\u{2026}', '\u{2020}', '\u{2021}',
+    '\u{2C6}', '\u{2030}', '\u{160}', '\u{2039}', '\u{152}', '\u{8D}', '\u{17D}', '\u{8F}',
+    '\u{90}', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}', '\u{2014}',
+    '\u{2DC}', '\u{2122}', '\u{161}', '\u{203A}', '\u{153}', '\u{9D}', '\u{17E}', '\u{178}',
+];
+
+/// Windows-1252 (Notepad's "ANSI" on western Windows, which `Get-Content` reads): Latin-1 but
+/// for 0x80 to 0x9F.
+fn windows_1252(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|&b| match b {
+            0x80..=0x9F => CP1252_80_9F[usize::from(b - 0x80)],
+            _ => char::from(b),
+        })
+        .collect()
+}
+
+/// UTF-16 text, or the line (from 1) of its first error and why.
+fn utf16(bytes: &[u8], from: fn([u8; 2]) -> u16) -> Result<String, (usize, String)> {
+    let units = bytes.chunks_exact(2).map(|c| from([c[0], c[1]]));
+    let mut text = String::with_capacity(bytes.len() / 2);
+    let mut line = 1;
+    for c in char::decode_utf16(units) {
+        match c {
+            Ok(c) => {
+                if c == '\n' {
+                    line += 1;
+                }
+                text.push(c);
+            }
+            Err(e) => {
+                let why = format!(
+                    "not valid UTF-16 text (U+{:04X} alone)",
+                    e.unpaired_surrogate()
+                );
+                return Err((line, why));
+            }
+        }
+    }
+    if bytes.len() % 2 != 0 {
+        let why = "UTF-16 text with an odd number of bytes (truncated?)".to_string();
+        return Err((line, why));
+    }
+    Ok(text)
+}
+
+/// The text of a list: UTF-8 after a BOM, UTF-16 after its BOM, else UTF-8 when it is valid and
+/// Windows-1252 when not. An error gives its line (from 1) and why.
+fn decode(bytes: &[u8]) -> Result<String, (usize, String)> {
+    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        std::str::from_utf8(rest).map(str::to_string).map_err(|e| {
+            let valid = e.valid_up_to();
+            let line = rest[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
+            (line, format!("not UTF-8 text (byte {})", valid + 3))
+        })
+    } else if let Some(rest) = bytes.strip_prefix(&[0xFF, 0xFE]) {
+        utf16(rest, u16::from_le_bytes)
+    } else if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        utf16(rest, u16::from_be_bytes)
+    } else {
+        Ok(std::str::from_utf8(bytes).map_or_else(|_| windows_1252(bytes), str::to_string))
+    }
+}
+
+/// The list in `bytes` (UTF-8 with or without BOM, UTF-16 with BOM, or Windows-1252 without): one host name a line,
 /// `#` starts a comment to the end of its line, spaces around a name and blank lines ignored.
 pub(crate) fn parse(file: &str, bytes: &[u8]) -> Result<HostList, FleetError> {
     let not_text = |line: usize, why: String| FleetError::BadHostList {
@@ -71,11 +139,7 @@ pub(crate) fn parse(file: &str, bytes: &[u8]) -> Result<HostList, FleetError> {
         why,
         fix: "save the host list as plain text (UTF-8 or UTF-16, as Notepad does): one host name a line",
     };
-    let text = super::report::decode(bytes).map_err(|why| {
-        let valid = std::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), |_| 0);
-        let line = bytes[..valid].iter().filter(|&&b| b == b'\n').count() + 1;
-        not_text(line, format!("not text: {why}"))
-    })?;
+    let text = decode(bytes).map_err(|(line, why)| not_text(line, format!("not text: {why}")))?;
     let mut hosts: Vec<Expected> = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for (i, raw) in text.lines().enumerate() {
@@ -286,13 +350,34 @@ mod tests {
     }
 
     #[test]
+    fn a_list_that_is_not_utf8_is_windows_1252() {
+        // Notepad's "ANSI": Ø, é, the euro sign and a curly quote in a comment.
+        let list = parse("h", b"\xD8RSTA-PC1\r\nb\xE9b\xE9 # \x80 \x92\r\n").unwrap();
+        assert_eq!(names(&list), vec![("ØRSTA-PC1", 1), ("bébé", 2)]);
+        // An unassigned byte is a C1 control: not text, on its line.
+        assert!(bad(b"WS-1\n\xE9\x81\n").starts_with("hosts.txt:2: not text: control"));
+    }
+
+    #[test]
+    fn a_utf16_error_names_its_line() {
+        let mut utf16 = vec![0xFF, 0xFE];
+        for unit in "WS-1\r\nWS-2\r\n".encode_utf16().chain([0xD800, 0x41]) {
+            utf16.extend(unit.to_le_bytes());
+        }
+        assert!(bad(&utf16).starts_with("hosts.txt:3: not text: not valid UTF-16"));
+        utf16.truncate(utf16.len() - 4);
+        utf16.push(b'x');
+        assert!(bad(&utf16).starts_with("hosts.txt:3: not text: UTF-16 text with an odd"));
+    }
+
+    #[test]
     fn a_bad_list_names_its_line() {
         assert_eq!(
             bad(b"WS-1\nWS 2\n"),
             "hosts.txt:2: \"WS 2\" is not one host name (it holds a space, a comma or a semicolon)"
         );
         assert!(bad(b"WS-1,WS-2\n").starts_with("hosts.txt:1: "));
-        assert!(bad(b"WS-1\n\nWS-\xFF\n").starts_with("hosts.txt:3: not text"));
+        assert!(bad(b"\xEF\xBB\xBFWS-1\n\nWS-\xFF\n").starts_with("hosts.txt:3: not text"));
         assert!(bad(b"WS-1\nWS\x002\n").starts_with("hosts.txt:2: not text: control"));
     }
 

@@ -257,6 +257,15 @@ fn a_bad_host_list_is_exit_2_naming_its_line() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("hosts.bin:2: not text"));
+    // Notepad's "ANSI" (Windows-1252) is read, not refused.
+    let hosts = write(&dir, "ansi.txt", b"WS-0301\r\n\xC5LESUND-01\r\n".as_slice());
+    report()
+        .arg(DEPLOY)
+        .arg("--expect")
+        .arg(&hosts)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("ÅLESUND-01"));
     report()
         .args([DEPLOY, "--expect"])
         .arg(tmp.path().join("nowhere.txt"))
