@@ -34,8 +34,8 @@ fn unreachable_hosts_and_missing_ones_as_csv() {
         .assert()
         .code(1);
     let text = stdout(&assert);
-    // 7 hosts with reports and 2 without, after the header.
-    assert_eq!(text.matches("\r\n").count(), 10, "{text}");
+    // 11 hosts with reports and 2 without, after the header.
+    assert_eq!(text.matches("\r\n").count(), 14, "{text}");
     insta::assert_snapshot!("deploy_csv", text);
 }
 
@@ -61,10 +61,18 @@ fn unreachable_hosts_and_missing_ones_as_json() {
     assert_eq!(
         rows,
         vec![
-            ("10.0.0.5", "unreachable", true),
+            // The name as listed, final dot and all: an address, never a computer "10".
+            ("10.0.0.5.", "unreachable", true),
+            // Not cut to 15 characters: a row apart from ACCOUNTING-SERV.
+            ("accounting-server-01", "unreachable", true),
             ("srv-db02.corp.example", "unreachable", true),
-            ("WS-0300", "unreachable", true),
-            ("10.0.0.9", "no-report", true),
+            // One first label, two hosts, unreachable at the same second: two rows.
+            ("web.a.example", "unreachable", true),
+            ("web.b.example", "unreachable", true),
+            ("ws-0300", "unreachable", true),
+            // Another domain's ws-0302 is not the compliant WS-0302 of corp.example.
+            ("ws-0302.site.example", "unreachable", true),
+            ("10.0.0.9.", "no-report", true),
             ("WS-0400", "no-report", true),
             ("ACCOUNTING-SERV", "compliant", true),
             ("WS-0301", "compliant", true),
@@ -74,18 +82,18 @@ fn unreachable_hosts_and_missing_ones_as_json() {
     );
     assert_eq!(json["expect"], HOSTS);
     assert_eq!(json["summary"]["not_expected"], 1);
-    assert_eq!(json["summary"]["by_status"]["unreachable"], 3);
+    assert_eq!(json["summary"]["by_status"]["unreachable"], 7);
     assert_eq!(json["summary"]["by_status"]["no-report"], 2);
-    assert_eq!(json["summary"]["not_compliant"], 5);
-    assert_eq!(json["summary"]["reports"], 8);
+    assert_eq!(json["summary"]["not_compliant"], 9);
+    assert_eq!(json["summary"]["reports"], 12);
     assert_eq!(json["summary"]["history"], 1);
-    let ws0300 = &json["hosts"][2];
+    let ws0300 = &json["hosts"][5];
     assert_eq!(
         ws0300["reasons"][0],
-        "Connecting to remote server WS-0300 failed: Access is denied."
+        "Connecting to remote server ws-0300 failed: Access is denied."
     );
-    let missing = &json["hosts"][4];
-    assert_eq!(missing["file"], format!("{HOSTS}:10"));
+    let missing = &json["hosts"][8];
+    assert_eq!(missing["file"], format!("{HOSTS}:13"));
     assert!(missing["last_run"].is_null() && missing["mode"].is_null());
     assert!(missing["bundle"].is_null());
     assert_eq!(missing["runs"], 0);
@@ -112,10 +120,10 @@ fn the_html_page_shows_unreachable_and_missing_hosts_with_their_reasons() {
         .unwrap()
         .replace("&#x2f;", "/");
     for text in [
-        "unreachable: <strong>3</strong>",
+        "unreachable: <strong>7</strong>",
         "no report: <strong>2</strong>",
-        "Connecting to remote server WS-0300 failed: Access is denied.",
-        "listed at tests/fixtures/deploy/hosts.txt:10, but no report names it",
+        "Connecting to remote server ws-0300 failed: Access is denied.",
+        "listed at tests/fixtures/deploy/hosts.txt:13, but no report names it",
         "not expected: no line of tests/fixtures/deploy/hosts.txt names this host",
         "a later run (2026-11-27 09:00:05 UTC, install) unreachable",
     ] {
@@ -191,17 +199,18 @@ fn addresses_match_only_reports_that_list_them() {
     let assert = run(
         tmp.path(),
         &[
-            "10.0.0.5_20261127T091001Z.json",
+            "10.0.0.5._20261127T091001Z.json",
             "WS-0301_20261127T090009Z.json",
         ],
-        "10.0.0.5\n10.0.0.9\nWS-0301\n",
+        // A final dot on either side does not matter.
+        "10.0.0.5\n10.0.0.9.\nWS-0301\n",
     )
     .code(1);
     assert_eq!(
         statuses(&assert),
         vec![
-            ("10.0.0.5".into(), "unreachable".into(), true),
-            ("10.0.0.9".into(), "no-report".into(), true),
+            ("10.0.0.5.".into(), "unreachable".into(), true),
+            ("10.0.0.9.".into(), "no-report".into(), true),
             ("WS-0301".into(), "compliant".into(), true),
         ]
     );
@@ -225,8 +234,8 @@ fn exit_codes_count_missing_and_unreachable_hosts() {
     let dir = tmp.path().join("d");
     write(
         &dir,
-        "WS-0300_20261127T090003Z.json",
-        deploy_text("WS-0300_20261127T090003Z.json"),
+        "ws-0300_20261127T090003Z.json",
+        deploy_text("ws-0300_20261127T090003Z.json"),
     );
     report()
         .arg(&dir)
