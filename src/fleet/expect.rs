@@ -167,7 +167,7 @@ pub(crate) fn parse(file: &str, bytes: &[u8]) -> Result<HostList, FleetError> {
                 fix: "write one host name a line (put a comment after #)",
             });
         }
-        if seen.insert(upper(name)) {
+        if seen.insert(same_host_key(name)) {
             hosts.push(Expected {
                 name: name.to_string(),
                 line,
@@ -178,6 +178,16 @@ pub(crate) fn parse(file: &str, bytes: &[u8]) -> Result<HostList, FleetError> {
         file: file.to_string(),
         hosts,
     })
+}
+
+/// What makes two lines name the same host: the final dot dropped, an address as parsed, a name
+/// in upper case.
+fn same_host_key(name: &str) -> String {
+    let name = name.strip_suffix('.').unwrap_or(name);
+    match name.parse::<IpAddr>() {
+        Ok(ip) => ip.to_string(),
+        Err(_) => upper(name),
+    }
 }
 
 /// Upper case as Windows compares names: [`crate::names::windows_upper`].
@@ -237,9 +247,8 @@ fn host_keys(h: &Host) -> Keys {
             .as_deref()
             .map(str::trim)
             .filter(|d| {
-                !d.is_empty()
-                    && !d.contains(char::is_whitespace)
-                    && !d.to_ascii_lowercase().starts_with("workgroup")
+                // "workgroup NAME" holds a space: it is no DNS domain.
+                !d.is_empty() && !d.contains(char::is_whitespace)
             })
             .map(|d| upper(&format!("{name}.{d}")))
     };
@@ -334,6 +343,25 @@ mod tests {
                 ("srv-db02.corp.example.", 4),
                 ("10.0.0.5", 6)
             ]
+        );
+    }
+
+    #[test]
+    fn a_final_dot_or_another_spelling_of_an_address_is_the_same_host() {
+        let list = parse(
+            "hosts.txt",
+            b"ws-0300
+WS-0300.
+10.0.0.9
+10.0.0.9.
+::1
+0:0:0:0:0:0:0:1
+",
+        )
+        .unwrap();
+        assert_eq!(
+            names(&list),
+            vec![("ws-0300", 1), ("10.0.0.9", 3), ("::1", 5)]
         );
     }
 
@@ -469,6 +497,9 @@ mod tests {
         assert_eq!(keys.dns, None);
         let keys = host_keys(&host("DB", Some("corp.example")));
         assert_eq!(keys.dns.as_deref(), Some("DB.CORP.EXAMPLE"));
+        // A DNS domain that merely starts with the word is one.
+        let keys = host_keys(&host("DB", Some("workgroups.example")));
+        assert_eq!(keys.dns.as_deref(), Some("DB.WORKGROUPS.EXAMPLE"));
     }
 
     #[test]

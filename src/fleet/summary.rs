@@ -152,7 +152,14 @@ fn decide(distinct: &[Host], with_reference: bool) -> (usize, Option<String>) {
         .or_else(|| distinct.iter().rposition(|h| h.reached_stores))
         .unwrap_or(count - 1);
     let last = &distinct[count - 1];
-    if last.status == HostStatus::Unreachable && !same_bundle(last, &distinct[chosen]) {
+    // A later push that could not reach the host decides when it was pushing another bundle,
+    // unless the run that decides is of the bundle compared with and the push was not.
+    let kept_by_reference =
+        with_reference && is_reference(&distinct[chosen]) && !is_reference(last);
+    if last.status == HostStatus::Unreachable
+        && !same_bundle(last, &distinct[chosen])
+        && !kept_by_reference
+    {
         chosen = count - 1;
     }
     let later = (chosen != count - 1).then(|| {

@@ -307,6 +307,35 @@ fn an_unreachable_run_of_another_bundle_decides() {
 }
 
 #[test]
+fn a_failed_push_of_another_bundle_never_outweighs_a_run_of_the_reference() {
+    let reference = Reference {
+        path: "b".into(),
+        name: "apex-one-certs-20261125".into(),
+        created: "2026-11-25T00:00:00Z".into(),
+        digest: "0".repeat(64),
+    };
+    let ok = clean("WS-4", "2026-11-26T00:00:00Z", Verdict::Compliant);
+    let mut pushed = unreachable("ws-4", "2026-11-27T09:00:00Z");
+    pushed.bundle.digest = Some("1".repeat(64));
+    pushed.bundle.name = "other-certs-20261127".into();
+    let fleet = summed(
+        vec![("a".into(), parsed(ok)), ("b".into(), parsed(pushed))],
+        Some(reference),
+    );
+    assert_eq!(fleet.hosts.len(), 1);
+    assert_eq!(fleet.hosts[0].status, HostStatus::Compliant);
+    assert!(fleet.hosts[0].compliant);
+    assert!(
+        fleet.hosts[0]
+            .later
+            .as_deref()
+            .is_some_and(|l| l.contains("unreachable")),
+        "{:?}",
+        fleet.hosts[0].later
+    );
+}
+
+#[test]
 fn a_run_that_stopped_before_the_stores_reports_no_certificate_problems() {
     let mut r = clean("N", "2026-11-26T00:00:00Z", Verdict::NotElevated);
     r.certificates[0].before = None;
