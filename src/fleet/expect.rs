@@ -17,6 +17,7 @@ use std::net::IpAddr;
 use std::path::Path;
 
 use super::{FleetError, Host};
+use crate::names::windows_upper as upper;
 
 /// The most a host list can be (a million hosts of 15 characters fit several times).
 const MAX_LIST_SIZE: u64 = 64 * 1024 * 1024;
@@ -167,7 +168,9 @@ pub(crate) fn parse(file: &str, bytes: &[u8]) -> Result<HostList, FleetError> {
                 fix: "write one host name a line (put a comment after #)",
             });
         }
-        if seen.insert(same_host_key(name)) {
+        // A host listed twice (with a final dot, an address spelled another way) counts once.
+        let keys = line_keys(name);
+        if seen.insert((keys.ip, keys.dns)) {
             hosts.push(Expected {
                 name: name.to_string(),
                 line,
@@ -178,21 +181,6 @@ pub(crate) fn parse(file: &str, bytes: &[u8]) -> Result<HostList, FleetError> {
         file: file.to_string(),
         hosts,
     })
-}
-
-/// What makes two lines name the same host: the final dot dropped, an address as parsed, a name
-/// in upper case.
-fn same_host_key(name: &str) -> String {
-    let name = name.strip_suffix('.').unwrap_or(name);
-    match name.parse::<IpAddr>() {
-        Ok(ip) => ip.to_string(),
-        Err(_) => upper(name),
-    }
-}
-
-/// Upper case as Windows compares names: [`crate::names::windows_upper`].
-fn upper(name: &str) -> String {
-    crate::names::windows_upper(name)
 }
 
 /// The first `NETBIOS_LEN` characters of the first DNS label, upper case.
@@ -230,33 +218,25 @@ fn line_keys(line: &str) -> Keys {
     }
 }
 
-/// The keys of a host's row: its computer name, and its DNS host name when the report gives one.
+/// The keys of a host's row: read as a line of the list (a report written for a host that could
+/// not be reached carries the name as listed), except that a bare computer name's DNS host name
+/// is its name and its `domain`, when the report gives a DNS domain.
 fn host_keys(h: &Host) -> Keys {
     let name = h.host.trim();
-    let name = name.strip_suffix('.').unwrap_or(name);
-    if let Ok(ip) = name.parse::<IpAddr>() {
-        return Keys {
-            ip: Some(ip),
-            ..Keys::default()
-        };
-    }
-    let dns = if name.contains('.') {
-        Some(upper(name))
-    } else {
-        h.domain
+    let mut keys = line_keys(name);
+    let bare = name.strip_suffix('.').unwrap_or(name);
+    if keys.ip.is_none() && !bare.contains('.') {
+        keys.dns = h
+            .domain
             .as_deref()
             .map(str::trim)
             .filter(|d| {
                 // "workgroup NAME" holds a space: it is no DNS domain.
                 !d.is_empty() && !d.contains(char::is_whitespace)
             })
-            .map(|d| upper(&format!("{name}.{d}")))
-    };
-    Keys {
-        ip: None,
-        netbios: Some(netbios(name)),
-        dns,
+            .map(|d| upper(&format!("{bare}.{d}")));
     }
+    keys
 }
 
 /// Marks each row expected or not (a note on those that are not) and adds a `no-report` row for
