@@ -10,11 +10,44 @@ pub(crate) const SUMS: &str = "SHA256SUMS";
 /// The machine-readable description of the bundle.
 pub(crate) const MANIFEST: &str = "manifest.json";
 
+/// The installer: run on each host (by `Install.cmd`, or sent over remoting by `DEPLOY`).
+pub(crate) const INSTALLER: &str = "Install-Certificates.ps1";
+
+/// The remoting deployer: run on one workstation, it sends `INSTALLER` to many hosts.
+pub(crate) const DEPLOY: &str = "Deploy-Certificates.ps1";
+
+/// The certutil-only installer `Install.cmd` falls back to.
+pub(crate) const CERTUTIL_INSTALLER: &str = "Install-Certutil.cmd";
+
+/// The launcher: verifies copies of the scripts and certificate files, then runs them.
+pub(crate) const LAUNCHER: &str = "Install.cmd";
+
+/// Every script of a bundle and what it is for: `manifest.json` lists them (`scripts`).
+pub(crate) const SCRIPTS: &[(&str, &str)] = &[
+    (
+        LAUNCHER,
+        "run as administrator on each host: verifies the files it starts, then starts the installer; with -Deploy, the deployer",
+    ),
+    (
+        INSTALLER,
+        "installs the certificates on this host, checks the result, writes a report",
+    ),
+    (
+        CERTUTIL_INSTALLER,
+        "certutil-only fallback Install.cmd uses where PowerShell cannot run the installer",
+    ),
+    (
+        DEPLOY,
+        "run on one workstation: sends the installer to many hosts over PowerShell remoting and writes a report per host",
+    ),
+];
+
 /// Files every bundle lists in [`SUMS`].
 pub(crate) const REQUIRED_FILES: &[&str] = &[
-    "Install-Certificates.ps1",
-    "Install-Certutil.cmd",
-    "Install.cmd",
+    INSTALLER,
+    CERTUTIL_INSTALLER,
+    DEPLOY,
+    LAUNCHER,
     "README.txt",
     MANIFEST,
 ];

@@ -32,6 +32,19 @@ pub(crate) struct Manifest {
     pub(crate) certificates: Vec<ManifestCertificate>,
     /// Profile certificates that are not in this bundle.
     pub(crate) missing: Vec<MissingCertificate>,
+    /// The bundle's scripts and what each is for (`SHA256SUMS` holds their hashes). Absent from
+    /// manifests of bundles built before `Deploy-Certificates.ps1` existed.
+    #[serde(default)]
+    pub(crate) scripts: Vec<ManifestScript>,
+}
+
+/// One script of the bundle in `manifest.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(crate) struct ManifestScript {
+    /// Path inside the bundle.
+    pub(crate) file: String,
+    /// Who runs it where, and what it does.
+    pub(crate) purpose: String,
 }
 
 /// A profile certificate that is not in the bundle.

@@ -244,6 +244,15 @@ fn check_manifest(tree: &Tree, audit: &mut Audit) {
             return;
         }
     };
+    for script in &manifest.scripts {
+        if !tree.files.contains_key(&script.file) {
+            audit.problems.push(problem(
+                ProblemCode::MissingFile,
+                &script.file,
+                "manifest.json lists this script, but it is not in the bundle",
+            ));
+        }
+    }
     let items: Vec<Item> = tree
         .files
         .iter()

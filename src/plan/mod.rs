@@ -9,8 +9,8 @@ use time::OffsetDateTime;
 use crate::layout;
 use crate::limits::MAX_CERTIFICATES;
 use crate::manifest::{
-    Generator, MANIFEST_SCHEMA, Manifest, ManifestCertificate, ManifestFinding, MissingCertificate,
-    Options,
+    Generator, MANIFEST_SCHEMA, Manifest, ManifestCertificate, ManifestFinding, ManifestScript,
+    MissingCertificate, Options,
 };
 use crate::verify::{CertSummary, Checked, Severity, Store};
 
@@ -190,6 +190,13 @@ pub(crate) fn manifest(plan: &Plan) -> Manifest {
                 need: p.need,
                 evidence: p.evidence,
                 urls: p.urls.clone(),
+            })
+            .collect(),
+        scripts: crate::layout::SCRIPTS
+            .iter()
+            .map(|(file, purpose)| ManifestScript {
+                file: (*file).into(),
+                purpose: (*purpose).into(),
             })
             .collect(),
     }

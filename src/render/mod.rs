@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use crate::layout;
 use crate::names;
 use crate::plan::{self, Plan};
 
@@ -31,15 +32,32 @@ struct BundleTemplate {
     output: &'static str,
     /// Its encoding.
     encoding: Encoding,
+    /// When it is rendered: some carry the SHA-256 of files rendered before them.
+    stage: Stage,
+}
+
+/// The order files are rendered in. Each stage may carry hashes of the stages before it; none
+/// carries its own or a later one's, so the order is never circular.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Stage {
+    /// Needs no other file.
+    First,
+    /// The deployer: carries the installer's SHA-256 (`installer_sha256`), checks the text it
+    /// read against it before sending it anywhere.
+    Deployer,
     /// The launcher: rendered after every other file, with the SHA-256 of each file it runs or
     /// installs (`checked_files`, see [`LAUNCHER_RUNS`]).
-    launcher: bool,
+    Launcher,
 }
 
 /// The scripts the launcher (`Install.cmd`) may start. With every certificate file they are what
 /// it carries the SHA-256 of, copies into its private folder and checks before anything runs.
 /// None of them holds the launcher's own hash, so the order is not circular.
-pub const LAUNCHER_RUNS: &[&str] = &["Install-Certificates.ps1", "Install-Certutil.cmd"];
+pub const LAUNCHER_RUNS: &[&str] = &[
+    layout::INSTALLER,
+    layout::CERTUTIL_INSTALLER,
+    layout::DEPLOY,
+];
 
 /// The rendered files of every bundle.
 const BUNDLE_TEMPLATES: &[BundleTemplate] = &[
@@ -47,25 +65,31 @@ const BUNDLE_TEMPLATES: &[BundleTemplate] = &[
         template: "README.txt.j2",
         output: "README.txt",
         encoding: Encoding::Utf8BomCrlf,
-        launcher: false,
+        stage: Stage::First,
     },
     BundleTemplate {
         template: "Install-Certificates.ps1.j2",
-        output: "Install-Certificates.ps1",
+        output: layout::INSTALLER,
         encoding: Encoding::AsciiCrlf,
-        launcher: false,
+        stage: Stage::First,
     },
     BundleTemplate {
         template: "Install-Certutil.cmd.j2",
-        output: "Install-Certutil.cmd",
+        output: layout::CERTUTIL_INSTALLER,
         encoding: Encoding::AsciiCrlf,
-        launcher: false,
+        stage: Stage::First,
+    },
+    BundleTemplate {
+        template: "Deploy-Certificates.ps1.j2",
+        output: layout::DEPLOY,
+        encoding: Encoding::AsciiCrlf,
+        stage: Stage::Deployer,
     },
     BundleTemplate {
         template: "Install.cmd.j2",
-        output: "Install.cmd",
+        output: layout::LAUNCHER,
         encoding: Encoding::AsciiCrlf,
-        launcher: true,
+        stage: Stage::Launcher,
     },
 ];
 
@@ -91,12 +115,20 @@ impl Templates {
                 include_str!("../../templates/Install-Certificates.ps1.j2").to_string(),
             ),
             (
+                "Deploy-Certificates.ps1.j2",
+                include_str!("../../templates/Deploy-Certificates.ps1.j2").to_string(),
+            ),
+            (
                 "Install.cmd.j2",
                 include_str!("../../templates/Install.cmd.j2").to_string(),
             ),
             (
                 "Install-Certutil.cmd.j2",
                 include_str!("../../templates/Install-Certutil.cmd.j2").to_string(),
+            ),
+            (
+                "common.ps1.j2",
+                include_str!("../../templates/common.ps1.j2").to_string(),
             ),
             (
                 "private-folder.cmd.j2",
@@ -200,20 +232,27 @@ pub fn all(plan: &Plan, templates: &Templates) -> Result<Rendered, RenderError> 
 
     let env = environment(templates)?;
     let mut context = Context::new(plan);
-    let (launchers, others): (Vec<&BundleTemplate>, Vec<&BundleTemplate>) =
-        BUNDLE_TEMPLATES.iter().partition(|t| t.launcher);
-    for t in others {
-        files.insert(t.output.to_string(), render_one(&env, t, &context)?);
-    }
-    context.checked_files = checked_files(&files, &context.certificates);
-    context.sums_size = sha256sums_size(
-        files
-            .keys()
-            .map(String::as_str)
-            .chain(launchers.iter().map(|t| t.output)),
-    );
-    for t in launchers {
-        files.insert(t.output.to_string(), render_one(&env, t, &context)?);
+    for stage in [Stage::First, Stage::Deployer, Stage::Launcher] {
+        match stage {
+            Stage::First => {}
+            Stage::Deployer => {
+                context.installer_sha256 = crate::hex::sha256_upper(&files[layout::INSTALLER]);
+            }
+            Stage::Launcher => {
+                context.checked_files = checked_files(&files, &context.certificates);
+                context.sums_size = sha256sums_size(
+                    files.keys().map(String::as_str).chain(
+                        BUNDLE_TEMPLATES
+                            .iter()
+                            .filter(|t| t.stage == Stage::Launcher)
+                            .map(|t| t.output),
+                    ),
+                );
+            }
+        }
+        for t in BUNDLE_TEMPLATES.iter().filter(|t| t.stage == stage) {
+            files.insert(t.output.to_string(), render_one(&env, t, &context)?);
+        }
     }
 
     let sums = sha256sums(&files);
@@ -386,8 +425,13 @@ struct Context {
     checked_files: Vec<CheckedFile>,
     /// The largest bundle file anything reads ([`crate::limits::MAX_ENTRY_SIZE`]).
     max_bundle_file: u64,
+    /// The largest report `certbundle report` reads ([`crate::limits::MAX_REPORT_SIZE`]): the
+    /// deployer saves none larger.
+    max_report_size: u64,
     /// Only for the launcher: the size of `SHA256SUMS`.
     sums_size: usize,
+    /// For the deployer and the launcher: the SHA-256 of the installer, upper-case hex.
+    installer_sha256: String,
 }
 
 #[derive(Debug, Serialize)]
@@ -561,7 +605,9 @@ impl Context {
             launcher_runs: LAUNCHER_RUNS,
             checked_files: Vec::new(),
             max_bundle_file: crate::limits::MAX_ENTRY_SIZE,
+            max_report_size: crate::limits::MAX_REPORT_SIZE,
             sums_size: 0,
+            installer_sha256: String::new(),
             report: ReportInfo {
                 schema: crate::report_schema::SCHEMA,
                 objects: crate::report_schema::object_keys()
@@ -588,7 +634,7 @@ mod tests {
             template: "x.j2",
             output: "x.ps1",
             encoding: Encoding::AsciiCrlf,
-            launcher: false,
+            stage: Stage::First,
         };
         assert_eq!(encode("a\nb", &script).unwrap(), b"a\r\nb");
         assert!(matches!(

@@ -69,11 +69,15 @@ fn code(r: &render::Rendered, path: &str) -> String {
         .join("\r\n")
 }
 
-const SCRIPTS: [&str; 3] = [
+const SCRIPTS: [&str; 4] = [
     "Install-Certificates.ps1",
+    "Deploy-Certificates.ps1",
     "Install.cmd",
     "Install-Certutil.cmd",
 ];
+
+/// The PowerShell scripts of a bundle.
+const PS_SCRIPTS: [&str; 2] = ["Install-Certificates.ps1", "Deploy-Certificates.ps1"];
 
 /// Everything the issue demands of every generated script.
 fn assert_scripts_sound(r: &render::Rendered) {
@@ -88,17 +92,19 @@ fn assert_scripts_sound(r: &render::Rendered) {
         );
         assert!(text.ends_with("\r\n"));
     }
-    let ps = text(r, "Install-Certificates.ps1");
-    assert_eq!(
-        parse_errors(&ps),
-        Vec::<String>::new(),
-        "Install-Certificates.ps1 does not parse"
-    );
-    assert_eq!(
-        lint(&ps),
-        vec![],
-        "Install-Certificates.ps1 uses something newer than PowerShell 2.0"
-    );
+    for name in PS_SCRIPTS {
+        let ps = text(r, name);
+        assert_eq!(
+            parse_errors(&ps),
+            Vec::<String>::new(),
+            "{name} does not parse"
+        );
+        assert_eq!(
+            lint(&ps),
+            vec![],
+            "{name} uses something newer than PowerShell 2.0"
+        );
+    }
 }
 
 #[test]
