@@ -16,6 +16,7 @@ const TOOLS: &[(&str, &[&str])] = &[
     ("has_osslsigncode", &["osslsigncode"]),
     ("has_wine", &["wine"]),
     ("has_mingw", &["x86_64-w64-mingw32-gcc"]),
+    ("has_pwsh", &["pwsh"]),
     (
         "has_chromium",
         &[

@@ -68,6 +68,7 @@ fn bundle_has_exactly_the_designed_layout() {
     let expected_folder = vec![
         name.to_string(),
         format!("{name}.zip"),
+        format!("{name}/Deploy-Certificates.ps1"),
         format!("{name}/Install-Certificates.ps1"),
         format!("{name}/Install-Certutil.cmd"),
         format!("{name}/Install.cmd"),

@@ -13,7 +13,7 @@ use proptest::prelude::*;
 use time::format_description::well_known::Rfc3339;
 
 /// Renders a bundle of the given certificates in memory (load and write are tested elsewhere).
-fn render_bundle(ders: &[Vec<u8>]) -> render::Rendered {
+pub(crate) fn render_bundle(ders: &[Vec<u8>]) -> render::Rendered {
     let items: Vec<Item> = ders
         .iter()
         .enumerate()
@@ -42,13 +42,13 @@ fn render_bundle(ders: &[Vec<u8>]) -> render::Rendered {
     render::all(&plan, &render::Templates::embedded()).unwrap()
 }
 
-fn text(r: &render::Rendered, path: &str) -> String {
+pub(crate) fn text(r: &render::Rendered, path: &str) -> String {
     String::from_utf8(r.files[path].clone()).unwrap()
 }
 
 /// The lines of a script that do something: no comments, no `echo` (a check of what a script
 /// does must not be satisfied by a line that only talks about it).
-fn code(r: &render::Rendered, path: &str) -> String {
+pub(crate) fn code(r: &render::Rendered, path: &str) -> String {
     let text = text(r, path);
     let text = match text.find("[CmdletBinding") {
         Some(at) if path.ends_with(".ps1") => text[at..].to_string(),
@@ -533,7 +533,7 @@ fn cmd_files_reference_only_files_that_exist_and_carry_no_certificate_text() {
 
 /// Every `Add-JsonMember <object> '<key>' <value>` in the script as (object type, key): the type
 /// is the one the variable was last created with (`$x = New-JsonObject '<type>'`) before it.
-fn written_report_keys(ps: &str) -> BTreeSet<(String, String)> {
+pub(crate) fn written_report_keys(ps: &str) -> BTreeSet<(String, String)> {
     let tree = parse(ps);
     let mut keys = BTreeSet::new();
     let mut stack = vec![tree.root_node()];
@@ -713,7 +713,7 @@ fn the_installer_embeds_and_checks_what_design_requires() {
 }
 
 /// The code of one function of the `.ps1` (from `function NAME {` to the next function).
-fn function(ps_code: &str, name: &str) -> String {
+pub(crate) fn function(ps_code: &str, name: &str) -> String {
     let start = ps_code
         .find(&format!("function {name} {{"))
         .unwrap_or_else(|| panic!("no function {name}"));
@@ -723,7 +723,7 @@ fn function(ps_code: &str, name: &str) -> String {
 }
 
 /// Where `needle` is in `hay`, which must hold it exactly once.
-fn once(hay: &str, needle: &str) -> usize {
+pub(crate) fn once(hay: &str, needle: &str) -> usize {
     assert_eq!(hay.matches(needle).count(), 1, "{needle:?} once in:\n{hay}");
     hay.find(needle).unwrap()
 }

@@ -14,6 +14,7 @@ mod cli_help;
 mod cli_inspect;
 mod cli_report;
 mod cli_verify;
+mod deploy;
 mod extract_limits;
 mod install_cmd;
 mod installer;
