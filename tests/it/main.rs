@@ -15,6 +15,7 @@ mod cli_inspect;
 mod cli_report;
 mod cli_verify;
 mod deploy;
+mod deploy_pwsh;
 mod extract_limits;
 mod install_cmd;
 mod installer;
