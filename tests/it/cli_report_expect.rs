@@ -34,8 +34,8 @@ fn unreachable_hosts_and_missing_ones_as_csv() {
         .assert()
         .code(1);
     let text = stdout(&assert);
-    // 11 hosts with reports and 2 without, after the header.
-    assert_eq!(text.matches("\r\n").count(), 14, "{text}");
+    // 12 hosts with reports and 2 without, after the header.
+    assert_eq!(text.matches("\r\n").count(), 15, "{text}");
     insta::assert_snapshot!("deploy_csv", text);
 }
 
@@ -74,6 +74,8 @@ fn unreachable_hosts_and_missing_ones_as_json() {
             ("ws-0302.site.example", "unreachable", true),
             ("10.0.0.9.", "no-report", true),
             ("WS-0400", "no-report", true),
+            // Its remote PowerShell is restricted: Deploy wrote the report.
+            ("ws-0310", "unsupported-host", true),
             ("ACCOUNTING-SERV", "compliant", true),
             ("WS-0301", "compliant", true),
             ("WS-0302", "compliant", true),
@@ -84,16 +86,23 @@ fn unreachable_hosts_and_missing_ones_as_json() {
     assert_eq!(json["summary"]["not_expected"], 1);
     assert_eq!(json["summary"]["by_status"]["unreachable"], 7);
     assert_eq!(json["summary"]["by_status"]["no-report"], 2);
-    assert_eq!(json["summary"]["not_compliant"], 9);
-    assert_eq!(json["summary"]["reports"], 12);
+    assert_eq!(json["summary"]["by_status"]["unsupported-host"], 1);
+    assert_eq!(json["summary"]["not_compliant"], 10);
+    assert_eq!(json["summary"]["reports"], 13);
     assert_eq!(json["summary"]["history"], 1);
     let ws0300 = &json["hosts"][5];
     assert_eq!(
         ws0300["reasons"][0],
         "Connecting to remote server ws-0300 failed: Access is denied."
     );
+    assert!(
+        ws0300["reasons"][1]
+            .as_str()
+            .unwrap()
+            .starts_with("Access denied: use an account in the Administrators group")
+    );
     let missing = &json["hosts"][8];
-    assert_eq!(missing["file"], format!("{HOSTS}:13"));
+    assert_eq!(missing["file"], format!("{HOSTS}:14"));
     assert!(missing["last_run"].is_null() && missing["mode"].is_null());
     assert!(missing["bundle"].is_null());
     assert_eq!(missing["runs"], 0);
@@ -123,7 +132,8 @@ fn the_html_page_shows_unreachable_and_missing_hosts_with_their_reasons() {
         "unreachable: <strong>7</strong>",
         "no report: <strong>2</strong>",
         "Connecting to remote server ws-0300 failed: Access is denied.",
-        "listed at tests/fixtures/deploy/hosts.txt:13, but no report names it",
+        "listed at tests/fixtures/deploy/hosts.txt:14, but no report names it",
+        "PowerShell runs in ConstrainedLanguage mode on ws-0310, which cannot run the installer.",
         "not expected: no line of tests/fixtures/deploy/hosts.txt names this host",
         "a later run (2026-11-27 09:00:05 UTC, install) unreachable",
     ] {

@@ -47,6 +47,7 @@ fn readme_manifest_and_sums_snapshots() {
     // (Stored with LF; the encoding tests check the CRLF bytes.)
     for script in [
         "Install-Certificates.ps1",
+        "Deploy-Certificates.ps1",
         "Install.cmd",
         "Install-Certutil.cmd",
     ] {
