@@ -432,6 +432,8 @@ struct Context {
     sums_size: usize,
     /// For the deployer and the launcher: the SHA-256 of the installer, upper-case hex.
     installer_sha256: String,
+    /// The verdicts the installer writes (the deployer saves no returned report with another).
+    installer_verdicts: Vec<&'static str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -608,6 +610,10 @@ impl Context {
             max_report_size: crate::limits::MAX_REPORT_SIZE,
             sums_size: 0,
             installer_sha256: String::new(),
+            installer_verdicts: <crate::fleet::report::Verdict as strum::IntoEnumIterator>::iter()
+                .filter(|v| *v != crate::fleet::report::Verdict::Unreachable)
+                .map(<&'static str>::from)
+                .collect(),
             report: ReportInfo {
                 schema: crate::report_schema::SCHEMA,
                 objects: crate::report_schema::object_keys()

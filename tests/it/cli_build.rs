@@ -104,7 +104,8 @@ fn bundle_has_exactly_the_designed_layout() {
     assert_eq!(
         listed,
         vec![
-            "Install-Certificates.ps1".to_string(),
+            "Deploy-Certificates.ps1".to_string(),
+            "Install-Certificates.ps1".into(),
             "Install-Certutil.cmd".into(),
             "Install.cmd".into(),
             "README.txt".into(),

@@ -100,6 +100,7 @@ fn deploy_takes_the_documented_parameters_each_with_help() {
             "ThrottleLimit",
             "TimeoutSeconds",
             "CheckOnly",
+            "WhatIf",
             "ExpectedDigest",
             "ReportDir",
             "BundleDir",
@@ -111,7 +112,6 @@ fn deploy_takes_the_documented_parameters_each_with_help() {
     for p in parameters(&deploy)
         .iter()
         .filter(|p| *p != "UnexpectedArguments")
-        .chain(&["WhatIf".to_string()])
     {
         assert!(
             deploy.contains(&format!(".PARAMETER {p}\r\n")),
@@ -119,9 +119,14 @@ fn deploy_takes_the_documented_parameters_each_with_help() {
         );
     }
     assert!(deploy.contains("[int]$ThrottleLimit = 16,"));
-    // -WhatIf is PowerShell's own (SupportsShouldProcess), passed on as a plain bool.
-    assert!(deploy.contains("[CmdletBinding(SupportsShouldProcess = $true"));
-    assert!(deploy.contains("'WhatIf' = [bool]$WhatIfPreference"));
+    // -WhatIf is a plain switch (nothing here calls ShouldProcess, so -Confirm is refused),
+    // passed on as a plain bool.
+    assert!(deploy.contains("\r\n[CmdletBinding()]\r\nparam(\r\n"));
+    assert!(deploy.contains("'WhatIf' = [bool]$WhatIf"));
+    // PowerShell 2.0 to 4.0 turn a user name into a password prompt only with the type first.
+    assert!(deploy.contains(
+        "    [System.Management.Automation.PSCredential]\r\n    [System.Management.Automation.Credential()]\r\n    $Credential = $null,\r\n"
+    ));
 }
 
 #[test]
@@ -165,7 +170,7 @@ fn the_installer_text_is_read_once_checked_and_sent_never_a_path() {
     // What is sent: the text and plain values, to the native 64-bit default endpoint.
     assert!(deploy.contains("Invoke-Fleet $names @($script:InstallerText, $params)"));
     assert!(deploy.contains(
-        "$params = @{ 'RemoteDigest' = $script:Digest; 'CheckOnly' = [bool]$CheckOnly; 'WhatIf' = [bool]$WhatIfPreference; 'Confirm' = $false }"
+        "$params = @{ 'RemoteDigest' = $script:Digest; 'CheckOnly' = [bool]$CheckOnly; 'WhatIf' = [bool]$WhatIf; 'Confirm' = $false }"
     ));
     assert!(deploy.contains("& ([scriptblock]::Create($Text)) @Params"));
     let transport = function(&deploy, "Start-HostRun");
@@ -193,7 +198,7 @@ fn one_transport_function_talks_to_other_computers_and_the_credential_goes_nowhe
     assert_eq!(
         uses,
         [
-            "[System.Management.Automation.PSCredential]$Credential = $null,",
+            "$Credential = $null,",
             "if ($null -ne $Credential) { $call['Credential'] = $Credential }",
         ]
     );
@@ -213,31 +218,43 @@ fn one_transport_function_talks_to_other_computers_and_the_credential_goes_nowhe
 fn each_host_is_timed_from_when_it_runs_and_stopped_for_real_after_its_report() {
     let deploy = code(&bundle(), DEPLOY);
     let fleet = function(&deploy, "Invoke-Fleet");
-    // Never Wait-Job (no per-host timeout) and never the parent job.
-    assert!(!deploy.contains("Wait-Job") && !deploy.contains("ChildJobs"));
-    // The clock starts when the job is first seen Running.
-    assert!(fleet.contains(
-        "if ($state -eq 'Running' -and $null -eq $run['Running']) { $run['Running'] = $now }"
+    let update = function(&deploy, "Update-HostRun");
+    // Never Wait-Job (no per-host timeout); the state is the child job's, the run on the
+    // computer (the parent says Running from the start).
+    assert!(!deploy.contains("Wait-Job"));
+    assert!(update.contains("$job = Get-HostJob $Run['Job']"));
+    assert!(function(&deploy, "Get-HostJob").contains("$children = @($Job.ChildJobs)"));
+    // The clock starts when the run is first seen Running there.
+    assert!(update.contains(
+        "if ($state -eq 'Running' -and $null -eq $Run['Running']) {\r\n        $Run['Running'] = $Now"
     ));
     let timeout = once(
-        &fleet,
-        "($now - $run['Running']).TotalSeconds -gt $TimeoutSeconds",
+        &update,
+        "($Now - $Run['Running']).TotalSeconds -gt $TimeoutSeconds",
     );
-    let after = &fleet[timeout..];
+    let after = &update[timeout..];
     let report = after.find("Save-Unreached").unwrap();
-    let stop = after.find("Stop-HostRun $job").unwrap();
+    let stop = after.find("Stop-HostRun $Run['Job']").unwrap();
     assert!(
         report < stop,
         "the timeout report is written before Stop-Job, which may block"
     );
     // Blocked (waiting for input nobody gives) ends the host too; at most ThrottleLimit at once.
-    assert!(fleet.contains("elseif ($state -eq 'Blocked')"));
+    assert!(update.contains("if ($state -eq 'Blocked') {"));
     assert!(fleet.contains("@($active).Count -lt $ThrottleLimit"));
-    // Ctrl+C or an error: every job still running is stopped and removed.
-    assert!(fleet.contains(
-        "} finally {\r\n        foreach ($run in @($active.ToArray())) { Stop-HostRun $run['Job'] }"
+    // Stopping a run that does not answer takes at most the session's CancelTimeout; a computer
+    // sends back no more than a report needs.
+    let transport = function(&deploy, "Start-HostRun");
+    assert!(transport.contains(
+        "-CancelTimeout 10000 -MaximumReceivedObjectSize $MaxReceivedObject -MaximumReceivedDataSizePerCommand $MaxReceivedData"
     ));
-    // Under -WhatIf, Stop-Job and Remove-Job would only say what they would do.
+    // Whatever goes wrong with one computer ends only that one.
+    assert!(fleet.contains("$done = Update-HostRun $run $now\r\n                } catch {"));
+    // Ctrl+C or an error: every run still going gets its report, then is stopped and removed.
+    let fin = once(&fleet, "} finally {");
+    let rest = &fleet[fin..];
+    assert!(rest.find("Save-Unreached").unwrap() < rest.find("Stop-HostRun $run['Job']").unwrap());
+    // A $WhatIfPreference of the session would make Stop-Job and Remove-Job only talk.
     for cmdlet in ["Stop-Job", "Remove-Job"] {
         for line in deploy.lines().filter(|l| l.contains(cmdlet)) {
             assert!(
@@ -250,6 +267,16 @@ fn each_host_is_timed_from_when_it_runs_and_stopped_for_real_after_its_report() 
     assert!(
         fleet.contains("Save-Unreached $name 'unreachable' 5 $started $_.Exception.Message $null")
     );
+    // Output is read from the child's own collections: Receive-Job would replay on this console
+    // whatever the computer wrote to its host.
+    assert!(!deploy.contains("Receive-Job"));
+    let complete = function(&deploy, "Complete-HostRun");
+    assert!(
+        complete.contains("$output = @($job.Output)")
+            && complete.contains("$errors = @($job.Error)")
+    );
+    // Reached but failed there is an error, not "unreachable".
+    assert!(complete.contains("if ($Run['Ran']) {"));
 }
 
 #[test]
@@ -276,15 +303,37 @@ fn what_remote_text_reaches_reports_and_the_console_passes_the_rules() {
     let unreached = function(&deploy, "Save-Unreached");
     assert!(unreached.contains("$Reason = Get-OneLine $Reason"));
     assert!(complete.contains("$language = Get-OneLine $item.Substring(25)"));
-    // Names reach file names only as [A-Za-z0-9._-]; a name from a report only when it is one.
+    // Names reach file names only as [A-Za-z0-9._-], never as a DOS device name; a name from
+    // a report only when it is the computer name it was listed by.
+    let stem = function(&deploy, "Get-FileStem");
+    assert!(stem.contains("$safe = $Name -replace '[^A-Za-z0-9._-]', '_'"));
     assert!(
-        function(&deploy, "Save-HostReport").contains("($Name -replace '[^A-Za-z0-9._-]', '_')")
+        stem.contains("-match '^(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])$') { $safe = '_' + $safe }")
     );
-    assert!(complete.contains(r#"'"host": \{\s*"name": "([A-Za-z0-9._-]{1,63})"'"#));
+    assert!(
+        complete
+            .contains("if ($reported -match '^[A-Za-z0-9_-]{1,15}$' -and $reported -eq $label) {")
+    );
     // A listed name is only letters, digits and . _ - : %.
     assert!(function(&deploy, "Get-HostNames").contains("-match '^[A-Za-z0-9_.:%-]{1,255}$'"));
-    // A report is saved as received only when it is one of ours and not too large.
-    assert!(complete.contains("$json -and $json.Length -le $MaxReportSize"));
+    // A report is saved as received only when it is one of this run and not too large.
+    assert!(complete.contains("$wrong = Test-ReturnedReport $json"));
+    let returned = function(&deploy, "Test-ReturnedReport");
+    for check in [
+        "$Json.Length -gt $MaxReportSize",
+        r"$Json -match '[^\x09\x0a\x0d\x20-\x7e]'",
+        r#"$Json.Contains('"digest": "' + $script:Digest + '"')"#,
+        r#"$Json.Contains('"mode": "' + $script:Mode + '"')"#,
+        "$KnownVerdicts -contains $matches[1]",
+    ] {
+        assert!(returned.contains(check), "{check}");
+    }
+    let verdicts: Vec<String> =
+        <certbundle::fleet::report::Verdict as strum::IntoEnumIterator>::iter()
+            .filter(|v| *v != certbundle::fleet::report::Verdict::Unreachable)
+            .map(|v| format!("'{}'", <&str>::from(v)))
+            .collect();
+    assert!(deploy.contains(&format!("$KnownVerdicts = @({})", verdicts.join(", "))));
     assert!(deploy.contains(&format!(
         "$MaxReportSize = {}",
         certbundle::limits::MAX_REPORT_SIZE
@@ -381,10 +430,11 @@ fn remote_mode_never_prints_writes_or_exits() {
         3
     );
     let preflight = function(&ps, "Test-Preflight");
-    assert!(
-        preflight
-            .contains("if ($script:Remote -and ($BundleDir -or $ReportDir -or $StatusFile)) {")
-    );
+    assert!(preflight.contains(
+        "if ($RemoteDigest -and ($ScriptPath -or $BundleDir -or $ReportDir -or $StatusFile)) {"
+    ));
+    // Remote only as text: the installer run as a file is never in remote mode.
+    once(&ps, "$script:Remote = $RemoteDigest -and -not $ScriptPath");
     assert!(
         preflight
             .contains("if ($script:Remote -and -not ($RemoteDigest -match '^[0-9A-Fa-f]{64}$')) {")
