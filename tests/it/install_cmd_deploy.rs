@@ -119,8 +119,8 @@ fn deploy_runs_the_checked_copy_of_deploy_certificates_once_not_elevated() {
                 .map(|f| format!("{work}\\copy\\{f}")),
         );
         assert_eq!(hashed, expected);
-        // Not elevated, and no -CheckOnly needed for that: the private folder of an account
-        // without administrator rights.
+        // Not elevated: the private folder of an account without administrator rights. (The
+        // other tests here run -Deploy not elevated and without -CheckOnly or -WhatIf.)
         assert!(run.of("fsutil").count() > 0, "elevation was not asked");
         let locks: Vec<Vec<String>> = run.of("icacls").map(|c| c.args.clone()).collect();
         assert_eq!(locks, lock_calls(&work, false));
