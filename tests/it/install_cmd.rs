@@ -15,6 +15,11 @@ use crate::common;
 use crate::common::wine::{Call, Run, Wine, windows_path};
 use crate::common::*;
 
+/// `Install.cmd -Deploy`, in a file of its own so each stays readable; `cargo test --test it
+/// install_cmd::` runs both.
+#[path = "install_cmd_deploy.rs"]
+mod deploy;
+
 /// The prefix. Tests are ignored where build.rs found no Wine or MinGW; a prefix that cannot be
 /// made fails the test, saying why.
 fn wine() -> Option<&'static Wine> {
@@ -279,6 +284,7 @@ fn an_untouched_bundle_runs_the_checked_copy_of_the_script_once_with_the_users_a
             format!("{work}\\copy\\Install.cmd"),
             format!("{work}\\copy\\Install-Certificates.ps1"),
             format!("{work}\\copy\\Install-Certutil.cmd"),
+            format!("{work}\\copy\\Deploy-Certificates.ps1"),
         ];
         expected.extend(
             cer_files(&case.folder)
@@ -374,8 +380,8 @@ fn without_a_digest_the_checks_still_run_and_say_nothing_anchored_them() {
             run.of("certutil")
                 .filter(|c| c.args[0] == "-hashfile")
                 .count(),
-            // SHA256SUMS (for the digest shown), the two scripts, the certificates.
-            1 + 2 + cer_files(&case.folder).len()
+            // SHA256SUMS (for the digest shown), the three scripts, the certificates.
+            1 + 3 + cer_files(&case.folder).len()
         );
         let (_, args) = powershell_file(&run).unwrap();
         assert!(!args.iter().any(|a| a == "-ExpectedDigest"));
@@ -395,6 +401,7 @@ fn a_changed_or_missing_file_stops_before_powershell_starts() {
         for (file, change) in [
             ("Install-Certificates.ps1", "change"),
             ("Install-Certutil.cmd", "change"),
+            ("Deploy-Certificates.ps1", "change"),
             ("a certificate", "change"),
             ("Install-Certificates.ps1", "delete"),
             ("Install-Certutil.cmd", "delete"),
@@ -1348,7 +1355,7 @@ fn printed_paths_are_text_even_with_an_ampersand() {
         );
         assert!(
             run.output.contains(&format!(
-                "checking copies of 4 file(s) in \"{local}\\certbundle-"
+                "checking copies of 5 file(s) in \"{local}\\certbundle-"
             )),
             "{}",
             run.output
