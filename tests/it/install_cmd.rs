@@ -83,6 +83,28 @@ fn cer_files(folder: &Path) -> Vec<String> {
     files
 }
 
+/// The files `certutil -hashfile` was asked about, in order.
+fn hashed(run: &Run) -> Vec<&str> {
+    run.of("certutil")
+        .filter(|c| c.args[0] == "-hashfile")
+        .map(|c| c.args[1].as_str())
+        .collect()
+}
+
+/// What a run that gets as far as running a script hashes: `SHA256SUMS` and `Install.cmd` (with
+/// `-ExpectedDigest`), then every file the launcher runs or installs, each as its copy in the
+/// private folder `work`.
+fn hashed_copies(work: &str, folder: &Path) -> Vec<String> {
+    ["SHA256SUMS", "Install.cmd"]
+        .iter()
+        .copied()
+        .chain(certbundle::render::LAUNCHER_RUNS.iter().copied())
+        .map(String::from)
+        .chain(cer_files(folder))
+        .map(|f| format!("{work}\\copy\\{f}"))
+        .collect()
+}
+
 /// The thumbprint of a bundle certificate file.
 fn thumbprint(folder: &Path, file: &str) -> String {
     certbundle::hex::sha1_upper(&std::fs::read(folder.join(file.replace('\\', "/"))).unwrap())
@@ -202,6 +224,29 @@ fn powershell_file(run: &Run) -> Option<(String, Vec<String>)> {
     })
 }
 
+/// The arguments the one script PowerShell ran got after `-BundleDir <bundle>\. -StatusFile
+/// <private folder>\status.txt`, once it is checked that the script was the checked copy of
+/// `script` in the private folder, byte for byte.
+fn checked_copy_arguments(run: &Run, case: &Case, script: &str) -> Vec<String> {
+    let work = work_folder(run);
+    let (ran, args) = powershell_file(run).expect("PowerShell ran a script");
+    assert_eq!(ran, format!("{work}\\copy\\{script}"));
+    assert_eq!(
+        args.last().unwrap(),
+        &format!("sha256={}", sha256_of(&case.file(script)))
+    );
+    assert_eq!(
+        args[..4],
+        [
+            "-BundleDir".to_string(),
+            format!("{}\\.", windows_path(&case.folder)),
+            "-StatusFile".to_string(),
+            format!("{work}\\copy\\status.txt"),
+        ]
+    );
+    args[4..args.len() - 1].to_vec()
+}
+
 /// The `certutil -addstore` calls: (store, file, SHA-256 of what was added).
 fn added(run: &Run) -> Vec<(String, String, String)> {
     run.of("certutil")
@@ -245,23 +290,9 @@ fn an_untouched_bundle_runs_the_checked_copy_of_the_script_once_with_the_users_a
         let run = case.run(wine, &line, &[("CB_PS_STATUS", "4")]);
         assert_eq!(run.code, 4, "{}", run.output);
         let work = work_folder(&run);
-        let (script, args) = powershell_file(&run).expect("PowerShell ran the script");
-        assert_eq!(script, format!("{work}\\copy\\Install-Certificates.ps1"));
-        // The copy that ran is the bundle's script, byte for byte.
         assert_eq!(
-            args.last().unwrap(),
-            &format!(
-                "sha256={}",
-                sha256_of(&case.file("Install-Certificates.ps1"))
-            )
-        );
-        assert_eq!(
-            args[..args.len() - 1],
+            checked_copy_arguments(&run, &case, "Install-Certificates.ps1"),
             [
-                "-BundleDir".to_string(),
-                format!("{}\\.", windows_path(&case.folder)),
-                "-StatusFile".to_string(),
-                format!("{work}\\copy\\status.txt"),
                 "-CheckOnly".to_string(),
                 "-SkipProductCheck".to_string(),
                 "-ExpectedDigest".to_string(),
@@ -274,24 +305,7 @@ fn an_untouched_bundle_runs_the_checked_copy_of_the_script_once_with_the_users_a
             ]
         );
         // Every file was hashed as a copy in the private folder, never on the stick.
-        let hashed: Vec<&str> = run
-            .of("certutil")
-            .filter(|c| c.args[0] == "-hashfile")
-            .map(|c| c.args[1].as_str())
-            .collect();
-        let mut expected = vec![
-            format!("{work}\\copy\\SHA256SUMS"),
-            format!("{work}\\copy\\Install.cmd"),
-            format!("{work}\\copy\\Install-Certificates.ps1"),
-            format!("{work}\\copy\\Install-Certutil.cmd"),
-            format!("{work}\\copy\\Deploy-Certificates.ps1"),
-        ];
-        expected.extend(
-            cer_files(&case.folder)
-                .iter()
-                .map(|f| format!("{work}\\copy\\{f}")),
-        );
-        assert_eq!(hashed, expected);
+        assert_eq!(hashed(&run), hashed_copies(&work, &case.folder));
         // Not elevated (-CheckOnly): the folder was locked to SYSTEM, Administrators and the
         // running account, by SID; elevated, to SYSTEM and Administrators, owned by Administrators.
         // It is in the account's own %LOCALAPPDATA%.

@@ -6,11 +6,25 @@
 //! asks for (`CB_PS_STATUS`).
 
 use super::{
-    Case, ELEVATED, added, assert_cleaned_up, cer_files, lock_calls, powershell_file, records,
-    sha256_of, with_wine, work_folder,
+    Case, ELEVATED, added, assert_cleaned_up, checked_copy_arguments, hashed, hashed_copies,
+    lock_calls, powershell_file, records, sha256_of, with_wine, work_folder,
 };
 use crate::common::wine::{Call, Run, windows_path};
 use crate::common::*;
+
+/// The run printed `text` (the whole output is shown when not).
+fn says(run: &Run, text: &str) {
+    assert!(
+        run.output.contains(text),
+        "{text:?} not in:\n{}",
+        run.output
+    );
+}
+
+/// The run never printed `text`.
+fn never_says(run: &Run, text: &str) {
+    assert!(!run.output.contains(text), "{text:?} in:\n{}", run.output);
+}
 
 /// The one `powershell -File` call.
 fn file_call(run: &Run) -> Call {
@@ -67,23 +81,9 @@ fn deploy_runs_the_checked_copy_of_deploy_certificates_once_not_elevated() {
         let call = file_call(&run);
         let at = call.args.iter().position(|a| a == "-File").unwrap();
         assert_eq!(call.args[..at], before_file(false));
-        let (script, args) = powershell_file(&run).unwrap();
-        assert_eq!(script, format!("{work}\\copy\\Deploy-Certificates.ps1"));
-        // The copy that ran is the bundle's Deploy-Certificates.ps1, byte for byte.
         assert_eq!(
-            args.last().unwrap(),
-            &format!(
-                "sha256={}",
-                sha256_of(&case.file("Deploy-Certificates.ps1"))
-            )
-        );
-        assert_eq!(
-            args[..args.len() - 1],
+            checked_copy_arguments(&run, &case, "Deploy-Certificates.ps1"),
             [
-                "-BundleDir".to_string(),
-                format!("{}\\.", windows_path(&case.folder)),
-                "-StatusFile".to_string(),
-                format!("{work}\\copy\\status.txt"),
                 "-ComputerName".to_string(),
                 "srv1,srv2".to_string(),
                 "-ThrottleLimit".to_string(),
@@ -101,24 +101,7 @@ fn deploy_runs_the_checked_copy_of_deploy_certificates_once_not_elevated() {
         );
         // Every file was hashed as a copy in the private folder, Deploy-Certificates.ps1 among
         // them, after SHA256SUMS and Install.cmd were checked against the digest.
-        let hashed: Vec<&str> = run
-            .of("certutil")
-            .filter(|c| c.args[0] == "-hashfile")
-            .map(|c| c.args[1].as_str())
-            .collect();
-        let mut expected = vec![
-            format!("{work}\\copy\\SHA256SUMS"),
-            format!("{work}\\copy\\Install.cmd"),
-            format!("{work}\\copy\\Install-Certificates.ps1"),
-            format!("{work}\\copy\\Install-Certutil.cmd"),
-            format!("{work}\\copy\\Deploy-Certificates.ps1"),
-        ];
-        expected.extend(
-            cer_files(&case.folder)
-                .iter()
-                .map(|f| format!("{work}\\copy\\{f}")),
-        );
-        assert_eq!(hashed, expected);
+        assert_eq!(hashed(&run), hashed_copies(&work, &case.folder));
         // Not elevated: the private folder of an account without administrator rights. (The
         // other tests here run -Deploy not elevated and without -CheckOnly or -WhatIf.)
         assert!(run.of("fsutil").count() > 0, "elevation was not asked");
@@ -141,12 +124,7 @@ fn deploy_runs_the_checked_copy_of_deploy_certificates_once_not_elevated() {
                 call.cwd
             );
         }
-        assert!(
-            run.output
-                .contains("exit code 0 (every computer is compliant)"),
-            "{}",
-            run.output
-        );
+        says(&run, "exit code 0 (every computer is compliant)");
         assert_cleaned_up(wine, &run);
     })
 }
@@ -361,7 +339,7 @@ fn deploy_arguments_out_of_place_or_malformed_stop_before_anything_runs() {
 fn without_powershell_deploy_stops_and_never_falls_back_to_certutil() {
     with_wine(|wine| {
         let case = Case::new();
-        for (line, env, says) in [
+        for (line, env, first) in [
             (
                 "Install.cmd -Deploy -ComputerName srv1",
                 vec![("CB_PS_PROBE", "none")],
@@ -386,7 +364,7 @@ fn without_powershell_deploy_stops_and_never_falls_back_to_certutil() {
         ] {
             let run = case.run(wine, line, &env);
             assert_eq!(run.code, 3, "{line} {env:?}: {}", run.output);
-            assert!(run.output.contains(says), "{line} {env:?}: {}", run.output);
+            assert!(run.output.contains(first), "{line} {env:?}: {}", run.output);
             assert!(
                 run.output.contains(
                     "Deploy-Certificates.ps1 needs Windows PowerShell that can run scripts on this computer"
@@ -394,27 +372,10 @@ fn without_powershell_deploy_stops_and_never_falls_back_to_certutil() {
                 "{line} {env:?}: {}",
                 run.output
             );
-            assert!(
-                run.output.contains("Use Install.cmd on each computer"),
-                "{}",
-                run.output
-            );
-            assert!(
-                run.output
-                    .contains("exit code 3 (could not start, nothing sent anywhere)"),
-                "{}",
-                run.output
-            );
-            assert!(
-                !run.output.contains("Using Install-Certutil.cmd"),
-                "{}",
-                run.output
-            );
-            assert!(
-                !run.output.contains("run Install-Certutil.cmd"),
-                "{}",
-                run.output
-            );
+            says(&run, "Use Install.cmd on each computer");
+            says(&run, "exit code 3 (could not start, nothing sent anywhere)");
+            never_says(&run, "Using Install-Certutil.cmd");
+            never_says(&run, "run Install-Certutil.cmd");
             assert!(powershell_file(&run).is_none(), "{line} {env:?}");
             assert!(added(&run).is_empty() && !run.any_arg("-addstore"));
             assert!(!run.any_arg("-store"), "certutil checked stores here");
@@ -468,37 +429,17 @@ fn deploys_status_is_the_exit_code() {
             assert!(!run.any_arg("-addstore"));
         }
         let run = case.run(wine, line, &[("CB_PS_STATUS", "running")]);
-        assert!(
-            run.output
-                .contains("Deploy-Certificates.ps1 stopped before it finished"),
-            "{}",
-            run.output
-        );
+        says(&run, "Deploy-Certificates.ps1 stopped before it finished");
         // PowerShell started but did not run the script (no status): exit 3, no fallback.
         let run = case.run(wine, line, &[("CB_PS_STATUS", "none")]);
         assert_eq!(run.code, 3, "{}", run.output);
-        assert!(
-            run.output
-                .contains("PowerShell did not run Deploy-Certificates.ps1"),
-            "{}",
-            run.output
+        says(&run, "PowerShell did not run Deploy-Certificates.ps1");
+        says(
+            &run,
+            "Nothing was sent anywhere. Where PowerShell cannot run it, use Install.cmd on each computer.",
         );
-        assert!(
-            run.output
-                .contains("Nothing was sent anywhere. Where PowerShell cannot run it, use Install.cmd on each computer."),
-            "{}",
-            run.output
-        );
-        assert!(
-            !run.output.contains("Using Install-Certutil.cmd"),
-            "{}",
-            run.output
-        );
-        assert!(
-            !run.output.contains("run Install-Certutil.cmd"),
-            "{}",
-            run.output
-        );
+        never_says(&run, "Using Install-Certutil.cmd");
+        never_says(&run, "run Install-Certutil.cmd");
         assert!(!run.any_arg("-addstore"));
         assert_eq!(
             run.of("powershell")
@@ -528,16 +469,10 @@ fn deploy_runs_only_a_checked_copy() {
         std::fs::write(case.file("Deploy-Certificates.ps1"), script).unwrap();
         let run = case.run(wine, line, &[]);
         assert_eq!(run.code, 2, "{}", run.output);
-        assert!(
-            run.output.contains("CHANGED   Deploy-Certificates.ps1"),
-            "{}",
-            run.output
-        );
-        assert!(
-            run.output
-                .contains("exit code 2 (integrity failure, nothing sent anywhere)"),
-            "{}",
-            run.output
+        says(&run, "CHANGED   Deploy-Certificates.ps1");
+        says(
+            &run,
+            "exit code 2 (integrity failure, nothing sent anywhere)",
         );
         assert_eq!(run.of("powershell").count(), 0);
         assert_cleaned_up(wine, &run);
@@ -574,11 +509,7 @@ fn deploy_runs_only_a_checked_copy() {
             &[],
         );
         assert_eq!(run.code, 2, "{}", run.output);
-        assert!(
-            run.output.contains("is not the one you gave"),
-            "{}",
-            run.output
-        );
+        says(&run, "is not the one you gave");
         assert_eq!(run.of("powershell").count(), 0);
         assert_cleaned_up(wine, &run);
     })
