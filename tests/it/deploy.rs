@@ -43,9 +43,21 @@ fn parameters(ps: &str) -> Vec<String> {
     ps[start..end]
         .lines()
         .filter_map(|l| {
-            let l = l.trim();
-            let declared = &l[l.rfind(']').map_or(0, |i| i + 1)..];
-            let name = declared.strip_prefix('$')?;
+            // Past the attributes in front ([type], [Parameter(...)]), the variable declared.
+            let mut rest = l.trim();
+            while rest.starts_with('[') {
+                let mut depth = 0;
+                let close = rest.char_indices().find_map(|(i, c)| {
+                    depth += match c {
+                        '[' => 1,
+                        ']' => -1,
+                        _ => 0,
+                    };
+                    (depth == 0).then_some(i)
+                })?;
+                rest = rest[close + 1..].trim_start();
+            }
+            let name = rest.strip_prefix('$')?;
             Some(name.split([' ', ',']).next().unwrap().to_string())
         })
         .collect()
@@ -125,7 +137,7 @@ fn deploy_takes_the_documented_parameters_each_with_help() {
     assert!(deploy.contains("'WhatIf' = [bool]$WhatIf"));
     // PowerShell 2.0 to 4.0 turn a user name into a password prompt only with the type first.
     assert!(deploy.contains(
-        "    [System.Management.Automation.PSCredential]\r\n    [System.Management.Automation.Credential()]\r\n    $Credential = $null,\r\n"
+        "    [System.Management.Automation.PSCredential]\r\n    [System.Management.Automation.Credential()]\r\n    $Credential = [System.Management.Automation.PSCredential]::Empty,\r\n"
     ));
 }
 
@@ -198,8 +210,9 @@ fn one_transport_function_talks_to_other_computers_and_the_credential_goes_nowhe
     assert_eq!(
         uses,
         [
-            "$Credential = $null,",
-            "if ($null -ne $Credential) { $call['Credential'] = $Credential }",
+            "$Credential = [System.Management.Automation.PSCredential]::Empty,",
+            "return ($null -ne $Credential -and $Credential -ne [System.Management.Automation.PSCredential]::Empty)",
+            "if (Test-Credential) { $call['Credential'] = $Credential }",
         ]
     );
     for never in [
@@ -275,8 +288,14 @@ fn each_host_is_timed_from_when_it_runs_and_stopped_for_real_after_its_report() 
         complete.contains("$output = @($job.Output)")
             && complete.contains("$errors = @($job.Error)")
     );
-    // Reached but failed there is an error, not "unreachable".
-    assert!(complete.contains("if ($Run['Ran']) {"));
+    // Reached but failed there is an error, not "unreachable": seen running, ended as a run
+    // ends, or failed with anything but a connection error.
+    assert!(complete.contains(
+        "$reached = $Run['Ran'] -or ([string]$job.JobStateInfo.State -eq 'Completed') -or ($null -ne $cause -and -not $transport)"
+    ));
+    assert!(complete.contains(
+        "($cause -is [System.Management.Automation.Remoting.PSRemotingTransportException])"
+    ));
 }
 
 #[test]
