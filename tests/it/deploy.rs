@@ -9,6 +9,7 @@ use crate::common::powershell::{parse, read_single_quoted};
 use crate::common::*;
 use crate::installer::{code, function, once, render_bundle, text, written_report_keys};
 use certbundle::render;
+use proptest::prelude::*;
 
 const DEPLOY: &str = "Deploy-Certificates.ps1";
 const INSTALLER: &str = "Install-Certificates.ps1";
@@ -330,11 +331,13 @@ fn what_remote_text_reaches_reports_and_the_console_passes_the_rules() {
         stem.contains("-match '^(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])$') { $safe = '_' + $safe }")
     );
     assert!(
-        complete
-            .contains("if ($reported -match '^[A-Za-z0-9_-]{1,15}$' -and $reported -eq $label) {")
+        complete.contains(
+            "if ($reported -match '^[A-Za-z0-9_-]{1,15}\\z' -and $reported -eq $label) {"
+        )
     );
-    // A listed name is only letters, digits and . _ - : %.
-    assert!(function(&deploy, "Get-HostNames").contains("-match '^[A-Za-z0-9_.:%-]{1,255}$'"));
+    // A listed name is only letters, digits and . _ - : % (the property test below runs these
+    // very patterns).
+    assert!(function(&deploy, "Get-HostNames").contains("-match '^[A-Za-z0-9_.:%-]{1,255}\\z'"));
     // A report is saved as received only when it is one of this run and not too large.
     assert!(complete.contains("$wrong = Test-ReturnedReport $json"));
     let returned = function(&deploy, "Test-ReturnedReport");
@@ -482,4 +485,77 @@ fn remote_mode_never_prints_writes_or_exits() {
             .0,
         "test-certs"
     );
+}
+
+/// The patterns Deploy-Certificates.ps1 applies to text from other computers and from the host
+/// list, read from the rendered script (each the single-quoted literal after `marker`), as
+/// PowerShell uses them: case-insensitive.
+struct Filters {
+    one_line: regex::Regex,
+    text_report: regex::Regex,
+    file_stem: regex::Regex,
+    listed_name: regex::Regex,
+    reported_name: regex::Regex,
+}
+
+fn pattern_after(ps: &str, marker: &str) -> regex::Regex {
+    let at = once(ps, marker) + marker.len();
+    let (literal, _) = read_single_quoted(&ps[at..]).unwrap();
+    regex::RegexBuilder::new(&literal)
+        .case_insensitive(true)
+        .build()
+        .unwrap_or_else(|e| panic!("{literal}: {e}"))
+}
+
+fn filters() -> &'static Filters {
+    static FILTERS: std::sync::OnceLock<Filters> = std::sync::OnceLock::new();
+    FILTERS.get_or_init(|| {
+        let deploy = code(&bundle(), DEPLOY);
+        Filters {
+            one_line: pattern_after(&deploy, "$line = ([string]$Text) -replace "),
+            text_report: pattern_after(&deploy, "$text = ($text -replace "),
+            file_stem: pattern_after(&deploy, "$safe = $Name -replace "),
+            listed_name: pattern_after(&deploy, "if (-not ($name -match "),
+            reported_name: pattern_after(&deploy, "if ($reported -match "),
+        }
+    })
+}
+
+/// What must never reach a console line, a report line or a file name from another computer.
+fn deceptive(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// Error messages and returned text reports: whatever a computer or Windows says reaches the
+    /// console and reports as plain lines (one line for a reason), without control or
+    /// bidirectional-formatting characters.
+    #[test]
+    fn text_from_other_computers_reaches_output_only_as_plain_lines(text in "\\PC*|[\\x00-\\x1f\\x7f-\\x9f\\u{200e}\\u{202a}-\\u{202e}\\u{2066}-\\u{2069}a\"'`$() ]{0,40}") {
+        let f = filters();
+        let reason = f.one_line.replace_all(&text, " ");
+        prop_assert!(!reason.chars().any(deceptive), "{:?}", reason);
+        let report = f.text_report.replace_all(&text, " ");
+        prop_assert!(!report.chars().any(|c| deceptive(c) && c != '\r' && c != '\n'), "{:?}", report);
+    }
+
+    /// Host names, listed or reported: a file name made of one is only A-Za-z0-9._-, and a name
+    /// the list or a report may give holds nothing a console, a path or a command could take for
+    /// more than a name.
+    #[test]
+    fn host_names_reach_file_names_and_output_only_as_names(name in "\\PC{0,20}|[A-Za-z0-9._:%\"'`$\n\r -]{0,20}") {
+        let f = filters();
+        let stem = f.file_stem.replace_all(&name, "_");
+        prop_assert!(stem.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)), "{:?}", stem);
+        let safe = |n: &str| n.chars().all(|c| c.is_ascii_alphanumeric() || "._:%-".contains(c));
+        if f.listed_name.is_match(&name) {
+            prop_assert!(safe(&name) && !name.is_empty(), "{:?}", name);
+        }
+        if f.reported_name.is_match(&name) {
+            prop_assert!(safe(&name) && !name.contains(['.', ':', '%']), "{:?}", name);
+        }
+    }
 }
