@@ -315,7 +315,7 @@ fn what_remote_text_reaches_reports_and_the_console_passes_the_rules() {
     let one_line = function(&deploy, "Get-OneLine");
     assert!(
         one_line.contains(
-            r"-replace '[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]+', ' '"
+            r"-creplace '[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]+', ' '"
         )
     );
     assert!(one_line.contains("$line.Length -gt 2000"));
@@ -326,27 +326,27 @@ fn what_remote_text_reaches_reports_and_the_console_passes_the_rules() {
     // Names reach file names only as [A-Za-z0-9._-], never as a DOS device name; a name from
     // a report only when it is the computer name it was listed by.
     let stem = function(&deploy, "Get-FileStem");
-    assert!(stem.contains("$safe = $Name -replace '[^A-Za-z0-9._-]', '_'"));
+    assert!(stem.contains("$safe = $Name -creplace '[^A-Za-z0-9._-]', '_'"));
     assert!(
         stem.contains("-match '^(CON|PRN|AUX|NUL|COM[0-9]|LPT[0-9])$') { $safe = '_' + $safe }")
     );
     assert!(
         complete.contains(
-            "if ($reported -match '^[A-Za-z0-9_-]{1,15}\\z' -and $reported -eq $label) {"
+            "if ($reported -cmatch '^[A-Za-z0-9_-]{1,15}\\z' -and $reported -eq $label) {"
         )
     );
     // A listed name is only letters, digits and . _ - : % (the property test below runs these
     // very patterns).
-    assert!(function(&deploy, "Get-HostNames").contains("-match '^[A-Za-z0-9_.:%-]{1,255}\\z'"));
+    assert!(function(&deploy, "Get-HostNames").contains("-cmatch '^[A-Za-z0-9_.:%-]{1,255}\\z'"));
     // A report is saved as received only when it is one of this run and not too large.
     assert!(complete.contains("$wrong = Test-ReturnedReport $json"));
     let returned = function(&deploy, "Test-ReturnedReport");
     for check in [
         "$Json.Length -gt $MaxReportSize",
-        r"$Json -match '[^\x09\x0a\x0d\x20-\x7e]'",
+        r"$Json -cmatch '[^\x09\x0a\x0d\x20-\x7e]'",
         r#"$Json.Contains('"digest": "' + $script:Digest + '"')"#,
         r#"$Json.Contains('"mode": "' + $script:Mode + '"')"#,
-        "$KnownVerdicts -contains $matches[1]",
+        "$KnownVerdicts -ccontains $matches[1]",
     ] {
         assert!(returned.contains(check), "{check}");
     }
@@ -498,11 +498,15 @@ struct Filters {
     reported_name: regex::Regex,
 }
 
+/// The pattern after `marker`, which ends in the operator: `-match` and `-replace` ignore case
+/// (and so match more than they seem to: `[A-Za-z]` takes the Kelvin sign), `-cmatch` and
+/// `-creplace` do not.
 fn pattern_after(ps: &str, marker: &str) -> regex::Regex {
     let at = once(ps, marker) + marker.len();
     let (literal, _) = read_single_quoted(&ps[at..]).unwrap();
+    let operator = marker.trim_end().rsplit(' ').next().unwrap();
     regex::RegexBuilder::new(&literal)
-        .case_insensitive(true)
+        .case_insensitive(!operator.starts_with("-c"))
         .build()
         .unwrap_or_else(|e| panic!("{literal}: {e}"))
 }
@@ -512,11 +516,11 @@ fn filters() -> &'static Filters {
     FILTERS.get_or_init(|| {
         let deploy = code(&bundle(), DEPLOY);
         Filters {
-            one_line: pattern_after(&deploy, "$line = ([string]$Text) -replace "),
-            text_report: pattern_after(&deploy, "$text = ($text -replace "),
-            file_stem: pattern_after(&deploy, "$safe = $Name -replace "),
-            listed_name: pattern_after(&deploy, "if (-not ($name -match "),
-            reported_name: pattern_after(&deploy, "if ($reported -match "),
+            one_line: pattern_after(&deploy, "$line = ([string]$Text) -creplace "),
+            text_report: pattern_after(&deploy, "$text = ($text -creplace "),
+            file_stem: pattern_after(&deploy, "$safe = $Name -creplace "),
+            listed_name: pattern_after(&deploy, "if (-not ($name -cmatch "),
+            reported_name: pattern_after(&deploy, "if ($reported -cmatch "),
         }
     })
 }
@@ -557,5 +561,18 @@ proptest! {
         if f.reported_name.is_match(&name) {
             prop_assert!(safe(&name) && !name.contains(['.', ':', '%']), "{:?}", name);
         }
+    }
+}
+
+/// Found by the property test: PowerShell's `-match` and `-replace` ignore case, and then
+/// `[A-Za-z]` also takes the Kelvin sign (U+212A) and the long s (U+017F): the filters are
+/// case-sensitive.
+#[test]
+fn letters_that_fold_to_ascii_are_not_letters_of_a_name() {
+    let f = filters();
+    for odd in ["\u{212a}", "\u{17f}", "srv-\u{212a}1"] {
+        assert!(!f.listed_name.is_match(odd), "{odd:?}");
+        assert!(!f.reported_name.is_match(odd), "{odd:?}");
+        assert!(f.file_stem.replace_all(odd, "_").is_ascii(), "{odd:?}");
     }
 }
