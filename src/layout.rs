@@ -22,6 +22,13 @@ pub(crate) const CERTUTIL_INSTALLER: &str = "Install-Certutil.cmd";
 /// The launcher: verifies copies of the scripts and certificate files, then runs them.
 pub(crate) const LAUNCHER: &str = "Install.cmd";
 
+/// Publishes the bundle's certificates to Active Directory (`certutil -dspublish`) after checking
+/// copies of them.
+pub(crate) const PUBLISH: &str = "Publish-Domain.cmd";
+
+/// The Ansible playbook that runs the checked installer on Windows hosts.
+pub(crate) const ANSIBLE_PLAYBOOK: &str = "ansible/install-certificates.yml";
+
 /// Every script of a bundle and what it is for: `manifest.json` lists them (`scripts`).
 pub(crate) const SCRIPTS: &[(&str, &str)] = &[
     (
@@ -40,6 +47,14 @@ pub(crate) const SCRIPTS: &[(&str, &str)] = &[
         DEPLOY,
         "run on one workstation: sends the installer to many hosts over PowerShell remoting and writes a report per host",
     ),
+    (
+        PUBLISH,
+        "run once by an Enterprise Admin: publishes the certificates to Active Directory (certutil -dspublish), which fills every domain member's enterprise stores",
+    ),
+    (
+        ANSIBLE_PLAYBOOK,
+        "run from an Ansible control node: copies the installer to each Windows host, checks it there, runs it and fetches its report",
+    ),
 ];
 
 /// Files every bundle lists in [`SUMS`].
@@ -48,6 +63,8 @@ pub(crate) const REQUIRED_FILES: &[&str] = &[
     CERTUTIL_INSTALLER,
     DEPLOY,
     LAUNCHER,
+    PUBLISH,
+    ANSIBLE_PLAYBOOK,
     "README.txt",
     MANIFEST,
 ];

@@ -21,6 +21,8 @@ enum Encoding {
     Utf8BomCrlf,
     /// Pure ASCII with CRLF line ends, no BOM (scripts): anything else is a render error.
     AsciiCrlf,
+    /// Pure ASCII with LF line ends (Ansible's YAML and its README, read on the control node).
+    AsciiLf,
 }
 
 /// A template and the bundle file it becomes.
@@ -80,6 +82,30 @@ const BUNDLE_TEMPLATES: &[BundleTemplate] = &[
         stage: Stage::First,
     },
     BundleTemplate {
+        template: "Publish-Domain.cmd.j2",
+        output: layout::PUBLISH,
+        encoding: Encoding::AsciiCrlf,
+        stage: Stage::First,
+    },
+    BundleTemplate {
+        template: "ansible/install-certificates.yml.j2",
+        output: layout::ANSIBLE_PLAYBOOK,
+        encoding: Encoding::AsciiLf,
+        stage: Stage::Deployer,
+    },
+    BundleTemplate {
+        template: "ansible/inventory.example.yml.j2",
+        output: "ansible/inventory.example.yml",
+        encoding: Encoding::AsciiLf,
+        stage: Stage::First,
+    },
+    BundleTemplate {
+        template: "ansible/README.md.j2",
+        output: "ansible/README.md",
+        encoding: Encoding::AsciiLf,
+        stage: Stage::First,
+    },
+    BundleTemplate {
         template: "Deploy-Certificates.ps1.j2",
         output: layout::DEPLOY,
         encoding: Encoding::AsciiCrlf,
@@ -94,7 +120,7 @@ const BUNDLE_TEMPLATES: &[BundleTemplate] = &[
 ];
 
 /// The folders every bundle has, even when empty.
-const BUNDLE_DIRS: &[&str] = &["certs", "certs/CA", "certs/Root", "reports"];
+const BUNDLE_DIRS: &[&str] = &["ansible", "certs", "certs/CA", "certs/Root", "reports"];
 
 /// Template sources by name.
 #[derive(Debug, Clone)]
@@ -121,6 +147,22 @@ impl Templates {
             (
                 "Install.cmd.j2",
                 include_str!("../../templates/Install.cmd.j2").to_string(),
+            ),
+            (
+                "Publish-Domain.cmd.j2",
+                include_str!("../../templates/Publish-Domain.cmd.j2").to_string(),
+            ),
+            (
+                "ansible/install-certificates.yml.j2",
+                include_str!("../../templates/ansible/install-certificates.yml.j2").to_string(),
+            ),
+            (
+                "ansible/inventory.example.yml.j2",
+                include_str!("../../templates/ansible/inventory.example.yml.j2").to_string(),
+            ),
+            (
+                "ansible/README.md.j2",
+                include_str!("../../templates/ansible/README.md.j2").to_string(),
             ),
             (
                 "Install-Certutil.cmd.j2",
@@ -351,6 +393,8 @@ fn environment(templates: &Templates) -> Result<minijinja::Environment<'static>,
             AutoEscape::Custom("PowerShell".into())
         } else if name.ends_with(".cmd.j2") {
             AutoEscape::Custom("cmd".into())
+        } else if name.ends_with(".yml.j2") {
+            AutoEscape::Custom("YAML".into())
         } else {
             AutoEscape::None
         }
@@ -394,6 +438,17 @@ fn encode(text: &str, t: &BundleTemplate) -> Result<Vec<u8>, RenderError> {
             let mut bytes = "\u{feff}".as_bytes().to_vec();
             bytes.extend_from_slice(crlf.as_bytes());
             Ok(bytes)
+        }
+        Encoding::AsciiLf => {
+            let lf = text.replace("\r\n", "\n");
+            match lf.chars().find(|c| !c.is_ascii() || *c == '\r') {
+                Some(found) => Err(RenderError::NotAscii {
+                    template: t.template.into(),
+                    output: t.output.into(),
+                    found,
+                }),
+                None => Ok(lf.into_bytes()),
+            }
         }
         Encoding::AsciiCrlf => match crlf.chars().find(|c| !c.is_ascii()) {
             Some(found) => Err(RenderError::NotAscii {

@@ -46,7 +46,7 @@ fn intact_folder_and_zip_pass_and_print_the_build_digest() {
     assert_eq!(json["ok"], true);
     assert_eq!(json["kind"], "zip");
     assert_eq!(json["digest"], digest.as_str());
-    assert_eq!(json["files_ok"], 8);
+    assert_eq!(json["files_ok"], 12);
     assert_eq!(json["certificates"], 2);
 }
 
