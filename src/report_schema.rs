@@ -14,7 +14,7 @@ pub struct Field {
     pub object: &'static str,
     /// The key.
     pub key: &'static str,
-    /// JSON type.
+    /// JSON type; `... or absent` for a key reports of older installers do not have.
     pub(crate) kind: &'static str,
 }
 
@@ -83,6 +83,7 @@ pub const FIELDS: &[Field] = &[
     f("certificate", "before", "string or null"),
     f("certificate", "action", "string or null"),
     f("certificate", "after", "string or null"),
+    f("certificate", "found_in", "array of string or absent"),
     f("certificate", "chain", "string"),
     f("certificate", "chain_status", "array of string"),
     f("certificate", "error", "string or null"),
@@ -147,6 +148,7 @@ mod tests {
         for f in FIELDS {
             let item = f
                 .kind
+                .trim_end_matches(" or absent")
                 .trim_start_matches("array of ")
                 .trim_end_matches(" or null");
             if !matches!(

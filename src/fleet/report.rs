@@ -148,6 +148,10 @@ pub struct Certificate {
     pub before: Option<String>,
     pub action: Option<String>,
     pub after: Option<String>,
+    /// The physical stores of the computer that hold it (`local-machine`, `group-policy`,
+    /// `enterprise`, `third-party`); absent from reports of installers before it existed.
+    #[serde(default)]
+    pub(crate) found_in: Vec<String>,
     pub chain: String,
     pub(crate) chain_status: Vec<String>,
     pub(crate) error: Option<String>,
@@ -335,8 +339,9 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<String, String> {
     }
 }
 
-/// Checks `value` as the object `object` of the schema: every key present with its type. Keys
-/// the schema does not know are ignored (a later certbundle may add some).
+/// Checks `value` as the object `object` of the schema: every key present with its type (a kind
+/// ending `or absent` may be missing: reports of installers older than the key). Keys the schema
+/// does not know are ignored (a later certbundle may add some).
 fn check_shape(object: &str, value: &Value, at: &str) -> Result<(), String> {
     let Some(map) = value.as_object() else {
         return Err(format!("{} is not an object", name_of(at, object)));
@@ -347,10 +352,17 @@ fn check_shape(object: &str, value: &Value, at: &str) -> Result<(), String> {
         } else {
             format!("{at}.{}", field.key)
         };
+        let (kind, may_be_absent) = match field.kind.strip_suffix(" or absent") {
+            Some(kind) => (kind, true),
+            None => (field.kind, false),
+        };
         let Some(v) = map.get(field.key) else {
+            if may_be_absent {
+                continue;
+            }
             return Err(format!("{path} is missing"));
         };
-        check_kind(field.kind, v, &path)?;
+        check_kind(kind, v, &path)?;
     }
     Ok(())
 }
@@ -502,6 +514,7 @@ pub fn sample() -> InstallReport {
             before: Some("disallowed".into()),
             action: Some("blocked".into()),
             after: Some("present".into()),
+            found_in: vec!["group-policy".into()],
             chain: "failed".into(),
             chain_status: vec!["NotTrusted".into()],
             error: Some("in Untrusted Certificates".into()),

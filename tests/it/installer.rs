@@ -967,3 +967,44 @@ fn readme_txt_and_get_help_say_how_to_run_it() {
         "no check is repeated: {readme}"
     );
 }
+
+/// A Group Policy, enterprise (Active Directory) or Windows Update copy counts as present, and
+/// the report says which physical stores hold each certificate, read from the registry keys
+/// Windows keeps them in (issue 14: a Group Policy copy is confirmed with -CheckOnly).
+#[test]
+fn the_report_says_which_physical_stores_hold_each_certificate() {
+    let r = render_bundle(&[root("Stores Root").der]);
+    let ps = code(&r, "Install-Certificates.ps1");
+    let stores = function(&ps, "Get-PhysicalStores");
+    for (place, key) in [
+        (
+            "local-machine",
+            r"'SOFTWARE\Microsoft\SystemCertificates\' + $name",
+        ),
+        (
+            "group-policy",
+            r"'SOFTWARE\Policies\Microsoft\SystemCertificates\' + $name",
+        ),
+        (
+            "enterprise",
+            r"'SOFTWARE\Microsoft\EnterpriseCertificates\' + $name",
+        ),
+        (
+            "third-party",
+            r"'SOFTWARE\Microsoft\SystemCertificates\AuthRoot'",
+        ),
+    ] {
+        once(&stores, &format!("@('{place}', {key})"));
+    }
+    assert!(stores.contains(r"OpenSubKey($place[1] + '\Certificates\' + $Entry['Sha1'])"));
+    // Only roots can be in AuthRoot; every certificate is looked for after the run.
+    assert!(stores.contains("if ($name -eq 'ROOT') { [void]$places.Add(@('third-party',"));
+    let result = function(&ps, "Test-Result");
+    let looked = once(&result, "$entry['FoundIn'] = Get-PhysicalStores $entry");
+    assert!(looked < result.find("if ($script:Mode -eq 'uninstall') {").unwrap());
+    once(&ps, "Add-JsonMember $item 'found_in' $entry['FoundIn']");
+    // The logical store (all physical stores as one) decides what is present, as before.
+    assert!(result.contains(
+        "if (Test-InStore $Stores['LocalMachine\\' + $entry['Store']] $entry['Sha1']) {"
+    ));
+}
