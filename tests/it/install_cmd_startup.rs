@@ -484,3 +484,52 @@ fn the_store_check_lists_every_certificate_and_parses() {
         assert_eq!(sorted, expected);
     }
 }
+
+/// README.txt, section 6: the Group Policy steps with the parameters, the counts the Wine test
+/// measures, the report share's permissions, Fast Startup, and the scheduled task from a local
+/// copy outside a domain.
+#[test]
+fn readme_txt_says_how_to_run_it_at_every_startup() {
+    let root = crate::common::root("Readme Root");
+    let inter = crate::common::intermediate("Readme Intermediate", &root);
+    let r = render_bundle(&[root.der.clone(), inter.der.clone()]);
+    let readme = text(&r, "README.txt");
+    let at = readme
+        .find("6. AT EVERY STARTUP (STARTUP SCRIPT OR SCHEDULED TASK)")
+        .unwrap();
+    let end = at + readme[at..].find("7. ANSIBLE").unwrap();
+    let section = readme[at..end]
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for must in [
+        "Computer Configuration > Policies > Windows Settings > Scripts (Startup/Shutdown) > double-click Startup > Add",
+        "Script Name: \\\\corp.example\\NETLOGON\\certbundle\\test-certs\\Install.cmd",
+        "Script Parameters: -Startup -ExpectedDigest <digest> -ReportDir \\\\server\\reports$",
+        // The counts measured in a_compliant_host_starts_two_programs_instead_of_twenty.
+        "That starts 2 programs (fsutil.exe,",
+        "16 programs plus 2 per certificate: 20 for this bundle",
+        "the report of the run that installed the certificates stays",
+        "Specify maximum wait time for Group Policy scripts",
+        "Run startup scripts asynchronously",
+        "Fast Startup is on",
+        "after every restart",
+        "\"*S-1-3-0:(OI)(CI)(IO)F\" \"CORP\\Domain Computers:(WD,RA,X,S)\"",
+        "Domain Computers: Change",
+        "SYSTEM reaches network shares only anonymously",
+        "schtasks /create /tn \"certbundle test-certs\" /tr \"C:\\ProgramData\\certbundle\\test-certs\\Install.cmd -Startup -ExpectedDigest <digest>\" /ru SYSTEM /sc onstart /rl highest /f",
+        "icacls C:\\ProgramData\\certbundle /setowner \"*S-1-5-32-544\" /t",
+    ] {
+        assert!(section.contains(must), "{must:?} not in:\n{section}");
+    }
+    assert!(!readme.contains("placeholder: issue 14, section 3"));
+    // The task's /tr stays within the 262 characters schtasks takes, for the longest name a
+    // bundle may have.
+    let tr =
+        "C:\\ProgramData\\certbundle\\test-certs\\Install.cmd -Startup -ExpectedDigest ".len() + 64;
+    let longest = (1..200)
+        .take_while(|n| certbundle::names::check_bundle_name(&"a".repeat(*n)).is_ok())
+        .last()
+        .unwrap();
+    assert!(tr - "test-certs".len() + longest <= 262, "{longest}");
+}
