@@ -23,8 +23,10 @@
  * - whoami: only /user /fo csv /nh (and /user alone); the account is CBTEST\admin.
  * - fsutil and net: succeed exactly when CB_ELEVATED=1, whatever the arguments.
  * - reg: logs and succeeds (the tests check its arguments), or fails when CB_REG_FAIL=1.
- * - powershell: answers the launcher's probe with CB_PS_PROBE whatever the command text; for
- *   -File it runs nothing, but refuses a script that is not there, as powershell.exe does.
+ * - powershell: answers the launcher's probe with CB_PS_PROBE; answers Install.cmd -Startup's
+ *   store check from the doubles' stores (it reads only the list of thumbprints in the command
+ *   text, not the code around it); for -File it runs nothing, but refuses a script that is not
+ *   there, as powershell.exe does.
  *
  * Build: x86_64-w64-mingw32-gcc -municode -O2 -o double.exe double.c -ladvapi32
  */
@@ -438,7 +440,64 @@ static int reg(int argc, wchar_t **argv) {
 }
 
 /* ------------------------------------------------------------------------------------------
+ * Install.cmd -Startup's check: the command text lists the bundle's certificates as
+ * foreach ($e in 'R<THUMBPRINT>,C<THUMBPRINT>,...'. Exit 42 ("already compliant") when every R is
+ * in CB_STORES\Machine\Root or \AuthRoot, every C in \Machine\CA, none in \Machine\Disallowed
+ * or \System\Disallowed (SYSTEM's own), and CB_ONLY_ENTERPRISE_ROOTS is not 1 (Group Policy
+ * trusts only enterprise roots); otherwise 1, as the real command does. A list that is not of
+ * that form is refused (exit 1). CB_PS_PROBE=none: PowerShell does not start (exit 1);
+ * CB_PS_COMMAND_EXIT=N: the check runs but PowerShell exits with N (PowerShell 2.0 without
+ * KB2552055 returns 0 whatever the script's exit code). The log names the verdict. */
+static int store_has(const wchar_t *location, const wchar_t *store, const wchar_t *thumb) {
+    const wchar_t *root = env(L"CB_STORES");
+    wchar_t path[MAX_PATH * 2];
+    swprintf(path, MAX_PATH * 2, L"%ls\\%ls\\%ls\\%ls", root ? root : L"C:\\cbstores", location, store, thumb);
+    return GetFileAttributesW(path) != INVALID_FILE_ATTRIBUTES;
+}
+
+static int startup_check(int argc, wchar_t **argv, const wchar_t *list) {
+    const wchar_t *probe = env(L"CB_PS_PROBE");
+    if (probe && !wcscmp(probe, L"none")) {
+        log_call(L"powershell", argc, argv, L"not started");
+        return 1;
+    }
+    wchar_t verdict[200] = L"compliant";
+    int entries = 0;
+    const wchar_t *p = list;
+    while (*p != L'\'') {
+        wchar_t kind = *p++, thumb[41];
+        int n = 0;
+        while (n < 40 && iswxdigit(p[n])) {
+            thumb[n] = p[n];
+            n++;
+        }
+        thumb[n] = 0;
+        p += n;
+        if ((kind != L'R' && kind != L'C') || n != 40 || (*p != L',' && *p != L'\'')) {
+            log_call(L"powershell", argc, argv, L"malformed list");
+            return 1;
+        }
+        if (*p == L',') p++;
+        entries++;
+        if (wcscmp(verdict, L"compliant")) continue;
+        int present = kind == L'R' ? store_has(L"Machine", L"Root", thumb) || store_has(L"Machine", L"AuthRoot", thumb)
+                                   : store_has(L"Machine", L"CA", thumb);
+        if (!present) swprintf(verdict, 200, L"missing %ls", thumb);
+        else if (store_has(L"Machine", L"Disallowed", thumb) || store_has(L"System", L"Disallowed", thumb))
+            swprintf(verdict, 200, L"blocked %ls", thumb);
+    }
+    if (!entries) {
+        log_call(L"powershell", argc, argv, L"malformed list");
+        return 1;
+    }
+    if (!wcscmp(verdict, L"compliant") && env_int(L"CB_ONLY_ENTERPRISE_ROOTS", 0)) wcscpy(verdict, L"only enterprise roots");
+    log_call(L"powershell", argc, argv, verdict);
+    return env_int(L"CB_PS_COMMAND_EXIT", wcscmp(verdict, L"compliant") ? 1 : 42);
+}
+
+/* ------------------------------------------------------------------------------------------
  * powershell:
+ * - -Command <Install.cmd -Startup's check>: see startup_check above.
  * - -Command <probe>: prints CB_PS_PROBE (default "FullLanguage Undefined Undefined");
  *   CB_PS_PROBE=none prints nothing and exits 1 (PowerShell that does not start).
  * - -File SCRIPT ARGS: logged with the SHA-256 of SCRIPT as it is at that moment; a SCRIPT that
@@ -448,6 +507,9 @@ static int reg(int argc, wchar_t **argv) {
 static int powershell(int argc, wchar_t **argv) {
     for (int i = 1; i < argc; i++) {
         if (!_wcsicmp(argv[i], L"-Command")) {
+            static const wchar_t marker[] = L"foreach ($e in '";
+            const wchar_t *list = i + 1 < argc ? wcsstr(argv[i + 1], marker) : NULL;
+            if (list) return startup_check(argc, argv, list + wcslen(marker));
             log_call(L"powershell", argc, argv, NULL);
             const wchar_t *probe = env(L"CB_PS_PROBE");
             if (probe && !wcscmp(probe, L"none")) return 1;

@@ -20,6 +20,9 @@ use crate::common::*;
 #[path = "install_cmd_deploy.rs"]
 mod deploy;
 
+#[path = "install_cmd_startup.rs"]
+mod startup;
+
 /// The prefix. Tests are ignored where build.rs found no Wine or MinGW; a prefix that cannot be
 /// made fails the test, saying why.
 fn wine() -> Option<&'static Wine> {
