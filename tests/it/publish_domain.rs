@@ -217,7 +217,7 @@ fn nothing_is_published_until_yes_is_typed() {
             "\"YES\"",
             "YES\" & echo INJECTED & \"",
             "x\" == \"x\" goto publish_all & rem",
-            "%CONFIRMED%!ANSWER!",
+            "%MODE%!ANSWER!",
         ] {
             let run = run_answering(&case, wine, "", &format!("{typed}\n"), &[ELEVATED]);
             assert_eq!(run.code, 3, "{typed:?}: {}", run.output);
