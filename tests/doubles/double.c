@@ -16,7 +16,7 @@
  * - certutil: stores are folders of DER files named by thumbprint (CB_STORES\Machine|User\
  *   <store>\<THUMBPRINT>); -addstore checks only that the file starts like DER and that the
  *   caller is an administrator (CB_ELEVATED=1); the localized header and footer of -hashfile are
- *   the English ones. No other verb works.
+ *   the English ones; -dspublish publishes nowhere (it logs and answers). No other verb works.
  * - findstr: only /r /x /c:"[<characters>]*" FILE (the one call the scripts make); no ranges.
  * - icacls: checks the call's shape (an existing folder, /inheritance:r, /grant:r and grants of
  *   the form *SID:(OI)(CI)F) but changes nothing: Wine does not enforce access control lists.
@@ -126,18 +126,27 @@ static int file_sha256(const wchar_t *path, wchar_t *out) {
 }
 
 /* ------------------------------------------------------------------------------------------
- * certutil: -hashfile FILE SHA256, [-user] -store STORE THUMBPRINT, [-f] -addstore STORE FILE.
+ * certutil: -hashfile FILE SHA256, [-user] -store STORE THUMBPRINT, [-f] -addstore STORE FILE,
+ * [-f] -dspublish FILE KIND.
  * The hash is printed in lower case (Windows 10); CB_CERTUTIL_SPACED=1 prints it in pairs
  * separated by spaces (Windows 7). CB_CERTUTIL_SHORT=1 prints one digit too few (garbled
  * output); CB_CERTUTIL_HASH_EXIT=N prints the right hash but exits with N (a failure).
  * CB_SWAP_FROM / CB_SWAP_TO: right after each -hashfile (or only the CB_SWAP_AFTER-th of the
  * run, counted in CB_LOG), FROM is copied over TO: a medium that returns other bytes the second
  * time it is read.
- * CB_ADDSTORE_FAIL=1: -addstore fails with E_ACCESSDENIED. */
+ * CB_ADDSTORE_FAIL=1: -addstore fails with E_ACCESSDENIED.
+ * [-f] -dspublish FILE KIND: logged with the SHA-256 of FILE as it is at that moment; refuses a
+ * missing file, one that does not start like DER and a KIND certutil does not know (NTAuthCA,
+ * RootCA, SubCA, CrossCA, KRA, User, Machine); fails with ERROR_DS_INSUFF_ACCESS_RIGHTS unless
+ * CB_ELEVATED=1 (UAC leaves Enterprise Admins out of a token that is not elevated), and for a
+ * FILE whose path ends in CB_DSPUBLISH_FAIL (case-insensitive). Prints the object it "wrote"
+ * (named by the SHA-1 in place of the CA's name) and changes nothing. */
 
 #define CRYPT_E_NOT_FOUND_CODE (-2146885628)
 #define E_ACCESSDENIED_CODE (-2147024891)
 #define FILE_NOT_FOUND_CODE (-2147024894)
+#define E_INVALIDARG_CODE (-2147024809)
+#define DS_INSUFF_ACCESS_RIGHTS_CODE (-2147016552)
 
 /* How many -hashfile calls CB_LOG holds (this one included). */
 static int hashes_logged(void) {
@@ -262,6 +271,52 @@ static int certutil(int argc, wchar_t **argv) {
         }
         free(data);
         wprintf(L"Certificate \"%ls\" added to store.\nCertUtil: -addstore command completed successfully.\n", sha1);
+        return 0;
+    }
+    if (!_wcsicmp(verb, L"-dspublish") && i + 2 < argc) {
+        /* -f may also follow the verb. */
+        int j = i + 1;
+        if (!_wcsicmp(argv[j], L"-f")) j++;
+        if (j + 1 >= argc) return 1;
+        const wchar_t *file = argv[j], *kind = argv[j + 1];
+        DWORD len = 0;
+        unsigned char *data = read_all(file, &len);
+        wchar_t sha1[100] = L"", sha256[100] = L"", extra[300];
+        if (data && (!hash_hex(CALG_SHA1, data, len, sha1, 0) || !hash_hex(CALG_SHA_256, data, len, sha256, 0))) {
+            free(data);
+            data = NULL;
+        }
+        swprintf(extra, 300, L"sha256=%ls", data ? sha256 : L"missing");
+        log_call(L"certutil", argc, argv, extra);
+        if (!data) {
+            wprintf(L"CertUtil: -dsPublish command FAILED: 0x80070002 (WIN32: 2 ERROR_FILE_NOT_FOUND)\n");
+            return FILE_NOT_FOUND_CODE;
+        }
+        if (len < 2 || data[0] != 0x30) {
+            free(data);
+            wprintf(L"CertUtil: -dsPublish command FAILED: 0x8009310b (ASN: 267 CRYPT_E_ASN1_BADTAG)\n");
+            return -2146881269;
+        }
+        static const wchar_t *kinds[] = {L"NTAuthCA", L"RootCA", L"SubCA", L"CrossCA", L"KRA", L"User", L"Machine"};
+        int known = 0;
+        for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) known |= !_wcsicmp(kind, kinds[k]);
+        if (!known) {
+            free(data);
+            wprintf(L"CertUtil: -dsPublish command FAILED: 0x80070057 (WIN32: 87 ERROR_INVALID_PARAMETER)\n");
+            return E_INVALIDARG_CODE;
+        }
+        const wchar_t *fail = env(L"CB_DSPUBLISH_FAIL");
+        size_t flen = fail ? wcslen(fail) : 0, len_file = wcslen(file);
+        int failing = fail && flen <= len_file && !_wcsicmp(file + len_file - flen, fail);
+        if (failing || !env_int(L"CB_ELEVATED", 0)) {
+            free(data);
+            wprintf(L"CertUtil: -dsPublish command FAILED: 0x80072098 (WIN32: 8344 ERROR_DS_INSUFF_ACCESS_RIGHTS)\n");
+            return DS_INSUFF_ACCESS_RIGHTS_CODE;
+        }
+        free(data);
+        wprintf(L"ldap:///CN=%ls,CN=%ls,CN=Public Key Services,CN=Services,CN=Configuration,DC=cbtest,DC=example?cACertificate\n\n",
+                sha1, _wcsicmp(kind, L"RootCA") ? L"AIA" : L"Certification Authorities");
+        wprintf(L"Certificate added to DS store.\nCertUtil: -dsPublish command completed successfully.\n");
         return 0;
     }
     log_call(L"certutil", argc, argv, L"unsupported");

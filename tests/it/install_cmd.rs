@@ -9,10 +9,13 @@
 //! `%` stay a review item (the scripts never pass a path through `call` or a second command
 //! line, which is what makes them safe on Windows).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::common;
-use crate::common::wine::{Call, Run, Wine, windows_path};
+use crate::common::wine::{Call, Run, windows_path};
+pub(crate) use crate::common::wine_case::{
+    Case, ELEVATED, assert_cleaned_up, bundle, cer_files, hashed, lock_calls, sha256_of,
+    thumbprint, with_wine, work_folder,
+};
 use crate::common::*;
 
 /// `Install.cmd -Deploy`, in a file of its own so each stays readable; `cargo test --test it
@@ -22,77 +25,6 @@ mod deploy;
 
 #[path = "install_cmd_startup.rs"]
 mod startup;
-
-/// The prefix. Tests are ignored where build.rs found no Wine or MinGW; a prefix that cannot be
-/// made fails the test, saying why.
-fn wine() -> Option<&'static Wine> {
-    match common::wine::wine() {
-        Ok(w) => Some(w),
-        Err((tool, why)) => {
-            tool_missing(tool, &why);
-            None
-        }
-    }
-}
-
-/// Runs a test's body with the prefix, once more from the start when the first attempt fails.
-///
-/// Wine now and then fails under load in ways no script can cause: a lookup of a program that is
-/// there fails (`cmd` says "Can't recognize" into wherever the script sent that program's errors;
-/// tests/it/common/wine.rs removes the cause it found), or a whole run prints nothing (seen once in
-/// about twenty runs of this file, cause unknown). Each attempt builds its own bundle, stores and
-/// folders, and the scripts are deterministic under the doubles, so a defect fails both attempts;
-/// the first failure is printed and kept in `target/tmp/wine-retries.log`, so a retry is never
-/// silent.
-fn with_wine(body: impl Fn(&'static Wine)) {
-    let Some(wine) = wine() else { return };
-    let first = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| body(wine)));
-    let Err(failure) = first else { return };
-    let why = failure
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| failure.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_default();
-    let test = std::thread::current().name().unwrap_or("?").to_string();
-    let note = format!("{test}: first attempt failed, running it again:\n{why}\n\n");
-    eprint!("{note}");
-    let log = Path::new(env!("CARGO_TARGET_TMPDIR")).join("wine-retries.log");
-    if let Ok(mut f) = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(log)
-    {
-        use std::io::Write;
-        let _ = f.write_all(note.as_bytes());
-    }
-    body(wine);
-}
-
-/// A bundle of a root and an intermediate under `parent`; its folder and digest.
-fn bundle(parent: &Path) -> (PathBuf, String) {
-    std::fs::create_dir_all(parent).unwrap();
-    let (folder, _, digest) = build_bundle(parent, &good_input(parent), "site-certs");
-    (folder, digest)
-}
-
-/// The certificate files of a bundle, relative with `\`, in the installer's order (roots first).
-fn cer_files(folder: &Path) -> Vec<String> {
-    let mut files: Vec<String> = listing(folder)
-        .into_iter()
-        .filter(|f| f.ends_with(".cer"))
-        .map(|f| f.replace('/', "\\"))
-        .collect();
-    files.sort_by_key(|f| (!f.starts_with("certs\\Root\\"), f.clone()));
-    files
-}
-
-/// The files `certutil -hashfile` was asked about, in order.
-fn hashed(run: &Run) -> Vec<&str> {
-    run.of("certutil")
-        .filter(|c| c.args[0] == "-hashfile")
-        .map(|c| c.args[1].as_str())
-        .collect()
-}
 
 /// What a run that gets as far as running a script hashes: `SHA256SUMS` and `Install.cmd` (with
 /// `-ExpectedDigest`), then every file the launcher runs or installs, each as its copy in the
@@ -106,108 +38,6 @@ fn hashed_copies(work: &str, folder: &Path) -> Vec<String> {
         .chain(cer_files(folder))
         .map(|f| format!("{work}\\copy\\{f}"))
         .collect()
-}
-
-/// The thumbprint of a bundle certificate file.
-fn thumbprint(folder: &Path, file: &str) -> String {
-    certbundle::hex::sha1_upper(&std::fs::read(folder.join(file.replace('\\', "/"))).unwrap())
-}
-
-/// The private folder a run made (from the icacls calls that locked it).
-fn work_folder(run: &Run) -> String {
-    let folders: std::collections::BTreeSet<&str> =
-        run.of("icacls").map(|c| c.args[0].as_str()).collect();
-    assert_eq!(
-        folders.len(),
-        1,
-        "one private folder: {:#?}\n{}",
-        run.calls,
-        run.output
-    );
-    folders.into_iter().next().unwrap().to_string()
-}
-
-/// The icacls calls that lock a private folder: SYSTEM and Administrators, the running account
-/// too when it is not elevated (its unelevated processes must not change an elevated run's
-/// copies), Administrators as owner when elevated.
-fn lock_calls(work: &str, elevated: bool) -> Vec<Vec<String>> {
-    let mut grant: Vec<String> = [
-        work,
-        "/inheritance:r",
-        "/grant:r",
-        "*S-1-5-18:(OI)(CI)F",
-        "*S-1-5-32-544:(OI)(CI)F",
-    ]
-    .map(String::from)
-    .to_vec();
-    if !elevated {
-        grant.push("*S-1-5-21-1004336348-1177238915-682003330-1001:(OI)(CI)F".into());
-        return vec![grant];
-    }
-    let owner = [work, "/setowner", "*S-1-5-32-544"]
-        .map(String::from)
-        .to_vec();
-    vec![grant, owner]
-}
-
-const ELEVATED: (&str, &str) = ("CB_ELEVATED", "1");
-
-struct Case {
-    tmp: tempfile::TempDir,
-    folder: PathBuf,
-    digest: String,
-}
-
-impl Case {
-    fn new() -> Case {
-        let tmp = tempfile::tempdir().unwrap();
-        let (folder, digest) = bundle(&tmp.path().join("stick"));
-        Case {
-            tmp,
-            folder,
-            digest,
-        }
-    }
-
-    fn scratch(&self) -> PathBuf {
-        let s = self.tmp.path().join("scratch");
-        std::fs::create_dir_all(&s).unwrap();
-        s
-    }
-
-    /// `line` typed at a Command Prompt in the bundle folder.
-    fn run(&self, wine: &Wine, line: &str, env: &[(&str, &str)]) -> Run {
-        wine.run(&self.folder, line, env, &self.scratch())
-    }
-
-    fn file(&self, rel: &str) -> PathBuf {
-        self.folder.join(rel.replace('\\', "/"))
-    }
-
-    /// Puts a certificate into a store of the doubles (`Machine`, `User`, or `System`: SYSTEM's own).
-    fn put_in_store(&self, location: &str, store: &str, file: &str) {
-        let thumb = thumbprint(&self.folder, file);
-        write(
-            &self.scratch().join("stores").join(location).join(store),
-            &thumb,
-            std::fs::read(self.file(file)).unwrap(),
-        );
-    }
-}
-
-/// Every private folder is gone after the run.
-fn assert_cleaned_up(wine: &Wine, run: &Run) {
-    let work = work_folder(run);
-    assert!(
-        work.contains("\\certbundle-"),
-        "private folder {work} is not one of ours"
-    );
-    let path = wine.linux_path(&work);
-    assert!(
-        path.parent().unwrap().is_dir(),
-        "{work}: its parent is not where the test looks"
-    );
-    assert!(!path.exists(), "{work} is still there after the run");
 }
 
 /// The one `powershell -File` call: script path and the arguments after it (the double's hash
@@ -271,10 +101,6 @@ fn records(run: &Run) -> Vec<&Call> {
                 .is_some_and(|a| a.eq_ignore_ascii_case("add"))
         })
         .collect()
-}
-
-fn sha256_of(path: &Path) -> String {
-    certbundle::hex::sha256_lower(&std::fs::read(path).unwrap())
 }
 
 #[test]

@@ -69,11 +69,12 @@ pub(crate) fn code(r: &render::Rendered, path: &str) -> String {
         .join("\r\n")
 }
 
-const SCRIPTS: [&str; 4] = [
+const SCRIPTS: [&str; 5] = [
     "Install-Certificates.ps1",
     "Deploy-Certificates.ps1",
     "Install.cmd",
     "Install-Certutil.cmd",
+    "Publish-Domain.cmd",
 ];
 
 /// The PowerShell scripts of a bundle.
@@ -137,6 +138,9 @@ fn scripts_for_one_two_and_200_certificates_parse_and_pass_the_lint() {
             .count(),
         200
     );
+    let publish = text(&r, "Publish-Domain.cmd");
+    assert_eq!(publish.matches("call :dspublish ").count(), 200);
+    assert!(publish.contains("Publish these 200 certificate(s) to Active Directory?"));
 }
 
 const HOSTILE: [&str; 8] = [
@@ -375,6 +379,7 @@ fn cmd_files_reference_only_files_that_exist_and_carry_no_certificate_text() {
     let r = render_bundle(&[root.der.clone(), inter.der.clone()]);
     let certutil = code(&r, "Install-Certutil.cmd");
     let install = code(&r, "Install.cmd");
+    let publish = code(&r, "Publish-Domain.cmd");
     let certs: Vec<String> = r
         .files
         .keys()
@@ -414,10 +419,48 @@ fn cmd_files_reference_only_files_that_exist_and_carry_no_certificate_text() {
         let bytes = &r.files[&file.replace('\\', "/")];
         assert_eq!(size, Some(bytes.len().to_string().as_str()), "{file}");
     }
-    for (file, size) in calls(&certutil, "copy_in") {
-        let bytes = &r.files[&file.replace('\\', "/")];
-        assert_eq!(size, Some(bytes.len().to_string().as_str()), "{file}");
+    for script in [&certutil, &publish] {
+        for (file, size) in calls(script, "copy_in") {
+            let bytes = &r.files[&file.replace('\\', "/")];
+            assert_eq!(size, Some(bytes.len().to_string().as_str()), "{file}");
+        }
     }
+    // Publish-Domain.cmd copies, checks and publishes exactly the certificate files, each copy
+    // checked against the SHA-256 of its bytes; roots as RootCA, intermediates as SubCA, from the
+    // private folder, and nothing as NTAuthCA (not even in a line that only talks).
+    for verb in ["copy_in", "check_copy", "dspublish"] {
+        assert_eq!(
+            set(calls(&publish, verb).into_iter().map(|c| c.0).collect()),
+            cert_set,
+            "Publish-Domain.cmd :{verb}"
+        );
+    }
+    for (file, hash) in calls(&publish, "check_copy") {
+        let bytes = &r.files[&file.replace('\\', "/")];
+        assert_eq!(
+            hash,
+            Some(certbundle::hex::sha256_upper(bytes).as_str()),
+            "{file}"
+        );
+    }
+    for (file, kind) in calls(&publish, "dspublish") {
+        let want = if file.starts_with("certs\\Root\\") {
+            "RootCA"
+        } else {
+            "SubCA"
+        };
+        assert_eq!(kind, Some(want), "{file}");
+    }
+    assert!(publish.contains("\"%CERTUTIL%\" -f -dspublish \"%STAGE%\\%F%\" %KIND%\r\n"));
+    assert!(publish.contains("set \"CERTUTIL=%SYS32%\\certutil.exe\""));
+    assert!(!publish.to_ascii_lowercase().contains("ntauth"));
+    assert!(
+        !text(&r, "Publish-Domain.cmd")
+            .lines()
+            .filter(|l| !l.trim_start().to_ascii_lowercase().starts_with("rem"))
+            .any(|l| l.to_ascii_lowercase().contains("ntauth")),
+        "NTAuth outside a comment of Publish-Domain.cmd"
+    );
     let checked = calls(&install, "check_copy");
     assert_eq!(set(checked.iter().map(|c| c.0).collect()), launched);
     for (file, hash) in checked {
@@ -445,7 +488,7 @@ fn cmd_files_reference_only_files_that_exist_and_carry_no_certificate_text() {
         "\r\n\"%SYS32%\\cmd.exe\" /d /v:off /c .\\Install-Certutil.cmd%CERTUTILARG%\r\n"
     ));
     assert!(certutil.contains("-addstore %STORE% \"%STAGE%\\%F%\""));
-    for script in [&install, &certutil] {
+    for script in [&install, &certutil, &publish] {
         assert!(
             !script.contains("%HERE%Install-Certificates.ps1\" -"),
             "runs the .ps1 from the medium"
@@ -458,11 +501,17 @@ fn cmd_files_reference_only_files_that_exist_and_carry_no_certificate_text() {
         assert!(certutil.contains(&certbundle::hex::sha256_upper(der)));
         assert!(certutil.contains(&certbundle::hex::sha1_upper(der)));
         assert!(install.contains(&certbundle::hex::sha256_upper(der)));
+        assert!(publish.contains(&certbundle::hex::sha256_upper(der)));
+        assert!(publish.contains(&certbundle::hex::sha1_upper(der)));
     }
-    for script in [&install, &certutil] {
-        assert!(!script.contains("Ref Root") && !script.contains("Ref Intermediate"));
+    for name in ["Install.cmd", "Install-Certutil.cmd", "Publish-Domain.cmd"] {
+        let whole = text(&r, name);
+        assert!(
+            !whole.contains("Ref Root") && !whole.contains("Ref Intermediate"),
+            "{name}"
+        );
     }
-    for script in [&certutil, &install] {
+    for script in [&certutil, &install, &publish] {
         let code: Vec<&str> = script
             .lines()
             .filter(|l| !l.trim_start().to_ascii_lowercase().starts_with("rem"))
@@ -499,7 +548,7 @@ fn cmd_files_reference_only_files_that_exist_and_carry_no_certificate_text() {
         }
     }
     // System tools by full path only: the bundle folder is the current folder on a double-click.
-    for script in [&certutil, &install] {
+    for script in [&certutil, &install, &publish] {
         for line in script.lines() {
             let lower = line.trim_start().to_ascii_lowercase();
             if lower.starts_with("rem") || lower.starts_with("echo") {

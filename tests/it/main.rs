@@ -22,6 +22,7 @@ mod installer;
 mod limits;
 mod profiles;
 mod properties;
+mod publish_domain;
 mod readme;
 mod render_snapshots;
 mod sizes;

@@ -50,6 +50,7 @@ fn readme_manifest_and_sums_snapshots() {
         "Deploy-Certificates.ps1",
         "Install.cmd",
         "Install-Certutil.cmd",
+        "Publish-Domain.cmd",
     ] {
         insta::assert_snapshot!(script, text(&r, script).replace("\r\n", "\n"));
     }

@@ -7,6 +7,7 @@ pub mod pe;
 pub mod powershell;
 pub mod tsa;
 pub mod wine;
+pub mod wine_case;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
