@@ -12,7 +12,17 @@
 //! - `comment`: text reduced to `[A-Za-z0-9._-]` for a `#` comment or `rem` line.
 //! - `cmd`: a `.cmd` token: only `[A-Za-z0-9._-]` and `\` (bundle file names, store names).
 //! - `cmd_hex`: hex digits for a `.cmd` file, upper-cased.
+//! - `yaml`: a YAML single-quoted scalar (`'` doubled) of printable ASCII, for the Ansible files
+//!   (`*.yml.j2`); control characters, other characters and Jinja's openers (`{{`, `{%`, `{#`,
+//!   which Ansible would evaluate) are refused.
+//! - `yaml_hex`: a YAML single-quoted scalar of hex digits (hashes), upper-cased.
+//!
+//! The YAML filters return a [`YamlScalar`], not a safe string: a `.yml` template prints nothing
+//! else (numbers aside), and the other templates print no `YamlScalar`.
 
+use std::sync::Arc;
+
+use minijinja::value::{Object, ObjectRepr};
 use minijinja::{Error, ErrorKind, Value};
 
 /// The characters PowerShell's tokenizer treats as a single quote (CharTraits.IsSingleQuote).
@@ -126,9 +136,69 @@ pub(crate) fn cmd_hex(text: String) -> Result<Value, Error> {
     Ok(Value::from_safe_string(hex("cmd_hex", &text)?))
 }
 
+/// Text made by a YAML filter: the only value a `.yml` template prints (besides numbers).
+#[derive(Debug)]
+pub(crate) struct YamlScalar(String);
+
+impl YamlScalar {
+    /// The scalar as it goes into the file, quotes included.
+    pub(crate) fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Object for YamlScalar {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        ObjectRepr::Plain
+    }
+
+    fn render(self: &Arc<Self>, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Text as a YAML single-quoted scalar: printable ASCII only (the Ansible files are ASCII), every
+/// `'` doubled. Jinja's openers are refused: Ansible evaluates `{{ ... }}` in playbook values.
+pub fn yaml_literal(text: &str) -> Result<String, String> {
+    if let Some(c) = text.chars().find(|c| !(' '..='~').contains(c)) {
+        return Err(if c.is_control() {
+            format!(
+                "control character U+{:04X} cannot go into a YAML scalar",
+                c as u32
+            )
+        } else {
+            format!(
+                "{c:?} (U+{:04X}) is not ASCII, and the Ansible files are ASCII",
+                c as u32
+            )
+        });
+    }
+    if let Some(opener) = ["{{", "{%", "{#"].iter().find(|o| text.contains(**o)) {
+        return Err(format!(
+            "{text:?} holds {opener:?}, which Ansible would evaluate as a template"
+        ));
+    }
+    Ok(format!("'{}'", text.replace('\'', "''")))
+}
+
+/// `yaml` filter.
+pub(crate) fn yaml(text: String) -> Result<Value, Error> {
+    yaml_literal(&text)
+        .map(|s| Value::from_object(YamlScalar(s)))
+        .map_err(|why| refuse("yaml", why))
+}
+
+/// `yaml_hex` filter.
+pub(crate) fn yaml_hex(text: String) -> Result<Value, Error> {
+    Ok(Value::from_object(YamlScalar(format!(
+        "'{}'",
+        hex("yaml_hex", &text)?
+    ))))
+}
+
 /// Replaces minijinja's `safe`: in certbundle templates nothing is marked safe by hand.
 pub(crate) fn no_safe(_: Value) -> Result<Value, Error> {
-    Err(refuse("safe", "not available in certbundle templates; use ps, ps_hex, b64, der_b64, comment, cmd or cmd_hex".into()))
+    Err(refuse("safe", "not available in certbundle templates; use ps, ps_hex, b64, der_b64, comment, cmd, cmd_hex, yaml or yaml_hex".into()))
 }
 
 #[cfg(test)]
@@ -165,5 +235,54 @@ mod tests {
         assert!(cmd("a&b".into()).is_err());
         assert!(cmd("%PATH%".into()).is_err());
         assert!(cmd_hex("0g".into()).is_err());
+    }
+
+    fn scalar(v: Value) -> String {
+        v.downcast_object_ref::<YamlScalar>()
+            .expect("a YAML filter returns a YamlScalar")
+            .as_str()
+            .to_string()
+    }
+
+    #[test]
+    fn yaml_scalars_double_quotes_and_refuse_controls_non_ascii_and_jinja() {
+        assert_eq!(yaml_literal("O'Brien").unwrap(), "'O''Brien'");
+        assert_eq!(yaml_literal("").unwrap(), "''");
+        assert_eq!(
+            yaml_literal("a: b # c \\ \"d\" - [e] {f} &g *h !i %j @k `l").unwrap(),
+            "'a: b # c \\ \"d\" - [e] {f} &g *h !i %j @k `l'"
+        );
+        assert_eq!(yaml_literal("''").unwrap(), "''''''");
+        for bad in ["a\nb", "a\rb", "a\tb", "a\u{7f}", "a\u{85}b"] {
+            assert!(
+                yaml_literal(bad).unwrap_err().contains("control"),
+                "{bad:?}"
+            );
+        }
+        for bad in [
+            "caf\u{e9}",
+            "\u{2019}",
+            "\u{feff}x",
+            "\u{202e}",
+            "a\u{2028}b",
+        ] {
+            assert!(
+                yaml_literal(bad).unwrap_err().contains("not ASCII"),
+                "{bad:?}"
+            );
+        }
+        for bad in ["{{ lookup('pipe', 'id') }}", "a{%b", "{#x"] {
+            assert!(
+                yaml_literal(bad).unwrap_err().contains("template"),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(scalar(yaml("x'y".into()).unwrap()), "'x''y'");
+        assert!(yaml("\u{1b}[2J".into()).is_err());
+        assert_eq!(scalar(yaml_hex("ab12".into()).unwrap()), "'AB12'");
+        assert!(yaml_hex("".into()).is_err());
+        assert!(yaml_hex("ab'".into()).is_err());
+        // Not a safe string: the script templates' formatter refuses it.
+        assert!(!yaml("x".into()).unwrap().is_safe());
     }
 }
