@@ -196,6 +196,49 @@ pub(crate) fn yaml_hex(text: String) -> Result<Value, Error> {
     ))))
 }
 
+/// The formatter of every certbundle template. In the script templates (auto-escape `PowerShell`,
+/// `cmd`) only safe strings (what the script filters make) and numbers print; in the YAML ones
+/// (`YAML`) only a [`YamlScalar`] and numbers; anything else is a render error. Other templates
+/// (README.txt, the fleet page) escape as minijinja does.
+pub(crate) fn formatter(
+    out: &mut minijinja::Output<'_>,
+    state: &mut minijinja::State<'_, '_>,
+    value: &Value,
+) -> Result<(), Error> {
+    match state.auto_escape() {
+        minijinja::AutoEscape::Custom(kind) => {
+            let number = value.kind() == minijinja::value::ValueKind::Number;
+            let text = if *kind == "YAML" {
+                value
+                    .downcast_object_ref::<YamlScalar>()
+                    .map(|s| s.as_str().to_string())
+                    .or_else(|| number.then(|| value.to_string()))
+            } else if value.is_safe() || number {
+                Some(value.to_string())
+            } else {
+                None
+            };
+            match text {
+                Some(text) => out
+                    .write_str(&text)
+                    .map_err(|_| Error::new(ErrorKind::WriteFailure, "write failed")),
+                None => Err(Error::new(
+                    ErrorKind::InvalidOperation,
+                    format!(
+                        "a value reached a {kind} template without a certbundle filter for it ({})",
+                        if *kind == "YAML" {
+                            "yaml, yaml_hex"
+                        } else {
+                            "ps, ps_hex, b64, der_b64, comment, cmd, cmd_hex; yaml and yaml_hex are for .yml templates"
+                        }
+                    ),
+                )),
+            }
+        }
+        _ => minijinja::escape_formatter(out, state, value),
+    }
+}
+
 /// Replaces minijinja's `safe`: in certbundle templates nothing is marked safe by hand.
 pub(crate) fn no_safe(_: Value) -> Result<Value, Error> {
     Err(refuse("safe", "not available in certbundle templates; use ps, ps_hex, b64, der_b64, comment, cmd, cmd_hex, yaml or yaml_hex".into()))
@@ -284,5 +327,65 @@ mod tests {
         assert!(yaml_hex("ab'".into()).is_err());
         // Not a safe string: the script templates' formatter refuses it.
         assert!(!yaml("x".into()).unwrap().is_safe());
+    }
+
+    #[test]
+    fn yaml_templates_print_only_yaml_filters_and_scripts_never_do() {
+        let mut env = crate::render::environment(&crate::render::Templates::embedded()).unwrap();
+        let cases = [
+            (
+                "a.yml.j2",
+                "x: {{ name|yaml }} # {{ n }}",
+                Ok("x: 'O''Brien' # 3"),
+            ),
+            ("b.yml.j2", "x: {{ hash|yaml_hex }}", Ok("x: 'AB12'")),
+            (
+                "c.yml.j2",
+                "x: {{ name }}",
+                Err("without a certbundle filter for it (yaml, yaml_hex)"),
+            ),
+            (
+                "d.yml.j2",
+                "x: {{ name|ps }}",
+                Err("without a certbundle filter for it (yaml, yaml_hex)"),
+            ),
+            ("e.yml.j2", "x: {{ name|comment }}", Err("(yaml, yaml_hex)")),
+            (
+                "f.yml.j2",
+                "x: {{ 'a' ~ name|yaml }}",
+                Err("(yaml, yaml_hex)"),
+            ),
+            ("g.yml.j2", "x: {{ flag }}", Err("(yaml, yaml_hex)")),
+            (
+                "h.yml.j2",
+                "x: {{ evil|yaml }}",
+                Err("Ansible would evaluate"),
+            ),
+            (
+                "i.ps1.j2",
+                "$x = {{ name|yaml }}",
+                Err("yaml and yaml_hex are for .yml templates"),
+            ),
+            (
+                "j.cmd.j2",
+                "set x={{ hash|yaml_hex }}",
+                Err("yaml and yaml_hex are for .yml templates"),
+            ),
+            ("k.md.j2", "{{ name|yaml }}", Ok("'O''Brien'")),
+        ];
+        for (name, source, _) in &cases {
+            env.add_template_owned(*name, *source).unwrap();
+        }
+        let ctx = minijinja::context! {
+            name => "O'Brien", hash => "ab12", n => 3, flag => true, evil => "{{ lookup('pipe', 'id') }}"
+        };
+        for (name, _, want) in cases {
+            let got = env.get_template(name).unwrap().render(&ctx);
+            match (want, got) {
+                (Ok(want), Ok(got)) => assert_eq!(got, want, "{name}"),
+                (Err(want), Err(e)) => assert!(e.to_string().contains(want), "{name}: {e}"),
+                (want, got) => panic!("{name}: wanted {want:?}, got {got:?}"),
+            }
+        }
     }
 }

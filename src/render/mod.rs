@@ -400,40 +400,7 @@ fn environment(templates: &Templates) -> Result<minijinja::Environment<'static>,
             AutoEscape::None
         }
     });
-    env.set_formatter(|out, state, value| match state.auto_escape() {
-        AutoEscape::Custom(kind) => {
-            let number = value.kind() == minijinja::value::ValueKind::Number;
-            // A YAML template prints only what the YAML filters made; the scripts print only
-            // safe strings, which the YAML filters never make.
-            let text = if *kind == "YAML" {
-                value
-                    .downcast_object_ref::<filters::YamlScalar>()
-                    .map(|s| s.as_str().to_string())
-                    .or_else(|| number.then(|| value.to_string()))
-            } else if value.is_safe() || number {
-                Some(value.to_string())
-            } else {
-                None
-            };
-            match text {
-                Some(text) => out.write_str(&text).map_err(|_| {
-                    minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed")
-                }),
-                None => Err(minijinja::Error::new(
-                    minijinja::ErrorKind::InvalidOperation,
-                    format!(
-                        "a value reached a {kind} template without a certbundle filter for it ({})",
-                        if *kind == "YAML" {
-                            "yaml, yaml_hex"
-                        } else {
-                            "ps, ps_hex, b64, der_b64, comment, cmd, cmd_hex; yaml and yaml_hex are for .yml templates"
-                        }
-                    ),
-                )),
-            }
-        }
-        _ => minijinja::escape_formatter(out, state, value),
-    });
+    env.set_formatter(filters::formatter);
     env.add_filter("printable", |s: String| names::printable(&s));
     env.add_filter("ps", filters::ps);
     env.add_filter("ps_hex", filters::ps_hex);
@@ -747,66 +714,6 @@ mod tests {
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  a\n\
              2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881  b/x\n"
         );
-    }
-
-    #[test]
-    fn yaml_templates_print_only_yaml_filters_and_scripts_never_do() {
-        let mut env = environment(&Templates::embedded()).unwrap();
-        let cases = [
-            (
-                "a.yml.j2",
-                "x: {{ name|yaml }} # {{ n }}",
-                Ok("x: 'O''Brien' # 3"),
-            ),
-            ("b.yml.j2", "x: {{ hash|yaml_hex }}", Ok("x: 'AB12'")),
-            (
-                "c.yml.j2",
-                "x: {{ name }}",
-                Err("without a certbundle filter for it (yaml, yaml_hex)"),
-            ),
-            (
-                "d.yml.j2",
-                "x: {{ name|ps }}",
-                Err("without a certbundle filter for it (yaml, yaml_hex)"),
-            ),
-            ("e.yml.j2", "x: {{ name|comment }}", Err("(yaml, yaml_hex)")),
-            (
-                "f.yml.j2",
-                "x: {{ 'a' ~ name|yaml }}",
-                Err("(yaml, yaml_hex)"),
-            ),
-            ("g.yml.j2", "x: {{ flag }}", Err("(yaml, yaml_hex)")),
-            (
-                "h.yml.j2",
-                "x: {{ evil|yaml }}",
-                Err("Ansible would evaluate"),
-            ),
-            (
-                "i.ps1.j2",
-                "$x = {{ name|yaml }}",
-                Err("yaml and yaml_hex are for .yml templates"),
-            ),
-            (
-                "j.cmd.j2",
-                "set x={{ hash|yaml_hex }}",
-                Err("yaml and yaml_hex are for .yml templates"),
-            ),
-            ("k.md.j2", "{{ name|yaml }}", Ok("'O''Brien'")),
-        ];
-        for (name, source, _) in &cases {
-            env.add_template_owned(*name, *source).unwrap();
-        }
-        let ctx = minijinja::context! {
-            name => "O'Brien", hash => "ab12", n => 3, flag => true, evil => "{{ lookup('pipe', 'id') }}"
-        };
-        for (name, _, want) in cases {
-            let got = env.get_template(name).unwrap().render(&ctx);
-            match (want, got) {
-                (Ok(want), Ok(got)) => assert_eq!(got, want, "{name}"),
-                (Err(want), Err(e)) => assert!(e.to_string().contains(want), "{name}: {e}"),
-                (want, got) => panic!("{name}: wanted {want:?}, got {got:?}"),
-            }
-        }
     }
 
     #[test]
