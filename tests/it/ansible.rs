@@ -150,6 +150,7 @@ fn nothing_runs_on_a_host_before_the_copy_there_is_checked() {
             "ansible.windows.win_file",
             "ansible.builtin.debug",
             "ansible.builtin.fail",
+            "ansible.builtin.fail",
         ]
     );
     let at = |needle: &str| {
@@ -417,4 +418,273 @@ fn without_a_digest_the_reports_match_their_bundle_by_name_and_build_time() {
     for h in json["hosts"].as_array().unwrap() {
         assert_eq!(h["bundle_match"], "no-digest", "{h}");
     }
+}
+
+/// One run of the bundle's playbook on this machine, against the stand-in `ansible.windows`
+/// (`tests/doubles/ansible`, `ansible_connection: local`): its exit code, its output, the
+/// installer arguments its script would have used (one list per run it would have started), and
+/// the reports it brought into the bundle.
+struct PlaybookRun {
+    ok: bool,
+    out: String,
+    runs: Vec<Vec<String>>,
+    reports: Vec<String>,
+}
+
+/// Runs the playbook of `bundle` with the stand-in installer answering as `report` (a fixture
+/// of tests/fixtures/ansible, turned into the run's mode). `env` adds variables for the stand-ins.
+fn run_playbook(
+    tmp: &Path,
+    bundle: &Path,
+    report: &str,
+    args: &[&str],
+    env: &[(&str, &str)],
+) -> PlaybookRun {
+    let work = tempfile::tempdir_in(tmp).unwrap();
+    let collections = work.path().join("collections");
+    copy_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/doubles/ansible"),
+        &collections,
+    );
+    let temp = work.path().join("host-temp");
+    std::fs::create_dir_all(&temp).unwrap();
+    let inventory = write(
+        work.path(),
+        "inventory.yml",
+        "windows:\n  hosts:\n    winfake:\n      ansible_connection: local\n      \
+         ansible_python_interpreter: \"{{ ansible_playbook_python }}\"\n",
+    );
+    let log = work.path().join("installer-runs.jsonl");
+    let reports = bundle.join("reports");
+    for entry in std::fs::read_dir(&reports).unwrap() {
+        std::fs::remove_file(entry.unwrap().path()).unwrap();
+    }
+    let mut cmd = ansible_command("ansible-playbook", work.path(), bundle);
+    cmd.arg("-i")
+        .arg(&inventory)
+        .arg(PLAYBOOK)
+        .args(args)
+        .env("ANSIBLE_COLLECTIONS_PATH", &collections)
+        .env("ANSIBLE_COLLECTIONS_SCAN_SYS_PATH", "false")
+        .env("CERTBUNDLE_FAKE_TEMP", &temp)
+        .env("CERTBUNDLE_FAKE_LOG", &log)
+        .env(
+            "CERTBUNDLE_FAKE_REPORT",
+            fixture(&format!("ansible/{report}")),
+        )
+        .envs(env.iter().copied());
+    let (ok, out) = run("ansible-playbook", cmd);
+    let runs = std::fs::read_to_string(&log)
+        .unwrap_or_default()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // The host's folder is removed however the run ended.
+    assert_eq!(listing(&temp), Vec::<String>::new(), "{out}");
+    PlaybookRun {
+        ok,
+        out,
+        runs,
+        reports: listing(&reports),
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A bundle named like the fixtures' (the playbook accepts only reports of its own bundle), and
+/// its digest.
+fn stand_in_bundle(tmp: &Path) -> (PathBuf, String) {
+    let input = good_input(tmp);
+    let (bundle, _, digest) = build_bundle(tmp, &input, "apex-one-certs-20261125");
+    (bundle, digest)
+}
+
+const FIXED: &str = "WS-0101_20261128T090006Z.json";
+
+fn both(stem: &str) -> Vec<String> {
+    vec![format!("{stem}.json"), format!("{stem}.txt")]
+}
+
+#[test]
+#[cfg_attr(
+    not(has_ansible),
+    ignore = "needs ansible-playbook on PATH (.ci/run installs ansible into a virtual environment)"
+)]
+fn against_a_stand_in_host_install_and_check_mode_run_the_installer_and_fetch_its_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (bundle, _) = stand_in_bundle(tmp.path());
+    // Install: the installer runs once, with the private folder's reports folder, no -CheckOnly;
+    // both reports come back; the host changed (certificates installed).
+    let r = run_playbook(tmp.path(), &bundle, FIXED, &[], &[]);
+    assert!(r.ok, "{}", r.out);
+    assert_eq!(r.runs.len(), 1, "{}", r.out);
+    assert_eq!(r.runs[0][0], "-ReportDir");
+    assert!(r.runs[0][1].ends_with("\\reports") && r.runs[0][1].contains("certbundle."));
+    assert_eq!(r.runs[0].len(), 2, "{:?}", r.runs);
+    assert_eq!(r.reports, both("WS-0101_20261128T090006Z"));
+    assert!(
+        r.out.contains("WS-0101: fixed (mode install, exit code 0)"),
+        "{}",
+        r.out
+    );
+    assert!(
+        r.out.contains("changed=1") && r.out.contains("failed=0"),
+        "{}",
+        r.out
+    );
+
+    // --check: -CheckOnly; the report still comes back; missing certificates fail the host.
+    let r = run_playbook(tmp.path(), &bundle, FIXED, &["--check"], &[]);
+    assert!(!r.ok, "{}", r.out);
+    assert_eq!(r.runs.len(), 1);
+    assert_eq!(&r.runs[0][2..], ["-CheckOnly"]);
+    assert_eq!(r.reports, both("WS-0101_20261128T090006Z"));
+    assert!(
+        r.out.contains("WS-0101: not-compliant (exit code 4)"),
+        "{}",
+        r.out
+    );
+}
+
+#[test]
+#[cfg_attr(
+    not(has_ansible),
+    ignore = "needs ansible-playbook on PATH (.ci/run installs ansible into a virtual environment)"
+)]
+fn against_a_stand_in_host_a_blocked_certificate_fails_and_uninstall_passes_its_options() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (bundle, _) = stand_in_bundle(tmp.path());
+    // A blocked certificate: the host fails with the installer's messages.
+    let r = run_playbook(
+        tmp.path(),
+        &bundle,
+        "SRV-FILE03_20261128T090007Z.json",
+        &[],
+        &[],
+    );
+    assert!(!r.ok);
+    assert!(
+        r.out.contains("SRV-FILE03: not-compliant (exit code 1)")
+            && r.out.contains("BLOCKED: VeriSign Class 3"),
+        "{}",
+        r.out
+    );
+    assert_eq!(r.reports, both("SRV-FILE03_20261128T090007Z"));
+
+    // -Uninstall, and -Uninstall -WhatIf in check mode; the other option reaches the installer.
+    let r = run_playbook(
+        tmp.path(),
+        &bundle,
+        FIXED,
+        &[
+            "--check",
+            "-e",
+            "certbundle_uninstall=true",
+            "-e",
+            "certbundle_skip_product_check=true",
+        ],
+        &[],
+    );
+    assert!(r.ok, "{}", r.out);
+    assert_eq!(
+        &r.runs[0][2..],
+        ["-Uninstall", "-WhatIf", "-SkipProductCheck"]
+    );
+    assert!(r.out.contains("WS-0101: would-uninstall"), "{}", r.out);
+}
+
+#[test]
+#[cfg_attr(
+    not(has_ansible),
+    ignore = "needs ansible-playbook on PATH (.ci/run installs ansible into a virtual environment)"
+)]
+fn against_a_stand_in_host_the_expected_digest_is_checked_before_anything_is_sent() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (bundle, digest) = stand_in_bundle(tmp.path());
+    // The digest, given with a space: checked on the control node, then the run goes on.
+    let spaced = format!("{} {}", &digest[..32], &digest[32..]);
+    let r = run_playbook(
+        tmp.path(),
+        &bundle,
+        FIXED,
+        &["-e", &format!("certbundle_expected_digest='{spaced}'")],
+        &[],
+    );
+    assert!(r.ok, "{}", r.out);
+    assert_eq!(r.runs.len(), 1);
+
+    // Another digest: nothing reaches the host.
+    let r = run_playbook(
+        tmp.path(),
+        &bundle,
+        FIXED,
+        &[
+            "-e",
+            &format!("certbundle_expected_digest={}", "0".repeat(64)),
+        ],
+        &[],
+    );
+    assert!(
+        !r.ok && r.out.contains("Nothing was sent to any host"),
+        "{}",
+        r.out
+    );
+    assert!(r.runs.is_empty() && r.reports.is_empty());
+    assert!(
+        !r.out.contains("Make a private working folder"),
+        "{}",
+        r.out
+    );
+}
+
+#[test]
+#[cfg_attr(
+    not(has_ansible),
+    ignore = "needs ansible-playbook on PATH (.ci/run installs ansible into a virtual environment)"
+)]
+fn against_a_stand_in_host_a_changed_installer_never_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (bundle, _) = stand_in_bundle(tmp.path());
+    // A copy changed on the host: stopped before anything runs there; the folder is removed.
+    let r = run_playbook(
+        tmp.path(),
+        &bundle,
+        FIXED,
+        &[],
+        &[("CERTBUNDLE_FAKE_CORRUPT_COPY", "1")],
+    );
+    assert!(
+        !r.ok && r.out.contains("nothing was run there"),
+        "{}",
+        r.out
+    );
+    assert!(r.runs.is_empty() && r.reports.is_empty());
+
+    // An installer beside the playbook that is not the one it was built with: nothing is sent.
+    let installer = bundle.join("Install-Certificates.ps1");
+    let mut changed = std::fs::read(&installer).unwrap();
+    changed.extend_from_slice(b"\r\n");
+    std::fs::write(&installer, changed).unwrap();
+    let r = run_playbook(tmp.path(), &bundle, FIXED, &[], &[]);
+    assert!(
+        !r.ok && r.out.contains("Nothing was sent to any host"),
+        "{}",
+        r.out
+    );
+    assert!(r.runs.is_empty() && r.reports.is_empty());
+    assert!(
+        !r.out.contains("Make a private working folder"),
+        "{}",
+        r.out
+    );
 }
