@@ -46,7 +46,7 @@ enum Stage {
     /// Needs no other file.
     First,
     /// The deployer: carries the installer's SHA-256 (`installer_sha256`), checks the text it
-    /// read against it before sending it anywhere.
+    /// read against it before sending it anywhere. So do the Ansible playbook and its README.
     Deployer,
     /// The launcher: rendered after every other file, with the SHA-256 of each file it runs or
     /// installs (`checked_files`, see [`LAUNCHER_RUNS`]).
@@ -104,7 +104,7 @@ const BUNDLE_TEMPLATES: &[BundleTemplate] = &[
         template: "ansible/README.md.j2",
         output: "ansible/README.md",
         encoding: Encoding::AsciiLf,
-        stage: Stage::First,
+        stage: Stage::Deployer,
     },
     BundleTemplate {
         template: "Deploy-Certificates.ps1.j2",

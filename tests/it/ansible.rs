@@ -118,6 +118,8 @@ fn the_playbook_carries_exactly_the_installers_sha256_and_runs_the_installer_bes
         "certbundle_installer_local: \"{{ playbook_dir }}/../Install-Certificates.ps1\"\n"
     ));
     assert!(playbook.contains("certbundle_bundle_name: 'snapshot-certs-20261125'\n"));
+    // Its README shows the same hash, for a check by hand.
+    assert!(text(&r, README).contains(&format!("`{installer}`")));
     // Another bundle's installer (another certificate) gives another hash in its playbook.
     let other = rendered(&[fixture("roots/ISRG_Root_X1.pem")]);
     let other_installer = certbundle::hex::sha256_upper(&other.files["Install-Certificates.ps1"]);
