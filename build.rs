@@ -17,6 +17,9 @@ const TOOLS: &[(&str, &[&str])] = &[
     ("has_wine", &["wine"]),
     ("has_mingw", &["x86_64-w64-mingw32-gcc"]),
     ("has_pwsh", &["pwsh"]),
+    // Ansible checks the generated playbook: `--syntax-check`, and ansible-lint.
+    ("has_ansible", &["ansible-playbook"]),
+    ("has_ansible_lint", &["ansible-lint"]),
     (
         "has_chromium",
         &[

@@ -1,8 +1,9 @@
 //! Rendering: a plan -> every file of the bundle as bytes, then `SHA256SUMS` over them and the
 //! bundle digest. Templates are embedded (see [`Templates`]), may be overridden one by one, and are
 //! fed one `Serialize` context through strict minijinja. In the script templates (`*.ps1.j2`,
-//! `*.cmd.j2`) a value can only be printed through one of the [`filters`]: anything else is a
-//! render error. Pure: no filesystem, never prints.
+//! `*.cmd.j2`) a value can only be printed through one of the [`filters`], and in the Ansible
+//! YAML templates (`*.yml.j2`) only through `yaml` or `yaml_hex`: anything else is a render
+//! error. Pure: no filesystem, never prints.
 
 pub mod filters;
 
@@ -45,7 +46,7 @@ enum Stage {
     /// Needs no other file.
     First,
     /// The deployer: carries the installer's SHA-256 (`installer_sha256`), checks the text it
-    /// read against it before sending it anywhere.
+    /// read against it before sending it anywhere. So do the Ansible playbook and its README.
     Deployer,
     /// The launcher: rendered after every other file, with the SHA-256 of each file it runs or
     /// installs (`checked_files`, see [`LAUNCHER_RUNS`]).
@@ -103,7 +104,7 @@ const BUNDLE_TEMPLATES: &[BundleTemplate] = &[
         template: "ansible/README.md.j2",
         output: "ansible/README.md",
         encoding: Encoding::AsciiLf,
-        stage: Stage::First,
+        stage: Stage::Deployer,
     },
     BundleTemplate {
         template: "Deploy-Certificates.ps1.j2",
@@ -399,19 +400,7 @@ fn environment(templates: &Templates) -> Result<minijinja::Environment<'static>,
             AutoEscape::None
         }
     });
-    env.set_formatter(|out, state, value| match state.auto_escape() {
-        AutoEscape::Custom(kind) => {
-            if value.is_safe() || value.kind() == minijinja::value::ValueKind::Number {
-                write!(out, "{value}").map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write failed"))
-            } else {
-                Err(minijinja::Error::new(
-                    minijinja::ErrorKind::InvalidOperation,
-                    format!("a value reached a {kind} template without a certbundle filter (ps, ps_hex, b64, der_b64, comment, cmd, cmd_hex)"),
-                ))
-            }
-        }
-        _ => minijinja::escape_formatter(out, state, value),
-    });
+    env.set_formatter(filters::formatter);
     env.add_filter("printable", |s: String| names::printable(&s));
     env.add_filter("ps", filters::ps);
     env.add_filter("ps_hex", filters::ps_hex);
@@ -420,6 +409,8 @@ fn environment(templates: &Templates) -> Result<minijinja::Environment<'static>,
     env.add_filter("comment", filters::comment);
     env.add_filter("cmd", filters::cmd);
     env.add_filter("cmd_hex", filters::cmd_hex);
+    env.add_filter("yaml", filters::yaml);
+    env.add_filter("yaml_hex", filters::yaml_hex);
     env.add_filter("safe", filters::no_safe);
     for (name, source) in &templates.sources {
         env.add_template_owned(*name, source.clone())

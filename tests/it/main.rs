@@ -7,6 +7,7 @@
 
 mod common;
 
+mod ansible;
 mod cli_build;
 mod cli_build_refusals;
 mod cli_extract;

@@ -6,7 +6,7 @@ use crate::common::*;
 use certbundle::{load, plan, render, verify};
 use time::format_description::well_known::Rfc3339;
 
-fn rendered(inputs: &[std::path::PathBuf]) -> render::Rendered {
+pub(crate) fn rendered(inputs: &[std::path::PathBuf]) -> render::Rendered {
     let loaded = load::from_paths(inputs).unwrap();
     let now = time::OffsetDateTime::parse(NOW, &Rfc3339).unwrap();
     let checked = verify::check(&loaded.items, &verify::Policy::unpinned(now, false));
@@ -24,7 +24,7 @@ fn rendered(inputs: &[std::path::PathBuf]) -> render::Rendered {
     render::all(&plan, &render::Templates::embedded()).unwrap()
 }
 
-fn text(r: &render::Rendered, path: &str) -> String {
+pub(crate) fn text(r: &render::Rendered, path: &str) -> String {
     String::from_utf8(r.files[path].clone()).unwrap()
 }
 
