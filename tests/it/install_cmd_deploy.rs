@@ -12,20 +12,6 @@ use super::{
 use crate::common::wine::{Call, Run, windows_path};
 use crate::common::*;
 
-/// The run printed `text` (the whole output is shown when not).
-fn says(run: &Run, text: &str) {
-    assert!(
-        run.output.contains(text),
-        "{text:?} not in:\n{}",
-        run.output
-    );
-}
-
-/// The run never printed `text`.
-fn never_says(run: &Run, text: &str) {
-    assert!(!run.output.contains(text), "{text:?} in:\n{}", run.output);
-}
-
 /// The one `powershell -File` call.
 fn file_call(run: &Run) -> Call {
     powershell_file(run).expect("PowerShell ran a script");
@@ -124,7 +110,7 @@ fn deploy_runs_the_checked_copy_of_deploy_certificates_once_not_elevated() {
                 call.cwd
             );
         }
-        says(&run, "exit code 0 (every computer is compliant)");
+        run.says("exit code 0 (every computer is compliant)");
         assert_cleaned_up(wine, &run);
     })
 }
@@ -372,10 +358,10 @@ fn without_powershell_deploy_stops_and_never_falls_back_to_certutil() {
                 "{line} {env:?}: {}",
                 run.output
             );
-            says(&run, "Use Install.cmd on each computer");
-            says(&run, "exit code 3 (could not start, nothing sent anywhere)");
-            never_says(&run, "Using Install-Certutil.cmd");
-            never_says(&run, "run Install-Certutil.cmd");
+            run.says("Use Install.cmd on each computer");
+            run.says("exit code 3 (could not start, nothing sent anywhere)");
+            run.never_says("Using Install-Certutil.cmd");
+            run.never_says("run Install-Certutil.cmd");
             assert!(powershell_file(&run).is_none(), "{line} {env:?}");
             assert!(added(&run).is_empty() && !run.any_arg("-addstore"));
             assert!(!run.any_arg("-store"), "certutil checked stores here");
@@ -429,17 +415,15 @@ fn deploys_status_is_the_exit_code() {
             assert!(!run.any_arg("-addstore"));
         }
         let run = case.run(wine, line, &[("CB_PS_STATUS", "running")]);
-        says(&run, "Deploy-Certificates.ps1 stopped before it finished");
+        run.says("Deploy-Certificates.ps1 stopped before it finished");
         // PowerShell started but did not run the script (no status): exit 3, no fallback.
         let run = case.run(wine, line, &[("CB_PS_STATUS", "none")]);
         assert_eq!(run.code, 3, "{}", run.output);
-        says(&run, "PowerShell did not run Deploy-Certificates.ps1");
-        says(
-            &run,
-            "Nothing was sent anywhere. Where PowerShell cannot run it, use Install.cmd on each computer.",
+        run.says("PowerShell did not run Deploy-Certificates.ps1");
+        run.says("Nothing was sent anywhere. Where PowerShell cannot run it, use Install.cmd on each computer.",
         );
-        never_says(&run, "Using Install-Certutil.cmd");
-        never_says(&run, "run Install-Certutil.cmd");
+        run.never_says("Using Install-Certutil.cmd");
+        run.never_says("run Install-Certutil.cmd");
         assert!(!run.any_arg("-addstore"));
         assert_eq!(
             run.of("powershell")
@@ -469,11 +453,8 @@ fn deploy_runs_only_a_checked_copy() {
         std::fs::write(case.file("Deploy-Certificates.ps1"), script).unwrap();
         let run = case.run(wine, line, &[]);
         assert_eq!(run.code, 2, "{}", run.output);
-        says(&run, "CHANGED   Deploy-Certificates.ps1");
-        says(
-            &run,
-            "exit code 2 (integrity failure, nothing sent anywhere)",
-        );
+        run.says("CHANGED   Deploy-Certificates.ps1");
+        run.says("exit code 2 (integrity failure, nothing sent anywhere)");
         assert_eq!(run.of("powershell").count(), 0);
         assert_cleaned_up(wine, &run);
 
@@ -509,7 +490,7 @@ fn deploy_runs_only_a_checked_copy() {
             &[],
         );
         assert_eq!(run.code, 2, "{}", run.output);
-        says(&run, "is not the one you gave");
+        run.says("is not the one you gave");
         assert_eq!(run.of("powershell").count(), 0);
         assert_cleaned_up(wine, &run);
     })

@@ -66,18 +66,6 @@ fn listed(command: &str) -> String {
     command[at..at + end].to_string()
 }
 
-fn says(run: &Run, text: &str) {
-    assert!(
-        run.output.contains(text),
-        "{text:?} not in:\n{}",
-        run.output
-    );
-}
-
-fn never_says(run: &Run, text: &str) {
-    assert!(!run.output.contains(text), "{text:?} in:\n{}", run.output);
-}
-
 /// Today's run as SYSTEM on a host that has everything, and the same with -Startup: the counts
 /// docs/administrators.md and README.txt give. Every external program a run starts is one of the
 /// doubles (each logs its call), except the `cmd.exe` that runs the second stage from the
@@ -140,12 +128,9 @@ fn a_compliant_host_starts_two_programs_instead_of_twenty() {
                 call.cwd
             );
         }
-        says(&run, "already compliant, nothing to do. No report");
-        says(
-            &run,
-            "Install.cmd finished with exit code 0 (already compliant, nothing to do).",
-        );
-        never_says(&run, "checking copies");
+        run.says("already compliant, nothing to do. No report");
+        run.says("Install.cmd finished with exit code 0 (already compliant, nothing to do).");
+        run.never_says("checking copies");
 
         // A root among the Third-Party Root Certification Authorities counts, as for the
         // installer.
@@ -232,7 +217,7 @@ fn anything_missing_blocked_or_unknown_is_the_full_checked_run() {
                 && blocked.is_none()
                 && !matches!(env, Some(("CB_ONLY_ENTERPRISE_ROOTS", _)));
             assert_eq!(verdict == "compliant", all_there, "{what}: {verdict}");
-            says(&run, "running in full");
+            run.says("running in full");
             // The full run, as without -Startup: every file copied and hashed in the private
             // folder (SHA256SUMS and Install.cmd against the digest first), then the checked
             // copy of the installer with the user's arguments.
@@ -248,7 +233,7 @@ fn anything_missing_blocked_or_unknown_is_the_full_checked_run() {
                 ],
                 "{what}"
             );
-            never_says(&run, "already compliant");
+            run.never_says("already compliant");
             assert_cleaned_up(wine, &run);
         }
 
@@ -264,8 +249,8 @@ fn anything_missing_blocked_or_unknown_is_the_full_checked_run() {
         );
         assert_eq!(run.code, 0, "{}", run.output);
         assert_eq!(startup_check(&run).args[5], "not started");
-        says(&run, "running in full");
-        says(&run, "Using Install-Certutil.cmd");
+        run.says("running in full");
+        run.says("Using Install-Certutil.cmd");
         assert!(powershell_file(&run).is_none());
         let adds = added(&run);
         assert_eq!(adds.len(), 1, "{adds:?}");
@@ -289,19 +274,19 @@ fn startup_never_pauses() {
         let unset = "set \"CERTBUNDLE_NOPAUSE=\"\r\n";
         let run = case.run(wine, &format!("{unset}Install.cmd"), &interactive);
         assert_eq!(run.code, 0, "{}", run.output);
-        says(&run, "Press any key");
+        run.says("Press any key");
         let run = case.run(wine, &format!("{unset}Install.cmd -Startup"), &interactive);
         assert_eq!(run.code, 0, "{}", run.output);
-        says(&run, "already compliant");
-        never_says(&run, "Press any key");
+        run.says("already compliant");
+        run.never_says("Press any key");
         // The full run too, from its second stage.
         let case = Case::new();
         stores(&case, "Root", false);
         let run = case.run(wine, &format!("{unset}Install.cmd -Startup"), &interactive);
         assert_eq!(run.code, 0, "{}", run.output);
-        says(&run, "running in full");
+        run.says("running in full");
         assert!(powershell_file(&run).is_some());
-        never_says(&run, "Press any key");
+        run.never_says("Press any key");
     })
 }
 
@@ -335,8 +320,8 @@ fn startup_refuses_what_does_not_go_with_it() {
             let run = case.run(wine, line, &SYSTEM);
             assert_eq!(run.code, 3, "{line}: {}", run.output);
             assert!(run.output.contains(expect), "{line}: {}", run.output);
-            says(&run, "Install.cmd -Startup  -ExpectedDigest DIGEST");
-            says(&run, "exit code 3 (could not start, nothing");
+            run.says("Install.cmd -Startup  -ExpectedDigest DIGEST");
+            run.says("exit code 3 (could not start, nothing");
             assert!(run.calls.is_empty(), "{line}: {:#?}", run.calls);
         }
         // Not elevated (a scheduled task under an account without "Run with highest
@@ -344,7 +329,7 @@ fn startup_refuses_what_does_not_go_with_it() {
         stores(&case, "Root", true);
         let run = case.run(wine, &startup_line(&case), &[("USERNAME", "admin")]);
         assert_eq!(run.code, 3, "{}", run.output);
-        says(&run, "This installer needs administrator rights.");
+        run.says("This installer needs administrator rights.");
         let tools: Vec<&str> = run.calls.iter().map(|c| c.tool.as_str()).collect();
         assert_eq!(tools, ["fsutil", "net"], "{:#?}", run.calls);
     })
@@ -376,7 +361,7 @@ fn a_unc_report_folder_reaches_the_installer_as_typed() {
                 &SYSTEM,
             );
             assert_eq!(run.code, 0, "{typed}: {}", run.output);
-            says(&run, "running in full");
+            run.says("running in full");
             assert_eq!(
                 checked_copy_arguments(&run, &case, "Install-Certificates.ps1"),
                 ["-ReportDir", passed],

@@ -56,6 +56,20 @@ pub struct Call {
 }
 
 impl Run {
+    /// The run printed `text` (the whole output is shown when not).
+    pub fn says(&self, text: &str) {
+        assert!(
+            self.output.contains(text),
+            "{text:?} not in:\n{}",
+            self.output
+        );
+    }
+
+    /// The run never printed `text`.
+    pub fn never_says(&self, text: &str) {
+        assert!(!self.output.contains(text), "{text:?} in:\n{}", self.output);
+    }
+
     /// The calls of one tool.
     pub fn of<'a>(&'a self, tool: &'a str) -> impl Iterator<Item = &'a Call> + 'a {
         self.calls.iter().filter(move |c| c.tool == tool)
