@@ -1057,3 +1057,39 @@ fn the_report_says_which_physical_stores_hold_each_certificate() {
         "if (Test-InStore $Stores['LocalMachine\\' + $entry['Store']] $entry['Sha1']) {"
     ));
 }
+
+/// README.txt section 4: the Group Policy path, imported from a checked local copy, what the GPO
+/// delivers listed with certutil -grouppolicy, and only the stores the bundle has.
+#[test]
+fn readme_txt_says_how_to_put_the_certificates_in_a_gpo() {
+    let root = root("Gpo Root");
+    let inter = intermediate("Gpo Intermediate", &root);
+    for (ders, has_ca) in [
+        (vec![root.der.clone()], false),
+        (vec![root.der.clone(), inter.der.clone()], true),
+    ] {
+        let readme = text(&render_bundle(&ders), "README.txt");
+        let at = readme.find("4. GROUP POLICY (DOMAIN, NO SCRIPT)").unwrap();
+        let end = at + readme[at..].find("5. PUBLISH TO ACTIVE DIRECTORY").unwrap();
+        let section = readme[at..end]
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        for must in [
+            "Computer Configuration > Policies > Windows Settings > Security Settings > Public Key Policies > Trusted Root Certification Authorities",
+            "first copy the certs folder to a folder on your computer that only you can change",
+            "gpupdate /force",
+            "%SystemRoot%\\System32\\certutil.exe -grouppolicy -store Root",
+            "Install.cmd -CheckOnly",
+            "group-policy, enterprise, local-machine, third-party",
+        ] {
+            assert!(section.contains(must), "{must:?} not in:\n{section}");
+        }
+        for ca in [
+            "Public Key Policies > Intermediate Certification Authorities",
+            "certutil.exe -grouppolicy -store CA",
+        ] {
+            assert_eq!(section.contains(ca), has_ca, "{ca}");
+        }
+    }
+}
