@@ -497,9 +497,10 @@ static int reg(int argc, wchar_t **argv) {
 /* ------------------------------------------------------------------------------------------
  * Install.cmd -Startup's check: the command text lists the bundle's certificates as
  * foreach ($e in 'R<THUMBPRINT>,C<THUMBPRINT>,...'. Exit 42 ("already compliant") when every R is
- * in CB_STORES\Machine\Root or \AuthRoot, every C in \Machine\CA, none in \Machine\Disallowed
- * or \System\Disallowed (SYSTEM's own), and CB_ONLY_ENTERPRISE_ROOTS is not 1 (Group Policy
- * trusts only enterprise roots); otherwise 1, as the real command does. A list that is not of
+ * in CB_STORES\Machine\Root or \AuthRoot (\Root alone when CB_ONLY_ENTERPRISE_ROOTS is 1: Group
+ * Policy trusts only enterprise roots, ProtectedRoots Flags 0x8, and AuthRoot is left out), every
+ * C in \Machine\CA, none in \Machine\Disallowed or \System\Disallowed (SYSTEM's own); otherwise
+ * 1, as the real command does. A list that is not of
  * that form is refused (exit 1). CB_PS_PROBE=none: PowerShell does not start (exit 1);
  * CB_PS_COMMAND_EXIT=N: the check runs but PowerShell exits with N (PowerShell 2.0 without
  * KB2552055 returns 0 whatever the script's exit code). The log names the verdict. */
@@ -517,6 +518,7 @@ static int startup_check(int argc, wchar_t **argv, const wchar_t *list) {
         return 1;
     }
     wchar_t verdict[200] = L"compliant";
+    int authroot = !env_int(L"CB_ONLY_ENTERPRISE_ROOTS", 0);
     int entries = 0;
     const wchar_t *p = list;
     while (*p != L'\'') {
@@ -535,7 +537,7 @@ static int startup_check(int argc, wchar_t **argv, const wchar_t *list) {
         if (*p == L',') p++;
         entries++;
         if (wcscmp(verdict, L"compliant")) continue;
-        int present = kind == L'R' ? store_has(L"Machine", L"Root", thumb) || store_has(L"Machine", L"AuthRoot", thumb)
+        int present = kind == L'R' ? store_has(L"Machine", L"Root", thumb) || (authroot && store_has(L"Machine", L"AuthRoot", thumb))
                                    : store_has(L"Machine", L"CA", thumb);
         if (!present) swprintf(verdict, 200, L"missing %ls", thumb);
         else if (store_has(L"Machine", L"Disallowed", thumb) || store_has(L"System", L"Disallowed", thumb))
@@ -545,7 +547,6 @@ static int startup_check(int argc, wchar_t **argv, const wchar_t *list) {
         log_call(L"powershell", argc, argv, L"malformed list");
         return 1;
     }
-    if (!wcscmp(verdict, L"compliant") && env_int(L"CB_ONLY_ENTERPRISE_ROOTS", 0)) wcscpy(verdict, L"only enterprise roots");
     log_call(L"powershell", argc, argv, verdict);
     return env_int(L"CB_PS_COMMAND_EXIT", wcscmp(verdict, L"compliant") ? 1 : 42);
 }

@@ -140,13 +140,25 @@ fn a_compliant_host_starts_two_programs_instead_of_twenty() {
         assert_eq!(run.code, 0, "{}", run.output);
         assert_eq!(run.calls.len(), 2, "{:#?}", run.calls);
         assert_eq!(startup_check(&run).args[5], "compliant");
+
+        // Group Policy trusting only enterprise roots (ProtectedRoots Flags 0x8) leaves AuthRoot
+        // out, nothing else: every root in Root itself is still compliant.
+        let case = Case::new();
+        stores(&case, "Root", true);
+        let policy = [SYSTEM[0], SYSTEM[1], ("CB_ONLY_ENTERPRISE_ROOTS", "1")];
+        let run = case.run(wine, &startup_line(&case), &policy);
+        assert_eq!(run.code, 0, "{}", run.output);
+        assert_eq!(run.calls.len(), 2, "{:#?}", run.calls);
+        assert_eq!(startup_check(&run).args[5], "compliant");
+        run.says("already compliant, nothing to do");
     })
 }
 
 /// Whatever the check does not positively say is compliant is the full checked run, with the
 /// user's -ExpectedDigest and -ReportDir: a certificate missing, in Untrusted Certificates (the
-/// computer's, or SYSTEM's own), Group Policy trusting only enterprise roots, PowerShell that
-/// fails or loses the exit code (0 is never "compliant").
+/// computer's, or SYSTEM's own), a root only in AuthRoot when Group Policy trusts only enterprise
+/// roots (AuthRoot is then not trusted), PowerShell that fails or loses the exit code (0 is never
+/// "compliant").
 #[test]
 #[cfg_attr(
     not(all(has_wine, has_mingw)),
@@ -173,8 +185,8 @@ fn anything_missing_blocked_or_unknown_is_the_full_checked_run() {
                 "1",
             ),
             (
-                "only enterprise roots",
-                "Root",
+                "root only in AuthRoot, Group Policy trusting only enterprise roots",
+                "AuthRoot",
                 true,
                 None,
                 Some(("CB_ONLY_ENTERPRISE_ROOTS", "1")),
@@ -215,7 +227,8 @@ fn anything_missing_blocked_or_unknown_is_the_full_checked_run() {
             let verdict = &startup_check(&run).args[5];
             let all_there = intermediate
                 && blocked.is_none()
-                && !matches!(env, Some(("CB_ONLY_ENTERPRISE_ROOTS", _)));
+                && !(root_store == "AuthRoot"
+                    && matches!(env, Some(("CB_ONLY_ENTERPRISE_ROOTS", _))));
             assert_eq!(verdict == "compliant", all_there, "{what}: {verdict}");
             run.says("running in full");
             // The full run, as without -Startup: every file copied and hashed in the private
@@ -424,20 +437,24 @@ fn the_store_check_lists_every_certificate_and_parses() {
             // The doubles read only the list: what the code around it must look at is checked
             // here, as text. The stores the installer looks at, read-only; Untrusted
             // Certificates, the computer's and SYSTEM's own (its Group Policy ones too); the
-            // policy that lets the computer trust only enterprise roots.
+            // policy that lets the computer trust only enterprise roots, which leaves AuthRoot
+            // out of what counts for a root (and fails nothing by itself).
             for must in [
                 "foreach ($n in @('Root', 'AuthRoot', 'CA', 'Disallowed'))",
                 "$x.Open([System.Security.Cryptography.X509Certificates.OpenFlags]::ReadOnly)",
-                "if ($e.StartsWith('R')) { $in = @($s['Root'].Certificates.Find($f, $t, $false)).Count + @($s['AuthRoot'].Certificates.Find($f, $t, $false)).Count } else { $in = @($s['CA'].Certificates.Find($f, $t, $false)).Count }; if ($in -eq 0) { $ok = $false }",
+                "if ($e.StartsWith('R')) { $in = @($s['Root'].Certificates.Find($f, $t, $false)).Count; if ($a) { $in = $in + @($s['AuthRoot'].Certificates.Find($f, $t, $false)).Count } } else { $in = @($s['CA'].Certificates.Find($f, $t, $false)).Count }; if ($in -eq 0) { $ok = $false }",
                 "if (@($s['Disallowed'].Certificates.Find($f, $t, $false)).Count -ne 0) { $ok = $false }",
                 "foreach ($p in @('Software\\Microsoft', 'Software\\Policies\\Microsoft')) { $d = [Microsoft.Win32.Registry]::Users.OpenSubKey('S-1-5-18\\' + $p + '\\SystemCertificates\\Disallowed\\Certificates\\' + $t)",
                 "OpenSubKey('SOFTWARE\\Policies\\Microsoft\\SystemCertificates\\Root\\ProtectedRoots')",
-                "(([int]$v) -band 8) -ne 0) { $ok = $false }",
+                "$ok = $true; $a = $true; $k = ",
+                "(([int]$v) -band 8) -ne 0) { $a = $false } };",
                 "$r = 1; try { $ErrorActionPreference = 'Stop';",
             ] {
                 assert_eq!(command.matches(must).count(), 1, "{must}");
             }
             assert_eq!(command.matches("$r = 42").count(), 1);
+            // Only a certificate missing or distrusted fails the check: not the policy.
+            assert_eq!(command.matches("$ok = $false").count(), 3, "{command}");
             assert_eq!(
                 command.matches("Open(").count(),
                 1,

@@ -962,11 +962,36 @@ fn conflicts_uninstall_status_and_record_follow_the_rules() {
         &ps,
         "Add-JsonMember $script:Policy 'only_enterprise_roots' $script:OnlyEnterpriseRoots",
     );
-    once(
-        &ps,
-        "if ($script:OnlyEnterpriseRoots -and $script:Mode -ne 'uninstall') { $bad = $bad + 1 }",
+    // ProtectedRoots Flags 0x8 only leaves AuthRoot out of LocalMachine\Root: it fails nothing
+    // by itself, and a copy in AuthRoot then counts neither before nor after the run (the root
+    // is installed into the computer's own store).
+    assert!(
+        !ps.lines()
+            .any(|l| l.contains("OnlyEnterpriseRoots") && l.contains("$bad")),
+        "the policy alone must not make the run not compliant"
     );
-    assert!(function(&ps, "Test-Conflicts").contains("Certificate Path Validation Settings"));
+    let authroot = "Test-InStore $Stores['LocalMachine\\AuthRoot'] $entry['Sha1']";
+    let guarded = format!("-not $script:OnlyEnterpriseRoots -and ({authroot})");
+    assert_eq!(ps.matches(authroot).count(), 2, "{ps}");
+    let install = function(&ps, "Invoke-Install");
+    let before = once(
+        &install,
+        &format!("if ($entry['Store'] -eq 'Root' -and {guarded}) {{"),
+    );
+    assert!(before < once(&install, "$entry['Before'] = 'present-authroot'"));
+    once(
+        &result,
+        &format!("}} elseif ($entry['Store'] -eq 'Root' -and {guarded}) {{"),
+    );
+    let conflicts = function(&ps, "Test-Conflicts");
+    assert!(conflicts.contains("Certificate Path Validation Settings"));
+    assert!(
+        conflicts.contains(
+            "is installed into the computer''s own Trusted Root Certification Authorities"
+        ),
+        "{conflicts}"
+    );
+    assert!(!conflicts.contains("are ignored"), "{conflicts}");
 
     let create = function(&ps, "New-ProtectedFolder");
     assert!(create.contains("CreateDirectory($Path, $security)"));
