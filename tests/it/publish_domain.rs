@@ -436,3 +436,97 @@ fn not_elevated_or_other_arguments_run_nothing() {
         }
     })
 }
+
+/// Once the first stage has handed over, Publish-Domain.cmd on the stick can change at will:
+/// the checks, the list, the question and the publishing run from the copy in the private folder
+/// (cmd.exe would otherwise read on in the new file, at the offset it had reached, with
+/// Enterprise Admin rights, while the question waits).
+#[test]
+#[cfg_attr(
+    not(all(has_wine, has_mingw)),
+    ignore = "needs wine and x86_64-w64-mingw32-gcc"
+)]
+fn publish_domain_cmd_changed_on_the_stick_after_the_hand_over_changes_nothing() {
+    with_wine(|wine| {
+        let case = Case::new();
+        let original = std::fs::read(case.file("Publish-Domain.cmd")).unwrap();
+        let evil: String = (0..400)
+            .map(|_| "@echo EVIL-MARKER\r\n@\"%SystemRoot%\\System32\\reg.exe\" add EVIL\r\n")
+            .collect();
+        let evil = write(case.tmp.path(), "evil.cmd", evil);
+        // The first hash is of the first certificate's copy, after the hand over.
+        for (args, typed) in [("", "YES\n"), (" /yes", "")] {
+            std::fs::write(case.file("Publish-Domain.cmd"), &original).unwrap();
+            let run = run_answering(
+                &case,
+                wine,
+                args,
+                typed,
+                &[
+                    ELEVATED,
+                    ("CB_SWAP_FROM", &windows_path(&evil)),
+                    (
+                        "CB_SWAP_TO",
+                        &windows_path(&case.file("Publish-Domain.cmd")),
+                    ),
+                    ("CB_SWAP_AFTER", "1"),
+                ],
+            );
+            assert_eq!(
+                sha256_of(&case.file("Publish-Domain.cmd")),
+                sha256_of(&evil),
+                "{args}: no swap happened"
+            );
+            assert_eq!(run.code, 0, "{args}: {}", run.output);
+            assert!(!run.output.contains("EVIL-MARKER"), "{}", run.output);
+            assert_eq!(run.of("reg").count(), 0, "{:#?}", run.calls);
+            let work = work_folder(&run);
+            assert_eq!(published(&run), expected(&case, &work), "{args}");
+            never_ntauth(&run);
+            listed(&rows(&case), &run);
+            assert_eq!(run.output.contains(QUESTION), args.is_empty(), "{args}");
+            assert!(run.output.contains("RESULT: PUBLISHED."), "{}", run.output);
+            assert!(
+                run.output
+                    .contains("Publish-Domain.cmd finished with exit code 0"),
+                "{}",
+                run.output
+            );
+            assert_cleaned_up(wine, &run);
+        }
+    })
+}
+
+/// The second stage is recognised by the folder it runs from, never by the variable alone: set
+/// by hand (or left over) it stops everything.
+#[test]
+#[cfg_attr(
+    not(all(has_wine, has_mingw)),
+    ignore = "needs wine and x86_64-w64-mingw32-gcc"
+)]
+fn a_second_stage_outside_its_private_folder_stops() {
+    with_wine(|wine| {
+        let case = Case::new();
+        let here = windows_path(&case.folder);
+        let elsewhere = "C:\\elsewhere";
+        // The variable alone, or with the rest of a second stage's settings naming a folder the
+        // script is not in.
+        for env in [
+            vec![ELEVATED, ("CERTBUNDLE_STAGE", here.as_str())],
+            vec![ELEVATED, ("CERTBUNDLE_STAGE", elsewhere)],
+            vec![
+                ELEVATED,
+                ("CERTBUNDLE_STAGE", elsewhere),
+                ("STAGE", elsewhere),
+                ("WORK", here.as_str()),
+                ("MODE", "yes"),
+            ],
+        ] {
+            let run = case.run(wine, "Publish-Domain.cmd /yes", &env);
+            assert_eq!(run.code, 3, "{env:?}: {}", run.output);
+            assert!(run.output.contains("second stage"), "{}", run.output);
+            assert!(run.output.contains("Nothing was published."));
+            assert!(run.calls.is_empty(), "{:?}", run.calls);
+        }
+    })
+}
