@@ -93,7 +93,7 @@ fn the_files_are_ascii_with_lf_and_keep_no_template_syntax_of_ours() {
     // YAML documents, Ansible expressions kept for Ansible.
     assert!(text(&r, PLAYBOOK).starts_with("---\n"));
     assert!(text(&r, INVENTORY).starts_with("---\n"));
-    assert!(text(&r, INVENTORY).contains("\"{{ vault_windows_password }}\""));
+    assert!(text(&r, INVENTORY).contains("\"{{ vault_domain_password }}\""));
 }
 
 #[test]
@@ -191,7 +191,11 @@ fn nothing_runs_on_a_host_before_the_copy_there_is_checked() {
     let always = at("      always:\n");
     assert!(always > at("ansible.builtin.set_fact:"));
     assert!(playbook[always..].starts_with(
-        "      always:\n        - name: Remove the working folder\n          ansible.windows.win_file:\n"
+        "      always:\n        - name: Remove the working folders\n          ansible.windows.win_file:\n"
+    ));
+    // Both: the temporary one and the one the script made.
+    assert!(playbook[always..].contains(
+        "loop: \"{{ [certbundle_tmp.path | default(''), certbundle_run.result.work | default('')] | select | list }}\""
     ));
 }
 
@@ -205,10 +209,8 @@ fn check_mode_runs_the_installer_with_check_only_and_fetches_the_report() {
         "{ps}"
     );
     assert!(ps.contains("} elseif ($Ansible.CheckMode) {\n    $arguments += '-CheckOnly'\n}"));
-    assert!(
-        ps.contains("'-ExecutionPolicy', 'Bypass', '-File', $Installer, '-ReportDir', $ReportDir")
-    );
-    assert!(ps.contains("$Ansible.Result = @{ exit_code = $LASTEXITCODE }"));
+    assert!(ps.contains("'-ExecutionPolicy', 'Bypass', '-File', $copy, '-ReportDir', $reports)"));
+    assert!(ps.contains("$Ansible.Result = @{ exit_code = $LASTEXITCODE; work = $work }"));
     // Never -ExpectedDigest: without SHA256SUMS beside it the installer would refuse to run.
     assert!(!ps.contains("ExpectedDigest"));
     assert_eq!(parse_errors(&ps), Vec::<String>::new(), "{ps}");
@@ -233,6 +235,70 @@ fn check_mode_runs_the_installer_with_check_only_and_fetches_the_report() {
     // The verdicts that pass, in each mode.
     assert!(playbook.contains(
         "{{ (['would-uninstall'] if ansible_check_mode else ['uninstalled']) if certbundle_uninstalling\n      else (['compliant'] if ansible_check_mode else ['compliant', 'fixed']) }}"
+    ));
+}
+
+#[test]
+fn the_script_runs_the_bytes_it_checked_from_a_new_folder_only_administrators_can_change() {
+    let playbook = text(&bundle(), PLAYBOOK);
+    let ps = wrapper(&playbook);
+    assert_eq!(parse_errors(&ps), Vec::<String>::new(), "{ps}");
+    let at = |needle: &str| {
+        assert_eq!(ps.matches(needle).count(), 1, "{needle} in {ps}");
+        ps.find(needle).unwrap()
+    };
+    // The copy win_copy left in %TEMP% is read once, and never used again.
+    let read = at("$bytes = [System.IO.File]::ReadAllBytes($Installer)");
+    assert_eq!(ps.matches("$Installer").count(), 2, "{ps}");
+    let hash = at("$sha.ComputeHash($bytes)");
+    let refuse = at("if ($actual -ne $Sha256) {");
+    // The folder: protected, Administrators and SYSTEM only, owned by Administrators, made with
+    // that access list, in the system's Temp under a new GUID, and looked at once made.
+    let protect = at("$security.SetAccessRuleProtection($true, $false)");
+    at("foreach ($sid in @('S-1-5-32-544', 'S-1-5-18')) {");
+    at("'FullControl', $inherit, $none, $allow");
+    assert_eq!(ps.matches("AddAccessRule").count(), 1, "{ps}");
+    assert!(
+        !ps.contains("S-1-5-32-545") && !ps.contains("S-1-1-0"),
+        "{ps}"
+    );
+    let owner = at(
+        "$security.SetOwner((New-Object -TypeName System.Security.Principal.SecurityIdentifier -ArgumentList 'S-1-5-32-544'))",
+    );
+    let name = at(
+        "$work = Join-Path $env:SystemRoot ('Temp\\certbundle.' + [System.Guid]::NewGuid().ToString('N'))",
+    );
+    let create = at("[void][System.IO.Directory]::CreateDirectory($work, $security)");
+    let verify = at(
+        "if ($link -or -not $acl.AreAccessRulesProtected -or $owner -ne 'S-1-5-32-544' -or $inside.Count -gt 0) {",
+    );
+    // Exactly the bytes checked, written into it, and that copy run, its report written there.
+    let write = at("[System.IO.File]::WriteAllBytes($copy, $bytes)");
+    at("$copy = Join-Path $work 'Install-Certificates.ps1'");
+    // As Install.cmd starts it: the system's modules, in System32.
+    let modules = at("$env:PSModulePath = Join-Path $system32 'WindowsPowerShell\\v1.0\\Modules'");
+    let location = at("Set-Location -LiteralPath $system32");
+    let run = at("& $powershell @arguments");
+    assert!(read < hash && hash < refuse && refuse < protect, "{ps}");
+    assert!(
+        protect < owner && owner < name && name < create && create < verify,
+        "{ps}"
+    );
+    assert!(
+        verify < write && write < modules && modules < location && location < run,
+        "{ps}"
+    );
+    // The report is looked for there (the folder the script returns), not in the temporary one.
+    assert!(playbook.contains("paths: \"{{ certbundle_run.result.work }}\\\\reports\""));
+    assert!(!playbook.contains("certbundle_tmp.path }}\\\\reports"));
+    // The host passes only with exit code 0, in the mode's exit codes, and the report's mode.
+    assert!(playbook.contains(
+        "when: certbundle_report.verdict not in certbundle_passing_verdicts or certbundle_run.result.exit_code != 0\n"
+    ));
+    assert!(playbook.contains("or certbundle_run.result.exit_code not in certbundle_exit_codes\n"));
+    assert!(playbook.contains("or certbundle_report.mode != certbundle_mode\n"));
+    assert!(playbook.contains(
+        "certbundle_exit_codes: \"{{ [0, 1, 2, 3, 4] if certbundle_mode == 'check-only' else [0, 1, 2, 3] }}\""
     ));
 }
 
@@ -394,7 +460,7 @@ fn certbundle_report_reads_the_reports_the_playbook_fetches() {
             report["report_dir"]
                 .as_str()
                 .unwrap()
-                .starts_with("C:\\Users\\svc-ansible\\AppData\\Local\\Temp\\certbundle.")
+                .starts_with("C:\\Windows\\Temp\\certbundle.")
         );
         assert!(
             std::fs::read(fixture(&format!("ansible/{name}.txt")))
@@ -450,6 +516,8 @@ fn run_playbook(
     );
     let temp = work.path().join("host-temp");
     std::fs::create_dir_all(&temp).unwrap();
+    let system_temp = work.path().join("host-windows/Temp");
+    std::fs::create_dir_all(&system_temp).unwrap();
     let inventory = write(
         work.path(),
         "inventory.yml",
@@ -469,6 +537,10 @@ fn run_playbook(
         .env("ANSIBLE_COLLECTIONS_PATH", &collections)
         .env("ANSIBLE_COLLECTIONS_SCAN_SYS_PATH", "false")
         .env("CERTBUNDLE_FAKE_TEMP", &temp)
+        .env(
+            "CERTBUNDLE_FAKE_SYSTEMROOT",
+            work.path().join("host-windows"),
+        )
         .env("CERTBUNDLE_FAKE_LOG", &log)
         .env(
             "CERTBUNDLE_FAKE_REPORT",
@@ -481,8 +553,9 @@ fn run_playbook(
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    // The host's folder is removed however the run ended.
+    // The host's folders are removed however the run ended.
     assert_eq!(listing(&temp), Vec::<String>::new(), "{out}");
+    assert_eq!(listing(&system_temp), Vec::<String>::new(), "{out}");
     PlaybookRun {
         ok,
         out,
@@ -530,9 +603,31 @@ fn against_a_stand_in_host_install_and_check_mode_run_the_installer_and_fetch_it
     let r = run_playbook(tmp.path(), &bundle, FIXED, &[], &[]);
     assert!(r.ok, "{}", r.out);
     assert_eq!(r.runs.len(), 1, "{}", r.out);
-    assert_eq!(r.runs[0][0], "-ReportDir");
-    assert!(r.runs[0][1].ends_with("\\reports") && r.runs[0][1].contains("certbundle."));
-    assert_eq!(r.runs[0].len(), 2, "{:?}", r.runs);
+    // The copy it runs and its reports are in one new folder of the system's Temp, not in %TEMP%.
+    let [file_flag, copy, dir_flag, reports] = &r.runs[0][..] else {
+        panic!("{:?}", r.runs)
+    };
+    assert_eq!(
+        (file_flag.as_str(), dir_flag.as_str()),
+        ("-File", "-ReportDir")
+    );
+    let work = Path::new(copy).parent().unwrap();
+    assert_eq!(work.parent().unwrap().file_name().unwrap(), "Temp");
+    assert!(
+        work.parent()
+            .unwrap()
+            .parent()
+            .unwrap()
+            .ends_with("host-windows")
+    );
+    let name = work.file_name().unwrap().to_str().unwrap();
+    assert!(
+        name.len() == 43
+            && name.starts_with("certbundle.")
+            && name[11..].bytes().all(|b| b.is_ascii_hexdigit()),
+        "{name}"
+    );
+    assert_eq!(Path::new(reports), work.join("reports"));
     assert_eq!(r.reports, both("WS-0101_20261128T090006Z"));
     assert!(
         r.out.contains("WS-0101: fixed (mode install, exit code 0)"),
@@ -549,7 +644,7 @@ fn against_a_stand_in_host_install_and_check_mode_run_the_installer_and_fetch_it
     let r = run_playbook(tmp.path(), &bundle, FIXED, &["--check"], &[]);
     assert!(!r.ok, "{}", r.out);
     assert_eq!(r.runs.len(), 1);
-    assert_eq!(&r.runs[0][2..], ["-CheckOnly"]);
+    assert_eq!(&r.runs[0][4..], ["-CheckOnly"]);
     assert_eq!(r.reports, both("WS-0101_20261128T090006Z"));
     assert!(
         r.out.contains("WS-0101: not-compliant (exit code 4)"),
@@ -599,7 +694,7 @@ fn against_a_stand_in_host_a_blocked_certificate_fails_and_uninstall_passes_its_
     );
     assert!(r.ok, "{}", r.out);
     assert_eq!(
-        &r.runs[0][2..],
+        &r.runs[0][4..],
         ["-Uninstall", "-WhatIf", "-SkipProductCheck"]
     );
     assert!(r.out.contains("WS-0101: would-uninstall"), "{}", r.out);
@@ -672,6 +767,22 @@ fn against_a_stand_in_host_a_changed_installer_never_runs() {
     );
     assert!(r.runs.is_empty() && r.reports.is_empty());
 
+    // A copy changed after win_stat checked it: the script reads it once, finds it changed and
+    // runs nothing.
+    let r = run_playbook(
+        tmp.path(),
+        &bundle,
+        FIXED,
+        &[],
+        &[("CERTBUNDLE_FAKE_TAMPER", "1")],
+    );
+    assert!(
+        !r.ok && r.out.contains("The installer copy changed: not run."),
+        "{}",
+        r.out
+    );
+    assert!(r.runs.is_empty() && r.reports.is_empty());
+
     // An installer beside the playbook that is not the one it was built with: nothing is sent.
     let installer = bundle.join("Install-Certificates.ps1");
     let mut changed = std::fs::read(&installer).unwrap();
@@ -686,6 +797,55 @@ fn against_a_stand_in_host_a_changed_installer_never_runs() {
     assert!(r.runs.is_empty() && r.reports.is_empty());
     assert!(
         !r.out.contains("Make a private working folder"),
+        "{}",
+        r.out
+    );
+}
+
+#[test]
+#[cfg_attr(
+    not(has_ansible),
+    ignore = "needs ansible-playbook on PATH (.ci/run installs ansible into a virtual environment)"
+)]
+fn against_a_stand_in_host_only_exit_code_0_passes_whatever_the_report_says() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (bundle, _) = stand_in_bundle(tmp.path());
+    // A report that says "fixed" with the exit code 1 the installer returned: fails.
+    let r = run_playbook(
+        tmp.path(),
+        &bundle,
+        FIXED,
+        &[],
+        &[("CERTBUNDLE_FAKE_EXIT_CODE", "1")],
+    );
+    assert!(!r.ok, "{}", r.out);
+    assert!(r.out.contains("WS-0101: fixed (exit code 1)."), "{}", r.out);
+    // Exit code 4 is -CheckOnly's: in an install it is not this run's.
+    let r = run_playbook(
+        tmp.path(),
+        &bundle,
+        FIXED,
+        &[],
+        &[("CERTBUNDLE_FAKE_EXIT_CODE", "4")],
+    );
+    assert!(!r.ok, "{}", r.out);
+    assert!(
+        r.out.contains("is not this run's")
+            && r.out.contains("in this mode it returns one of 0, 1, 2, 3)"),
+        "{}",
+        r.out
+    );
+    // A check-only report where an install ran: not this run's.
+    let r = run_playbook(
+        tmp.path(),
+        &bundle,
+        "SRV-APEX02_20261128T090005Z.json",
+        &[],
+        &[("CERTBUNDLE_FAKE_MODE", "check-only")],
+    );
+    assert!(!r.ok, "{}", r.out);
+    assert!(
+        r.out.contains("mode check-only (this is install)"),
         "{}",
         r.out
     );
