@@ -499,6 +499,22 @@ struct PlaybookRun {
     reports: Vec<String>,
 }
 
+/// The playbook stopped on the control node: it failed saying nothing was sent, ran nothing
+/// and fetched nothing, and never made a working folder on a host.
+fn nothing_was_sent(r: &PlaybookRun) {
+    assert!(
+        !r.ok && r.out.contains("Nothing was sent to any host"),
+        "{}",
+        r.out
+    );
+    assert!(r.runs.is_empty() && r.reports.is_empty());
+    assert!(
+        !r.out.contains("Make a private working folder"),
+        "{}",
+        r.out
+    );
+}
+
 /// Runs the playbook of `bundle` with the stand-in installer answering as `report` (a fixture
 /// of tests/fixtures/ansible, turned into the run's mode). `env` adds variables for the stand-ins.
 fn run_playbook(
@@ -731,17 +747,7 @@ fn against_a_stand_in_host_the_expected_digest_is_checked_before_anything_is_sen
         ],
         &[],
     );
-    assert!(
-        !r.ok && r.out.contains("Nothing was sent to any host"),
-        "{}",
-        r.out
-    );
-    assert!(r.runs.is_empty() && r.reports.is_empty());
-    assert!(
-        !r.out.contains("Make a private working folder"),
-        "{}",
-        r.out
-    );
+    nothing_was_sent(&r);
 }
 
 #[test]
@@ -789,17 +795,7 @@ fn against_a_stand_in_host_a_changed_installer_never_runs() {
     changed.extend_from_slice(b"\r\n");
     std::fs::write(&installer, changed).unwrap();
     let r = run_playbook(tmp.path(), &bundle, FIXED, &[], &[]);
-    assert!(
-        !r.ok && r.out.contains("Nothing was sent to any host"),
-        "{}",
-        r.out
-    );
-    assert!(r.runs.is_empty() && r.reports.is_empty());
-    assert!(
-        !r.out.contains("Make a private working folder"),
-        "{}",
-        r.out
-    );
+    nothing_was_sent(&r);
 }
 
 #[test]
