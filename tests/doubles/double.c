@@ -145,6 +145,33 @@ static int file_sha256(const wchar_t *path, wchar_t *out) {
 #define CRYPT_E_NOT_FOUND_CODE (-2146885628)
 #define E_ACCESSDENIED_CODE (-2147024891)
 #define FILE_NOT_FOUND_CODE (-2147024894)
+
+/* The certificate file a -addstore or -dspublish call names: read, logged with its SHA-256 (or
+ * "missing"), and refused as certutil refuses it (missing, not DER) with its message for `verb`.
+ * Returns the bytes and their SHA-1 in sha1 (100 characters), or NULL with *code set. */
+static unsigned char *read_certificate(const wchar_t *verb, const wchar_t *file, int argc, wchar_t **argv,
+                                       DWORD *len, wchar_t *sha1, int *code) {
+    wchar_t sha256[100] = L"", extra[300];
+    unsigned char *data = read_all(file, len);
+    if (data && (!hash_hex(CALG_SHA1, data, *len, sha1, 0) || !hash_hex(CALG_SHA_256, data, *len, sha256, 0))) {
+        free(data);
+        data = NULL;
+    }
+    swprintf(extra, 300, L"sha256=%ls", data ? sha256 : L"missing");
+    log_call(L"certutil", argc, argv, extra);
+    if (!data) {
+        wprintf(L"CertUtil: %ls command FAILED: 0x80070002 (WIN32: 2 ERROR_FILE_NOT_FOUND)\n", verb);
+        *code = FILE_NOT_FOUND_CODE;
+        return NULL;
+    }
+    if (*len < 2 || data[0] != 0x30) {
+        free(data);
+        wprintf(L"CertUtil: %ls command FAILED: 0x8009310b (ASN: 267 CRYPT_E_ASN1_BADTAG)\n", verb);
+        *code = -2146881269;
+        return NULL;
+    }
+    return data;
+}
 #define E_INVALIDARG_CODE (-2147024809)
 #define DS_INSUFF_ACCESS_RIGHTS_CODE (-2147016552)
 
@@ -237,23 +264,10 @@ static int certutil(int argc, wchar_t **argv) {
         if (!_wcsicmp(argv[j], L"-f")) j++;
         if (j + 1 >= argc) return 1;
         DWORD len = 0;
-        unsigned char *data = read_all(argv[j + 1], &len);
-        wchar_t sha1[100] = L"", sha256[100] = L"", extra[300];
-        if (data && (!hash_hex(CALG_SHA1, data, len, sha1, 0) || !hash_hex(CALG_SHA_256, data, len, sha256, 0))) {
-            free(data);
-            data = NULL;
-        }
-        swprintf(extra, 300, L"sha256=%ls", data ? sha256 : L"missing");
-        log_call(L"certutil", argc, argv, extra);
-        if (!data) {
-            wprintf(L"CertUtil: -addstore command FAILED: 0x80070002 (WIN32: 2 ERROR_FILE_NOT_FOUND)\n");
-            return FILE_NOT_FOUND_CODE;
-        }
-        if (len < 2 || data[0] != 0x30) {
-            free(data);
-            wprintf(L"CertUtil: -addstore command FAILED: 0x8009310b (ASN: 267 CRYPT_E_ASN1_BADTAG)\n");
-            return -2146881269;
-        }
+        wchar_t sha1[100] = L"";
+        int code = 0;
+        unsigned char *data = read_certificate(L"-addstore", argv[j + 1], argc, argv, &len, sha1, &code);
+        if (!data) return code;
         if (env_int(L"CB_ADDSTORE_FAIL", 0) || (!user && !env_int(L"CB_ELEVATED", 0))) {
             free(data);
             wprintf(L"CertUtil: -addstore command FAILED: 0x80070005 (WIN32: 5 ERROR_ACCESS_DENIED)\n");
@@ -280,23 +294,10 @@ static int certutil(int argc, wchar_t **argv) {
         if (j + 1 >= argc) return 1;
         const wchar_t *file = argv[j], *kind = argv[j + 1];
         DWORD len = 0;
-        unsigned char *data = read_all(file, &len);
-        wchar_t sha1[100] = L"", sha256[100] = L"", extra[300];
-        if (data && (!hash_hex(CALG_SHA1, data, len, sha1, 0) || !hash_hex(CALG_SHA_256, data, len, sha256, 0))) {
-            free(data);
-            data = NULL;
-        }
-        swprintf(extra, 300, L"sha256=%ls", data ? sha256 : L"missing");
-        log_call(L"certutil", argc, argv, extra);
-        if (!data) {
-            wprintf(L"CertUtil: -dsPublish command FAILED: 0x80070002 (WIN32: 2 ERROR_FILE_NOT_FOUND)\n");
-            return FILE_NOT_FOUND_CODE;
-        }
-        if (len < 2 || data[0] != 0x30) {
-            free(data);
-            wprintf(L"CertUtil: -dsPublish command FAILED: 0x8009310b (ASN: 267 CRYPT_E_ASN1_BADTAG)\n");
-            return -2146881269;
-        }
+        wchar_t sha1[100] = L"";
+        int code = 0;
+        unsigned char *data = read_certificate(L"-dsPublish", file, argc, argv, &len, sha1, &code);
+        if (!data) return code;
         static const wchar_t *kinds[] = {L"NTAuthCA", L"RootCA", L"SubCA", L"CrossCA", L"KRA", L"User", L"Machine"};
         int known = 0;
         for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++) known |= !_wcsicmp(kind, kinds[k]);
