@@ -17,6 +17,8 @@ const TOOLS: &[(&str, &[&str])] = &[
     ("has_wine", &["wine"]),
     ("has_mingw", &["x86_64-w64-mingw32-gcc"]),
     ("has_pwsh", &["pwsh"]),
+    // Python 3 runs .ci/dist, which writes the release archives.
+    ("has_python3", &["python3"]),
     // Ansible checks the generated playbook: `--syntax-check`, and ansible-lint.
     ("has_ansible", &["ansible-playbook"]),
     ("has_ansible_lint", &["ansible-lint"]),
@@ -37,6 +39,10 @@ const DATA: &[(&str, &str)] = &[
     ("has_catalog_certs", "../shared/catalog/certs"),
 ];
 
+/// The Windows target (issue 15): its cfg is set when rustup installed the target's standard
+/// library, or when `CERTBUNDLE_REQUIRE_TOOLS` names it.
+const WINDOWS_TARGET: (&str, &str) = ("has_windows_target", "x86_64-pc-windows-gnu");
+
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-env-changed=PATH");
@@ -50,6 +56,11 @@ fn main() {
             println!("cargo::rustc-cfg={cfg}");
         }
     }
+    let (cfg, target) = WINDOWS_TARGET;
+    println!("cargo::rustc-check-cfg=cfg({cfg})");
+    if has_target(target) || required.contains(&target) {
+        println!("cargo::rustc-cfg={cfg}");
+    }
     let crate_dir = PathBuf::from(std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default());
     for (cfg, folder) in DATA {
         println!("cargo::rustc-check-cfg=cfg({cfg})");
@@ -61,6 +72,24 @@ fn main() {
             println!("cargo::rustc-cfg={cfg}");
         }
     }
+}
+
+/// Whether the standard library for `target` is installed in the sysroot of the compiler Cargo uses.
+fn has_target(target: &str) -> bool {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let Ok(out) = std::process::Command::new(rustc)
+        .args(["--print", "sysroot"])
+        .output()
+    else {
+        return false;
+    };
+    let sysroot = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+    let lib = sysroot.join("lib/rustlib").join(target).join("lib");
+    if lib.is_dir() {
+        // Installed or removed later: `rustup target add` changes this folder.
+        println!("cargo::rerun-if-changed={}", lib.display());
+    }
+    lib.is_dir()
 }
 
 /// Whether an executable file called `name` is in a folder of `PATH`.
