@@ -20,7 +20,14 @@ use crate::verify::Policy;
 /// Builds verified, self-contained CA certificate bundles for air-gapped Trend Micro
 /// OfficeScan / Apex One sites, and checks them again after the trip.
 #[derive(Debug, Parser)]
-#[command(name = "certbundle", version, max_term_width = 100)]
+// The name printed in usage lines is always `certbundle`, whatever argv[0] says (`certbundle.exe`,
+// a full path): the same help on every platform.
+#[command(
+    name = "certbundle",
+    bin_name = "certbundle",
+    version,
+    max_term_width = 100
+)]
 #[command(
     after_help = "Exit codes: 0 success, 1 the checked thing is not acceptable (findings, a damaged bundle), \
 2 usage or I/O error.\n\nExample:\n  certbundle fetch -o fetched          (on a connected machine)\n  certbundle build fetched -o out      (apex-one: shipped roots + what was fetched)\n  certbundle verify out/apex-one-certs-20261125.zip\n  certbundle report E:\\apex-one-certs-20261125   (back from the site)"

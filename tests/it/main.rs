@@ -28,3 +28,4 @@ mod readme;
 mod render_snapshots;
 mod sizes;
 mod verify_findings;
+mod windows_exe;

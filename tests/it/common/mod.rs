@@ -8,6 +8,7 @@ pub mod powershell;
 pub mod tsa;
 pub mod wine;
 pub mod wine_case;
+pub mod winexe;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;

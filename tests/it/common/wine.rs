@@ -92,14 +92,14 @@ impl Call {
     }
 }
 
-/// One of the few places for a Wine run, held while it lives.
-struct Slot;
+/// One of the few places for a Wine run, held while it lives (the scripts' runs and certbundle.exe's share them).
+pub struct Slot;
 
 static SLOTS: std::sync::Mutex<usize> = std::sync::Mutex::new(0);
 static FREED: std::sync::Condvar = std::sync::Condvar::new();
 
 impl Slot {
-    fn take() -> Slot {
+    pub fn take() -> Slot {
         let mut busy = SLOTS.lock().unwrap_or_else(|e| e.into_inner());
         while *busy >= 2 {
             busy = FREED.wait(busy).unwrap_or_else(|e| e.into_inner());
@@ -269,6 +269,11 @@ pub fn windows_path(path: &Path) -> String {
 }
 
 impl Wine {
+    /// The prefix folder (`WINEPREFIX`).
+    pub fn prefix(&self) -> &Path {
+        &self.prefix
+    }
+
     /// The Linux folder behind drive `R:` of the prefix.
     pub fn drive_r(&self) -> &Path {
         &self.drive_r
