@@ -102,10 +102,10 @@ Exit codes: 0 every file read, 1 a file is not a signed PE or its signature is m
 #[derive(Debug, Args)]
 struct ExtractArgs {
     /// Signed Windows PE files (EXE, DLL, SYS).
-    #[arg(value_name = "FILE", required = true)]
+    #[arg(value_parser = native_path(), value_name = "FILE", required = true)]
     files: Vec<PathBuf>,
     /// Folder to write the CA certificates to (created if missing).
-    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    #[arg(value_parser = native_path(), short = 'o', long = "output", value_name = "DIR")]
     output: Option<PathBuf>,
     /// Also write the signers' own (leaf) certificates; they never belong in a bundle.
     #[arg(long)]
@@ -138,10 +138,10 @@ fn parse_now(text: Option<&str>, env: &Environment) -> Result<OffsetDateTime, Er
 #[derive(Debug, Args)]
 struct ReportArgs {
     /// Report files, folders, or bundle folders / zips holding reports\.
-    #[arg(value_name = "PATH", required = true)]
+    #[arg(value_parser = native_path(), value_name = "PATH", required = true)]
     paths: Vec<PathBuf>,
     /// The bundle (folder or zip) the hosts should have run: reports of another one are flagged.
-    #[arg(long, value_name = "BUNDLE")]
+    #[arg(value_parser = native_path(), long, value_name = "BUNDLE")]
     bundle: Option<PathBuf>,
     /// Print machine-readable JSON.
     #[arg(long, conflicts_with = "csv")]
@@ -150,12 +150,12 @@ struct ReportArgs {
     #[arg(long)]
     csv: bool,
     /// Also write a self-contained HTML page (summary, compliance bar, colour-coded table).
-    #[arg(long, value_name = "FILE")]
+    #[arg(value_parser = native_path(), long, value_name = "FILE")]
     html: Option<PathBuf>,
     /// The hosts that should have reported, one name a line (# comments, blank lines ignored; the
     /// file Deploy-Certificates.ps1 -ComputerListFile reads): each without a report is a row
     /// `no report` (not compliant), each report no line names is noted `not expected`.
-    #[arg(long, value_name = "FILE")]
+    #[arg(value_parser = native_path(), long, value_name = "FILE")]
     expect: Option<PathBuf>,
 }
 
@@ -178,6 +178,7 @@ struct FetchArgs {
     profile: String,
     /// Folder for the downloaded certificates (created if missing).
     #[arg(
+        value_parser = native_path(),
         short = 'o',
         long = "output",
         value_name = "DIR",
@@ -217,10 +218,10 @@ struct CheckArgs {
 #[derive(Debug, Args)]
 struct BuildArgs {
     /// Certificate files (.cer .crt .pem .der .p7b .p7c) or folders to walk.
-    #[arg(value_name = "INPUT")]
+    #[arg(value_parser = native_path(), value_name = "INPUT")]
     inputs: Vec<PathBuf>,
     /// Folder that receives the bundle folder and zip (created if missing).
-    #[arg(short = 'o', long = "output", value_name = "DIR", default_value = ".")]
+    #[arg(value_parser = native_path(), short = 'o', long = "output", value_name = "DIR", default_value = ".")]
     output: PathBuf,
     /// Bundle name [default: <profile>-certs-<YYYYMMDD>, "custom" for profile none].
     #[arg(long, value_name = "NAME")]
@@ -235,11 +236,11 @@ struct BuildArgs {
     #[arg(long)]
     json: bool,
     /// Folder of templates that replace the built-in ones of the same name (e.g. README.txt.j2).
-    #[arg(long, value_name = "DIR")]
+    #[arg(value_parser = native_path(), long, value_name = "DIR")]
     templates: Option<PathBuf>,
     /// Signed Windows binaries whose embedded CA certificates join the input (as `extract` reads
     /// them; the signers' own certificates never do).
-    #[arg(long = "from-signed", value_name = "FILE", num_args = 1..)]
+    #[arg(value_parser = native_path(), long = "from-signed", value_name = "FILE", num_args = 1..)]
     from_signed: Vec<PathBuf>,
     #[command(flatten)]
     #[allow(missing_docs)]
@@ -250,7 +251,7 @@ struct BuildArgs {
 #[derive(Debug, Args)]
 struct InspectArgs {
     /// Certificate files or folders.
-    #[arg(value_name = "INPUT", required = true)]
+    #[arg(value_parser = native_path(), value_name = "INPUT", required = true)]
     inputs: Vec<PathBuf>,
     /// Print machine-readable JSON.
     #[arg(long)]
@@ -264,7 +265,7 @@ struct InspectArgs {
 #[derive(Debug, Args)]
 struct VerifyArgs {
     /// The bundle folder or its .zip.
-    #[arg(value_name = "BUNDLE")]
+    #[arg(value_parser = native_path(), value_name = "BUNDLE")]
     bundle: PathBuf,
     /// Print machine-readable JSON.
     #[arg(long)]
@@ -333,6 +334,12 @@ impl Cli {
     }
 }
 
+/// Paths on the command line, in the platform's form ([`names::native`]).
+fn native_path() -> impl clap::builder::TypedValueParser<Value = PathBuf> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PathBufValueParser::new().map(names::native)
+}
+
 /// The profile a `--profile` value names.
 fn profile_choice(value: &str) -> Result<ProfileChoice, Error> {
     if value == "none" {
@@ -341,7 +348,7 @@ fn profile_choice(value: &str) -> Result<ProfileChoice, Error> {
     if Profile::built_in_names().contains(&value) {
         return Ok(ProfileChoice::BuiltIn(value.to_string()));
     }
-    let path = PathBuf::from(value);
+    let path = names::native(PathBuf::from(value));
     if value.ends_with(".toml") || value.contains(['/', '\\']) || path.is_file() {
         return Ok(ProfileChoice::File(path));
     }

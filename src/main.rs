@@ -31,7 +31,7 @@ fn main() -> ExitCode {
         csv: false,
         color: false,
     };
-    let err_color = !no_color && std::io::stderr().is_terminal();
+    let err_color = output::color_for(no_color, std::io::stderr().is_terminal());
     let outcome = cli.to_request(&env).and_then(|request| {
         style.json = request.json();
         style.csv = request.csv();
@@ -49,7 +49,9 @@ fn main() -> ExitCode {
     });
     match outcome {
         Ok(outcome) => {
-            style.color = !style.json && !style.csv && !no_color && std::io::stdout().is_terminal();
+            style.color = !style.json
+                && !style.csv
+                && output::color_for(no_color, std::io::stdout().is_terminal());
             let mut stdout = std::io::stdout().lock();
             let _ = stdout.write_all(output::outcome(&outcome, &style).as_bytes());
             match outcome.status() {

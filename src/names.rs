@@ -46,6 +46,28 @@ pub fn is_reserved(name: &str) -> bool {
             && stem.as_bytes()[3].is_ascii_digit())
 }
 
+/// A path as the user typed it, in the platform's form: on Windows, where `/` and `\\` both
+/// separate, every `/` becomes `\\`, so that paths certbundle prints (folders it walked, files it
+/// wrote) use one separator. A verbatim path (`\\?\\...`, where `/` is an ordinary character) and
+/// every path elsewhere are left as they are.
+pub fn native(path: std::path::PathBuf) -> std::path::PathBuf {
+    #[cfg(windows)]
+    {
+        use std::os::windows::ffi::{OsStrExt, OsStringExt};
+        let wide: Vec<u16> = path.as_os_str().encode_wide().collect();
+        let verbatim = [b'\\', b'\\', b'?', b'\\'].map(u16::from);
+        if !wide.starts_with(&verbatim) {
+            let slash = u16::from(b'/');
+            let converted: Vec<u16> = wide
+                .into_iter()
+                .map(|c| if c == slash { u16::from(b'\\') } else { c })
+                .collect();
+            return std::ffi::OsString::from_wide(&converted).into();
+        }
+    }
+    path
+}
+
 /// Checks a bundle name given with `--name`; the error says what is wrong.
 pub fn check_bundle_name(name: &str) -> Result<(), String> {
     if name.is_empty() || name.len() > MAX_BUNDLE_NAME {

@@ -67,7 +67,7 @@ pub(crate) fn write_cert_files(
         // Another certificate under the short name (same name, same SHA-1 prefix, or another
         // file): the whole SHA-1.
         let (path, already_there) = match is_cert(&short) {
-            None if !planned.iter().any(|p| p.path == short) => (short, false),
+            None if !planned.iter().any(|p| same_name(&p.path, &short)) => (short, false),
             Some(true) => (short, true),
             _ => match is_cert(&full) {
                 None => (full, false),
@@ -92,13 +92,37 @@ pub(crate) fn write_cert_files(
     Ok(planned)
 }
 
+/// Whether two paths name the same file on Windows, FAT and exFAT (names differ only in case).
+/// Certificate file names are ASCII ([`crate::names::file_part`]).
+fn same_name(a: &Path, b: &Path) -> bool {
+    a.as_os_str()
+        .to_string_lossy()
+        .eq_ignore_ascii_case(&b.as_os_str().to_string_lossy())
+}
+
+/// Whether `dir` holds a file whose name differs from `path`'s only in case: one file wherever
+/// the folder is copied to a stick or a Windows disk.
+fn case_twin_in(path: &Path) -> bool {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return false;
+    };
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries.flatten().any(|e| {
+            e.file_name() != name
+                && e.file_name()
+                    .to_string_lossy()
+                    .eq_ignore_ascii_case(&name.to_string_lossy())
+        })
+    })
+}
+
 /// What is at `path`: nothing (`None`), or whether it is a plain file holding exactly `bytes`.
 /// A link, a folder, a file that cannot be read or one of another size is never ours, and is
-/// not read beyond its size.
+/// not read beyond its size; nor is a file whose name differs only in case.
 fn holds(path: &Path, bytes: &[u8]) -> Option<bool> {
     use std::io::Read;
     match std::fs::symlink_metadata(path) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => case_twin_in(path).then_some(false),
         Ok(meta) if meta.is_file() && meta.len() == bytes.len() as u64 => {
             let mut there = Vec::with_capacity(bytes.len());
             let read = std::fs::File::open(path)
@@ -128,7 +152,51 @@ pub(crate) fn others_in(dir: &Path, written: &[PathBuf]) -> Vec<PathBuf> {
 
 #[cfg(test)]
 mod tests {
-    use super::holds;
+    use super::{CertFile, holds, write_cert_files};
+
+    #[test]
+    fn names_that_differ_only_in_case_never_share_a_file() {
+        let tmp = tempfile::tempdir().unwrap();
+        // Two certificates whose names differ only in case and whose SHA-1s share the first 8
+        // characters: on a stick both short names are one file.
+        let certs = [
+            CertFile {
+                name: "Site Root",
+                sha1: "ABCDEF0111111111111111111111111111111111",
+                der: b"one",
+            },
+            CertFile {
+                name: "SITE ROOT",
+                sha1: "ABCDEF0122222222222222222222222222222222",
+                der: b"two",
+            },
+        ];
+        let placed = write_cert_files(tmp.path(), &certs).unwrap();
+        let names: Vec<String> = placed
+            .iter()
+            .map(|p| p.path.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "Site_Root_ABCDEF01.cer",
+                "SITE_ROOT_ABCDEF0122222222222222222222222222222222.cer"
+            ]
+        );
+        // A file already there under the other case is another file: the name is not reused.
+        let again = tempfile::tempdir().unwrap();
+        std::fs::write(again.path().join("site_root_ABCDEF01.cer"), b"theirs").unwrap();
+        let placed = write_cert_files(again.path(), &certs[..1]).unwrap();
+        assert!(!placed[0].already_there);
+        assert_eq!(
+            placed[0].path.file_name().unwrap(),
+            "Site_Root_ABCDEF0111111111111111111111111111111111.cer"
+        );
+        assert_eq!(
+            std::fs::read(again.path().join("site_root_ABCDEF01.cer")).unwrap(),
+            b"theirs"
+        );
+    }
 
     #[test]
     fn only_a_plain_file_with_exactly_the_bytes_is_ours() {

@@ -54,6 +54,18 @@ pub enum BundleError {
         /// The staging folder.
         path: PathBuf,
     },
+    /// Windows refused to move a file or folder, even after a few tries: another program has it
+    /// open (an Explorer window showing the folder, an editor, a command prompt in it, a scan
+    /// that lasts), or it may not be changed. Nothing was replaced.
+    #[error("{}: cannot {action}: another program is using it, or it may not be changed ({source})", path.display())]
+    InUse {
+        /// What was being done.
+        action: &'static str,
+        /// Where.
+        path: PathBuf,
+        /// The operating system's reason.
+        source: io::Error,
+    },
     /// A file system operation failed.
     #[error("{}: cannot {action}: {source}", path.display())]
     Io {
@@ -89,6 +101,7 @@ impl BundleError {
                 "its files are in {0} (a bundle it was replacing is under {0}/replaced); move what you need, then delete that folder",
                 path.display()
             ),
+            BundleError::InUse { .. } => "nothing was replaced: close the Explorer windows, editors and command prompts that show it or a file in it, then run the command again (if it persists, check its permissions)".into(),
             BundleError::Io { .. } => "check the path, free space and permissions".into(),
             BundleError::Unrecognised { .. } => {
                 "give the bundle folder (the one holding SHA256SUMS) or its .zip".into()

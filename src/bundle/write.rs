@@ -128,9 +128,9 @@ pub(crate) fn write(
     let mut moved: Vec<(PathBuf, PathBuf)> = Vec::new();
     for (i, path) in replace.iter().enumerate() {
         let aside = old.join(i.to_string());
-        if let Err(e) = fs::rename(path, &aside) {
+        if let Err(e) = rename("move aside", path, &aside, path) {
             restore(&moved);
-            return Err(BundleError::io("move aside", path)(e));
+            return Err(e);
         }
         moved.push((aside, path.clone()));
     }
@@ -140,12 +140,12 @@ pub(crate) fn write(
         moves.push((staged_zip, zip_path.clone()));
     }
     for (from, to) in moves {
-        if let Err(e) = fs::rename(&from, &to) {
+        if let Err(e) = rename("move into place", &from, &to, &to) {
             for p in &placed {
                 let _ = remove(p);
             }
             restore(&moved);
-            return Err(BundleError::io("move into place", &to)(e));
+            return Err(e);
         }
         placed.push(to);
     }
@@ -156,6 +156,51 @@ pub(crate) fn write(
         replaced: replace,
         leftover,
     })
+}
+
+/// Pauses between tries of a move that another program blocks, about 2.5 s in all: an antivirus
+/// scanning a file just written lets go within moments; an open Explorer window does not.
+const MOVE_PAUSES_MS: [u64; 6] = [50, 100, 200, 400, 800, 1000];
+
+/// `fs::rename`, tried again while another program holds `from` or `to` ([`held`]); an error
+/// that remains is [`BundleError::InUse`] when it is of that kind, else [`BundleError::Io`].
+fn rename(action: &'static str, from: &Path, to: &Path, shown: &Path) -> Result<(), BundleError> {
+    retrying(|| fs::rename(from, to), held, std::thread::sleep).map_err(|source| {
+        if held(&source) {
+            BundleError::InUse {
+                action,
+                path: shown.into(),
+                source,
+            }
+        } else {
+            BundleError::io(action, shown)(source)
+        }
+    })
+}
+
+/// Runs `op` until it succeeds, fails otherwise than `transient` says, or the pauses run out.
+fn retrying(
+    mut op: impl FnMut() -> std::io::Result<()>,
+    transient: impl Fn(&std::io::Error) -> bool,
+    mut pause: impl FnMut(std::time::Duration),
+) -> std::io::Result<()> {
+    let mut pauses = MOVE_PAUSES_MS.iter();
+    loop {
+        match op() {
+            Err(e) if transient(&e) => match pauses.next() {
+                Some(ms) => pause(std::time::Duration::from_millis(*ms)),
+                None => return Err(e),
+            },
+            done => return done,
+        }
+    }
+}
+
+/// Whether Windows refused a move because another program has the file or folder (or one inside
+/// it) open: ERROR_ACCESS_DENIED (5, what a folder open in Explorer gives), ERROR_SHARING_VIOLATION
+/// (32), ERROR_LOCK_VIOLATION (33). Elsewhere an open file never blocks a rename.
+fn held(e: &std::io::Error) -> bool {
+    cfg!(windows) && matches!(e.raw_os_error(), Some(5 | 32 | 33))
 }
 
 fn exists(path: &Path) -> bool {
@@ -172,7 +217,7 @@ fn remove(path: &Path) -> std::io::Result<()> {
 
 fn restore(moved: &[(PathBuf, PathBuf)]) {
     for (aside, original) in moved {
-        let _ = fs::rename(aside, original);
+        let _ = rename("move back", aside, original, original);
     }
 }
 
@@ -387,7 +432,7 @@ pub(crate) fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<(), Bun
     let staging = Staging::create(dir, &name).map_err(in_path)?;
     let staged = staging.path.join(&name);
     write_file(&staged, bytes, None).map_err(in_path)?;
-    fs::rename(&staged, path).map_err(BundleError::io("write", path))?;
+    rename("write", &staged, path, path)?;
     let _ = staging.finish(); // best effort: an empty hidden folder at worst
     Ok(())
 }
@@ -480,6 +525,52 @@ mod tests {
         let probe = tmp.path().join("probe");
         fs::File::create(&probe).unwrap();
         assert_eq!(mode(&single), mode(&probe));
+    }
+
+    #[test]
+    fn a_blocked_move_is_tried_again_for_a_while_and_only_when_blocked() {
+        use std::io::{Error, ErrorKind};
+        let blocked = |e: &Error| e.kind() == ErrorKind::ResourceBusy;
+        // Blocked twice, then free: done, after two pauses.
+        let (mut tries, mut paused) = (0, Vec::new());
+        let done = retrying(
+            || {
+                tries += 1;
+                if tries < 3 {
+                    Err(Error::from(ErrorKind::ResourceBusy))
+                } else {
+                    Ok(())
+                }
+            },
+            blocked,
+            |d| paused.push(d.as_millis()),
+        );
+        assert!(done.is_ok());
+        assert_eq!((tries, paused), (3, vec![50, 100]));
+        // Blocked for good: every pause, then the error (about 2.5 s in all).
+        let (mut tries, mut paused) = (0, Vec::new());
+        let done = retrying(
+            || {
+                tries += 1;
+                Err(Error::from(ErrorKind::ResourceBusy))
+            },
+            blocked,
+            |d| paused.push(d.as_millis()),
+        );
+        assert_eq!(done.unwrap_err().kind(), ErrorKind::ResourceBusy);
+        assert_eq!(tries, MOVE_PAUSES_MS.len() + 1);
+        assert_eq!(paused.iter().sum::<u128>(), 2550);
+        // Any other error: at once.
+        let mut tries = 0;
+        let done = retrying(
+            || {
+                tries += 1;
+                Err(Error::from(ErrorKind::NotFound))
+            },
+            blocked,
+            |_| panic!("no pause for an error that is not a block"),
+        );
+        assert_eq!((done.unwrap_err().kind(), tries), (ErrorKind::NotFound, 1));
     }
 
     #[test]

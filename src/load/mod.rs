@@ -268,7 +268,7 @@ impl Loader {
                     entries.skip_current_dir();
                 }
             } else if kind.is_symlink() {
-                self.symlink(path, &root_canonical);
+                self.symlink(path, root, &root_canonical);
             } else if kind.is_file() {
                 self.file(path, false);
             } else {
@@ -277,11 +277,13 @@ impl Loader {
         }
     }
 
-    /// Follows a link found while walking only when it stays inside the walked folder.
-    fn symlink(&mut self, path: &Path, root: &Path) {
+    /// Follows a link found while walking only when it stays inside the walked folder (`root` as
+    /// given, `canonical` as resolved: only the first is printed, Windows writes the second
+    /// `\\?\\C:\\...`).
+    fn symlink(&mut self, path: &Path, root: &Path, canonical: &Path) {
         match path.canonicalize() {
             Err(_) => self.skip(path, "broken symbolic link"),
-            Ok(target) if !target.starts_with(root) => self.skip(
+            Ok(target) if !target.starts_with(canonical) => self.skip(
                 path,
                 &format!(
                     "symbolic link leads outside {}, not followed",

@@ -30,6 +30,23 @@ pub struct Style {
     pub color: bool,
 }
 
+/// Whether to colour a stream: never with `NO_COLOR` set (`no_color`), only on a terminal, and on
+/// Windows only when its console takes ANSI sequences (turned on here; a console that refuses gets
+/// plain text, never escape codes).
+pub fn color_for(no_color: bool, terminal: bool) -> bool {
+    !no_color && terminal && ansi_console()
+}
+
+#[cfg(windows)]
+fn ansi_console() -> bool {
+    anstyle_query::windows::enable_ansi_colors().unwrap_or(false)
+}
+
+#[cfg(not(windows))]
+fn ansi_console() -> bool {
+    true
+}
+
 impl Style {
     fn paint(&self, code: &str, text: &str) -> String {
         if self.color {
