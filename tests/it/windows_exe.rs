@@ -353,3 +353,171 @@ wine_test! {
         );
     }
 }
+
+/// Builds bundle `b` into `dir/out` with certbundle.exe; returns the command line that replaces it.
+fn windows_bundle(dir: &Path) -> Vec<&'static str> {
+    let exe = crate::common::winexe::require();
+    write(&dir.join("input"), "root.pem", root("Held Root").pem());
+    let args = vec![
+        "build",
+        "--profile",
+        "none",
+        "--now",
+        NOW,
+        "--name",
+        "b",
+        "-o",
+        "out",
+        "input",
+        "--force",
+    ];
+    let built = exe.run(dir, &args, &EPOCH_ENV);
+    assert_eq!(built.code, 0, "{built:?}");
+    args
+}
+
+wine_test! {
+    fn a_bundle_open_in_another_program_is_left_whole_with_a_clear_error() {
+        let exe = crate::common::winexe::require();
+        let tmp = tempfile::tempdir().unwrap();
+        let args = windows_bundle(tmp.path());
+        write(&tmp.path().join("input"), "more.pem", root("More Root").pem());
+        let before = crate::common::winexe::tree(&tmp.path().join("out"));
+        // The folder held (an Explorer window on it), then the zip (open in an archive viewer).
+        // Wine refuses these renames as Windows does; it does not refuse to rename a folder with
+        // a file open inside it, which Windows refuses with ERROR_ACCESS_DENIED, the same path.
+        for held in ["out/b", "out/b.zip"] {
+            let holder = exe.hold(&tmp.path().join(held), 60_000);
+            let run = exe.run(tmp.path(), &args, &EPOCH_ENV);
+            drop(holder);
+            assert_eq!(run.code, 2, "{run:?}");
+            let shown = held.replace('/', "\\");
+            assert!(
+                run.stderr.starts_with(&format!(
+                    "error: {shown}: cannot move aside: another program is using it"
+                )),
+                "{run:?}"
+            );
+            assert!(run.stderr.contains("nothing was replaced: close the Explorer windows"), "{run:?}");
+            // The old bundle as it was, and no staging folder left.
+            assert_eq!(crate::common::winexe::tree(&tmp.path().join("out")), before, "{held}");
+        }
+    }
+}
+
+wine_test! {
+    fn a_rename_blocked_for_a_moment_is_tried_again() {
+        let exe = crate::common::winexe::require();
+        let tmp = tempfile::tempdir().unwrap();
+        let args = windows_bundle(tmp.path());
+        write(&tmp.path().join("input"), "more.pem", root("More Root").pem());
+        // Held for a second (an antivirus scanning it): certbundle tries again for about 2.5 s.
+        let holder = exe.hold(&tmp.path().join("out/b.zip"), 1_000);
+        let run = exe.run(tmp.path(), &args, &EPOCH_ENV);
+        holder.wait();
+        assert_eq!(run.code, 0, "{run:?}");
+        assert!(run.stdout.contains("replaced out\\b.zip"), "{}", run.stdout);
+        let names: Vec<String> = listing(&tmp.path().join("out"))
+            .into_iter()
+            .filter(|p| !p.contains(['/', '\\']))
+            .collect();
+        assert_eq!(names, ["b", "b.zip"]);
+    }
+}
+
+wine_test! {
+    fn printed_paths_use_backslashes_whatever_separator_was_typed() {
+        let exe = crate::common::winexe::require();
+        let tmp = tempfile::tempdir().unwrap();
+        write(&tmp.path().join("in/certs"), "root.pem", root("Sep Root").pem());
+        let run = exe.run(
+            tmp.path(),
+            &["build", "--profile", "none", "--now", NOW, "--name", "s", "-o", "out/sub", "in/certs"],
+            &EPOCH_ENV,
+        );
+        assert_eq!(run.code, 0, "{run:?}");
+        assert!(run.stdout.contains("Bundle   out\\sub\\s  ("), "{}", run.stdout);
+        assert!(run.stdout.contains("Zip      out\\sub\\s.zip"), "{}", run.stdout);
+        let inspect = exe.run(tmp.path(), &["inspect", "in/certs"], &[]);
+        assert!(inspect.stdout.contains("in\\certs\\root.pem"), "{}", inspect.stdout);
+        assert!(!inspect.stdout.contains("in/certs"), "{}", inspect.stdout);
+        let json = exe.run(tmp.path(), &["inspect", "--json", "in/certs"], &[]);
+        assert!(json.stdout.contains(r#""file": "in\\certs\\root.pem""#), "{}", json.stdout);
+        // Inside the zip every entry uses '/', whatever the platform.
+        let zip = zip::ZipArchive::new(std::fs::File::open(tmp.path().join("out/sub/s.zip")).unwrap())
+            .unwrap();
+        let names: Vec<String> = zip.file_names().map(|n| n.unwrap().into_owned()).collect();
+        assert!(names.iter().all(|n| !n.contains('\\')), "{names:?}");
+        assert!(names.iter().any(|n| n.starts_with("s/certs/Root/")), "{names:?}");
+    }
+}
+
+wine_test! {
+    fn no_colour_codes_where_there_is_no_console_or_with_no_color() {
+        let exe = crate::common::winexe::require();
+        let tmp = tempfile::tempdir().unwrap();
+        copy_in(&repo("examples/certs"), tmp.path(), "certs");
+        // Output into files (no console), with NO_COLOR unset and set.
+        for no_color in ["", "1"] {
+            for args in [&["inspect", "certs"][..], &["inspect", "missing.pem"], &["build", "--bad"]] {
+                let run = exe.run(tmp.path(), args, &[("NO_COLOR", no_color)]);
+                assert!(!run.stdout.contains('\x1b') && !run.stderr.contains('\x1b'), "{run:?}");
+            }
+        }
+    }
+}
+
+wine_test! {
+    fn names_windows_refuses_never_reach_the_disk() {
+        let tmp = tempfile::tempdir().unwrap();
+        write(&tmp.path().join("input"), "root.pem", root("Name Root").pem());
+        // Bundle names Windows would refuse or read as a device: refused alike, nothing written.
+        for name in ["CON", "aux.zip", "com1", "b.", "b ", "b:c", "LPT9"] {
+            let pair = both(
+                tmp.path(),
+                &["build", "--profile", "none", "--now", NOW, "--name", name, "-o", "out", "input"],
+                &EPOCH_ENV,
+            );
+            pair.assert_same();
+            assert_eq!(pair.linux.code, 2, "{name:?}");
+            assert!(pair.linux_wrote.is_empty() && pair.windows_wrote.is_empty(), "{name:?}");
+        }
+        // Certificates named like devices, with trailing dots and spaces, or differing only in
+        // case from a file already there: file names both platforms write alike.
+        let con = root_with(ca_params("CON"), ec_key());
+        let dots = root_with(ca_params("Trailing Dots..."), ec_key());
+        let spaces = root_with(ca_params("nul   "), ec_key());
+        let site = root_with(ca_params("Site Root"), ec_key());
+        let input = tmp.path().join("named");
+        for (i, ca) in [&con, &dots, &spaces, &site].iter().enumerate() {
+            write(&input, &format!("{i}.pem"), ca.pem());
+        }
+        let sha1 = |ca: &Ca| certbundle::hex::sha1_upper(&ca.der);
+        write(
+            &tmp.path().join("extracted"),
+            &format!("site_root_{}.cer", &sha1(&site)[..8]),
+            b"another file",
+        );
+        let signer = leaf("Site Signer", &site);
+        hand_signed(tmp.path(), "signed/app.exe", &[(&[&signer, &site], &signer)]);
+        for args in [
+            &["build", "--profile", "none", "--now", NOW, "--name", "n", "-o", "out", "named"][..],
+            &["extract", "signed/app.exe", "-o", "extracted"],
+        ] {
+            let pair = both(tmp.path(), args, &EPOCH_ENV);
+            pair.assert_same();
+            assert_eq!(pair.linux.code, 0, "{pair:#?}");
+            for name in pair.windows_wrote.keys() {
+                let file = name.rsplit('/').next().unwrap();
+                assert!(!file.ends_with(['.', ' ']), "{name}");
+                assert!(!certbundle::names::is_reserved(file), "{name}");
+            }
+        }
+        // The file already there under the short name in another case was left alone.
+        let extracted = listing(&tmp.path().join("extracted"));
+        assert_eq!(
+            extracted,
+            [format!("Site_Root_{}.cer", sha1(&site)), format!("site_root_{}.cer", &sha1(&site)[..8])]
+        );
+    }
+}

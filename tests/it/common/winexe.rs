@@ -125,7 +125,7 @@ fn setup() -> Result<WinExe, (&'static str, String)> {
     let digest: String = sha2_hex(&bytes)[..16].to_string();
     let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
     let dir = tmp.join(format!("winexe-{digest}"));
-    if !dir.join("bcryptprimitives.dll").is_file() {
+    if !dir.join("hold.exe").is_file() {
         let staging = tmp.join(format!("winexe-{digest}.{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&staging);
         std::fs::create_dir_all(&staging).unwrap();
@@ -141,6 +141,18 @@ fn setup() -> Result<WinExe, (&'static str, String)> {
         assert!(
             out.status.success(),
             "the bcryptprimitives.dll shim does not compile:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let hold = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/doubles/hold.c");
+        let out = Command::new(MINGW)
+            .args(["-municode", "-O2", "-Wall", "-o"])
+            .arg(staging.join("hold.exe"))
+            .arg(&hold)
+            .output()
+            .map_err(|e| (MINGW, e.to_string()))?;
+        assert!(
+            out.status.success(),
+            "hold.exe does not compile:\n{}",
             String::from_utf8_lossy(&out.stderr)
         );
         if std::fs::rename(&staging, &dir).is_err() {
@@ -219,6 +231,62 @@ impl WinExe {
             code,
             stdout: text(&out),
             stderr: text(&err),
+        }
+    }
+}
+
+/// A Windows program holding a file or folder open (tests/doubles/hold.c), as Explorer or an
+/// editor would: others may read it, not rename it. Let go after its time, or when dropped.
+pub struct Holder {
+    child: std::process::Child,
+}
+
+impl WinExe {
+    /// Holds `path` open for `millis`; returns once it is held.
+    pub fn hold(&self, path: &Path, millis: u64) -> Holder {
+        let scratch = tempfile::tempdir().unwrap();
+        let ready = scratch.path().join("ready");
+        let child = Command::new("wine")
+            .arg(windows_path(&self.exe.with_file_name("hold.exe")))
+            .arg(windows_path(path))
+            .arg(millis.to_string())
+            .arg(windows_path(&ready))
+            .env("WINEPREFIX", &self.prefix)
+            .env("WINEDEBUG", "-all")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("wine runs");
+        let mut holder = Holder { child };
+        let started = Instant::now();
+        while !ready.exists() {
+            if let Some(status) = holder.child.try_wait().unwrap() {
+                panic!("hold.exe could not open {}: {status}", path.display());
+            }
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "hold.exe did not open {} within a minute",
+                path.display()
+            );
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        holder
+    }
+}
+
+impl Holder {
+    /// Waits until it has let go.
+    pub fn wait(mut self) {
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Holder {
+    fn drop(&mut self) {
+        if self.child.try_wait().ok().flatten().is_none() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
         }
     }
 }
@@ -321,6 +389,12 @@ impl Pair {
     /// [`Pair::assert_same`], but the written files named in `paths` (HTML pages) may print paths
     /// with the platform's separator: they are compared with every separator read as `/`.
     pub fn assert_same_with_paths_in(&self, paths: &[&str]) {
+        for text in [&self.windows_raw.stdout, &self.windows_raw.stderr] {
+            assert!(
+                !text.contains("\\\\?\\"),
+                "a \\\\?\\ path was printed:\n{text}"
+            );
+        }
         assert_eq!(
             self.linux.code, self.windows.code,
             "exit codes differ: {self:#?}"
