@@ -22,6 +22,11 @@ const TOOLS: &[(&str, &[&str])] = &[
     // Ansible checks the generated playbook: `--syntax-check`, and ansible-lint.
     ("has_ansible", &["ansible-playbook"]),
     ("has_ansible_lint", &["ansible-lint"]),
+    // `certbundle completions`: zsh -n and fish --no-execute check the generated scripts.
+    ("has_zsh", &["zsh"]),
+    ("has_fish", &["fish"]),
+    // `certbundle man`: groff reads the generated page with every warning on.
+    ("has_groff", &["groff"]),
     (
         "has_chromium",
         &[

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
@@ -11,23 +11,22 @@ use crate::Error;
 use crate::bundle::Target;
 use crate::commands::{
     BuildRequest, ExtractRequest, FetchRequest, FleetFormat, FleetRequest, InspectRequest,
-    ProfilesRequest, Request, VerifyRequest,
+    ProfilesRequest, Request, Shell, VerifyRequest,
 };
 use crate::names;
 use crate::profile::{DEFAULT_PROFILE, Profile, ProfileChoice};
 use crate::verify::Policy;
+
+/// The program's name in generated completion scripts and the man page: always this, never the
+/// name it was started under (`certbundle.exe` on Windows), so both builds print the same bytes.
+pub(crate) const BIN_NAME: &str = "certbundle";
 
 /// Builds verified, self-contained CA certificate bundles for air-gapped Trend Micro
 /// OfficeScan / Apex One sites, and checks them again after the trip.
 #[derive(Debug, Parser)]
 // The name printed in usage lines is always `certbundle`, whatever argv[0] says (`certbundle.exe`,
 // a full path): the same help on every platform.
-#[command(
-    name = "certbundle",
-    bin_name = "certbundle",
-    version,
-    max_term_width = 100
-)]
+#[command(name = BIN_NAME, bin_name = BIN_NAME, version, max_term_width = 100)]
 #[command(
     after_help = "Exit codes: 0 success, 1 the checked thing is not acceptable (findings, a damaged bundle), \
 2 usage or I/O error.\n\nExample:\n  certbundle fetch -o fetched          (on a connected machine)\n  certbundle build fetched -o out      (apex-one: shipped roots + what was fetched)\n  certbundle verify out/apex-one-certs-20261125.zip\n  certbundle report E:\\apex-one-certs-20261125   (back from the site)"
@@ -96,6 +95,58 @@ files); the signers' own certificates only with --include-leaf.\n\
 Exit codes: 0 every file read, 1 a file is not a signed PE or its signature is malformed, 2 usage or I/O error."
     )]
     Extract(ExtractArgs),
+    /// Print a completion script for bash, zsh, fish or PowerShell.
+    #[command(after_help = concat!(
+        "Example, per shell (the script goes to stdout):\n",
+        "  bash:\n",
+        "    certbundle completions bash > ~/.local/share/bash-completion/completions/certbundle\n",
+        "    (for every user: /usr/local/share/bash-completion/completions/certbundle)\n",
+        "  zsh:\n",
+        "    certbundle completions zsh > ~/.zfunc/_certbundle\n",
+        "    and in ~/.zshrc, before compinit: fpath=(~/.zfunc $fpath)\n",
+        "  fish:\n",
+        "    certbundle completions fish > ~/.config/fish/completions/certbundle.fish\n",
+        "  PowerShell (this session only):\n",
+        "    certbundle completions powershell | Out-String | Invoke-Expression\n",
+        "  PowerShell (every session): save the script once,\n",
+        "    certbundle completions powershell > $HOME\\certbundle-completions.ps1\n",
+        "    and dot-source it from your profile: add the line below to the file $PROFILE names\n",
+        "    . $HOME\\certbundle-completions.ps1\n",
+        "\n",
+        "The PowerShell completer is registered for certbundle; PowerShell also uses it when ",
+        "certbundle.exe or a path to it is typed.",
+    ))]
+    Completions(CompletionsArgs),
+    /// Print the manual page certbundle(1), every command in one page, as roff.
+    #[command(after_help = concat!(
+        "Example:\n",
+        "  certbundle man > certbundle.1 && man -l certbundle.1\n",
+        "  certbundle man > /usr/local/share/man/man1/certbundle.1   (then: man certbundle)",
+    ))]
+    Man,
+}
+
+/// Arguments of `certbundle completions`.
+#[derive(Debug, Args)]
+struct CompletionsArgs {
+    /// The shell to write the script for.
+    #[arg(value_name = "SHELL")]
+    shell: ShellArg,
+}
+
+/// The shells `completions` writes for.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum ShellArg {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+}
+
+/// The clap definitions of the whole command line, named [`BIN_NAME`] whatever name the program
+/// was started under: what `completions` and `man` are generated from.
+pub(crate) fn definitions() -> clap::Command {
+    Cli::command().bin_name(BIN_NAME)
 }
 
 /// Arguments of `certbundle extract`.
@@ -317,6 +368,13 @@ impl Cli {
                 now_arg: args.now.clone(),
                 json: args.json,
             }),
+            Command::Completions(args) => Request::Completions(match args.shell {
+                ShellArg::Bash => Shell::Bash,
+                ShellArg::Zsh => Shell::Zsh,
+                ShellArg::Fish => Shell::Fish,
+                ShellArg::Powershell => Shell::PowerShell,
+            }),
+            Command::Man => Request::Man,
             Command::Report(args) => Request::Fleet(FleetRequest {
                 paths: args.paths.clone(),
                 bundle: args.bundle.clone(),

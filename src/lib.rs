@@ -24,6 +24,7 @@
 //! reads the installers' reports (and a reference bundle through `bundle::read_only`) for
 //! `report`; `fetch` downloads a profile's certificates and keeps only those matching their pins.
 //! `commands` wires the stages into one outcome per command; only `output` (and `main`) print.
+//! `completions` and `man` print text generated from `cli`'s clap definitions, nothing else.
 //!
 //! Only these touch the file system: `load` (input files, profile files, template folders:
 //! `profile` reads through it), `signed` (the PE files it reads), `fleet` (reports and reference

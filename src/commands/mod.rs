@@ -5,6 +5,7 @@ mod build;
 mod extract;
 mod fetch;
 mod fleet;
+mod generate;
 mod inspect;
 mod profiles;
 mod verify;
@@ -18,6 +19,7 @@ pub(crate) use extract::ExtractReport;
 pub use fetch::Fetched;
 pub(crate) use fetch::{FetchReport, FetchStatus};
 pub(crate) use fleet::FleetReport;
+pub(crate) use generate::Generated;
 pub(crate) use inspect::InspectReport;
 pub(crate) use profiles::ProfilesReport;
 pub(crate) use verify::VerifyReport;
@@ -166,6 +168,19 @@ pub struct FleetRequest {
     pub expect: Option<PathBuf>,
 }
 
+/// The shells `certbundle completions` writes a script for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shell {
+    /// Bash.
+    Bash,
+    /// Zsh.
+    Zsh,
+    /// Fish.
+    Fish,
+    /// PowerShell (Windows PowerShell and PowerShell 7).
+    PowerShell,
+}
+
 /// Any request.
 #[derive(Debug, Clone)]
 pub enum Request {
@@ -183,6 +198,10 @@ pub enum Request {
     Fleet(FleetRequest),
     /// Extract.
     Extract(ExtractRequest),
+    /// `certbundle completions SHELL`.
+    Completions(Shell),
+    /// `certbundle man`.
+    Man,
 }
 
 impl Request {
@@ -196,6 +215,7 @@ impl Request {
             Request::Fetch(r) => r.json,
             Request::Fleet(r) => r.format == FleetFormat::Json,
             Request::Extract(r) => r.json,
+            Request::Completions(_) | Request::Man => false,
         }
     }
 
@@ -223,6 +243,10 @@ pub enum Outcome {
     Fleet(FleetReport),
     /// From extract.
     Extract(ExtractReport),
+    /// From completions.
+    Completions(Generated),
+    /// From man.
+    Man(Generated),
 }
 
 /// How a command that ran ended.
@@ -245,6 +269,7 @@ impl Outcome {
             Outcome::Fetch(r) => r.ok(),
             Outcome::Fleet(r) => r.fleet.ok(),
             Outcome::Extract(r) => r.ok(),
+            Outcome::Completions(_) | Outcome::Man(_) => true,
         };
         if ok { Status::Ok } else { Status::Findings }
     }
@@ -260,5 +285,7 @@ pub fn run(request: &Request, progress: &mut dyn FnMut(&Fetched)) -> Result<Outc
         Request::Fetch(r) => Outcome::Fetch(fetch::run(r, progress)?),
         Request::Fleet(r) => Outcome::Fleet(fleet::run(r)?),
         Request::Extract(r) => Outcome::Extract(extract::run(r)?),
+        Request::Completions(shell) => Outcome::Completions(generate::completions(*shell)),
+        Request::Man => Outcome::Man(generate::man()),
     })
 }

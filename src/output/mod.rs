@@ -85,6 +85,8 @@ pub fn outcome(outcome: &Outcome, style: &Style) -> String {
         Outcome::Fleet(r) if style.csv => fleet::fleet_csv(r),
         Outcome::Fleet(r) => fleet::fleet_table(r, style),
         Outcome::Extract(r) => extract::extract(r, style),
+        // Scripts and the man page are printed as generated.
+        Outcome::Completions(r) | Outcome::Man(r) => r.text.clone(),
     }
 }
 

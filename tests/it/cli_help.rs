@@ -24,6 +24,8 @@ fn help_texts() {
     insta::assert_snapshot!("fetch_help", help(&["fetch", "--help"]));
     insta::assert_snapshot!("report_help", help(&["report", "--help"]));
     insta::assert_snapshot!("profiles_help", help(&["profiles", "--help"]));
+    insta::assert_snapshot!("completions_help", help(&["completions", "--help"]));
+    insta::assert_snapshot!("man_help", help(&["man", "--help"]));
 }
 
 #[test]

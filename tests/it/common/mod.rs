@@ -144,6 +144,23 @@ pub fn write(dir: &Path, name: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
     path
 }
 
+/// Every subcommand of the clap definitions (no `help`: clap adds it when the command is built)
+/// with its long options, in the order `--help` lists them.
+pub fn subcommands() -> Vec<(String, Vec<String>)> {
+    use clap::CommandFactory;
+    certbundle::cli::Cli::command()
+        .get_subcommands()
+        .map(|c| {
+            let longs = c
+                .get_arguments()
+                .filter_map(|a| a.get_long())
+                .map(str::to_string)
+                .collect();
+            (c.get_name().to_string(), longs)
+        })
+        .collect()
+}
+
 /// The binary, with a clean environment for deterministic output.
 pub fn certbundle() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::cargo_bin("certbundle").unwrap();
