@@ -89,12 +89,12 @@ fn has_target(target: &str) -> bool {
         return false;
     };
     let sysroot = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
-    let lib = sysroot.join("lib/rustlib").join(target).join("lib");
-    if lib.is_dir() {
-        // Installed or removed later: `rustup target add` changes this folder.
-        println!("cargo::rerun-if-changed={}", lib.display());
+    // rustup lists what it installed here; `rustup target add` rewrites it.
+    let components = sysroot.join("lib/rustlib/components");
+    if components.is_file() {
+        println!("cargo::rerun-if-changed={}", components.display());
     }
-    lib.is_dir()
+    sysroot.join("lib/rustlib").join(target).join("lib").is_dir()
 }
 
 /// Whether an executable file called `name` is in a folder of `PATH`.
