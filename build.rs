@@ -94,7 +94,11 @@ fn has_target(target: &str) -> bool {
     if components.is_file() {
         println!("cargo::rerun-if-changed={}", components.display());
     }
-    sysroot.join("lib/rustlib").join(target).join("lib").is_dir()
+    sysroot
+        .join("lib/rustlib")
+        .join(target)
+        .join("lib")
+        .is_dir()
 }
 
 /// Whether an executable file called `name` is in a folder of `PATH`.

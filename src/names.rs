@@ -68,6 +68,14 @@ pub fn native(path: std::path::PathBuf) -> std::path::PathBuf {
     path
 }
 
+/// Folders Windows keeps at the root of every drive, a USB stick's included, that only the system
+/// may read: a walk of `E:\\` passes them over instead of failing on them.
+pub fn is_windows_system_folder(name: &str) -> bool {
+    ["System Volume Information", "$RECYCLE.BIN"]
+        .iter()
+        .any(|f| f.eq_ignore_ascii_case(name))
+}
+
 /// Checks a bundle name given with `--name`; the error says what is wrong.
 pub fn check_bundle_name(name: &str) -> Result<(), String> {
     if name.is_empty() || name.len() > MAX_BUNDLE_NAME {

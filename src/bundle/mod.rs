@@ -54,6 +54,13 @@ pub enum BundleError {
         /// The staging folder.
         path: PathBuf,
     },
+    /// Replacing a bundle failed half-way and could not be undone (a file held by another
+    /// program): what is left of both bundles is in the staging folder, kept.
+    #[error("{}: replacing the bundle failed and could not be undone; nothing was deleted", path.display())]
+    NotUndone {
+        /// The staging folder.
+        path: PathBuf,
+    },
     /// Windows refused to move a file or folder, even after a few tries: another program has it
     /// open (an Explorer window showing the folder, an editor, a command prompt in it, a scan
     /// that lasts), or it may not be changed. Nothing was replaced.
@@ -97,9 +104,10 @@ impl BundleError {
             BundleError::HoldsReports { .. } => {
                 "move the reports somewhere safe first (certbundle report reads them), or choose another --name".into()
             }
-            BundleError::Interrupted { path } => format!(
-                "its files are in {0} (a bundle it was replacing is under {0}/replaced); move what you need, then delete that folder",
-                path.display()
+            BundleError::Interrupted { path } | BundleError::NotUndone { path } => format!(
+                "its files are in {} (a bundle it was replacing is under {}); move what you need, then delete that folder",
+                path.display(),
+                path.join("replaced").display()
             ),
             BundleError::InUse { .. } => "nothing was replaced: close the Explorer windows, editors and command prompts that show it or a file in it, then run the command again (if it persists, check its permissions)".into(),
             BundleError::Io { .. } => "check the path, free space and permissions".into(),

@@ -129,7 +129,9 @@ pub(crate) fn write(
     for (i, path) in replace.iter().enumerate() {
         let aside = old.join(i.to_string());
         if let Err(e) = rename("move aside", path, &aside, path) {
-            restore(&moved);
+            if !restore(&moved) {
+                return Err(staging.keep());
+            }
             return Err(e);
         }
         moved.push((aside, path.clone()));
@@ -141,10 +143,13 @@ pub(crate) fn write(
     }
     for (from, to) in moves {
         if let Err(e) = rename("move into place", &from, &to, &to) {
-            for p in &placed {
-                let _ = remove(p);
+            let removed = placed
+                .iter()
+                .all(|p| retrying(|| remove(p), held, std::thread::sleep).is_ok());
+            // What could not be undone stays in the staging folder, which is kept and named.
+            if !removed || !restore(&moved) {
+                return Err(staging.keep());
             }
-            restore(&moved);
             return Err(e);
         }
         placed.push(to);
@@ -163,8 +168,13 @@ pub(crate) fn write(
 const MOVE_PAUSES_MS: [u64; 6] = [50, 100, 200, 400, 800, 1000];
 
 /// `fs::rename`, tried again while another program holds `from` or `to` ([`held`]); an error
-/// that remains is [`BundleError::InUse`] when it is of that kind, else [`BundleError::Io`].
+/// that remains is [`BundleError::InUse`] when it is of that kind, else [`BundleError::Io`]. A
+/// folder or a read-only file in the way is said at once (Windows gives those the same error
+/// as a file another program holds).
 fn rename(action: &'static str, from: &Path, to: &Path, shown: &Path) -> Result<(), BundleError> {
+    if let Some(why) = in_the_way(from, to) {
+        return Err(BundleError::io(action, shown)(std::io::Error::other(why)));
+    }
     retrying(|| fs::rename(from, to), held, std::thread::sleep).map_err(|source| {
         if held(&source) {
             BundleError::InUse {
@@ -203,6 +213,22 @@ fn held(e: &std::io::Error) -> bool {
     cfg!(windows) && matches!(e.raw_os_error(), Some(5 | 32 | 33))
 }
 
+/// What makes `to` impossible to replace with `from` whoever holds it: a folder where a file goes
+/// (or the other way round), or a read-only file.
+fn in_the_way(from: &Path, to: &Path) -> Option<&'static str> {
+    let to = fs::symlink_metadata(to).ok()?;
+    let from_is_dir = fs::symlink_metadata(from).is_ok_and(|m| m.is_dir());
+    if to.is_dir() && !from_is_dir {
+        Some("a folder of that name is in the way")
+    } else if !to.is_dir() && from_is_dir {
+        Some("a file of that name is in the way")
+    } else if cfg!(windows) && to.permissions().readonly() {
+        Some("it is read-only")
+    } else {
+        None
+    }
+}
+
 fn exists(path: &Path) -> bool {
     fs::symlink_metadata(path).is_ok()
 }
@@ -215,10 +241,12 @@ fn remove(path: &Path) -> std::io::Result<()> {
     }
 }
 
-fn restore(moved: &[(PathBuf, PathBuf)]) {
-    for (aside, original) in moved {
-        let _ = rename("move back", aside, original, original);
-    }
+/// Moves what was moved aside back; false when something could not go back (it is still aside).
+fn restore(moved: &[(PathBuf, PathBuf)]) -> bool {
+    moved
+        .iter()
+        .map(|(aside, original)| rename("move back", aside, original, original).is_ok())
+        .fold(true, |all, ok| all && ok)
 }
 
 /// An existing folder may be replaced only with --force, only when it is a bundle, and only
@@ -343,11 +371,23 @@ impl Staging {
         let mut found: Vec<PathBuf> = fs::read_dir(dir)
             .ok()?
             .filter_map(Result::ok)
-            .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+            // Any case: on Windows and on a stick `.Site` and `.site` are one name.
+            .filter(|e| {
+                let name = e.file_name().to_string_lossy().to_ascii_lowercase();
+                name.starts_with(&prefix.to_ascii_lowercase())
+            })
             .map(|e| e.path())
             .collect();
         found.sort();
         found.into_iter().next()
+    }
+
+    /// Keeps the folder (a replace could not be undone: it holds what is left) and says where.
+    fn keep(mut self) -> BundleError {
+        self.armed = false;
+        BundleError::NotUndone {
+            path: self.path.clone(),
+        }
     }
 
     /// Removes the folder; returns it when that failed (the caller says so).
@@ -494,6 +534,24 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(left, ["a.cer"]);
+    }
+
+    #[test]
+    fn a_folder_where_a_file_goes_is_said_at_once() {
+        let tmp = tempfile::tempdir().unwrap();
+        let folder = tmp.path().join("page.html");
+        fs::create_dir(&folder).unwrap();
+        let e = write_file_atomically(&folder, b"<p>")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            format!(
+                "{}: cannot write: a folder of that name is in the way",
+                folder.display()
+            )
+        );
+        assert!(folder.is_dir());
     }
 
     #[test]

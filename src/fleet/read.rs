@@ -138,8 +138,11 @@ fn folder(dir: &Path, out: &mut Listing, declared: &mut Vec<u64>) {
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| {
-            // Hidden files and folders (.git, a build's staging folder, macOS's ._ files).
-            e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.')
+            // Hidden files and folders (.git, a build's staging folder, macOS's ._ files), and
+            // the system's folders at the root of a stick.
+            let name = e.file_name().to_string_lossy();
+            e.depth() == 0
+                || !(name.starts_with('.') || crate::names::is_windows_system_folder(&name))
         });
     for entry in walk {
         let entry = match entry {

@@ -263,8 +263,12 @@ impl Loader {
             let path = entry.path();
             let kind = entry.file_type();
             if kind.is_dir() {
-                if entry.file_name().to_string_lossy().starts_with('.') {
+                let name = entry.file_name().to_string_lossy();
+                if name.starts_with('.') {
                     self.skip(path, "hidden folder, not searched");
+                    entries.skip_current_dir();
+                } else if crate::names::is_windows_system_folder(&name) {
+                    self.skip(path, "Windows system folder, not searched");
                     entries.skip_current_dir();
                 }
             } else if kind.is_symlink() {

@@ -191,6 +191,9 @@ wine_test! {
         let other = root("Other Root");
         write(&input, "bundle.p7b", pkcs7(&[&other.der]));
         write(&input, "sub/other.crt", other.pem());
+        // What Windows keeps at the root of a stick: passed over, on both platforms.
+        write(&input, "System Volume Information/IndexerVolumeGuid", b"{guid}");
+        write(&input, "$RECYCLE.BIN/S-1-5-21/desktop.ini", b"[.ShellClassInfo]");
         for args in [
             &["build", "--profile", "none", "--now", NOW, "--json", "examples/certs", "-o", "out"][..],
             &["build", "--profile", "none", "--now", NOW, "--json", "--name", "gen", "input", "-o", "out"],
@@ -261,6 +264,8 @@ wine_test! {
             (&["report", "--json", "reports"], 1),
             (&["report", "--csv", "reports"], 1),
             (&["report", "reports", "--html", "fleet.html"], 1),
+            // A folder where the page should go: said at once, alike.
+            (&["report", "reports", "--html", "reports"], 2),
             // A usage error and a missing file.
             (&["build", "--no-such-flag"], 2),
             (&["inspect", "missing.pem"], 2),
