@@ -243,10 +243,12 @@ fn remove(path: &Path) -> std::io::Result<()> {
 
 /// Moves what was moved aside back; false when something could not go back (it is still aside).
 fn restore(moved: &[(PathBuf, PathBuf)]) -> bool {
-    moved
-        .iter()
-        .map(|(aside, original)| rename("move back", aside, original, original).is_ok())
-        .fold(true, |all, ok| all && ok)
+    let mut all = true;
+    for (aside, original) in moved {
+        // Every one is tried, whatever happened to the one before.
+        all &= rename("move back", aside, original, original).is_ok();
+    }
+    all
 }
 
 /// An existing folder may be replaced only with --force, only when it is a bundle, and only
