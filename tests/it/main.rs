@@ -19,6 +19,7 @@ mod cli_report;
 mod cli_verify;
 mod deploy;
 mod deploy_pwsh;
+mod dist;
 mod extract_limits;
 mod install_cmd;
 mod installer;
