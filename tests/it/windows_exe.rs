@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::common::winexe::{both, require_built};
+use crate::common::winexe::both;
 use crate::common::*;
 
 /// Copies `from` (a file or a folder) to `dir/to`.
@@ -78,8 +78,7 @@ const IMPORTS: [(&str, &str); 13] = [
 fn the_executable_imports_only_the_dlls_we_know() {
     use object::Object;
     use object::read::pe::PeFile64;
-    let exe = require_built();
-    let bytes = std::fs::read(exe).unwrap();
+    let bytes = crate::common::winexe::read_built();
     let pe = PeFile64::parse(&*bytes).expect("a 64-bit PE file");
     let mut dlls: Vec<String> = pe
         .imports()
@@ -131,7 +130,11 @@ fn only_the_shim_stands_in_for_a_dll_wine_lacks() {
     assert_eq!(missing, ["bcryptprimitives.dll"]);
     // And without the shim the executable does not start: the shim is what the test adds.
     let bare = tempfile::tempdir().unwrap();
-    std::fs::copy(&exe.built, bare.path().join("certbundle.exe")).unwrap();
+    std::fs::write(
+        bare.path().join("certbundle.exe"),
+        crate::common::winexe::read_built(),
+    )
+    .unwrap();
     let out = std::process::Command::new("wine")
         .arg(crate::common::wine::windows_path(
             &bare.path().join("certbundle.exe"),

@@ -75,10 +75,26 @@ pub fn require() -> &'static WinExe {
     }
 }
 
+/// Held while a test builds, cleans or reads a release build (`dist` cleans and rebuilds it).
+pub static BUILD_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// The release build of certbundle.exe (built now when it is missing or out of date), or why not.
 pub fn built() -> Result<&'static Path, (&'static str, String)> {
     static BUILT: OnceLock<Result<PathBuf, (&'static str, String)>> = OnceLock::new();
-    BUILT.get_or_init(build).as_deref().map_err(Clone::clone)
+    BUILT
+        .get_or_init(|| {
+            let _builds = BUILD_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+            build()
+        })
+        .as_deref()
+        .map_err(Clone::clone)
+}
+
+/// The bytes of the release build, read while no test rebuilds it.
+pub fn read_built() -> Vec<u8> {
+    let path = require_built();
+    let _builds = BUILD_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+    std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 /// [`built`] or the test's failure (see [`require`]).
@@ -120,7 +136,7 @@ fn build() -> Result<PathBuf, (&'static str, String)> {
 fn setup() -> Result<WinExe, (&'static str, String)> {
     let built = built()?.to_path_buf();
     let prefix = wine::wine()?.prefix().to_path_buf();
-    let bytes = std::fs::read(&built).map_err(|e| (TARGET, format!("{}: {e}", built.display())))?;
+    let bytes = read_built();
     // A folder per build (named by its SHA-256), made aside and renamed into place; older ones go.
     let digest: String = sha2_hex(&bytes)[..16].to_string();
     let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
