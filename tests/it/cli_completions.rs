@@ -7,19 +7,12 @@ use std::collections::BTreeSet;
 use std::process::Command;
 
 use crate::common::powershell::parse_errors;
-use crate::common::{certbundle, subcommands, write};
+use crate::common::{certbundle, subcommands, success_stdout, write};
 
 const SHELLS: [&str; 4] = ["bash", "zsh", "fish", "powershell"];
 
 fn script(shell: &str) -> String {
-    let out = certbundle()
-        .args(["completions", shell])
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    String::from_utf8(out).unwrap()
+    success_stdout(certbundle().args(["completions", shell]))
 }
 
 /// How `shell`'s script offers the subcommand `name` at the top level.

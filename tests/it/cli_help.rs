@@ -1,17 +1,9 @@
 //! The help text is documentation: snapshot it so every change is a reviewed diff.
 
-use crate::common::certbundle;
+use crate::common::{certbundle, success_stdout};
 
 fn help(args: &[&str]) -> String {
-    let out = certbundle()
-        .args(args)
-        .env("COLUMNS", "100")
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    String::from_utf8(out).unwrap()
+    success_stdout(certbundle().args(args).env("COLUMNS", "100"))
 }
 
 #[test]

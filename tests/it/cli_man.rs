@@ -4,17 +4,10 @@
 
 use std::process::{Command, Stdio};
 
-use crate::common::{certbundle, subcommands};
+use crate::common::{certbundle, subcommands, success_stdout};
 
 fn page() -> String {
-    let out = certbundle()
-        .arg("man")
-        .assert()
-        .success()
-        .get_output()
-        .stdout
-        .clone();
-    String::from_utf8(out).unwrap()
+    success_stdout(certbundle().arg("man"))
 }
 
 /// The page's `.SH` sections in order: the heading (unquoted), and the text under it with the

@@ -168,6 +168,12 @@ pub fn certbundle() -> assert_cmd::Command {
     cmd
 }
 
+/// What `cmd` printed on stdout (UTF-8), once it succeeded.
+pub fn success_stdout(cmd: &mut assert_cmd::Command) -> String {
+    let out = cmd.assert().success().get_output().stdout.clone();
+    String::from_utf8(out).expect("UTF-8 on stdout")
+}
+
 /// Every path under `dir` (hidden ones included), relative, sorted.
 pub fn listing(dir: &Path) -> Vec<String> {
     if !dir.exists() {
