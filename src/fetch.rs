@@ -275,7 +275,7 @@ pub(crate) fn obtain(
         if path.exists() {
             // A file under this name that is not (or no longer) the pinned certificate
             // must not stay where build would read it.
-            notes.push(match std::fs::remove_file(path) {
+            notes.push(match crate::failpoint::changed(std::fs::remove_file(path)) {
                 Ok(()) => format!("removed {}: it did not match the pin", path.display()),
                 Err(e) => format!(
                     "{} does not match the pin and could not be removed ({e}): delete it by hand",

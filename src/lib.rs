@@ -40,6 +40,7 @@ pub(crate) mod chain;
 pub mod cli;
 pub mod commands;
 pub(crate) mod error;
+mod failpoint;
 pub mod fetch;
 pub mod fleet;
 pub(crate) mod layout;

@@ -12,6 +12,7 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, DateTime, System, ZipWriter};
 
 use super::BundleError;
+use crate::failpoint::changed;
 use crate::limits::MAX_ENTRY_SIZE;
 use crate::manifest;
 use crate::render::Rendered;
@@ -112,7 +113,8 @@ pub(crate) fn write(
         replaceable_zip(&zip_path, &rendered.name, target.force)?;
         replace.push(zip_path.clone());
     }
-    fs::create_dir_all(&target.dir).map_err(BundleError::io("create folder", &target.dir))?;
+    changed(fs::create_dir_all(&target.dir))
+        .map_err(BundleError::io("create folder", &target.dir))?;
     let staging = Staging::create(&target.dir, &rendered.name)?;
     let staged_folder = staging.path.join(&rendered.name);
     write_tree(&staged_folder, rendered, target.mtime)?;
@@ -123,7 +125,7 @@ pub(crate) fn write(
 
     let old = staging.path.join("replaced");
     if !replace.is_empty() {
-        fs::create_dir(&old).map_err(BundleError::io("create folder", &old))?;
+        changed(fs::create_dir(&old)).map_err(BundleError::io("create folder", &old))?;
     }
     let mut moved: Vec<(PathBuf, PathBuf)> = Vec::new();
     for (i, path) in replace.iter().enumerate() {
@@ -175,7 +177,7 @@ fn rename(action: &'static str, from: &Path, to: &Path, shown: &Path) -> Result<
     if let Some(why) = in_the_way(from, to) {
         return Err(BundleError::io(action, shown)(std::io::Error::other(why)));
     }
-    retrying(|| fs::rename(from, to), held, std::thread::sleep).map_err(|source| {
+    retrying(|| changed(fs::rename(from, to)), held, std::thread::sleep).map_err(|source| {
         if held(&source) {
             BundleError::InUse {
                 action,
@@ -235,9 +237,9 @@ fn exists(path: &Path) -> bool {
 
 fn remove(path: &Path) -> std::io::Result<()> {
     if fs::symlink_metadata(path)?.is_dir() {
-        fs::remove_dir_all(path)
+        changed(fs::remove_dir_all(path))
     } else {
-        fs::remove_file(path)
+        changed(fs::remove_file(path))
     }
 }
 
@@ -395,7 +397,7 @@ impl Staging {
     /// Removes the folder; returns it when that failed (the caller says so).
     fn finish(mut self) -> Option<PathBuf> {
         self.armed = false;
-        let failed = fs::remove_dir_all(&self.path).is_err() && self.path.exists();
+        let failed = changed(fs::remove_dir_all(&self.path)).is_err() && self.path.exists();
         failed.then(|| self.path.clone())
     }
 
@@ -403,7 +405,7 @@ impl Staging {
         let pid = std::process::id();
         for attempt in 0..100 {
             let path = dir.join(format!(".{name}{}{pid}-{attempt}", Self::MARK));
-            match fs::create_dir(&path) {
+            match changed(fs::create_dir(&path)) {
                 Ok(()) => return Ok(Staging { path, armed: true }),
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
                 Err(e) => return Err(BundleError::io("create staging folder", path)(e)),
@@ -420,21 +422,22 @@ impl Staging {
 impl Drop for Staging {
     fn drop(&mut self) {
         if self.armed {
-            let _ = fs::remove_dir_all(&self.path);
+            let _ = changed(fs::remove_dir_all(&self.path));
         }
     }
 }
 
 fn write_tree(root: &Path, rendered: &Rendered, mtime: OffsetDateTime) -> Result<(), BundleError> {
-    fs::create_dir(root).map_err(BundleError::io("create folder", root))?;
+    changed(fs::create_dir(root)).map_err(BundleError::io("create folder", root))?;
     for dir in &rendered.dirs {
         let path = root.join(dir);
-        fs::create_dir_all(&path).map_err(BundleError::io("create folder", &path))?;
+        changed(fs::create_dir_all(&path)).map_err(BundleError::io("create folder", &path))?;
     }
     for (rel, bytes) in &rendered.files {
         let path = root.join(rel);
         if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).map_err(BundleError::io("create folder", parent))?;
+            changed(fs::create_dir_all(parent))
+                .map_err(BundleError::io("create folder", parent))?;
         }
         write_file(&path, bytes, Some(mtime))?;
     }
@@ -450,7 +453,7 @@ fn write_tree(root: &Path, rendered: &Rendered, mtime: OffsetDateTime) -> Result
 
 /// Makes a folder certbundle writes into (`extract -o`, `fetch -o`), with its parents.
 pub(crate) fn make_folder(dir: &Path) -> Result<(), BundleError> {
-    fs::create_dir_all(dir).map_err(BundleError::io("create", dir))
+    changed(fs::create_dir_all(dir)).map_err(BundleError::io("create", dir))
 }
 
 /// Writes `bytes` to `path` through a staging folder beside it, so that a half-written file never
@@ -462,7 +465,7 @@ pub(crate) fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<(), Bun
         Some(parent) if !parent.as_os_str().is_empty() => parent,
         _ => Path::new("."),
     };
-    fs::create_dir_all(dir).map_err(BundleError::io("create folder", dir))?;
+    changed(fs::create_dir_all(dir)).map_err(BundleError::io("create folder", dir))?;
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -487,21 +490,22 @@ fn write_file(
     bytes: &[u8],
     bundle_time: Option<OffsetDateTime>,
 ) -> Result<(), BundleError> {
-    let mut file = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(path)
-        .map_err(BundleError::io("create file", path))?;
-    file.write_all(bytes)
-        .map_err(BundleError::io("write file", path))?;
+    let mut file = changed(
+        fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path),
+    )
+    .map_err(BundleError::io("create file", path))?;
+    changed(file.write_all(bytes)).map_err(BundleError::io("write file", path))?;
     file.sync_all()
         .map_err(BundleError::io("write file", path))?;
     if let Some(mtime) = bundle_time {
-        let _ = file.set_modified(SystemTime::from(mtime));
+        let _ = changed(file.set_modified(SystemTime::from(mtime)));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            file.set_permissions(fs::Permissions::from_mode(0o644))
+            changed(file.set_permissions(fs::Permissions::from_mode(0o644)))
                 .map_err(BundleError::io("set permissions", path))?;
         }
     }
@@ -513,10 +517,10 @@ fn set_dir_attributes(dir: &Path, mtime: OffsetDateTime) {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let _ = fs::set_permissions(dir, fs::Permissions::from_mode(0o755));
+        let _ = changed(fs::set_permissions(dir, fs::Permissions::from_mode(0o755)));
     }
     if let Ok(handle) = fs::File::open(dir) {
-        let _ = handle.set_modified(SystemTime::from(mtime));
+        let _ = changed(handle.set_modified(SystemTime::from(mtime)));
     }
 }
 

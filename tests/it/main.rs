@@ -17,6 +17,7 @@ mod cli_inspect;
 mod cli_man;
 mod cli_report;
 mod cli_verify;
+mod crash;
 mod deploy;
 mod deploy_pwsh;
 mod dist;

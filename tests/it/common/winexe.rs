@@ -364,7 +364,7 @@ fn changes(before: &Tree, after: &Tree) -> Tree {
 }
 
 /// Puts `dir` back as `before` says.
-fn restore(dir: &Path, before: &Tree) {
+pub fn restore(dir: &Path, before: &Tree) {
     let after = tree(dir);
     // Deepest first, so a folder is empty when it goes.
     for k in after.keys().rev().filter(|k| !before.contains_key(*k)) {
