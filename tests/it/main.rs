@@ -30,6 +30,7 @@ mod properties;
 mod publish_domain;
 mod readme;
 mod render_snapshots;
+mod security_md;
 mod sizes;
 mod verify_findings;
 mod windows_exe;

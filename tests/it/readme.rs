@@ -320,7 +320,11 @@ fn anchors_and_links(text: &str) -> (BTreeSet<String>, Vec<String>) {
 #[test]
 fn every_relative_link_reaches_a_file_and_a_heading() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let mut files = vec![root.join("README.md"), root.join("CONTRIBUTING.md")];
+    let mut files = vec![
+        root.join("README.md"),
+        root.join("CONTRIBUTING.md"),
+        root.join("SECURITY.md"),
+    ];
     let mut docs: Vec<PathBuf> = std::fs::read_dir(root.join("docs"))
         .unwrap()
         .map(|e| e.unwrap().path())
