@@ -253,6 +253,72 @@ fn replace_unpaired_surrogates(text: &str) -> (std::borrow::Cow<'_, str>, usize)
     (out.into(), replaced)
 }
 
+/// JSON as `serde_json` reads it, except that an object repeating a key is an error: serde_json
+/// would keep the last copy silently, Windows PowerShell's `ConvertFrom-Json` refuses the file,
+/// and a forged report could hide a second `host` or `verdict` behind the first.
+fn strict_json(text: &str) -> Result<Value, serde_json::Error> {
+    use serde::de::{Deserialize, Deserializer, Error, MapAccess, SeqAccess, Visitor};
+    struct Strict(Value);
+    impl<'de> Deserialize<'de> for Strict {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_any(StrictVisitor).map(Strict)
+        }
+    }
+    struct StrictVisitor;
+    impl<'de> Visitor<'de> for StrictVisitor {
+        type Value = Value;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("JSON")
+        }
+        fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+            Ok(Value::Bool(v))
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+            Ok(v.into())
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+            Ok(v.into())
+        }
+        fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+            Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+            Ok(Value::String(v.to_string()))
+        }
+        fn visit_string<E>(self, v: String) -> Result<Value, E> {
+            Ok(Value::String(v))
+        }
+        fn visit_unit<E>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+            let mut items = Vec::new();
+            while let Some(Strict(item)) = seq.next_element()? {
+                items.push(item);
+            }
+            Ok(Value::Array(items))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+            let mut object = serde_json::Map::new();
+            while let Some(key) = map.next_key::<String>()? {
+                let Strict(value) = map.next_value()?;
+                if object.contains_key(&key) {
+                    return Err(A::Error::custom(format!(
+                        "the key \"{}\" appears twice in one object (a report never repeats a key)",
+                        crate::names::printable(&key)
+                    )));
+                }
+                object.insert(key, value);
+            }
+            Ok(Value::Object(object))
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let Strict(value) = Strict::deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
+}
+
 /// Reads one report; the error is the reason to skip the file, in words for the engineer.
 pub(crate) fn parse(bytes: &[u8]) -> Result<CheckedReport, String> {
     let text = decode(bytes)?;
@@ -266,7 +332,7 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<CheckedReport, String> {
             "the report holds {unpaired} unpaired UTF-16 surrogate(s) (a name Windows allows but no text can show): read as U+FFFD"
         ));
     }
-    let value: Value = serde_json::from_str(&text).map_err(|e| match e.classify() {
+    let value: Value = strict_json(&text).map_err(|e| match e.classify() {
         serde_json::error::Category::Eof => format!(
             "the JSON ends early at line {}: the file is truncated (was the stick removed while the report was written?)",
             e.line()
@@ -553,6 +619,26 @@ mod tests {
             .collect();
         assert_eq!(accepted_keys(), schema);
         assert!(parse(text(&sample()).as_bytes()).is_ok());
+    }
+
+    #[test]
+    fn a_repeated_key_is_refused_at_any_depth() {
+        let good = text(&sample());
+        // A decoy host object before the real one, and a repeated key inside it.
+        let decoy = good.replacen("{", "{\n  \"host\": {\"name\": \"DECOY\"},", 1);
+        let e = parse(decoy.as_bytes()).unwrap_err();
+        assert!(e.contains("the key \"host\" appears twice"), "{e}");
+        let inner = good.replacen("\"host\": {", "\"host\": {\"name\": \"A\", ", 1);
+        assert!(
+            parse(inner.as_bytes())
+                .unwrap_err()
+                .contains("\"name\" appears twice")
+        );
+        // Everything else reads as serde_json reads it.
+        assert_eq!(
+            strict_json(&good).unwrap(),
+            serde_json::from_str::<Value>(&good).unwrap()
+        );
     }
 
     #[test]
