@@ -156,6 +156,8 @@ pub(crate) fn write(
         }
         placed.push(to);
     }
+    // The renames reach the disk (a stick) before the replaced bundle goes.
+    sync_folder(&target.dir);
     let leftover = staging.finish(); // removes what was replaced
     Ok(Written {
         folder,
@@ -478,6 +480,7 @@ pub(crate) fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<(), Bun
     let staged = staging.path.join(&name);
     write_file(&staged, bytes, None).map_err(in_path)?;
     rename("write", &staged, path, path)?;
+    sync_folder(dir);
     let _ = staging.finish(); // best effort: an empty hidden folder at worst
     Ok(())
 }
@@ -510,6 +513,18 @@ fn write_file(
         }
     }
     Ok(())
+}
+
+/// Flushes a folder's entries (the names renamed into it) to the disk, where the platform can;
+/// files are flushed as they are written. Windows writes removable drives through by default
+/// ("Quick removal"). Best effort: a failure here changes nothing already written.
+fn sync_folder(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(handle) = fs::File::open(dir) {
+        let _ = handle.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
 }
 
 /// Fixed permissions and time for a folder, where the platform allows (best effort on Windows).
