@@ -253,3 +253,102 @@ fn release_builds_have_no_failpoint() {
     );
     assert!(toml["dependencies"].get("certbundle").is_none());
 }
+
+#[test]
+fn a_file_where_the_output_folder_must_go_is_a_clear_error_and_nothing_is_written() {
+    // Root may write anywhere, so a read-only folder proves nothing here; a file standing where
+    // the output folder must go stops root too.
+    let tmp = tempfile::tempdir().unwrap();
+    good_input(tmp.path());
+    write(tmp.path(), "out", b"a file, not a folder");
+    let start = tree(tmp.path());
+    for (args, shown) in [
+        (
+            &[
+                "build",
+                "--profile",
+                "none",
+                "--now",
+                NOW,
+                "--name",
+                "b",
+                "-o",
+                "out/sub",
+                "input",
+            ][..],
+            "out/sub",
+        ),
+        (
+            &[
+                "build",
+                "--profile",
+                "none",
+                "--now",
+                NOW,
+                "--name",
+                "b",
+                "-o",
+                "out",
+                "input",
+            ],
+            "out",
+        ),
+    ] {
+        let out = run(tmp.path(), args, None);
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.starts_with(&format!("error: {shown}: cannot ")),
+            "{stderr}"
+        );
+        assert!(stderr.contains("\n  hint: "), "{stderr}");
+        assert_eq!(tree(tmp.path()), start, "something was written");
+    }
+}
+
+#[test]
+#[ignore = "mounts a 64 KiB tmpfs: needs root with CAP_SYS_ADMIN (run with --ignored; run on 2026-12-02)"]
+fn a_full_disk_is_a_clear_error_and_leaves_nothing_half_written() {
+    let tmp = tempfile::tempdir().unwrap();
+    good_input(tmp.path());
+    let disk = tmp.path().join("stick");
+    std::fs::create_dir(&disk).unwrap();
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
+        .arg(&disk)
+        .status()
+        .unwrap();
+    assert!(mounted.success(), "cannot mount a tmpfs here");
+    struct Unmount<'a>(&'a Path);
+    impl Drop for Unmount<'_> {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(self.0).status();
+        }
+    }
+    let _unmount = Unmount(&disk);
+    let out = run(
+        tmp.path(),
+        &[
+            "build",
+            "--profile",
+            "none",
+            "--now",
+            NOW,
+            "--name",
+            "b",
+            "-o",
+            "stick",
+            "input",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("No space left on device"), "{stderr}");
+    assert!(
+        stderr.contains("\n  hint: check the path, free space and permissions"),
+        "{stderr}"
+    );
+    // Nothing under the final names, and the staging folder is gone.
+    assert_eq!(listing(&disk), Vec::<String>::new());
+}
