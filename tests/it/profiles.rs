@@ -1093,3 +1093,69 @@ fn a_proxy_variable_that_is_not_a_url_stops_fetch() {
     // Nothing was created.
     assert!(!tmp.path().join("fetched").exists());
 }
+
+/// A crash at any write of `fetch -o` (issue 16; see `crash.rs`): stopped after each of its
+/// file-system changes in turn, it leaves only whole certificates that match their pins, and the
+/// next run succeeds.
+#[test]
+fn fetch_stopped_at_any_write_leaves_only_whole_pinned_certificates() {
+    use std::os::unix::process::ExitStatusExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let r1 = root("Crash Fetch Root");
+    let inter = intermediate("Crash Fetch Intermediate", &r1);
+    let base = serve(vec![
+        ("/root.cer", Some(r1.der.clone())),
+        ("/inter.crt", Some(inter.pem().into_bytes())),
+    ]);
+    let profile = profile_file(
+        tmp.path(),
+        &[
+            (
+                "Crash Fetch Root",
+                &r1.der,
+                "required",
+                vec![format!("{base}/root.cer")],
+            ),
+            (
+                "Crash Fetch Intermediate",
+                &inter.der,
+                "recommended",
+                vec![format!("{base}/inter.crt")],
+            ),
+        ],
+    );
+    let out = tmp.path().join("fetched");
+    let fetch = |k: Option<u64>| {
+        let mut cmd = fetch_without_proxy();
+        cmd.args(["--timeout", "5", "--profile"])
+            .arg(&profile)
+            .arg("-o")
+            .arg(&out);
+        if let Some(k) = k {
+            cmd.env("CERTBUNDLE_FAILPOINT", k.to_string());
+        }
+        cmd.output().unwrap()
+    };
+    let whole = [r1.der.clone(), inter.der.clone()];
+    let mut k = 1;
+    loop {
+        let _ = std::fs::remove_dir_all(&out);
+        let stopped = fetch(Some(k));
+        if stopped.status.success() {
+            break;
+        }
+        assert_eq!(stopped.status.signal(), Some(6), "k={k}: {stopped:?}");
+        for name in listing(&out).iter().filter(|n| !n.starts_with('.')) {
+            let bytes = std::fs::read(out.join(name)).unwrap();
+            assert!(
+                whole.contains(&bytes),
+                "k={k}: {name} is not a whole pinned certificate"
+            );
+        }
+        let next = fetch(None);
+        assert!(next.status.success(), "k={k}: {next:?}");
+        k += 1;
+        assert!(k < 100, "fetch never finished");
+    }
+    assert!(k > 3, "{k}");
+}
