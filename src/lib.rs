@@ -42,6 +42,8 @@ pub mod commands;
 pub(crate) mod error;
 pub mod fetch;
 pub mod fleet;
+#[doc(hidden)]
+pub mod fuzzing;
 pub(crate) mod layout;
 pub mod limits;
 pub mod load;
