@@ -15,8 +15,8 @@ use crate::fleet::{UnusedFile, host_row, report};
 /// audited as `verify` audits it. Returns how many problems the audit found, or the error that
 /// stopped the reading.
 pub fn bundle_zip(bytes: &[u8]) -> Result<usize, String> {
-    let tree = crate::bundle::read_zip_bytes(Path::new("fuzz.zip"), bytes)
-        .map_err(|e| e.to_string())?;
+    let tree =
+        crate::bundle::read_zip_bytes(Path::new("fuzz.zip"), bytes).map_err(|e| e.to_string())?;
     Ok(crate::bundle::audit(&tree).problems.len())
 }
 
