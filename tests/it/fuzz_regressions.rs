@@ -81,3 +81,58 @@ fn profile_template_and_quoting_seeds_pass() {
         assert_eq!(quoted.is_err(), text.contains('\t'), "ps_literal/{name}");
     }
 }
+
+/// Inputs a fuzz target crashed a reader with, one folder per target in `tests/fixtures/fuzz/`.
+fn crashes(target: &str) -> Vec<(String, Vec<u8>)> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/fuzz")
+        .join(target);
+    let mut found: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| {
+            let path = e.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(&path).unwrap())
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// `load`, 2026-12-02: a PEM header with binary text after it (no complete block) sent
+/// `classify` into the same text again for ever (a stack overflow, the process killed).
+#[test]
+fn load_binary_beside_a_broken_pem_block_is_refused_not_a_stack_overflow() {
+    let found = crashes("load");
+    assert!(!found.is_empty());
+    for (name, bytes) in found {
+        assert!(
+            matches!(
+                certbundle::load::classify(&bytes),
+                Content::NotACertificate(_) | Content::Nothing { .. }
+            ),
+            "load/{name}"
+        );
+    }
+}
+
+/// The same recursion, one level per structure: certificates end to end (each read, then what
+/// follows it looked at for keys) went as deep as the file is long.
+#[test]
+fn thousands_of_certificates_end_to_end_are_refused_not_a_stack_overflow() {
+    let der = std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("examples/certs/DigiCert_High_Assurance_EV_Root_CA.cer"),
+    )
+    .unwrap();
+    let few = der.repeat(3);
+    assert!(matches!(
+        certbundle::load::classify(&few),
+        Content::Certificates(_)
+    ));
+    let many = der.repeat(5000);
+    assert!(matches!(
+        certbundle::load::classify(&many),
+        Content::NotACertificate(why) if why.contains("one after another")
+    ));
+}
