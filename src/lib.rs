@@ -43,6 +43,8 @@ pub(crate) mod error;
 mod failpoint;
 pub mod fetch;
 pub mod fleet;
+#[doc(hidden)]
+pub mod fuzzing;
 pub(crate) mod layout;
 pub mod limits;
 pub mod load;

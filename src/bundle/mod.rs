@@ -20,7 +20,7 @@ pub use audit::ProblemCode;
 pub(crate) use audit::{Audit, Problem, audit};
 pub(crate) use cert_files::{CertFile, CertFilesError, others_in, write_cert_files};
 pub use read::Form;
-pub(crate) use read::{Tree, read, read_only};
+pub(crate) use read::{Tree, read, read_only, read_zip_bytes};
 pub(crate) use write::{Target, make_folder, pack, write, write_file_atomically};
 
 /// Why a bundle could not be written or read.

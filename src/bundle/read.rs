@@ -74,6 +74,25 @@ pub(crate) fn read_only(path: &Path, names: &[&str]) -> Result<Tree, BundleError
     read_wanted(path, Wanted::Only(names))
 }
 
+/// Reads a bundle zip held in memory, with every check [`read`] makes on a zip file; `name` is
+/// the path shown in errors. Only the fuzz target `bundle_zip` uses it (see CONTRIBUTING.md,
+/// Fuzzing): certbundle itself always reads bundles from disk.
+pub(crate) fn read_zip_bytes(name: &Path, bytes: &[u8]) -> Result<Tree, BundleError> {
+    let mut tree = Tree {
+        source: name.into(),
+        form: Form::Zip,
+        files: BTreeMap::new(),
+        reports: Vec::new(),
+        dirs: BTreeSet::new(),
+        refused: Vec::new(),
+    };
+    if let Some(problem) = zip_too_large(bytes.len() as u64) {
+        tree.refused.push(problem);
+        return Ok(tree);
+    }
+    read_zip_from(tree, std::io::Cursor::new(bytes), Wanted::All)
+}
+
 fn read_wanted(path: &Path, wanted: Wanted) -> Result<Tree, BundleError> {
     let meta = fs::metadata(path).map_err(BundleError::io("read", path))?;
     let tree = Tree {
@@ -274,29 +293,46 @@ struct ZipEntry {
     report: bool,
 }
 
-fn read_zip(mut tree: Tree, size: u64, wanted: Wanted) -> Result<Tree, BundleError> {
-    let path = tree.source.clone();
-    if size > MAX_ZIP_SIZE {
-        tree.refused.push(refused(
+/// The refusal of a zip of `size` bytes, when it is larger than any bundle zip can be.
+fn zip_too_large(size: u64) -> Option<Problem> {
+    (size > MAX_ZIP_SIZE).then(|| {
+        refused(
             "",
             format!("the zip is {size} bytes, larger than any bundle can be"),
-        ));
+        )
+    })
+}
+
+fn read_zip(mut tree: Tree, size: u64, wanted: Wanted) -> Result<Tree, BundleError> {
+    let path = tree.source.clone();
+    if let Some(problem) = zip_too_large(size) {
+        tree.refused.push(problem);
         return Ok(tree);
     }
+    let file = fs::File::open(&path).map_err(BundleError::io("read", &path))?;
+    read_zip_from(tree, file, wanted)
+}
+
+/// [`read_zip`] once the zip is open: `zip` is read from its start.
+fn read_zip_from<R: Read + std::io::Seek>(
+    mut tree: Tree,
+    mut zip: R,
+    wanted: Wanted,
+) -> Result<Tree, BundleError> {
+    let path = tree.source.clone();
     let unrecognised = |reason: String| BundleError::Unrecognised {
         path: path.clone(),
         reason,
     };
-    let mut file = fs::File::open(&path).map_err(BundleError::io("read", &path))?;
     let mut magic = Vec::new();
-    (&mut file)
+    (&mut zip)
         .take(2)
         .read_to_end(&mut magic)
         .map_err(BundleError::io("read", &path))?;
     if magic != b"PK" {
         return Err(unrecognised("not a zip file".into()));
     }
-    let stored = match super::zipcheck::stored_names(&mut file, MAX_ZIP_ENTRIES) {
+    let stored = match super::zipcheck::stored_names(&mut zip, MAX_ZIP_ENTRIES) {
         Ok(names) => names,
         Err(why) => {
             tree.refused.push(refused("", why));
@@ -304,7 +340,7 @@ fn read_zip(mut tree: Tree, size: u64, wanted: Wanted) -> Result<Tree, BundleErr
         }
     };
     let mut archive =
-        zip::ZipArchive::new(file).map_err(|e| unrecognised(format!("not a readable zip: {e}")))?;
+        zip::ZipArchive::new(zip).map_err(|e| unrecognised(format!("not a readable zip: {e}")))?;
     let mut read_names: Vec<Vec<u8>> = (0..archive.len())
         .map(|i| archive.by_index_raw(i).map(|e| e.name_raw().to_vec()))
         .collect::<Result<_, _>>()

@@ -37,6 +37,24 @@ const OID_PKCS7_SIGNED_DATA: &str = "1.2.840.113549.1.7.2";
 /// a certificate is still found. Otherwise PEM text is read, and binary data between PEM blocks is
 /// refused rather than ignored.
 pub fn classify(bytes: &[u8]) -> Content {
+    classify_within(bytes, 0, true)
+}
+
+/// How many structures [`classify`] follows one after another (a key after a certificate after
+/// a certificate...) before it refuses the file: each is one more call deep, and a file of
+/// thousands of certificates end to end would overflow the stack.
+const MAX_CHAINED: usize = 32;
+
+/// Why a file with more than [`MAX_CHAINED`] structures one after another is refused.
+const TOO_MANY_CHAINED: &str = "more than 32 DER structures one after another; give one certificate (or one PKCS#7) per file, or PEM text";
+
+/// [`classify`] for a part of the file, `depth` structures in. `pem` is false for binary data
+/// between PEM blocks: the PEM labels of the whole text were already looked at, and the same
+/// text again would never end.
+fn classify_within(bytes: &[u8], depth: usize, pem: bool) -> Content {
+    if depth > MAX_CHAINED {
+        return Content::NotACertificate(TOO_MANY_CHAINED.into());
+    }
     if let Some(what) = binary_key_magic(bytes) {
         return Content::PrivateKey(what.into());
     }
@@ -47,12 +65,12 @@ pub fn classify(bytes: &[u8]) -> Content {
         let structure = &bytes[..bytes.len() - rest.len()];
         let content = classify_der(structure);
         if !matches!(content, Content::Nothing { .. }) {
-            return with_trailing(content, bytes, rest);
+            return with_trailing(content, bytes, rest, depth);
         }
     }
     let text = decode_text(bytes);
-    if contains(&text, b"-----BEGIN ") {
-        return classify_pem(&text);
+    if pem && contains(&text, b"-----BEGIN ") {
+        return classify_pem(&text, depth);
     }
     classify_der(bytes)
 }
@@ -78,12 +96,18 @@ pub(crate) fn holds_private_key(bytes: &[u8]) -> bool {
 
 /// Applies what follows the first DER structure: keys are refused, anything else makes a
 /// certificate file defective (verify reports the trailing bytes).
-fn with_trailing(content: Content, whole: &[u8], rest: &[u8]) -> Content {
+fn with_trailing(content: Content, whole: &[u8], rest: &[u8], depth: usize) -> Content {
     if rest.is_empty() {
         return content;
     }
-    if let Content::PrivateKey(what) = classify(rest) {
-        return Content::PrivateKey(format!("{what}, after the first DER structure"));
+    match classify_within(rest, depth + 1, true) {
+        Content::PrivateKey(what) => {
+            return Content::PrivateKey(format!("{what}, after the first DER structure"));
+        }
+        Content::NotACertificate(why) if why == TOO_MANY_CHAINED => {
+            return Content::NotACertificate(why);
+        }
+        _ => {}
     }
     match content {
         Content::Certificates(found)
@@ -215,7 +239,7 @@ fn binary_outside_blocks(text: &[u8]) -> Option<Vec<u8>> {
     })
 }
 
-fn classify_pem(text: &[u8]) -> Content {
+fn classify_pem(text: &[u8], depth: usize) -> Content {
     let labels = pem_labels(text);
     // Keys are looked for in the raw text first: a key must be refused even in a broken block.
     if let Some(label) = labels.iter().find(|l| l.contains("PRIVATE KEY")) {
@@ -223,8 +247,14 @@ fn classify_pem(text: &[u8]) -> Content {
     }
     if let Some(binary) = binary_outside_blocks(text) {
         for candidate in [&binary[..], binary.trim_ascii_end()] {
-            if let Content::PrivateKey(what) = classify(candidate) {
-                return Content::PrivateKey(format!("{what}, between PEM blocks"));
+            match classify_within(candidate, depth + 1, false) {
+                Content::PrivateKey(what) => {
+                    return Content::PrivateKey(format!("{what}, between PEM blocks"));
+                }
+                Content::NotACertificate(why) if why == TOO_MANY_CHAINED => {
+                    return Content::NotACertificate(why);
+                }
+                _ => {}
             }
         }
         return Content::NotACertificate(

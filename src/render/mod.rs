@@ -181,6 +181,11 @@ impl Templates {
         Templates { sources }
     }
 
+    /// The names of the templates, sorted.
+    pub(crate) fn names(&self) -> Vec<&'static str> {
+        self.sources.keys().copied().collect()
+    }
+
     /// The embedded templates with some replaced (`build --templates DIR`): file name -> source.
     /// A name that is not a certbundle template is an error, so a typo cannot go unnoticed.
     pub(crate) fn with_overrides(overrides: BTreeMap<String, String>) -> Result<Self, RenderError> {
@@ -383,6 +388,13 @@ pub(crate) fn strict_environment() -> minijinja::Environment<'static> {
             .expect("default delimiters are valid"),
     );
     env
+}
+
+/// Compiles the embedded templates with `name` replaced by `source`, as `build --templates`
+/// does before rendering (only [`crate::fuzzing::template`] calls it).
+pub(crate) fn check_override(name: String, source: String) -> Result<(), RenderError> {
+    let templates = Templates::with_overrides(BTreeMap::from([(name, source)]))?;
+    environment(&templates).map(drop)
 }
 
 fn environment(templates: &Templates) -> Result<minijinja::Environment<'static>, RenderError> {

@@ -22,6 +22,7 @@ mod deploy;
 mod deploy_pwsh;
 mod dist;
 mod extract_limits;
+mod fuzz_regressions;
 mod install_cmd;
 mod installer;
 mod limits;
