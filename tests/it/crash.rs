@@ -10,6 +10,20 @@ use std::path::Path;
 use crate::common::winexe::{Tree, restore, tree};
 use crate::common::*;
 
+/// The build every test here stops: bundle `b` of `input/` into `out/`.
+const BUILD: [&str; 10] = [
+    "build",
+    "--profile",
+    "none",
+    "--now",
+    NOW,
+    "--name",
+    "b",
+    "-o",
+    "out",
+    "input",
+];
+
 /// Runs certbundle in `dir`, stopped after its `k`-th file-system change (`None`: not stopped).
 fn run(dir: &Path, args: &[&str], k: Option<u64>) -> std::process::Output {
     let mut cmd = certbundle();
@@ -152,19 +166,7 @@ fn every_step_of_a_build(dir: &Path, args: &[&str], old: Option<(&Tree, &[u8], &
 fn a_build_stopped_at_any_write_leaves_no_partial_bundle() {
     let tmp = tempfile::tempdir().unwrap();
     good_input(tmp.path());
-    let args = [
-        "build",
-        "--profile",
-        "none",
-        "--now",
-        NOW,
-        "--name",
-        "b",
-        "-o",
-        "out",
-        "input",
-    ];
-    let steps = every_step_of_a_build(tmp.path(), &args, None);
+    let steps = every_step_of_a_build(tmp.path(), &BUILD, None);
     // Every folder, file, write, time and mode, and the renames: well over a dozen steps.
     assert!(steps > 20, "{steps}");
 }
@@ -173,19 +175,7 @@ fn a_build_stopped_at_any_write_leaves_no_partial_bundle() {
 fn a_forced_replace_stopped_at_any_write_keeps_the_old_bundle() {
     let tmp = tempfile::tempdir().unwrap();
     let input = good_input(tmp.path());
-    let args = [
-        "build",
-        "--profile",
-        "none",
-        "--now",
-        NOW,
-        "--name",
-        "b",
-        "-o",
-        "out",
-        "input",
-        "--force",
-    ];
+    let args = [&BUILD[..], &["--force"]].concat();
     assert!(run(tmp.path(), &args, None).status.success());
     let old_tree = tree(&tmp.path().join("out/b"));
     let old_zip = std::fs::read(tmp.path().join("out/b.zip")).unwrap();

@@ -6,9 +6,10 @@ use std::path::PathBuf;
 
 use certbundle::load::Content;
 
-fn seeds(target: &str) -> Vec<(String, Vec<u8>)> {
+/// Every file in `folder` (relative to the crate) / `target`: name and bytes, sorted.
+fn files_in(folder: &str, target: &str) -> Vec<(String, Vec<u8>)> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("fuzz/corpus")
+        .join(folder)
         .join(target);
     let mut found: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
@@ -19,7 +20,12 @@ fn seeds(target: &str) -> Vec<(String, Vec<u8>)> {
         })
         .collect();
     found.sort();
-    assert!(!found.is_empty(), "no seeds in {}", dir.display());
+    found
+}
+
+fn seeds(target: &str) -> Vec<(String, Vec<u8>)> {
+    let found = files_in("fuzz/corpus", target);
+    assert!(!found.is_empty(), "no seeds in fuzz/corpus/{target}");
     for (name, bytes) in &found {
         assert!(bytes.len() <= 10_000, "{target}/{name}: seeds stay small");
     }
@@ -84,19 +90,7 @@ fn profile_template_and_quoting_seeds_pass() {
 
 /// Inputs a fuzz target crashed a reader with, one folder per target in `tests/fixtures/fuzz/`.
 fn crashes(target: &str) -> Vec<(String, Vec<u8>)> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/fuzz")
-        .join(target);
-    let mut found: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .map(|e| {
-            let path = e.unwrap().path();
-            let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            (name, std::fs::read(&path).unwrap())
-        })
-        .collect();
-    found.sort();
-    found
+    files_in("tests/fixtures/fuzz", target)
 }
 
 /// `load`, 2026-12-02: a PEM header with binary text after it (no complete block) sent
