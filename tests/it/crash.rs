@@ -268,21 +268,7 @@ fn a_file_where_the_output_folder_must_go_is_a_clear_error_and_nothing_is_writte
             ][..],
             "out/sub",
         ),
-        (
-            &[
-                "build",
-                "--profile",
-                "none",
-                "--now",
-                NOW,
-                "--name",
-                "b",
-                "-o",
-                "out",
-                "input",
-            ],
-            "out",
-        ),
+        (&BUILD[..], "out"),
     ] {
         let out = run(tmp.path(), args, None);
         assert_eq!(out.status.code(), Some(2), "{out:?}");

@@ -33,8 +33,6 @@ pub const BUILD: [&str; 8] = [
 
 /// The built executable beside its test shim, in a Wine prefix.
 pub struct WinExe {
-    /// The release build, as `.ci/dist` packs it.
-    pub built: PathBuf,
     /// The copy that runs, with `bcryptprimitives.dll` beside it.
     exe: PathBuf,
     prefix: PathBuf,
@@ -134,7 +132,7 @@ fn build() -> Result<PathBuf, (&'static str, String)> {
 }
 
 fn setup() -> Result<WinExe, (&'static str, String)> {
-    let built = built()?.to_path_buf();
+    built()?;
     let prefix = wine::wine()?.prefix().to_path_buf();
     let bytes = read_built();
     // A folder per build (named by its SHA-256), made aside and renamed into place; older ones go.
@@ -184,7 +182,6 @@ fn setup() -> Result<WinExe, (&'static str, String)> {
         }
     }
     Ok(WinExe {
-        built,
         exe: dir.join("certbundle.exe"),
         prefix,
     })
