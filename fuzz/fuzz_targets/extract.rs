@@ -1,7 +1,7 @@
 //! The PE certificate table and Authenticode signature reader on arbitrary bytes: it may
 //! refuse anything, it must never panic, hang or read outside the input.
 //!
-//! `RUSTC_BOOTSTRAP=1 cargo fuzz run extract -- -max_total_time=300` (see CONTRIBUTING.md, Fuzzing).
+//! `fuzz/run extract 600` (see CONTRIBUTING.md, Fuzzing).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

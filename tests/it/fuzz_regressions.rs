@@ -88,6 +88,28 @@ fn profile_template_and_quoting_seeds_pass() {
     }
 }
 
+#[test]
+fn extract_seeds_are_signed_files_with_their_chains() {
+    // Minimal PE files signed by osslsigncode with a test hierarchy (root, intermediate, signer;
+    // see cli_extract.rs): one SHA-256 signature on a PE32+, and on a PE32 a SHA-1 signature with
+    // a SHA-256 one nested in it.
+    for (name, bytes) in seeds("extract") {
+        let len = bytes.len() as u64;
+        let read = certbundle::signed::extract_from(
+            std::io::Cursor::new(bytes),
+            len,
+            std::path::Path::new(&name),
+        )
+        .unwrap_or_else(|e| panic!("extract/{name}: {e}"));
+        assert!(read.problems.is_empty(), "extract/{name}: {:?}", read.problems);
+        let signature = &read.signatures[0];
+        assert_eq!(signature.chain.len(), 2, "extract/{name}: signer and intermediate");
+        assert!(signature.missing_issuer.is_some(), "extract/{name}: the root is not in the file");
+        let nested = name.contains("nested");
+        assert_eq!(signature.nested.len(), usize::from(nested), "extract/{name}");
+    }
+}
+
 /// Inputs a fuzz target crashed a reader with, one folder per target in `tests/fixtures/fuzz/`.
 fn crashes(target: &str) -> Vec<(String, Vec<u8>)> {
     files_in("tests/fixtures/fuzz", target)
