@@ -7,8 +7,9 @@
 use std::time::{Duration, Instant};
 
 use certbundle::commands::{self, FleetFormat, FleetRequest, Outcome, Request};
-use certbundle::fleet::report::{Verdict, sample};
 use certbundle::output::{self, Style};
+
+mod common;
 
 const HOSTS: usize = 2_500;
 const RUNS: usize = 4;
@@ -18,48 +19,7 @@ const ROUNDS: usize = 5;
 fn main() {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let reports = dir.path().join("reports");
-    std::fs::create_dir_all(&reports).unwrap();
-    let mut bytes = 0usize;
-    for host in 0..HOSTS {
-        for run in 0..RUNS {
-            let mut r = sample();
-            r.host.name = format!("WS-{host:05}");
-            r.finished = format!("2026-11-26T{:02}:{:02}:00Z", 8 + run, host % 60);
-            r.verdict = if (host + run) % 7 == 0 {
-                Verdict::NotCompliant
-            } else {
-                Verdict::Compliant
-            };
-            let template = r.certificates[0].clone();
-            r.certificates = (0..CERTIFICATES)
-                .map(|i| {
-                    let mut c = template.clone();
-                    c.name = format!("Certificate {i}");
-                    c.before = Some("present".into());
-                    c.action = Some("none".into());
-                    c.after = Some(if r.verdict == Verdict::NotCompliant && i == 0 {
-                        "missing".into()
-                    } else {
-                        "present".into()
-                    });
-                    c.chain = "ok".into();
-                    c
-                })
-                .collect();
-            r.conflicts.clear();
-            let text = serde_json::to_string_pretty(&r).unwrap();
-            bytes += text.len();
-            std::fs::write(
-                reports.join(format!(
-                    "{}_{}.json",
-                    r.host.name,
-                    r.finished.replace(':', "")
-                )),
-                text,
-            )
-            .unwrap();
-        }
-    }
+    let bytes = common::reports(&reports, HOSTS, RUNS, CERTIFICATES);
     println!(
         "{} reports, {:.1} MiB, {HOSTS} hosts",
         HOSTS * RUNS,

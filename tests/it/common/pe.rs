@@ -20,7 +20,22 @@ pub fn minimal_pe(bits64: bool) -> Vec<u8> {
 
 /// The unsigned image of a program, library or driver; `bits64` picks PE32+ or PE32.
 pub fn minimal_pe_of(bits64: bool, image: Image) -> Vec<u8> {
-    let mut f = vec![0u8; 0x400];
+    pe_with_code(bits64, image, 0x200)
+}
+
+/// A [`minimal_pe`] program whose `.text` section is `code_size` bytes on disk (rounded up to
+/// the 0x200 file alignment): `ret`, then zeros. The benchmark signs a large one.
+pub fn minimal_pe_sized(bits64: bool, code_size: usize) -> Vec<u8> {
+    pe_with_code(
+        bits64,
+        Image::Program,
+        code_size.div_ceil(0x200).max(1) * 0x200,
+    )
+}
+
+fn pe_with_code(bits64: bool, image: Image, code_size: usize) -> Vec<u8> {
+    let code = u32::try_from(code_size).expect("a code section under 4 GiB");
+    let mut f = vec![0u8; 0x200 + code_size];
     // DOS header: "MZ", e_lfanew = 0x40.
     f[0..2].copy_from_slice(b"MZ");
     f[0x3c..0x40].copy_from_slice(&0x40u32.to_le_bytes());
@@ -44,7 +59,7 @@ pub fn minimal_pe_of(bits64: bool, image: Image) -> Vec<u8> {
         |f: &mut Vec<u8>, at: usize, v: u32| f[at..at + 4].copy_from_slice(&v.to_le_bytes());
     put16(&mut f, o, if bits64 { 0x20b } else { 0x10b });
     f[o + 2] = 14; // linker version
-    put32(&mut f, o + 4, 0x200); // SizeOfCode
+    put32(&mut f, o + 4, code); // SizeOfCode
     put32(&mut f, o + 16, 0x1000); // AddressOfEntryPoint
     put32(&mut f, o + 20, 0x1000); // BaseOfCode
     let (image_base_at, rest) = if bits64 {
@@ -60,7 +75,7 @@ pub fn minimal_pe_of(bits64: bool, image: Image) -> Vec<u8> {
     put32(&mut f, rest + 4, 0x200); // FileAlignment
     put16(&mut f, rest + 8, 6); // OS version
     put16(&mut f, rest + 16, 6); // subsystem version
-    put32(&mut f, rest + 24, 0x2000); // SizeOfImage
+    put32(&mut f, rest + 24, 0x1000 + code.div_ceil(0x1000) * 0x1000); // SizeOfImage
     put32(&mut f, rest + 28, 0x200); // SizeOfHeaders
     // Subsystem: native for a driver, else console.
     put16(
@@ -87,7 +102,7 @@ pub fn minimal_pe_of(bits64: bool, image: Image) -> Vec<u8> {
     f[s..s + 5].copy_from_slice(b".text");
     put32(&mut f, s + 8, 0x10); // VirtualSize
     put32(&mut f, s + 12, 0x1000); // VirtualAddress
-    put32(&mut f, s + 16, 0x200); // SizeOfRawData
+    put32(&mut f, s + 16, code); // SizeOfRawData
     put32(&mut f, s + 20, 0x200); // PointerToRawData
     put32(&mut f, s + 36, 0x6000_0020); // code, execute, read
     // The code: ret.
