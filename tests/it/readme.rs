@@ -18,6 +18,17 @@ fn readme() -> String {
     doc("README.md")
 }
 
+/// README's "How fast" table comes from the one benchmark, and CI runs that benchmark's check.
+#[test]
+fn readme_says_how_to_regenerate_the_benchmark_and_ci_runs_it() {
+    let text = readme();
+    assert!(text.contains("\n## How fast\n"));
+    assert!(text.contains("cargo bench --bench compare"));
+    let manifest = doc("Cargo.toml");
+    assert!(manifest.contains("[[bench]]\nname = \"compare\"\nharness = false\n"));
+    assert!(doc(".ci/run").contains("cargo bench --locked --bench compare -- --quick --check\n"));
+}
+
 #[test]
 fn readme_shows_the_two_commands() {
     let text = readme();
