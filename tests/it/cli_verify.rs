@@ -315,3 +315,36 @@ fn zip_with_a_unicode_path_field_is_refused() {
     zip.finish().unwrap();
     refused_without_writing(tmp.path(), &zip_path, "Unicode Path extra field");
 }
+
+/// A link inside a bundle folder is refused by name, even when what it points to has exactly the
+/// bytes SHA256SUMS lists: a plain reader would follow it and pass the bundle.
+#[cfg(unix)]
+#[test]
+fn a_link_inside_a_bundle_folder_is_refused_even_to_the_right_bytes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (folder, _, _) = built(tmp.path());
+    let cert = first_cert(&folder);
+    let cert_rel = format!("certs/Root/{}", cert.file_name().unwrap().to_string_lossy());
+    let outside = tmp.path().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    for rel in [cert_rel.as_str(), "SHA256SUMS", "certs/Root"] {
+        let copy = tmp.path().join("copy");
+        copy_tree(&folder, &copy);
+        let planted = copy.join(rel);
+        // What the link points to: the same bytes (or folder), outside the bundle.
+        let target = outside.join(rel.replace('/', "_"));
+        if planted.is_dir() {
+            copy_tree(&planted, &target);
+            std::fs::remove_dir_all(&planted).unwrap();
+        } else {
+            std::fs::copy(&planted, &target).unwrap();
+            std::fs::remove_file(&planted).unwrap();
+        }
+        std::os::unix::fs::symlink(&target, &planted).unwrap();
+        verify(&copy)
+            .code(1)
+            .stdout(predicate::str::contains(rel))
+            .stdout(predicate::str::contains("symbolic link"));
+        std::fs::remove_dir_all(&copy).unwrap();
+    }
+}

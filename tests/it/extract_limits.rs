@@ -6,7 +6,7 @@ use std::io::Cursor;
 use std::path::Path;
 
 use crate::common::der::{self, attribute, signed_data, signer_info, tlv};
-use crate::common::pe::with_certificate_table;
+use crate::common::pe::{minimal_pe, security_directory, with_certificate_table};
 use crate::common::*;
 use certbundle::signed::{self, Extracted, Signature};
 
@@ -386,4 +386,57 @@ fn a_list_of_more_than_ten_thousand_elements_is_malformed_not_stored() {
             .contains("more than 10000 elements in one list"),
         "{error:?}"
     );
+}
+
+/// A reader that counts the bytes read through it.
+struct Counting<'a> {
+    inner: Cursor<Vec<u8>>,
+    read: &'a std::cell::Cell<u64>,
+}
+
+impl std::io::Read for Counting<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.set(self.read.get() + n as u64);
+        Ok(n)
+    }
+}
+
+impl std::io::Seek for Counting<'_> {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        self.inner.seek(to)
+    }
+}
+
+/// A PE32 file whose certificate table (zeros) is `size` bytes and ends the file: what the reader
+/// made of it, and how many bytes it read.
+fn table_of(size: usize) -> (Result<Extracted, String>, u64) {
+    let mut file = minimal_pe(false);
+    let dir = security_directory(false);
+    let start = file.len();
+    file[dir..dir + 4].copy_from_slice(&(start as u32).to_le_bytes());
+    file[dir + 4..dir + 8].copy_from_slice(&(size as u32).to_le_bytes());
+    file.resize(start + size, 0);
+    let len = file.len() as u64;
+    let read = std::cell::Cell::new(0);
+    let reader = Counting {
+        inner: Cursor::new(file),
+        read: &read,
+    };
+    let result = signed::extract_from(reader, len, Path::new("big-table.exe"));
+    (result.map_err(|e| e.to_string()), read.get())
+}
+
+#[test]
+fn a_certificate_table_over_16_mib_is_refused_before_it_is_read() {
+    let ceiling = 16 * 1024 * 1024;
+    let (over, read) = table_of(ceiling + 8);
+    let over = over.unwrap_err();
+    assert!(over.contains("over the 16 MiB"), "{over}");
+    assert!(read < 64 * 1024, "read {read} bytes of a table it refused");
+    // At the ceiling the table is read; its zeros are no signature.
+    let (at, read) = table_of(ceiling);
+    let at = format!("{at:?}");
+    assert!(!at.contains("over the 16 MiB"), "{at}");
+    assert!(read >= ceiling as u64, "read only {read} bytes");
 }

@@ -101,12 +101,27 @@ fn extract_seeds_are_signed_files_with_their_chains() {
             std::path::Path::new(&name),
         )
         .unwrap_or_else(|e| panic!("extract/{name}: {e}"));
-        assert!(read.problems.is_empty(), "extract/{name}: {:?}", read.problems);
+        assert!(
+            read.problems.is_empty(),
+            "extract/{name}: {:?}",
+            read.problems
+        );
         let signature = &read.signatures[0];
-        assert_eq!(signature.chain.len(), 2, "extract/{name}: signer and intermediate");
-        assert!(signature.missing_issuer.is_some(), "extract/{name}: the root is not in the file");
+        assert_eq!(
+            signature.chain.len(),
+            2,
+            "extract/{name}: signer and intermediate"
+        );
+        assert!(
+            signature.missing_issuer.is_some(),
+            "extract/{name}: the root is not in the file"
+        );
         let nested = name.contains("nested");
-        assert_eq!(signature.nested.len(), usize::from(nested), "extract/{name}");
+        assert_eq!(
+            signature.nested.len(),
+            usize::from(nested),
+            "extract/{name}"
+        );
     }
 }
 

@@ -185,3 +185,42 @@ fn a_renamed_or_missing_test_and_a_claim_without_one_are_caught() {
         ]
     );
 }
+
+/// "certbundle never runs the file" (SECURITY.md, `extract`), and never runs anything else: no
+/// code in `src/` outside its tests starts a process.
+#[test]
+fn certbundle_starts_no_process() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    // std::process::Command (also in a `use std::process::{...}` list), or the OS calls behind it.
+    let starts =
+        Regex::new(r"process::(\{[^}]*)?\bCommand\b|CreateProcess|ShellExecute|\bexecv").unwrap();
+    for line in [
+        "std::process::Command::new(\"cmd\")",
+        "use std::process::{Stdio, Command};",
+    ] {
+        assert!(starts.is_match(line), "{line}");
+    }
+    assert!(!starts.is_match("std::process::exit(code)"));
+    let mut read = 0;
+    for entry in walkdir::WalkDir::new(&src) {
+        let entry = entry.unwrap();
+        let path = entry.path();
+        if path.extension().is_none_or(|e| e != "rs") || path.file_name().unwrap() == "tests.rs" {
+            continue;
+        }
+        let text = std::fs::read_to_string(path).unwrap();
+        // A file's unit tests come last, after `#[cfg(test)]`.
+        let code = text.split("#[cfg(test)]").next().unwrap();
+        read += 1;
+        for (i, line) in code.lines().enumerate() {
+            let line = line.trim_start();
+            assert!(
+                line.starts_with("//") || !starts.is_match(line),
+                "{}:{}: starts a process: {line}",
+                path.display(),
+                i + 1
+            );
+        }
+    }
+    assert!(read > 50, "only {read} source files read");
+}

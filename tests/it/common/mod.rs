@@ -389,3 +389,16 @@ pub fn hand_signed(dir: &Path, name: &str, signatures: &[(&[&Ca], &Ca)]) -> Path
         .collect();
     write(dir, name, pe::with_certificate_table(&entries))
 }
+
+/// Copies the folder `from`, with everything in it, to `to`.
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
