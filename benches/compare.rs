@@ -746,22 +746,7 @@ fn scale(h: &mut Harness, sizes: &Sizes, compared: &mut Vec<Compared>, grown: &m
         sizes.scale,
         [&verify_jobs[0], &verify_jobs[1]],
     ));
-    let inspect = |i: usize| {
-        h.certbundle_job(
-            &[
-                "inspect",
-                "--json",
-                "--now",
-                NOW,
-                inputs[i].to_str().unwrap(),
-            ],
-            0,
-            &checks[i],
-            &nothing,
-        )
-    };
-    let jobs = [inspect(0), inspect(1)];
-    grown.push(h.doubling("`inspect`", unit, sizes.scale, [&jobs[0], &jobs[1]]));
+    grown.push(inspect_doubling(h, sizes.scale, &inputs));
     match tool("bash").filter(|_| tool("sha256sum").is_some()) {
         Some(bash) => {
             let listed = std::fs::read_to_string(bundles[1].join("SHA256SUMS"))
@@ -798,28 +783,21 @@ fn scale(h: &mut Harness, sizes: &Sizes, compared: &mut Vec<Compared>, grown: &m
     let [small, large] = sizes.inspect;
     eprintln!("{small} and {large} generated certificates");
     let inputs = sizes.inspect.map(|n| common::hierarchy(h.dir.path(), n));
-    let checks = sizes
-        .inspect
-        .map(|n| move |printed: &str| count_at(printed, "/certificates", n));
-    let inspect = |i: usize| {
-        h.certbundle_job(
-            &[
-                "inspect",
-                "--json",
-                "--now",
-                NOW,
-                inputs[i].to_str().unwrap(),
-            ],
-            0,
-            &checks[i],
-            &nothing,
-        )
-    };
-    let jobs = [inspect(0), inspect(1)];
-    grown.push(h.doubling("`inspect`", unit, sizes.inspect, [&jobs[0], &jobs[1]]));
+    grown.push(inspect_doubling(h, sizes.inspect, &inputs));
     for path in &inputs {
         remove(path);
     }
+}
+
+/// `inspect` of the hierarchies `inputs` of `sizes` certificates.
+fn inspect_doubling(h: &mut Harness, sizes: [usize; 2], inputs: &[PathBuf; 2]) -> Grown {
+    let checks = sizes.map(|n| move |printed: &str| count_at(printed, "/certificates", n));
+    let jobs = [0, 1].map(|i| {
+        let input = inputs[i].to_str().unwrap();
+        let args = ["inspect", "--json", "--now", NOW, input];
+        h.certbundle_job(&args, 0, &checks[i], &nothing)
+    });
+    h.doubling("`inspect`", "certificates", sizes, [&jobs[0], &jobs[1]])
 }
 
 /// `report` over a folder of installer reports, four runs of each host.
