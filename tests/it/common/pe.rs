@@ -24,7 +24,8 @@ pub fn minimal_pe_of(bits64: bool, image: Image) -> Vec<u8> {
 }
 
 /// A [`minimal_pe`] program whose `.text` section is `code_size` bytes on disk (rounded up to
-/// the 0x200 file alignment): `ret`, then zeros. The benchmark signs a large one.
+/// the 0x200 file alignment): `ret`, then zeros the loader does not map (the section's
+/// VirtualSize stays 0x10). The benchmark signs a large one.
 pub fn minimal_pe_sized(bits64: bool, code_size: usize) -> Vec<u8> {
     pe_with_code(
         bits64,
@@ -75,7 +76,7 @@ fn pe_with_code(bits64: bool, image: Image, code_size: usize) -> Vec<u8> {
     put32(&mut f, rest + 4, 0x200); // FileAlignment
     put16(&mut f, rest + 8, 6); // OS version
     put16(&mut f, rest + 16, 6); // subsystem version
-    put32(&mut f, rest + 24, 0x1000 + code.div_ceil(0x1000) * 0x1000); // SizeOfImage
+    put32(&mut f, rest + 24, 0x2000); // SizeOfImage (from the section's VirtualSize)
     put32(&mut f, rest + 28, 0x200); // SizeOfHeaders
     // Subsystem: native for a driver, else console.
     put16(
