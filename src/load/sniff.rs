@@ -94,20 +94,29 @@ pub(crate) fn holds_private_key(bytes: &[u8]) -> bool {
     })
 }
 
+/// What a part of a file (found `place`, e.g. "between PEM blocks") decides for the whole file,
+/// if anything: a private key refuses it, and so does a chain of DER structures too long to follow.
+fn decisive(part: Content, place: &str) -> Option<Content> {
+    match part {
+        Content::PrivateKey(what) => Some(Content::PrivateKey(format!("{what}, {place}"))),
+        Content::NotACertificate(why) if why == TOO_MANY_CHAINED => {
+            Some(Content::NotACertificate(why))
+        }
+        _ => None,
+    }
+}
+
 /// Applies what follows the first DER structure: keys are refused, anything else makes a
 /// certificate file defective (verify reports the trailing bytes).
 fn with_trailing(content: Content, whole: &[u8], rest: &[u8], depth: usize) -> Content {
     if rest.is_empty() {
         return content;
     }
-    match classify_within(rest, depth + 1, true) {
-        Content::PrivateKey(what) => {
-            return Content::PrivateKey(format!("{what}, after the first DER structure"));
-        }
-        Content::NotACertificate(why) if why == TOO_MANY_CHAINED => {
-            return Content::NotACertificate(why);
-        }
-        _ => {}
+    if let Some(refused) = decisive(
+        classify_within(rest, depth + 1, true),
+        "after the first DER structure",
+    ) {
+        return refused;
     }
     match content {
         Content::Certificates(found)
@@ -247,14 +256,11 @@ fn classify_pem(text: &[u8], depth: usize) -> Content {
     }
     if let Some(binary) = binary_outside_blocks(text) {
         for candidate in [&binary[..], binary.trim_ascii_end()] {
-            match classify_within(candidate, depth + 1, false) {
-                Content::PrivateKey(what) => {
-                    return Content::PrivateKey(format!("{what}, between PEM blocks"));
-                }
-                Content::NotACertificate(why) if why == TOO_MANY_CHAINED => {
-                    return Content::NotACertificate(why);
-                }
-                _ => {}
+            if let Some(refused) = decisive(
+                classify_within(candidate, depth + 1, false),
+                "between PEM blocks",
+            ) {
+                return refused;
             }
         }
         return Content::NotACertificate(
