@@ -16,6 +16,8 @@ const TOOLS: &[(&str, &[&str])] = &[
     ("has_osslsigncode", &["osslsigncode"]),
     ("has_wine", &["wine"]),
     ("has_mingw", &["x86_64-w64-mingw32-gcc"]),
+    // AWS-LC (behind aws-lc-rs) assembles its Windows code with NASM.
+    ("has_nasm", &["nasm"]),
     ("has_pwsh", &["pwsh"]),
     // Python 3 runs .ci/dist, which writes the release archives.
     ("has_python3", &["python3"]),

@@ -434,6 +434,7 @@ impl CheckArgs {
             profile: None,
             allow_unpinned: self.allow_unpinned,
             allow_missing: self.allow_missing,
+            find_issuers: true,
         })
     }
 }

@@ -51,8 +51,8 @@ impl Downloader {
                 })?;
             }
         }
-        // rustls needs a crypto provider: ring, as for certificate verification elsewhere.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        // rustls needs a crypto provider: aws-lc-rs, as for certificate verification elsewhere.
+        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
         let client = reqwest::blocking::Client::builder()
             .timeout(timeout)
             .user_agent(concat!("certbundle/", env!("CARGO_PKG_VERSION")))

@@ -82,6 +82,14 @@ pub(crate) fn is_report_path(rel: &str) -> bool {
         .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
 }
 
+/// Whether a path inside a bundle (`/`-separated, relative to the bundle folder) is a file under
+/// [`CERTS_FOLDER`].
+pub(crate) fn is_cert_path(rel: &str) -> bool {
+    rel.strip_prefix(CERTS_FOLDER)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .is_some_and(|rest| !rest.is_empty())
+}
+
 /// How many characters of the SHA-1 thumbprint a certificate's file name carries unless another
 /// file needs more to be told apart.
 pub(crate) const SHORT_THUMBPRINT: usize = 8;
@@ -115,5 +123,10 @@ mod tests {
         assert!(is_report_path("reports/WS_20261126T080004Z.json"));
         assert!(!is_report_path("reportsx/a"));
         assert!(!is_report_path("certs/reports/a"));
+        assert!(is_cert_path("certs/Root/R_ABCD.cer"));
+        assert!(!is_cert_path("certs"));
+        assert!(!is_cert_path("certs/"));
+        assert!(!is_cert_path("certsX/Root/R_ABCD.cer"));
+        assert!(!is_cert_path("README.txt"));
     }
 }

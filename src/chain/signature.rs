@@ -1,5 +1,5 @@
 //! Checking a certificate's signature with a candidate issuer's key, within what the verifier
-//! behind x509-parser (ring) can check.
+//! behind x509-parser (aws-lc-rs) can check.
 
 use x509_parser::certificate::X509Certificate;
 use x509_parser::error::X509Error;
@@ -23,7 +23,7 @@ pub(crate) enum Signature {
 pub(crate) fn check(cert: &X509Certificate, signer: &SubjectPublicKeyInfo) -> Signature {
     let algorithm = describe::signature_algorithm(&cert.signature_algorithm.algorithm);
     if let Ok(PublicKey::RSA(rsa)) = signer.parsed() {
-        // ring (behind x509-parser) takes RSA keys of 2048-8192 bits (1024 with SHA-1 and, through
+        // aws-lc-rs (behind x509-parser) takes RSA keys of 2048-8192 bits (1024 with SHA-1 and, through
         // its legacy algorithms, SHA-256/512) and exponents below 2^33: outside that, a failure
         // would say nothing about the signature.
         let bits = rsa.key_size();
@@ -37,18 +37,18 @@ pub(crate) fn check(cert: &X509Certificate, signer: &SubjectPublicKeyInfo) -> Si
             ));
         }
         if (1024..2048).contains(&bits) {
-            let legacy: Option<&'static dyn ring::signature::VerificationAlgorithm> =
+            let legacy: Option<&'static dyn aws_lc_rs::signature::VerificationAlgorithm> =
                 match algorithm.as_str() {
                     "sha256WithRSAEncryption" => {
-                        Some(&ring::signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY)
+                        Some(&aws_lc_rs::signature::RSA_PKCS1_1024_8192_SHA256_FOR_LEGACY_USE_ONLY)
                     }
                     "sha512WithRSAEncryption" => {
-                        Some(&ring::signature::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY)
+                        Some(&aws_lc_rs::signature::RSA_PKCS1_1024_8192_SHA512_FOR_LEGACY_USE_ONLY)
                     }
                     _ => None,
                 };
             if let Some(legacy) = legacy {
-                let key = ring::signature::UnparsedPublicKey::new(
+                let key = aws_lc_rs::signature::UnparsedPublicKey::new(
                     legacy,
                     &signer.subject_public_key.data,
                 );

@@ -91,13 +91,16 @@ pub(crate) fn b64(text: String) -> Value {
 
 /// `der_b64` filter.
 pub(crate) fn der_b64(hex_text: String) -> Result<Value, Error> {
-    let bytes = data_encoding::HEXUPPER_PERMISSIVE
-        .decode(hex("der_b64", &hex_text)?.as_bytes())
-        .map_err(|e| refuse("der_b64", e.to_string()))?;
-    Ok(Value::from_safe_string(format!(
-        "'{}'",
-        data_encoding::BASE64.encode(&bytes)
-    )))
+    // Decoding checks the digits (either case); no upper-cased copy of a whole certificate first.
+    let bytes = match data_encoding::HEXUPPER_PERMISSIVE.decode(hex_text.as_bytes()) {
+        Ok(bytes) if !bytes.is_empty() => bytes,
+        _ => return Err(refuse("der_b64", "the value is not hex".into())),
+    };
+    let mut out = String::with_capacity(data_encoding::BASE64.encode_len(bytes.len()) + 2);
+    out.push('\'');
+    data_encoding::BASE64.encode_append(&bytes, &mut out);
+    out.push('\'');
+    Ok(Value::from_safe_string(out))
 }
 
 /// `comment` filter.
@@ -208,21 +211,17 @@ pub(crate) fn formatter(
     match state.auto_escape() {
         minijinja::AutoEscape::Custom(kind) => {
             let number = value.kind() == minijinja::value::ValueKind::Number;
-            let text = if *kind == "YAML" {
-                value
-                    .downcast_object_ref::<YamlScalar>()
-                    .map(|s| s.as_str().to_string())
-                    .or_else(|| number.then(|| value.to_string()))
-            } else if value.is_safe() || number {
-                Some(value.to_string())
-            } else {
-                None
+            let scalar = value.downcast_object_ref::<YamlScalar>();
+            // Written straight to the output: no copy of a whole embedded certificate.
+            let written = match scalar {
+                Some(scalar) if *kind == "YAML" => Some(out.write_str(scalar.as_str())),
+                _ if number || (*kind != "YAML" && value.is_safe()) => Some(write!(out, "{value}")),
+                _ => None,
             };
-            match text {
-                Some(text) => out
-                    .write_str(&text)
-                    .map_err(|_| Error::new(ErrorKind::WriteFailure, "write failed")),
-                None => Err(Error::new(
+            if let Some(written) = written {
+                written.map_err(|_| Error::new(ErrorKind::WriteFailure, "write failed"))
+            } else {
+                Err(Error::new(
                     ErrorKind::InvalidOperation,
                     format!(
                         "a value reached a {kind} template without a certbundle filter for it ({})",
@@ -232,7 +231,7 @@ pub(crate) fn formatter(
                             "ps, ps_hex, b64, der_b64, comment, cmd, cmd_hex; yaml and yaml_hex are for .yml templates"
                         }
                     ),
-                )),
+                ))
             }
         }
         _ => minijinja::escape_formatter(out, state, value),
@@ -270,6 +269,13 @@ mod tests {
             der_b64("3003020105".into()).unwrap().as_str(),
             Some("'MAMCAQU='")
         );
+        assert_eq!(
+            der_b64("30030201aB".into()).unwrap().as_str(),
+            Some("'MAMCAas='")
+        );
+        for bad in ["", "300", "3g", "30 03", "'30'"] {
+            assert!(der_b64(bad.into()).is_err(), "{bad:?}");
+        }
         assert_eq!(
             comment("Evil #> \r\n Root".into()).as_str(),
             Some("Evil_Root")

@@ -5,26 +5,18 @@
 //! YAML templates (`*.yml.j2`) only through `yaml` or `yaml_hex`: anything else is a render
 //! error. Pure: no filesystem, never prints.
 
+mod encoding;
 pub mod filters;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+use encoding::{Encoding, encode};
+
 use crate::layout;
 use crate::names;
 use crate::plan::{self, Plan};
-
-/// How a rendered text file is encoded on disk.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Encoding {
-    /// UTF-8 with a byte-order mark and CRLF line ends (Notepad on every Windows version).
-    Utf8BomCrlf,
-    /// Pure ASCII with CRLF line ends, no BOM (scripts): anything else is a render error.
-    AsciiCrlf,
-    /// Pure ASCII with LF line ends (Ansible's YAML and its README, read on the control node).
-    AsciiLf,
-}
 
 /// A template and the bundle file it becomes.
 #[derive(Debug, Clone, Copy)]
@@ -269,14 +261,14 @@ pub struct Rendered {
 
 /// Renders every file of the bundle.
 pub fn all(plan: &Plan, templates: &Templates) -> Result<Rendered, RenderError> {
-    let mut files = BTreeMap::new();
+    let mut files = Files::default();
     for entry in &plan.entries {
-        files.insert(entry.path.clone(), entry.cert.der.clone());
+        files.add(entry.path.clone(), entry.cert.der.clone());
     }
     let manifest = plan::manifest(plan);
     let mut json = serde_json::to_vec_pretty(&manifest).expect("the manifest always serialises");
     json.push(b'\n');
-    files.insert("manifest.json".to_string(), json);
+    files.add("manifest.json".to_string(), json);
 
     let env = environment(templates)?;
     let mut context = Context::new(plan);
@@ -284,12 +276,12 @@ pub fn all(plan: &Plan, templates: &Templates) -> Result<Rendered, RenderError> 
         match stage {
             Stage::First => {}
             Stage::Deployer => {
-                context.installer_sha256 = crate::hex::sha256_upper(&files[layout::INSTALLER]);
+                context.installer_sha256 = files.sha256[layout::INSTALLER].to_ascii_uppercase();
             }
             Stage::Launcher => {
                 context.checked_files = checked_files(&files, &context.certificates);
                 context.sums_size = sha256sums_size(
-                    files.keys().map(String::as_str).chain(
+                    files.bytes.keys().map(String::as_str).chain(
                         BUNDLE_TEMPLATES
                             .iter()
                             .filter(|t| t.stage == Stage::Launcher)
@@ -298,8 +290,10 @@ pub fn all(plan: &Plan, templates: &Templates) -> Result<Rendered, RenderError> 
                 );
             }
         }
+        // Converted once per stage, not once per template: the certificates are most of it.
+        let value = minijinja::Value::from(minijinja::value::Serde(&context));
         for t in BUNDLE_TEMPLATES.iter().filter(|t| t.stage == stage) {
-            files.insert(t.output.to_string(), render_one(&env, t, &context)?);
+            files.add(t.output.to_string(), render_one(&env, t, &value)?);
         }
     }
 
@@ -309,12 +303,12 @@ pub fn all(plan: &Plan, templates: &Templates) -> Result<Rendered, RenderError> 
         context.sums_size,
         "the launcher carries another size"
     );
-    let digest = crate::hex::sha256_lower(sums.as_bytes());
-    files.insert("SHA256SUMS".to_string(), sums.into_bytes());
+    files.add("SHA256SUMS".to_string(), sums.into_bytes());
+    let digest = files.sha256["SHA256SUMS"].clone();
     let dirs = BUNDLE_DIRS.iter().map(|d| d.to_string()).collect();
     Ok(Rendered {
         name: plan.spec.name.clone(),
-        files,
+        files: files.bytes,
         dirs,
         digest,
     })
@@ -323,11 +317,11 @@ pub fn all(plan: &Plan, templates: &Templates) -> Result<Rendered, RenderError> 
 fn render_one(
     env: &minijinja::Environment<'static>,
     t: &BundleTemplate,
-    context: &Context,
+    context: &minijinja::Value,
 ) -> Result<Vec<u8>, RenderError> {
     let text = env
         .get_template(t.template)
-        .and_then(|tpl| tpl.render(minijinja::value::Serde(context)))
+        .and_then(|tpl| tpl.render(context))
         .map_err(|source| RenderError::Template {
             template: t.template.into(),
             source,
@@ -337,19 +331,16 @@ fn render_one(
 
 /// What the launcher checks: the scripts it may start, then every certificate file (roots
 /// first), each with the SHA-256 of its rendered bytes.
-fn checked_files(
-    files: &BTreeMap<String, Vec<u8>>,
-    certificates: &[CertificateInfo],
-) -> Vec<CheckedFile> {
+fn checked_files(files: &Files, certificates: &[CertificateInfo]) -> Vec<CheckedFile> {
     LAUNCHER_RUNS
         .iter()
         .map(|name| name.to_string())
         .chain(certificates.iter().map(|c| c.file.clone()))
         .map(|file| {
-            let bytes = &files[&file.replace('\\', "/")];
+            let path = file.replace('\\', "/");
             CheckedFile {
-                sha256: crate::hex::sha256_upper(bytes),
-                size: bytes.len(),
+                sha256: files.sha256[&path].to_ascii_uppercase(),
+                size: files.bytes[&path].len(),
                 file,
             }
         })
@@ -365,12 +356,30 @@ fn sha256sums_size<'a>(paths: impl Iterator<Item = &'a str>) -> usize {
         .sum()
 }
 
+/// The bundle's files as they are rendered, each hashed once, when it is added.
+#[derive(Default)]
+struct Files {
+    /// Path (`/`-separated) -> bytes.
+    bytes: BTreeMap<String, Vec<u8>>,
+    /// Path -> SHA-256 of its bytes, lower-case hex.
+    sha256: BTreeMap<String, String>,
+}
+
+impl Files {
+    fn add(&mut self, path: String, bytes: Vec<u8>) {
+        self.sha256
+            .insert(path.clone(), crate::hex::sha256_lower(&bytes));
+        self.bytes.insert(path, bytes);
+    }
+}
+
 /// `<sha256>  <path>` per file, sorted by path, LF line ends: what `sha256sum -c` reads.
-fn sha256sums(files: &BTreeMap<String, Vec<u8>>) -> String {
+fn sha256sums(files: &Files) -> String {
     files
+        .sha256
         .iter()
         .filter(|(path, _)| path.as_str() != "SHA256SUMS")
-        .map(|(path, bytes)| format!("{}  {path}\n", crate::hex::sha256_lower(bytes)))
+        .map(|(path, sha256)| format!("{sha256}  {path}\n"))
         .collect()
 }
 
@@ -432,36 +441,6 @@ fn environment(templates: &Templates) -> Result<minijinja::Environment<'static>,
             })?;
     }
     Ok(env)
-}
-
-fn encode(text: &str, t: &BundleTemplate) -> Result<Vec<u8>, RenderError> {
-    let crlf = text.replace("\r\n", "\n").replace('\n', "\r\n");
-    match t.encoding {
-        Encoding::Utf8BomCrlf => {
-            let mut bytes = "\u{feff}".as_bytes().to_vec();
-            bytes.extend_from_slice(crlf.as_bytes());
-            Ok(bytes)
-        }
-        Encoding::AsciiLf => {
-            let lf = text.replace("\r\n", "\n");
-            match lf.chars().find(|c| !c.is_ascii() || *c == '\r') {
-                Some(found) => Err(RenderError::NotAscii {
-                    template: t.template.into(),
-                    output: t.output.into(),
-                    found,
-                }),
-                None => Ok(lf.into_bytes()),
-            }
-        }
-        Encoding::AsciiCrlf => match crlf.chars().find(|c| !c.is_ascii()) {
-            Some(found) => Err(RenderError::NotAscii {
-                template: t.template.into(),
-                output: t.output.into(),
-                found,
-            }),
-            None => Ok(crlf.into_bytes()),
-        },
-    }
 }
 
 /// What every template sees. Text from certificates is raw here: templates must pass it through a
@@ -688,39 +667,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn encodings_are_crlf_with_or_without_bom_and_ascii_is_enforced() {
-        let readme = BUNDLE_TEMPLATES[0];
-        assert_eq!(
-            encode("a\nb\r\nc\n", &readme).unwrap(),
-            b"\xEF\xBB\xBFa\r\nb\r\nc\r\n"
-        );
-        let script = BundleTemplate {
-            template: "x.j2",
-            output: "x.ps1",
-            encoding: Encoding::AsciiCrlf,
-            stage: Stage::First,
-        };
-        assert_eq!(encode("a\nb", &script).unwrap(), b"a\r\nb");
-        assert!(matches!(
-            encode("caf\u{e9}", &script),
-            Err(RenderError::NotAscii {
-                found: '\u{e9}',
-                ..
-            })
-        ));
-        assert!(matches!(
-            encode("\u{2019}", &script),
-            Err(RenderError::NotAscii { .. })
-        ));
-    }
-
-    #[test]
     fn sums_skip_themselves_and_are_sorted_with_two_spaces() {
-        let files = BTreeMap::from([
-            ("b/x".to_string(), b"x".to_vec()),
-            ("SHA256SUMS".to_string(), b"old".to_vec()),
-            ("a".to_string(), Vec::new()),
-        ]);
+        let mut files = Files::default();
+        for (path, bytes) in [("b/x", &b"x"[..]), ("SHA256SUMS", b"old"), ("a", b"")] {
+            files.add(path.to_string(), bytes.to_vec());
+        }
         assert_eq!(
             sha256sums(&files),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855  a\n\

@@ -43,6 +43,11 @@ pub struct Policy {
     pub allow_unpinned: bool,
     /// `--allow-missing`: `missing-required` becomes a warning.
     pub allow_missing: bool,
+    /// Whether to look for the issuer of each certificate that does not claim to be its own,
+    /// checking its signature with each candidate's key. `verify` turns it off: a certificate's
+    /// role never depends on it (a self-signed certificate whose signature fails is still
+    /// searched), and its audit reads nothing else the search decides.
+    pub find_issuers: bool,
 }
 
 impl Policy {
@@ -54,6 +59,7 @@ impl Policy {
             profile: None,
             allow_unpinned: false,
             allow_missing: false,
+            find_issuers: true,
         }
     }
 }
@@ -300,8 +306,9 @@ fn summarize(i: usize, set: &[SetMember], index: &IssuerIndex, policy: &Policy) 
     let v1 = cert.version() == X509Version::V1;
     let claims_self = m.identity.claims_self();
     let self_signature = claims_self.then(|| chain::check_signature(cert, cert.public_key()));
-    let search = (!claims_self || self_signature == Some(Signature::Invalid))
-        .then(|| find_issuer(i, set, index));
+    let search = ((!claims_self && policy.find_issuers)
+        || self_signature == Some(Signature::Invalid))
+    .then(|| find_issuer(i, set, index));
     let cross_certificate = claims_self && matches!(search, Some(Found::Verified(_)));
     let role = match (ca || (v1 && claims_self), claims_self && !cross_certificate) {
         (false, _) => Role::Leaf,
@@ -330,6 +337,8 @@ fn summarize(i: usize, set: &[SetMember], index: &IssuerIndex, policy: &Policy) 
     };
     let chain_note = if role == Role::Root {
         rules::self_signature(&facts, self_signature.as_ref())
+    } else if search.is_none() && !policy.find_issuers {
+        None // not looked for: nothing to say about its issuer
     } else {
         let tried = match &search {
             Some(Found::BadSignature(j, _)) => Some(crate::hex::sha1_upper(&set[*j].item.der)),

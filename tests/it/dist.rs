@@ -267,8 +267,8 @@ fn built_binary(target: &str) -> PathBuf {
 
 #[test]
 #[cfg_attr(
-    not(all(has_python3, has_windows_target, has_mingw)),
-    ignore = "needs python3, the x86_64-pc-windows-gnu target (rustup) and MinGW-w64 (x86_64-w64-mingw32-gcc)"
+    not(all(has_python3, has_windows_target, has_mingw, has_nasm)),
+    ignore = "needs python3, the x86_64-pc-windows-gnu target (rustup), MinGW-w64 (x86_64-w64-mingw32-gcc) and nasm"
 )]
 fn two_runs_write_the_same_bytes_and_sha256sums_checks_them() {
     let d = dist();
@@ -301,8 +301,8 @@ fn two_runs_write_the_same_bytes_and_sha256sums_checks_them() {
 
 #[test]
 #[cfg_attr(
-    not(all(has_python3, has_windows_target, has_mingw)),
-    ignore = "needs python3, the x86_64-pc-windows-gnu target (rustup) and MinGW-w64 (x86_64-w64-mingw32-gcc)"
+    not(all(has_python3, has_windows_target, has_mingw, has_nasm)),
+    ignore = "needs python3, the x86_64-pc-windows-gnu target (rustup), MinGW-w64 (x86_64-w64-mingw32-gcc) and nasm"
 )]
 fn each_archive_holds_the_expected_files_with_fixed_times_owners_and_modes() {
     for target in [LINUX, WINDOWS] {
@@ -384,8 +384,8 @@ fn each_archive_holds_the_expected_files_with_fixed_times_owners_and_modes() {
 
 #[test]
 #[cfg_attr(
-    not(all(has_python3, has_windows_target, has_mingw)),
-    ignore = "needs python3, the x86_64-pc-windows-gnu target (rustup) and MinGW-w64 (x86_64-w64-mingw32-gcc)"
+    not(all(has_python3, has_windows_target, has_mingw, has_nasm)),
+    ignore = "needs python3, the x86_64-pc-windows-gnu target (rustup), MinGW-w64 (x86_64-w64-mingw32-gcc) and nasm"
 )]
 fn the_archived_binaries_are_the_release_builds_and_the_exe_carries_no_link_time() {
     for (target, exe) in [(LINUX, "/certbundle"), (WINDOWS, "/certbundle.exe")] {
@@ -453,8 +453,8 @@ fn listed_packages(text: &str) -> BTreeSet<(String, String)> {
 
 #[test]
 #[cfg_attr(
-    not(all(has_python3, has_windows_target, has_mingw)),
-    ignore = "needs python3, the x86_64-pc-windows-gnu target (rustup) and MinGW-w64 (x86_64-w64-mingw32-gcc)"
+    not(all(has_python3, has_windows_target, has_mingw, has_nasm)),
+    ignore = "needs python3, the x86_64-pc-windows-gnu target (rustup), MinGW-w64 (x86_64-w64-mingw32-gcc) and nasm"
 )]
 fn third_party_licences_name_every_package_the_binary_links() {
     let mut names = BTreeMap::new();

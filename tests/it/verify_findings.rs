@@ -633,3 +633,78 @@ fn every_enum_name_from_strum_is_its_serde_name() {
     );
     assert_eq!(serde_json::from_str::<Store>("\"CA\"").unwrap(), Store::CA);
 }
+
+#[test]
+fn without_the_issuer_search_roles_are_the_same_and_issuers_go_unsaid() {
+    // What `verify` asks for: every role as a full check decides it, no signature checked
+    // against an issuer, so nothing said about issuers.
+    let root_a = root("W Root");
+    let other = root("W Other Root");
+    let inter = intermediate("W Intermediate", &root_a);
+    let bad_inter = intermediate("W Bad Intermediate", &root_a);
+    let orphan = intermediate("W Orphan", &root("W Absent Root"));
+    let leaf = leaf("W Leaf", &inter);
+    // Claims to be its own (same name and key as root A) but root B signed it: only the search
+    // finds that it is a cross-certificate.
+    let cross = root_a
+        .params
+        .signed_by(&root_a.key, &other.issuer())
+        .unwrap()
+        .der()
+        .to_vec();
+    let items: Vec<Item> = [
+        ("a.pem", root_a.der.clone()),
+        ("b.pem", other.der.clone()),
+        ("inter.cer", inter.der.clone()),
+        ("bad.cer", corrupt_signature(&bad_inter.der)),
+        ("orphan.cer", orphan.der.clone()),
+        ("leaf.cer", leaf.der.clone()),
+        ("cross.cer", cross),
+    ]
+    .iter()
+    .map(|(n, d)| item(n, d))
+    .collect();
+    let full = check(&items, &policy());
+    let roles_only = check(
+        &items,
+        &Policy {
+            find_issuers: false,
+            ..policy()
+        },
+    );
+    let roles = |c: &Checked| -> Vec<(String, Role)> {
+        c.certificates
+            .iter()
+            .map(|c| (c.file.to_string(), c.role))
+            .collect()
+    };
+    assert_eq!(roles(&roles_only), roles(&full));
+    assert_eq!(cert(&full, "W Root").role, Role::Root);
+    let cross_role = |c: &Checked| {
+        c.certificates
+            .iter()
+            .find(|c| c.file.to_string() == "cross.cer")
+            .unwrap()
+            .role
+    };
+    assert_eq!(cross_role(&roles_only), Role::Intermediate);
+    // The full check finds the bad signature and the missing issuer; without the search,
+    // nothing is said about either, and no issuer is named.
+    assert_eq!(
+        codes(cert(&full, "W Bad Intermediate")),
+        vec![(Code::BadSignature, Severity::Error)]
+    );
+    assert_eq!(
+        codes(cert(&full, "W Orphan")),
+        vec![(Code::IssuerMissing, Severity::Warning)]
+    );
+    for name in ["W Intermediate", "W Bad Intermediate", "W Orphan"] {
+        let c = cert(&roles_only, name);
+        assert!(codes(c).is_empty(), "{name}: {:?}", codes(c));
+        assert_eq!(c.issuer_sha256, None, "{name}");
+    }
+    assert_eq!(
+        codes(cert(&roles_only, "W Leaf")),
+        vec![(Code::NotCa, Severity::Error)]
+    );
+}

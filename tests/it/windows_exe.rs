@@ -49,10 +49,9 @@ const IMPORTS: [(&str, &str); 13] = [
         "api-ms-win-core-winrt-error-l1-1-0.dll",
         "windows-result: error details",
     ),
-    ("bcrypt.dll", "standard library and ring: random numbers"),
     (
         "bcryptprimitives.dll",
-        "standard library: ProcessPrng (Windows 10 and later)",
+        "standard library and AWS-LC: ProcessPrng (Windows 10 and later)",
     ),
     (
         "crypt32.dll",
@@ -72,8 +71,8 @@ const IMPORTS: [(&str, &str); 13] = [
 
 #[test]
 #[cfg_attr(
-    not(all(has_windows_target, has_mingw)),
-    ignore = "needs the x86_64-pc-windows-gnu target (rustup) and x86_64-w64-mingw32-gcc"
+    not(all(has_windows_target, has_mingw, has_nasm)),
+    ignore = "needs the x86_64-pc-windows-gnu target (rustup), x86_64-w64-mingw32-gcc and nasm"
 )]
 fn the_executable_imports_only_the_dlls_we_know() {
     use object::Object;
@@ -106,8 +105,8 @@ fn the_executable_imports_only_the_dlls_we_know() {
 
 #[test]
 #[cfg_attr(
-    not(all(has_windows_target, has_mingw, has_wine)),
-    ignore = "needs the x86_64-pc-windows-gnu target, MinGW and Wine"
+    not(all(has_windows_target, has_mingw, has_nasm, has_wine)),
+    ignore = "needs the x86_64-pc-windows-gnu target, MinGW, NASM and Wine"
 )]
 fn only_the_shim_stands_in_for_a_dll_wine_lacks() {
     let exe = crate::common::winexe::require();
@@ -159,8 +158,8 @@ macro_rules! wine_test {
     ($(#[$meta:meta])* fn $name:ident() $body:block) => {
         #[test]
         #[cfg_attr(
-            not(all(has_windows_target, has_mingw, has_wine)),
-            ignore = "needs the x86_64-pc-windows-gnu target (rustup), MinGW and Wine (.ci/run installs them)"
+            not(all(has_windows_target, has_mingw, has_nasm, has_wine)),
+            ignore = "needs the x86_64-pc-windows-gnu target (rustup), MinGW, NASM and Wine (.ci/run installs them)"
         )]
         $(#[$meta])*
         fn $name() $body
@@ -303,8 +302,14 @@ wine_test! {
 
 #[test]
 #[cfg_attr(
-    not(all(has_windows_target, has_mingw, has_wine, has_real_signed_files)),
-    ignore = "needs the x86_64-pc-windows-gnu target, MinGW, Wine and ../shared/realworld/signed"
+    not(all(
+        has_windows_target,
+        has_mingw,
+        has_nasm,
+        has_wine,
+        has_real_signed_files
+    )),
+    ignore = "needs the x86_64-pc-windows-gnu target, MinGW, NASM, Wine and ../shared/realworld/signed"
 )]
 fn the_real_signed_files_give_the_same_bundle() {
     let tmp = tempfile::tempdir().unwrap();

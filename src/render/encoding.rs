@@ -1,0 +1,146 @@
+//! How a rendered text file becomes bytes on disk: line ends, byte-order mark, and the ASCII
+//! rule for scripts.
+
+use super::{BundleTemplate, RenderError};
+
+/// How a rendered text file is encoded on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Encoding {
+    /// UTF-8 with a byte-order mark and CRLF line ends (Notepad on every Windows version).
+    Utf8BomCrlf,
+    /// Pure ASCII with CRLF line ends, no BOM (scripts): anything else is a render error.
+    AsciiCrlf,
+    /// Pure ASCII with LF line ends (Ansible's YAML and its README, read on the control node).
+    AsciiLf,
+}
+
+/// The bytes of `text` as `t`'s file: its line ends made CRLF (LF for [`Encoding::AsciiLf`]),
+/// with the byte-order mark it takes; `Err` names the first character an ASCII file cannot hold
+/// (for LF files, also a carriage return that does not end a line).
+pub(super) fn encode(text: &str, t: &BundleTemplate) -> Result<Vec<u8>, RenderError> {
+    // A carriage return that does not end a line: LF files cannot carry it.
+    let lone_cr = |(i, _): &(usize, &str)| text.as_bytes().get(i + 1) != Some(&b'\n');
+    let found = match t.encoding {
+        Encoding::Utf8BomCrlf => None,
+        _ if text.is_ascii() => None,
+        _ => text.chars().find(|c| !c.is_ascii()),
+    }
+    .or_else(|| {
+        (t.encoding == Encoding::AsciiLf)
+            .then(|| text.match_indices('\r').find(lone_cr).map(|_| '\r'))
+            .flatten()
+    });
+    if let Some(found) = found {
+        return Err(RenderError::NotAscii {
+            template: t.template.into(),
+            output: t.output.into(),
+            found,
+        });
+    }
+    let (bom, eol): (&[u8], &[u8]) = match t.encoding {
+        Encoding::Utf8BomCrlf => ("\u{feff}".as_bytes(), b"\r\n"),
+        Encoding::AsciiCrlf => (b"", b"\r\n"),
+        Encoding::AsciiLf => (b"", b"\n"),
+    };
+    let mut out = Vec::with_capacity(bom.len() + text.len() + text.len() / 32);
+    out.extend_from_slice(bom);
+    let mut lines = text.split('\n').peekable();
+    while let Some(line) = lines.next() {
+        if lines.peek().is_none() {
+            out.extend_from_slice(line.as_bytes());
+        } else {
+            out.extend_from_slice(line.strip_suffix('\r').unwrap_or(line).as_bytes());
+            out.extend_from_slice(eol);
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::{BUNDLE_TEMPLATES, Stage};
+
+    #[test]
+    fn encodings_are_crlf_with_or_without_bom_and_ascii_is_enforced() {
+        let readme = BUNDLE_TEMPLATES[0];
+        assert_eq!(
+            encode("a\nb\r\nc\n", &readme).unwrap(),
+            b"\xEF\xBB\xBFa\r\nb\r\nc\r\n"
+        );
+        let script = BundleTemplate {
+            template: "x.j2",
+            output: "x.ps1",
+            encoding: Encoding::AsciiCrlf,
+            stage: Stage::First,
+        };
+        assert_eq!(encode("a\nb", &script).unwrap(), b"a\r\nb");
+        assert!(matches!(
+            encode("caf\u{e9}", &script),
+            Err(RenderError::NotAscii {
+                found: '\u{e9}',
+                ..
+            })
+        ));
+        assert!(matches!(
+            encode("\u{2019}", &script),
+            Err(RenderError::NotAscii { .. })
+        ));
+        // A lone carriage return stays in a CRLF file; "\r\r\n" is a CR, then a line end.
+        assert_eq!(encode("a\rb\r\r\nc", &script).unwrap(), b"a\rb\r\r\nc");
+        assert_eq!(encode("", &script).unwrap(), b"");
+        assert_eq!(encode("\n\n", &readme).unwrap(), b"\xEF\xBB\xBF\r\n\r\n");
+        let yaml = BundleTemplate {
+            encoding: Encoding::AsciiLf,
+            ..script
+        };
+        assert_eq!(encode("a\r\nb\nc\n", &yaml).unwrap(), b"a\nb\nc\n");
+        // LF files carry no carriage return at all: a lone one is refused, even before a line end.
+        for text in ["a\rb", "a\r\r\nb", "a\r"] {
+            assert!(
+                matches!(
+                    encode(text, &yaml),
+                    Err(RenderError::NotAscii { found: '\r', .. })
+                ),
+                "{text:?}"
+            );
+        }
+        assert!(matches!(
+            encode("\u{e9}\r", &yaml),
+            Err(RenderError::NotAscii {
+                found: '\u{e9}',
+                ..
+            })
+        ));
+    }
+
+    proptest::proptest! {
+        /// The one-pass encoder gives what the obvious replace-twice does, for text made of the
+        /// characters that matter (CR, LF, ASCII, one non-ASCII character).
+        #[test]
+        fn encoding_matches_replacing_line_ends(text in "[\r\na\u{e9}]{0,12}") {
+            let crlf = text.replace("\r\n", "\n").replace('\n', "\r\n");
+            let lf = text.replace("\r\n", "\n");
+            for template in [BUNDLE_TEMPLATES[0], ascii(Encoding::AsciiCrlf), ascii(Encoding::AsciiLf)] {
+                let expected = match template.encoding {
+                    Encoding::Utf8BomCrlf => Some(format!("\u{feff}{crlf}")),
+                    Encoding::AsciiCrlf => crlf.is_ascii().then(|| crlf.clone()),
+                    Encoding::AsciiLf => (lf.is_ascii() && !lf.contains('\r')).then(|| lf.clone()),
+                };
+                proptest::prop_assert_eq!(
+                    encode(&text, &template).ok(),
+                    expected.map(String::into_bytes)
+                );
+            }
+        }
+    }
+
+    fn ascii(encoding: Encoding) -> BundleTemplate {
+        BundleTemplate {
+            template: "x.j2",
+            output: "x",
+            encoding,
+            stage: Stage::First,
+        }
+    }
+}
