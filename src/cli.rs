@@ -429,12 +429,9 @@ impl CheckArgs {
     fn to_policy(&self, env: &Environment) -> Result<Policy, Error> {
         let now = parse_now(self.now.as_deref(), env)?;
         Ok(Policy {
-            now,
-            allow_expired: self.allow_expired,
-            profile: None,
             allow_unpinned: self.allow_unpinned,
             allow_missing: self.allow_missing,
-            find_issuers: true,
+            ..Policy::unpinned(now, self.allow_expired)
         })
     }
 }

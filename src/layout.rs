@@ -90,6 +90,14 @@ pub(crate) fn is_cert_path(rel: &str) -> bool {
         .is_some_and(|rest| !rest.is_empty())
 }
 
+/// The store folder a certificate file is in (`certs/<store>/<file>` gives `<store>`).
+pub(crate) fn cert_store_folder(rel: &str) -> Option<&str> {
+    rel.strip_prefix(CERTS_FOLDER)?
+        .strip_prefix('/')?
+        .split_once('/')
+        .map(|(store, _)| store)
+}
+
 /// How many characters of the SHA-1 thumbprint a certificate's file name carries unless another
 /// file needs more to be told apart.
 pub(crate) const SHORT_THUMBPRINT: usize = 8;
@@ -128,5 +136,8 @@ mod tests {
         assert!(!is_cert_path("certs/"));
         assert!(!is_cert_path("certsX/Root/R_ABCD.cer"));
         assert!(!is_cert_path("README.txt"));
+        assert_eq!(cert_store_folder("certs/Root/R_ABCD.cer"), Some("Root"));
+        assert_eq!(cert_store_folder("certs/R_ABCD.cer"), None);
+        assert_eq!(cert_store_folder("README.txt"), None);
     }
 }

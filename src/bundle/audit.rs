@@ -336,12 +336,7 @@ fn compare(m: &ManifestCertificate, cert: &CertSummary, problems: &mut Vec<Probl
             .unwrap_or_default()
     };
     let store = cert.store.map(|s| s.as_str()).unwrap_or("none");
-    let folder = m
-        .file
-        .strip_prefix("certs/")
-        .and_then(|r| r.split_once('/'))
-        .map(|(s, _)| s)
-        .unwrap_or("");
+    let folder = layout::cert_store_folder(&m.file).unwrap_or("");
     differ("sha256", &m.sha256.to_ascii_uppercase(), &cert.sha256);
     differ("sha1", &m.sha1.to_ascii_uppercase(), &cert.sha1);
     differ("subject", &m.subject, &cert.subject);

@@ -69,6 +69,9 @@ pub(crate) fn check(cert: &X509Certificate, signer: &SubjectPublicKeyInfo) -> Si
             ));
         }
     }
+    if let Some(why) = unusual_key_form(signer) {
+        return Signature::Unverifiable(format!("{algorithm} with {why}"));
+    }
     match cert.verify_signature(Some(signer)) {
         Ok(()) => Signature::Valid,
         Err(X509Error::SignatureUnsupportedAlgorithm) => Signature::Unverifiable(format!(
@@ -76,5 +79,36 @@ pub(crate) fn check(cert: &X509Certificate, signer: &SubjectPublicKeyInfo) -> Si
             describe::key(signer)
         )),
         Err(_) => Signature::Invalid,
+    }
+}
+
+/// Why the signer's key bits are not in the plain form, if they are not: an EC key must be an
+/// uncompressed point of its curve's size, an Ed25519 key its 32 bytes. aws-lc-rs would also
+/// take a compressed point, or a whole SubjectPublicKeyInfo nested there; ring, which checked
+/// these before, took neither, and a certificate whose key only such a reader understands is not
+/// one to vouch for.
+fn unusual_key_form(signer: &SubjectPublicKeyInfo) -> Option<String> {
+    let bits = signer.subject_public_key.data.as_ref();
+    match describe::key(signer) {
+        describe::KeyKind::Ec(curve) => {
+            let coordinate = match curve.as_str() {
+                "P-256" => 32,
+                "P-384" => 48,
+                "P-521" => 66,
+                _ => return None,
+            };
+            (bits.first() != Some(&0x04) || bits.len() != 1 + 2 * coordinate).then(|| {
+                format!(
+                    "an EC {curve} key that is not an uncompressed point cannot be checked here"
+                )
+            })
+        }
+        describe::KeyKind::Other(name) if name == "Ed25519" => (bits.len() != 32).then(|| {
+            format!(
+                "an Ed25519 key of {} bytes cannot be checked here",
+                bits.len()
+            )
+        }),
+        _ => None,
     }
 }

@@ -18,18 +18,19 @@ pub(super) enum Encoding {
 /// with the byte-order mark it takes; `Err` names the first character an ASCII file cannot hold
 /// (for LF files, also a carriage return that does not end a line).
 pub(super) fn encode(text: &str, t: &BundleTemplate) -> Result<Vec<u8>, RenderError> {
-    // A carriage return that does not end a line: LF files cannot carry it.
-    let lone_cr = |(i, _): &(usize, &str)| text.as_bytes().get(i + 1) != Some(&b'\n');
+    let lf = t.encoding == Encoding::AsciiLf;
+    // The first character the file cannot hold: not ASCII, or (LF files) a carriage return that
+    // does not end a line.
     let found = match t.encoding {
         Encoding::Utf8BomCrlf => None,
-        _ if text.is_ascii() => None,
-        _ => text.chars().find(|c| !c.is_ascii()),
-    }
-    .or_else(|| {
-        (t.encoding == Encoding::AsciiLf)
-            .then(|| text.match_indices('\r').find(lone_cr).map(|_| '\r'))
-            .flatten()
-    });
+        _ if text.is_ascii() && !(lf && text.contains('\r')) => None,
+        _ => text
+            .char_indices()
+            .find(|&(i, c)| {
+                !c.is_ascii() || (lf && c == '\r' && text.as_bytes().get(i + 1) != Some(&b'\n'))
+            })
+            .map(|(_, c)| c),
+    };
     if let Some(found) = found {
         return Err(RenderError::NotAscii {
             template: t.template.into(),
@@ -122,15 +123,20 @@ mod tests {
             let crlf = text.replace("\r\n", "\n").replace('\n', "\r\n");
             let lf = text.replace("\r\n", "\n");
             for template in [BUNDLE_TEMPLATES[0], ascii(Encoding::AsciiCrlf), ascii(Encoding::AsciiLf)] {
+                // Ok(bytes), or Err(the first character the file cannot hold).
                 let expected = match template.encoding {
-                    Encoding::Utf8BomCrlf => Some(format!("\u{feff}{crlf}")),
-                    Encoding::AsciiCrlf => crlf.is_ascii().then(|| crlf.clone()),
-                    Encoding::AsciiLf => (lf.is_ascii() && !lf.contains('\r')).then(|| lf.clone()),
+                    Encoding::Utf8BomCrlf => Ok(format!("\u{feff}{crlf}")),
+                    Encoding::AsciiCrlf => crlf.chars().find(|c| !c.is_ascii()).map_or(Ok(crlf.clone()), Err),
+                    Encoding::AsciiLf => lf
+                        .chars()
+                        .find(|c| !c.is_ascii() || *c == '\r')
+                        .map_or(Ok(lf.clone()), Err),
                 };
-                proptest::prop_assert_eq!(
-                    encode(&text, &template).ok(),
-                    expected.map(String::into_bytes)
-                );
+                let actual = encode(&text, &template).map_err(|e| match e {
+                    RenderError::NotAscii { found, .. } => found,
+                    other => panic!("{other}"),
+                });
+                proptest::prop_assert_eq!(actual, expected.map(String::into_bytes));
             }
         }
     }

@@ -94,7 +94,14 @@ pub(crate) fn der_b64(hex_text: String) -> Result<Value, Error> {
     // Decoding checks the digits (either case); no upper-cased copy of a whole certificate first.
     let bytes = match data_encoding::HEXUPPER_PERMISSIVE.decode(hex_text.as_bytes()) {
         Ok(bytes) if !bytes.is_empty() => bytes,
-        _ => return Err(refuse("der_b64", "the value is not hex".into())),
+        Ok(_) => return Err(refuse("der_b64", "the value is empty".into())),
+        Err(e) => {
+            let why = format!(
+                "the value is not hex digits in pairs ({e}, of {})",
+                hex_text.len()
+            );
+            return Err(refuse("der_b64", why));
+        }
     };
     let mut out = String::with_capacity(data_encoding::BASE64.encode_len(bytes.len()) + 2);
     out.push('\'');
@@ -273,8 +280,15 @@ mod tests {
             der_b64("30030201aB".into()).unwrap().as_str(),
             Some("'MAMCAas='")
         );
-        for bad in ["", "300", "3g", "30 03", "'30'"] {
-            assert!(der_b64(bad.into()).is_err(), "{bad:?}");
+        for (bad, why) in [
+            ("", "empty"),
+            ("300", "(invalid length at 2, of 3)"),
+            ("3g", "(invalid symbol at 1, of 2)"),
+            ("30 03", "(invalid length at 4, of 5)"),
+            ("'30'", "(invalid symbol at 0, of 4)"),
+        ] {
+            let e = der_b64(bad.into()).unwrap_err().to_string();
+            assert!(e.contains(why), "{bad:?}: {e}");
         }
         assert_eq!(
             comment("Evil #> \r\n Root".into()).as_str(),

@@ -639,27 +639,27 @@ fn without_the_issuer_search_roles_are_the_same_and_issuers_go_unsaid() {
     // What `verify` asks for: every role as a full check decides it, no signature checked
     // against an issuer, so nothing said about issuers.
     let root_a = root("W Root");
-    let other = root("W Other Root");
     let inter = intermediate("W Intermediate", &root_a);
     let bad_inter = intermediate("W Bad Intermediate", &root_a);
     let orphan = intermediate("W Orphan", &root("W Absent Root"));
     let leaf = leaf("W Leaf", &inter);
-    // Claims to be its own (same name and key as root A) but root B signed it: only the search
-    // finds that it is a cross-certificate.
-    let cross = root_a
-        .params
-        .signed_by(&root_a.key, &other.issuer())
+    // Names itself as its issuer (no key identifier says otherwise) but root A's key signed it:
+    // its self-signature fails, and only the search finds it is an intermediate, not a broken
+    // root. The search must still run for it.
+    let mut link_params = ca_params("W Root");
+    link_params.use_authority_key_identifier_extension = false;
+    let link = link_params
+        .signed_by(&ec_key(), &root_a.issuer())
         .unwrap()
         .der()
         .to_vec();
     let items: Vec<Item> = [
         ("a.pem", root_a.der.clone()),
-        ("b.pem", other.der.clone()),
         ("inter.cer", inter.der.clone()),
         ("bad.cer", corrupt_signature(&bad_inter.der)),
         ("orphan.cer", orphan.der.clone()),
         ("leaf.cer", leaf.der.clone()),
-        ("cross.cer", cross),
+        ("link.cer", link),
     ]
     .iter()
     .map(|(n, d)| item(n, d))
@@ -672,6 +672,13 @@ fn without_the_issuer_search_roles_are_the_same_and_issuers_go_unsaid() {
             ..policy()
         },
     );
+    let by_file = |c: &Checked, file: &str| -> CertSummary {
+        c.certificates
+            .iter()
+            .find(|c| c.file.to_string() == file)
+            .unwrap_or_else(|| panic!("{file} not in {c:#?}"))
+            .clone()
+    };
     let roles = |c: &Checked| -> Vec<(String, Role)> {
         c.certificates
             .iter()
@@ -679,32 +686,54 @@ fn without_the_issuer_search_roles_are_the_same_and_issuers_go_unsaid() {
             .collect()
     };
     assert_eq!(roles(&roles_only), roles(&full));
-    assert_eq!(cert(&full, "W Root").role, Role::Root);
-    let cross_role = |c: &Checked| {
-        c.certificates
-            .iter()
-            .find(|c| c.file.to_string() == "cross.cer")
-            .unwrap()
-            .role
-    };
-    assert_eq!(cross_role(&roles_only), Role::Intermediate);
+    assert_eq!(by_file(&roles_only, "a.pem").role, Role::Root);
+    let link = by_file(&roles_only, "link.cer");
+    assert_eq!((link.role, link.self_signed), (Role::Intermediate, false));
+    assert!(codes(&link).is_empty(), "{:?}", codes(&link));
     // The full check finds the bad signature and the missing issuer; without the search,
     // nothing is said about either, and no issuer is named.
     assert_eq!(
-        codes(cert(&full, "W Bad Intermediate")),
+        codes(&by_file(&full, "bad.cer")),
         vec![(Code::BadSignature, Severity::Error)]
     );
     assert_eq!(
-        codes(cert(&full, "W Orphan")),
+        codes(&by_file(&full, "orphan.cer")),
         vec![(Code::IssuerMissing, Severity::Warning)]
     );
-    for name in ["W Intermediate", "W Bad Intermediate", "W Orphan"] {
-        let c = cert(&roles_only, name);
-        assert!(codes(c).is_empty(), "{name}: {:?}", codes(c));
-        assert_eq!(c.issuer_sha256, None, "{name}");
+    for file in ["inter.cer", "bad.cer", "orphan.cer"] {
+        let c = by_file(&roles_only, file);
+        assert!(codes(&c).is_empty(), "{file}: {:?}", codes(&c));
+        assert_eq!(c.issuer_sha256, None, "{file}");
     }
     assert_eq!(
-        codes(cert(&roles_only, "W Leaf")),
+        codes(&by_file(&roles_only, "leaf.cer")),
         vec![(Code::NotCa, Severity::Error)]
+    );
+}
+
+#[test]
+fn an_ec_key_that_is_not_an_uncompressed_point_is_not_checked() {
+    // A P-256 root whose key is a compressed point (tests/fixtures/README.md). aws-lc-rs could
+    // check its self-signature; ring could not, and neither may certbundle vouch for it.
+    let der = pem_der("generated/compressed-point-root.pem");
+    let checked = check(
+        &[item("compressed.pem", &der)],
+        &Policy::unpinned(
+            time::OffsetDateTime::parse("2027-06-01T00:00:00Z", &Rfc3339).unwrap(),
+            false,
+        ),
+    );
+    let r = cert(&checked, "Test Compressed Point Root");
+    assert_eq!((r.role, r.self_signed), (Role::Root, true));
+    assert_eq!(
+        codes(r),
+        vec![(Code::UnverifiableSignature, Severity::Warning)]
+    );
+    assert!(
+        r.findings[0]
+            .message
+            .contains("an EC P-256 key that is not an uncompressed point"),
+        "{}",
+        r.findings[0].message
     );
 }

@@ -36,7 +36,7 @@ const EPOCH_ENV: [(&str, &str); 1] = [("SOURCE_DATE_EPOCH", EPOCH)];
 
 /// What each DLL the executable imports is for. Every one is on Windows 10 / Server 2016 and
 /// later (bcryptprimitives.dll's ProcessPrng since Windows 10: the reason for that minimum).
-const IMPORTS: [(&str, &str); 13] = [
+const IMPORTS: [(&str, &str); 12] = [
     (
         "advapi32.dll",
         "standard library: RtlGenRandom fallback, registry (system proxy)",
@@ -51,7 +51,7 @@ const IMPORTS: [(&str, &str); 13] = [
     ),
     (
         "bcryptprimitives.dll",
-        "standard library and AWS-LC: ProcessPrng (Windows 10 and later)",
+        "standard library: ProcessPrng (Windows 10 and later)",
     ),
     (
         "crypt32.dll",
