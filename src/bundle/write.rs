@@ -77,7 +77,9 @@ pub(crate) fn pack(rendered: &Rendered, mtime: OffsetDateTime) -> Vec<u8> {
         )
     }));
     entries.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+    // Sized for the files as they are: the zip is smaller, so it never grows by copying itself.
+    let size = rendered.files.values().map(Vec::len).sum::<usize>() + 64 * 1024;
+    let mut zip = ZipWriter::new(Cursor::new(Vec::with_capacity(size)));
     for (path, file) in entries {
         let written = match file {
             None => zip.add_directory(path, base.unix_permissions(0o755)),
