@@ -448,17 +448,21 @@ impl Drop for Staging {
 
 fn write_tree(root: &Path, rendered: &Rendered, mtime: OffsetDateTime) -> Result<(), BundleError> {
     changed(fs::create_dir(root)).map_err(BundleError::io("create folder", root))?;
-    for dir in &rendered.dirs {
-        let path = root.join(dir);
-        changed(fs::create_dir_all(&path)).map_err(BundleError::io("create folder", &path))?;
+    // Each folder is made once, not again for every file in it.
+    let mut made = std::collections::BTreeSet::from([root.to_path_buf()]);
+    let folders = rendered.dirs.iter().map(|d| root.join(d));
+    let parents = rendered
+        .files
+        .keys()
+        .filter_map(|rel| root.join(rel).parent().map(Path::to_path_buf));
+    for path in folders.chain(parents) {
+        if !made.contains(&path) {
+            changed(fs::create_dir_all(&path)).map_err(BundleError::io("create folder", &path))?;
+            made.insert(path);
+        }
     }
     for (rel, bytes) in &rendered.files {
-        let path = root.join(rel);
-        if let Some(parent) = path.parent() {
-            changed(fs::create_dir_all(parent))
-                .map_err(BundleError::io("create folder", parent))?;
-        }
-        write_file(&path, bytes, Some(mtime))?;
+        write_file(&root.join(rel), bytes, Some(mtime))?;
     }
     // Folders last, deepest first, so writing files into them does not change their times again.
     let mut dirs: Vec<PathBuf> = rendered.dirs.iter().map(|d| root.join(d)).collect();
