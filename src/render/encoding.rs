@@ -122,11 +122,16 @@ mod tests {
         fn encoding_matches_replacing_line_ends(text in "[\r\na\u{e9}]{0,12}") {
             let crlf = text.replace("\r\n", "\n").replace('\n', "\r\n");
             let lf = text.replace("\r\n", "\n");
-            for template in [BUNDLE_TEMPLATES[0], ascii(Encoding::AsciiCrlf), ascii(Encoding::AsciiLf)] {
+            let templates =
+                [BUNDLE_TEMPLATES[0], ascii(Encoding::AsciiCrlf), ascii(Encoding::AsciiLf)];
+            for template in templates {
                 // Ok(bytes), or Err(the first character the file cannot hold).
                 let expected = match template.encoding {
                     Encoding::Utf8BomCrlf => Ok(format!("\u{feff}{crlf}")),
-                    Encoding::AsciiCrlf => crlf.chars().find(|c| !c.is_ascii()).map_or(Ok(crlf.clone()), Err),
+                    Encoding::AsciiCrlf => crlf
+                        .chars()
+                        .find(|c| !c.is_ascii())
+                        .map_or(Ok(crlf.clone()), Err),
                     Encoding::AsciiLf => lf
                         .chars()
                         .find(|c| !c.is_ascii() || *c == '\r')

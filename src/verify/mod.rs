@@ -45,8 +45,9 @@ pub struct Policy {
     pub allow_missing: bool,
     /// Whether to look for the issuer of each certificate that does not claim to be its own,
     /// checking its signature with each candidate's key. `verify` turns it off: a certificate's
-    /// role never depends on it (a self-signed certificate whose signature fails is still
-    /// searched), and its audit reads nothing else the search decides.
+    /// role never depends on it (a certificate naming itself as issuer whose self-signature
+    /// fails or cannot be checked is still searched), and its audit reads nothing else the
+    /// search decides.
     pub find_issuers: bool,
 }
 
@@ -306,8 +307,13 @@ fn summarize(i: usize, set: &[SetMember], index: &IssuerIndex, policy: &Policy) 
     let v1 = cert.version() == X509Version::V1;
     let claims_self = m.identity.claims_self();
     let self_signature = claims_self.then(|| chain::check_signature(cert, cert.public_key()));
+    // A certificate naming itself whose own key does not (or cannot be shown to) sign it may be
+    // another CA's certificate for that name and key: the search decides.
     let search = ((!claims_self && policy.find_issuers)
-        || self_signature == Some(Signature::Invalid))
+        || matches!(
+            self_signature,
+            Some(Signature::Invalid | Signature::Unverifiable(_))
+        ))
     .then(|| find_issuer(i, set, index));
     let cross_certificate = claims_self && matches!(search, Some(Found::Verified(_)));
     let role = match (ca || (v1 && claims_self), claims_self && !cross_certificate) {
