@@ -217,7 +217,7 @@ impl Loader {
     fn input(&mut self, path: &Path) {
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => self.walk(path),
-            Ok(meta) if meta.is_file() => self.file(path, true),
+            Ok(meta) if meta.is_file() => self.file(path, true, None),
             Ok(_) => self.errors.push(LoadError::Unreadable {
                 path: path.into(),
                 source: io::Error::other("not a regular file or folder"),
@@ -274,7 +274,10 @@ impl Loader {
             } else if kind.is_symlink() {
                 self.symlink(path, root, &root_canonical);
             } else if kind.is_file() {
-                self.file(path, false);
+                // Below the resolved root nothing the walk entered is a link, so this is the
+                // file's resolved path: no need to resolve it again, one lookup per folder.
+                let canonical = path.strip_prefix(root).ok().map(|r| root_canonical.join(r));
+                self.file(path, false, canonical);
             } else {
                 self.skip(path, "not a regular file");
             }
@@ -294,7 +297,7 @@ impl Loader {
                     root.display()
                 ),
             ),
-            Ok(target) if target.is_file() => self.file(path, false),
+            Ok(target) if target.is_file() => self.file(path, false, Some(target)),
             Ok(target) if target.is_dir() => {
                 self.skip(path, "symbolic link to a folder, not followed")
             }
@@ -312,8 +315,10 @@ impl Loader {
         });
     }
 
-    fn file(&mut self, path: &Path, named: bool) {
-        if let Ok(canonical) = path.canonicalize()
+    /// Reads the file at `path` unless it was read already; `canonical` is its resolved path
+    /// when the caller knows it.
+    fn file(&mut self, path: &Path, named: bool, canonical: Option<PathBuf>) {
+        if let Some(canonical) = canonical.or_else(|| path.canonicalize().ok())
             && !self.seen.insert(canonical)
         {
             return; // the same file reached twice (named and walked, or via a link): read once
@@ -505,4 +510,43 @@ pub(crate) fn profile_text(path: &Path) -> Result<String, LoadErrors> {
             source: io::Error::new(io::ErrorKind::InvalidData, format!("not UTF-8 text: {e}")),
         }])
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use super::from_paths;
+
+    #[test]
+    fn a_file_reached_twice_is_read_once() {
+        // Named and in a walked folder (named first, then walked, then named again), and, where
+        // links can be made, through a link in the folder and in a folder inside it.
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("in");
+        std::fs::create_dir_all(dir.join("sub")).unwrap();
+        let cert = dir.join("root.pem");
+        std::fs::write(
+            &cert,
+            include_str!("../../tests/fixtures/roots/ISRG_Root_X1.pem"),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("sub/other.pem"),
+            include_str!("../../tests/fixtures/roots/ISRG_Root_X2.pem"),
+        )
+        .unwrap();
+        #[cfg(unix)]
+        {
+            std::os::unix::fs::symlink(&cert, dir.join("link.pem")).unwrap();
+            std::os::unix::fs::symlink(&cert, dir.join("sub/link.pem")).unwrap();
+        }
+        // The folder as given through a path with `.` and `..` in it.
+        let roundabout = dir.join("sub/../.");
+        let inputs: Vec<PathBuf> = vec![cert.clone(), roundabout, dir.join("./root.pem")];
+        let loaded = from_paths(&inputs).unwrap();
+        assert_eq!(loaded.files_read, 2, "{:?}", loaded.items);
+        assert_eq!(loaded.items.len(), 2);
+        assert_eq!(loaded.items[0].origin.path, cert);
+    }
 }
