@@ -89,13 +89,13 @@ pub(crate) fn check(cert: &X509Certificate, signer: &SubjectPublicKeyInfo) -> Si
 /// certificate whose key only such a reader understands is not one to vouch for.
 fn unusual_key_form(signer: &SubjectPublicKeyInfo) -> Option<String> {
     let bits = signer.subject_public_key.data.as_ref();
+    let kind = describe::key(signer);
     if signer.parsed().is_err() {
         return Some(format!(
-            "a {} key that cannot be read cannot be checked here",
-            describe::key(signer)
+            "a {kind} key that cannot be read cannot be checked here"
         ));
     }
-    match describe::key(signer) {
+    match kind {
         describe::KeyKind::Ec(curve) => {
             let coordinate = match curve.as_str() {
                 "P-256" => 32,
