@@ -13,7 +13,6 @@ use zip::{CompressionMethod, DateTime, System, ZipWriter};
 
 use super::BundleError;
 use crate::failpoint::changed;
-use crate::layout;
 use crate::limits::MAX_ENTRY_SIZE;
 use crate::manifest;
 use crate::render::Rendered;
@@ -45,47 +44,39 @@ pub(crate) struct Written {
 /// The zip of a rendered bundle: every folder and file under one top folder `<name>/`, sorted,
 /// with fixed timestamps and permissions, so equal inputs give equal bytes.
 ///
-/// Text (scripts, README, manifest) is deflated at the fastest level: it shrinks to about a
-/// third; level 6 took twice the time for a zip a fifth smaller (CONTRIBUTING.md, "Benchmarks").
-/// Certificates are stored: DER shrinks by about a tenth, less than a fresh compressor per file
-/// costs.
+/// Every file is stored, not compressed: the zip carries the bundle to the stick and is about
+/// the size of the folder (tens of KB for a product's certificates, 1.2 MB for the 142 Mozilla
+/// roots). Deflate would halve the text, but cost `build` a tenth of its time even at the
+/// fastest level, and DER hardly shrinks (CONTRIBUTING.md, "Benchmarks").
 pub(crate) fn pack(rendered: &Rendered, mtime: OffsetDateTime) -> Vec<u8> {
     let base = SimpleFileOptions::default()
         .last_modified_time(dos_time(mtime))
-        .system(System::Unix);
-    let text = base
-        .compression_method(CompressionMethod::Deflated)
-        .compression_level(Some(1));
-    let stored = base.compression_method(CompressionMethod::Stored);
-    // A path in the zip; a file has its bytes and how it is packed, a folder has none.
-    type Entry<'a> = (String, Option<(&'a [u8], SimpleFileOptions)>);
-    let mut entries: Vec<Entry> = vec![(format!("{}/", rendered.name), None)];
+        .system(System::Unix)
+        .compression_method(CompressionMethod::Stored);
+    // A path in the zip; a file has its bytes, a folder has none.
+    let mut entries: Vec<(String, Option<&[u8]>)> = vec![(format!("{}/", rendered.name), None)];
     entries.extend(
         rendered
             .dirs
             .iter()
             .map(|d| (format!("{}/{d}/", rendered.name), None)),
     );
-    entries.extend(rendered.files.iter().map(|(p, b)| {
-        let options = if layout::is_cert_path(p) {
-            stored
-        } else {
-            text
-        };
-        (
-            format!("{}/{p}", rendered.name),
-            Some((b.as_slice(), options)),
-        )
-    }));
+    entries.extend(
+        rendered
+            .files
+            .iter()
+            .map(|(p, b)| (format!("{}/{p}", rendered.name), Some(b.as_slice()))),
+    );
     entries.sort_by(|a, b| a.0.cmp(&b.0));
-    // Sized for the files as they are: the zip is smaller, so it never grows by copying itself.
-    let size = rendered.files.values().map(Vec::len).sum::<usize>() + 64 * 1024;
+    // Sized for the files and a header of each entry (both local and central, at most a few
+    // hundred bytes with its path), so the zip never grows by copying itself.
+    let size = rendered.files.values().map(Vec::len).sum::<usize>() + (entries.len() + 1) * 512;
     let mut zip = ZipWriter::new(Cursor::new(Vec::with_capacity(size)));
     for (path, file) in entries {
         let written = match file {
             None => zip.add_directory(path, base.unix_permissions(0o755)),
-            Some((bytes, options)) => zip
-                .start_file(path, options.unix_permissions(0o644))
+            Some(bytes) => zip
+                .start_file(path, base.unix_permissions(0o644))
                 .and_then(|()| zip.write_all(bytes).map_err(Into::into)),
         };
         written.expect("writing to memory cannot fail");
@@ -564,6 +555,47 @@ fn set_dir_attributes(dir: &Path, mtime: OffsetDateTime) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_zip_stores_every_file_as_it_is_under_the_top_folder_sorted() {
+        let text = "Write-Host 'x'\r\n".repeat(2000);
+        let rendered = Rendered {
+            name: "b".into(),
+            files: [
+                ("certs/Root/R_AB.cer".to_string(), vec![0x30, 0x82, 1, 2]),
+                ("Install.ps1".to_string(), text.clone().into_bytes()),
+            ]
+            .into(),
+            dirs: ["certs".to_string(), "certs/Root".to_string()].into(),
+            digest: String::new(),
+        };
+        let at = OffsetDateTime::from_unix_timestamp(1_764_000_000).unwrap();
+        let bytes = pack(&rendered, at);
+        let mut archive = zip::ZipArchive::new(Cursor::new(&bytes)).unwrap();
+        let names: Vec<_> = (0..archive.len())
+            .map(|i| archive.by_index(i).unwrap().name().unwrap().to_string())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "b/",
+                "b/Install.ps1",
+                "b/certs/",
+                "b/certs/Root/",
+                "b/certs/Root/R_AB.cer"
+            ]
+        );
+        for (path, want) in &rendered.files {
+            let mut entry = archive.by_name(&format!("b/{path}")).unwrap();
+            assert_eq!(entry.compression(), CompressionMethod::Stored, "{path}");
+            assert_eq!(entry.compressed_size(), want.len() as u64, "{path}");
+            let mut got = Vec::new();
+            entry.read_to_end(&mut got).unwrap();
+            assert_eq!(&got, want, "{path}");
+        }
+        // Stored: the text is in the zip as it is, byte for byte.
+        assert!(bytes.windows(text.len()).any(|w| w == text.as_bytes()));
+    }
 
     #[test]
     fn a_single_file_is_written_whole_replaces_the_old_one_and_leaves_no_staging_behind() {
