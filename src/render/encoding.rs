@@ -45,15 +45,15 @@ pub(super) fn encode(text: &str, t: &BundleTemplate) -> Result<Vec<u8>, RenderEr
     };
     let mut out = Vec::with_capacity(bom.len() + text.len() + text.len() / 32);
     out.extend_from_slice(bom);
-    let mut lines = text.split('\n').peekable();
-    while let Some(line) = lines.next() {
-        if lines.peek().is_none() {
-            out.extend_from_slice(line.as_bytes());
-        } else {
-            out.extend_from_slice(line.strip_suffix('\r').unwrap_or(line).as_bytes());
-            out.extend_from_slice(eol);
-        }
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', bytes) {
+        let line = &bytes[start..end];
+        out.extend_from_slice(line.strip_suffix(b"\r").unwrap_or(line));
+        out.extend_from_slice(eol);
+        start = end + 1;
     }
+    out.extend_from_slice(&bytes[start..]);
     Ok(out)
 }
 

@@ -271,16 +271,20 @@ pub fn all(plan: &Plan, templates: &Templates) -> Result<Rendered, RenderError> 
     files.add("manifest.json".to_string(), json);
 
     let env = environment(templates)?;
-    let mut context = Context::new(plan);
+    let context = Context::new(plan);
+    // Converted once, not once per stage or template: the certificates are most of it. Each
+    // stage adds what it learnt of the files rendered before it.
+    let base = minijinja::Value::from(minijinja::value::Serde(&context));
+    let mut learnt = Learnt::default();
     for stage in [Stage::First, Stage::Deployer, Stage::Launcher] {
         match stage {
             Stage::First => {}
             Stage::Deployer => {
-                context.installer_sha256 = files.sha256[layout::INSTALLER].to_ascii_uppercase();
+                learnt.installer_sha256 = files.sha256[layout::INSTALLER].to_ascii_uppercase();
             }
             Stage::Launcher => {
-                context.checked_files = checked_files(&files, &context.certificates);
-                context.sums_size = sha256sums_size(
+                learnt.checked_files = checked_files(&files, &context.certificates);
+                learnt.sums_size = sha256sums_size(
                     files.bytes.keys().map(String::as_str).chain(
                         BUNDLE_TEMPLATES
                             .iter()
@@ -290,8 +294,10 @@ pub fn all(plan: &Plan, templates: &Templates) -> Result<Rendered, RenderError> 
                 );
             }
         }
-        // Converted once per stage, not once per template: the certificates are most of it.
-        let value = minijinja::Value::from(minijinja::value::Serde(&context));
+        let value = minijinja::value::merge_maps([
+            minijinja::Value::from(minijinja::value::Serde(&learnt)),
+            base.clone(),
+        ]);
         for t in BUNDLE_TEMPLATES.iter().filter(|t| t.stage == stage) {
             files.add(t.output.to_string(), render_one(&env, t, &value)?);
         }
@@ -300,7 +306,7 @@ pub fn all(plan: &Plan, templates: &Templates) -> Result<Rendered, RenderError> 
     let sums = sha256sums(&files);
     debug_assert_eq!(
         sums.len(),
-        context.sums_size,
+        learnt.sums_size,
         "the launcher carries another size"
     );
     files.add("SHA256SUMS".to_string(), sums.into_bytes());
@@ -458,19 +464,25 @@ struct Context {
     report: ReportInfo,
     /// The scripts the launcher may start ([`LAUNCHER_RUNS`]), for README.txt.
     launcher_runs: &'static [&'static str],
-    /// Only for the launcher, rendered last: each file it runs or installs with its SHA-256.
-    checked_files: Vec<CheckedFile>,
     /// The largest bundle file anything reads ([`crate::limits::MAX_ENTRY_SIZE`]).
     max_bundle_file: u64,
     /// The largest report `certbundle report` reads ([`crate::limits::MAX_REPORT_SIZE`]): the
     /// deployer saves none larger.
     max_report_size: u64,
-    /// Only for the launcher: the size of `SHA256SUMS`.
-    sums_size: usize,
-    /// For the deployer and the launcher: the SHA-256 of the installer, upper-case hex.
-    installer_sha256: String,
     /// The verdicts the installer writes (the deployer saves no returned report with another).
     installer_verdicts: Vec<&'static str>,
+}
+
+/// What templates see besides [`Context`]: what was learnt of the files rendered in earlier
+/// stages (empty before).
+#[derive(Debug, Default, Serialize)]
+struct Learnt {
+    /// For the deployer and the launcher: the SHA-256 of the installer, upper-case hex.
+    installer_sha256: String,
+    /// Only for the launcher, rendered last: each file it runs or installs with its SHA-256.
+    checked_files: Vec<CheckedFile>,
+    /// Only for the launcher: the size of `SHA256SUMS`.
+    sums_size: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -642,11 +654,8 @@ impl Context {
             roots,
             certificates,
             launcher_runs: LAUNCHER_RUNS,
-            checked_files: Vec::new(),
             max_bundle_file: crate::limits::MAX_ENTRY_SIZE,
             max_report_size: crate::limits::MAX_REPORT_SIZE,
-            sums_size: 0,
-            installer_sha256: String::new(),
             installer_verdicts: <crate::fleet::report::Verdict as strum::IntoEnumIterator>::iter()
                 .filter(|v| *v != crate::fleet::report::Verdict::Unreachable)
                 .map(<&'static str>::from)
