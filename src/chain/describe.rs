@@ -1,6 +1,9 @@
 //! Human-readable names for what a certificate holds: distinguished names, algorithms, keys.
 
+use std::borrow::Cow;
+
 use x509_parser::asn1_rs::{Any, Tag};
+use x509_parser::der_parser::oid;
 use x509_parser::oid_registry::Oid;
 use x509_parser::public_key::PublicKey;
 use x509_parser::x509::{SubjectPublicKeyInfo, X509Name};
@@ -8,56 +11,65 @@ use x509_parser::x509::{SubjectPublicKeyInfo, X509Name};
 /// A distinguished name in RFC 4514 form (most specific first, as Windows shows it):
 /// `CN=VeriSign Class 3 Public Primary Certification Authority - G5, OU=..., O=VeriSign\, Inc., C=US`.
 pub(crate) fn name(name: &X509Name) -> String {
-    let rdns: Vec<String> = name
-        .iter()
-        .map(|rdn| {
-            rdn.iter()
-                .map(|attr| {
-                    format!(
-                        "{}={}",
-                        attribute_type(attr.attr_type()),
-                        escape_value(&attribute_value(attr.attr_value()))
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("+")
-        })
-        .collect();
-    rdns.into_iter().rev().collect::<Vec<_>>().join(", ")
+    let rdns: Vec<_> = name.iter().collect();
+    let mut out = String::new();
+    for (i, rdn) in rdns.iter().rev().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        for (j, attr) in rdn.iter().enumerate() {
+            if j > 0 {
+                out.push('+');
+            }
+            out.push_str(&attribute_type(attr.attr_type()));
+            out.push('=');
+            escape_value(&attribute_value(attr.attr_value()), &mut out);
+        }
+    }
+    out
 }
 
 /// The name a person knows a certificate by: its CN, else its OU, else its O.
 pub(crate) fn display_name(name: &X509Name) -> Option<String> {
-    const PREFERENCE: [&str; 3] = ["2.5.4.3", "2.5.4.11", "2.5.4.10"];
+    const PREFERENCE: [&[u8]; 3] = [&oid!(raw 2.5.4.3), &oid!(raw 2.5.4.11), &oid!(raw 2.5.4.10)];
     PREFERENCE.iter().find_map(|wanted| {
         name.iter_attributes()
-            .find(|a| a.attr_type().to_id_string() == *wanted)
+            .find(|a| a.attr_type().as_bytes() == *wanted)
             .map(|a| attribute_value(a.attr_value()))
             .filter(|v| !v.trim().is_empty())
     })
 }
 
-fn attribute_type(oid: &Oid) -> String {
-    let short = match oid.to_id_string().as_str() {
-        "2.5.4.3" => "CN",
-        "2.5.4.4" => "SN",
-        "2.5.4.5" => "serialNumber",
-        "2.5.4.6" => "C",
-        "2.5.4.7" => "L",
-        "2.5.4.8" => "ST",
-        "2.5.4.9" => "STREET",
-        "2.5.4.10" => "O",
-        "2.5.4.11" => "OU",
-        "2.5.4.12" => "title",
-        "2.5.4.17" => "postalCode",
-        "2.5.4.42" => "GN",
-        "2.5.4.97" => "organizationIdentifier",
-        "1.2.840.113549.1.9.1" => "E",
-        "0.9.2342.19200300.100.1.25" => "DC",
-        "0.9.2342.19200300.100.1.1" => "UID",
-        other => return other.to_string(),
-    };
-    short.to_string()
+/// Attribute types by their encoded OID (compared as bytes: no dotted string per attribute),
+/// with the short names RFC 4514 and Windows use.
+const ATTRIBUTE_TYPES: [(&[u8], &str); 16] = [
+    (&oid!(raw 2.5.4.3), "CN"),
+    (&oid!(raw 2.5.4.4), "SN"),
+    (&oid!(raw 2.5.4.5), "serialNumber"),
+    (&oid!(raw 2.5.4.6), "C"),
+    (&oid!(raw 2.5.4.7), "L"),
+    (&oid!(raw 2.5.4.8), "ST"),
+    (&oid!(raw 2.5.4.9), "STREET"),
+    (&oid!(raw 2.5.4.10), "O"),
+    (&oid!(raw 2.5.4.11), "OU"),
+    (&oid!(raw 2.5.4.12), "title"),
+    (&oid!(raw 2.5.4.17), "postalCode"),
+    (&oid!(raw 2.5.4.42), "GN"),
+    (&oid!(raw 2.5.4.97), "organizationIdentifier"),
+    (&oid!(raw 1.2.840.113549.1.9.1), "E"),
+    (&oid!(raw 0.9.2342.19200300.100.1.25), "DC"),
+    (&oid!(raw 0.9.2342.19200300.100.1.1), "UID"),
+];
+
+/// An attribute type's short name, or its dotted OID.
+fn attribute_type(oid: &Oid) -> Cow<'static, str> {
+    ATTRIBUTE_TYPES
+        .iter()
+        .find(|(encoded, _)| oid.as_bytes() == *encoded)
+        .map_or_else(
+            || Cow::Owned(oid.to_id_string()),
+            |(_, short)| Cow::Borrowed(*short),
+        )
 }
 
 /// An attribute value as text, whatever string type it uses; other types as `#` and hex.
@@ -94,8 +106,9 @@ fn attribute_value(value: &Any) -> String {
     }
 }
 
-fn escape_value(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
+/// Appends `value` to `out` with the RFC 4514 escapes.
+fn escape_value(value: &str, out: &mut String) {
+    out.reserve(value.len());
     let last = value.chars().count().saturating_sub(1);
     for (i, c) in value.chars().enumerate() {
         let special = matches!(c, ',' | '+' | '"' | '\\' | '<' | '>' | ';')
@@ -106,7 +119,6 @@ fn escape_value(value: &str) -> String {
         }
         out.push(c);
     }
-    out
 }
 
 /// A signature algorithm's common name, or its dotted OID.
@@ -201,12 +213,37 @@ pub(crate) fn key(spki: &SubjectPublicKeyInfo) -> KeyKind {
 
 #[cfg(test)]
 mod tests {
+    use std::str::FromStr;
+
     use super::*;
+
+    fn escaped(value: &str) -> String {
+        let mut out = "pre ".to_string();
+        escape_value(value, &mut out);
+        out.strip_prefix("pre ").unwrap().to_string()
+    }
 
     #[test]
     fn rfc4514_escapes_specials() {
-        assert_eq!(escape_value("VeriSign, Inc."), "VeriSign\\, Inc.");
-        assert_eq!(escape_value(" a+b "), "\\ a\\+b\\ ");
-        assert_eq!(escape_value("#x"), "\\#x");
+        assert_eq!(escaped("VeriSign, Inc."), "VeriSign\\, Inc.");
+        assert_eq!(escaped(" a+b "), "\\ a\\+b\\ ");
+        assert_eq!(escaped("#x"), "\\#x");
+    }
+
+    #[test]
+    fn attribute_types_by_short_name_or_dotted_oid() {
+        let named = [
+            ("2.5.4.3", "CN"),
+            ("2.5.4.97", "organizationIdentifier"),
+            ("1.2.840.113549.1.9.1", "E"),
+            ("0.9.2342.19200300.100.1.25", "DC"),
+            // Not in the table: dotted.
+            ("2.5.4.65", "2.5.4.65"),
+            ("1.3.6.1.4.1.311.60.2.1.3", "1.3.6.1.4.1.311.60.2.1.3"),
+        ];
+        for (dotted, want) in named {
+            let oid = Oid::from_str(dotted).unwrap();
+            assert_eq!(attribute_type(&oid), want, "{dotted}");
+        }
     }
 }
