@@ -45,9 +45,10 @@ pub(crate) struct Written {
 /// with fixed timestamps and permissions, so equal inputs give equal bytes.
 ///
 /// Every file is stored, not compressed: the zip carries the bundle to the stick and is about
-/// the size of the folder (tens of KB for a product's certificates, 1.2 MB for the 142 Mozilla
-/// roots). Deflate would halve the text, but cost `build` a tenth of its time even at the
-/// fastest level, and DER hardly shrinks (CONTRIBUTING.md, "Benchmarks").
+/// the size of the folder (about 300 KB for a product's few certificates, the scripts being
+/// most of it; 1.2 MB for the 142 Mozilla roots). Deflate would halve the zip, but cost `build`
+/// a tenth of its time even at the fastest level; DER hardly shrinks (CONTRIBUTING.md,
+/// "Benchmarks").
 pub(crate) fn pack(rendered: &Rendered, mtime: OffsetDateTime) -> Vec<u8> {
     let base = SimpleFileOptions::default()
         .last_modified_time(dos_time(mtime))
@@ -585,6 +586,13 @@ mod tests {
                 "b/certs/Root/R_AB.cer"
             ]
         );
+        for i in 0..archive.len() {
+            let entry = archive.by_index(i).unwrap();
+            let name = entry.name().unwrap().to_string();
+            let mode = if entry.is_dir() { 0o40755 } else { 0o100644 };
+            assert_eq!(entry.unix_mode(), Some(mode), "{name}");
+            assert_eq!(entry.last_modified(), Some(dos_time(at)), "{name}");
+        }
         for (path, want) in &rendered.files {
             let mut entry = archive.by_name(&format!("b/{path}")).unwrap();
             assert_eq!(entry.compression(), CompressionMethod::Stored, "{path}");

@@ -31,45 +31,57 @@ pub(crate) fn name(name: &X509Name) -> String {
 
 /// The name a person knows a certificate by: its CN, else its OU, else its O.
 pub(crate) fn display_name(name: &X509Name) -> Option<String> {
-    const PREFERENCE: [&[u8]; 3] = [&oid!(raw 2.5.4.3), &oid!(raw 2.5.4.11), &oid!(raw 2.5.4.10)];
-    PREFERENCE.iter().find_map(|wanted| {
+    ["CN", "OU", "O"].iter().find_map(|wanted| {
         name.iter_attributes()
-            .find(|a| a.attr_type().as_bytes() == *wanted)
+            .find(|a| attribute_type(a.attr_type()) == *wanted)
             .map(|a| attribute_value(a.attr_value()))
             .filter(|v| !v.trim().is_empty())
     })
 }
 
-/// Attribute types by their encoded OID (compared as bytes: no dotted string per attribute),
-/// with the short names RFC 4514 and Windows use.
-const ATTRIBUTE_TYPES: [(&[u8], &str); 16] = [
-    (&oid!(raw 2.5.4.3), "CN"),
-    (&oid!(raw 2.5.4.4), "SN"),
-    (&oid!(raw 2.5.4.5), "serialNumber"),
-    (&oid!(raw 2.5.4.6), "C"),
-    (&oid!(raw 2.5.4.7), "L"),
-    (&oid!(raw 2.5.4.8), "ST"),
-    (&oid!(raw 2.5.4.9), "STREET"),
-    (&oid!(raw 2.5.4.10), "O"),
-    (&oid!(raw 2.5.4.11), "OU"),
-    (&oid!(raw 2.5.4.12), "title"),
-    (&oid!(raw 2.5.4.17), "postalCode"),
-    (&oid!(raw 2.5.4.42), "GN"),
-    (&oid!(raw 2.5.4.97), "organizationIdentifier"),
-    (&oid!(raw 1.2.840.113549.1.9.1), "E"),
-    (&oid!(raw 0.9.2342.19200300.100.1.25), "DC"),
-    (&oid!(raw 0.9.2342.19200300.100.1.1), "UID"),
+/// Attribute types: encoded OID, dotted OID, and the short name RFC 4514 and Windows use.
+const ATTRIBUTE_TYPES: [(&[u8], &str, &str); 16] = [
+    (&oid!(raw 2.5.4.3), "2.5.4.3", "CN"),
+    (&oid!(raw 2.5.4.4), "2.5.4.4", "SN"),
+    (&oid!(raw 2.5.4.5), "2.5.4.5", "serialNumber"),
+    (&oid!(raw 2.5.4.6), "2.5.4.6", "C"),
+    (&oid!(raw 2.5.4.7), "2.5.4.7", "L"),
+    (&oid!(raw 2.5.4.8), "2.5.4.8", "ST"),
+    (&oid!(raw 2.5.4.9), "2.5.4.9", "STREET"),
+    (&oid!(raw 2.5.4.10), "2.5.4.10", "O"),
+    (&oid!(raw 2.5.4.11), "2.5.4.11", "OU"),
+    (&oid!(raw 2.5.4.12), "2.5.4.12", "title"),
+    (&oid!(raw 2.5.4.17), "2.5.4.17", "postalCode"),
+    (&oid!(raw 2.5.4.42), "2.5.4.42", "GN"),
+    (&oid!(raw 2.5.4.97), "2.5.4.97", "organizationIdentifier"),
+    (&oid!(raw 1.2.840.113549.1.9.1), "1.2.840.113549.1.9.1", "E"),
+    (
+        &oid!(raw 0.9.2342.19200300.100.1.25),
+        "0.9.2342.19200300.100.1.25",
+        "DC",
+    ),
+    (
+        &oid!(raw 0.9.2342.19200300.100.1.1),
+        "0.9.2342.19200300.100.1.1",
+        "UID",
+    ),
 ];
 
-/// An attribute type's short name, or its dotted OID.
+/// An attribute type's short name, or its dotted OID. Found by its encoded bytes (no dotted
+/// string per attribute), else by its dotted form: an OID encoded with a needless leading
+/// byte (`55 04 80 03` for 2.5.4.3) is still the type Windows shows by name.
 fn attribute_type(oid: &Oid) -> Cow<'static, str> {
-    ATTRIBUTE_TYPES
+    if let Some((_, _, short)) = ATTRIBUTE_TYPES
         .iter()
-        .find(|(encoded, _)| oid.as_bytes() == *encoded)
-        .map_or_else(
-            || Cow::Owned(oid.to_id_string()),
-            |(_, short)| Cow::Borrowed(*short),
-        )
+        .find(|(encoded, _, _)| oid.as_bytes() == *encoded)
+    {
+        return Cow::Borrowed(short);
+    }
+    let dotted = oid.to_id_string();
+    match ATTRIBUTE_TYPES.iter().find(|(_, d, _)| *d == dotted) {
+        Some((_, _, short)) => Cow::Borrowed(short),
+        None => Cow::Owned(dotted),
+    }
 }
 
 /// An attribute value as text, whatever string type it uses; other types as `#` and hex.
@@ -215,6 +227,8 @@ pub(crate) fn key(spki: &SubjectPublicKeyInfo) -> KeyKind {
 mod tests {
     use std::str::FromStr;
 
+    use x509_parser::prelude::FromDer;
+
     use super::*;
 
     fn escaped(value: &str) -> String {
@@ -232,18 +246,63 @@ mod tests {
 
     #[test]
     fn attribute_types_by_short_name_or_dotted_oid() {
-        let named = [
-            ("2.5.4.3", "CN"),
-            ("2.5.4.97", "organizationIdentifier"),
-            ("1.2.840.113549.1.9.1", "E"),
-            ("0.9.2342.19200300.100.1.25", "DC"),
-            // Not in the table: dotted.
-            ("2.5.4.65", "2.5.4.65"),
-            ("1.3.6.1.4.1.311.60.2.1.3", "1.3.6.1.4.1.311.60.2.1.3"),
-        ];
-        for (dotted, want) in named {
+        for (encoded, dotted, short) in ATTRIBUTE_TYPES {
             let oid = Oid::from_str(dotted).unwrap();
-            assert_eq!(attribute_type(&oid), want, "{dotted}");
+            assert_eq!(oid.as_bytes(), encoded, "{dotted}");
+            assert_eq!(attribute_type(&oid), short, "{dotted}");
         }
+        // Not in the table: dotted.
+        for dotted in ["2.5.4.65", "1.3.6.1.4.1.311.60.2.1.3"] {
+            let oid = Oid::from_str(dotted).unwrap();
+            assert_eq!(attribute_type(&oid), dotted);
+        }
+        // 2.5.4.3 with a needless 0x80 before its last arc: still CN.
+        let padded = Oid::new(Cow::Borrowed(&[0x55, 0x04, 0x80, 0x03]));
+        assert_eq!(padded.to_id_string(), "2.5.4.3");
+        assert_eq!(attribute_type(&padded), "CN");
+    }
+
+    /// DER of a short TLV (contents under 128 bytes).
+    fn tlv(tag: u8, contents: &[u8]) -> Vec<u8> {
+        let mut out = vec![tag, u8::try_from(contents.len()).unwrap()];
+        out.extend_from_slice(contents);
+        out
+    }
+
+    /// A Name of RDNs, each a set of (encoded attribute type, UTF8String value).
+    fn der_name(rdns: &[&[(&[u8], &str)]]) -> Vec<u8> {
+        let sets: Vec<u8> = rdns
+            .iter()
+            .flat_map(|rdn| {
+                let attributes: Vec<u8> = rdn
+                    .iter()
+                    .flat_map(|(oid, value)| {
+                        tlv(
+                            0x30,
+                            &[tlv(0x06, oid), tlv(0x0c, value.as_bytes())].concat(),
+                        )
+                    })
+                    .collect();
+                tlv(0x31, &attributes)
+            })
+            .collect();
+        tlv(0x30, &sets)
+    }
+
+    #[test]
+    fn a_name_is_most_specific_first_multi_valued_with_plus_and_escaped() {
+        let der = der_name(&[
+            &[(&oid!(raw 2.5.4.6), "US")],
+            &[(&oid!(raw 2.5.4.10), "VeriSign, Inc.")],
+            &[(&oid!(raw 2.5.4.11), "#1 "), (&oid!(raw 2.5.4.65), "x+y")],
+            &[(&[0x55, 0x04, 0x80, 0x03], "Root")],
+        ]);
+        let (rest, name) = X509Name::from_der(&der).unwrap();
+        assert!(rest.is_empty());
+        assert_eq!(
+            super::name(&name),
+            "CN=Root, OU=\\#1\\ +2.5.4.65=x\\+y, O=VeriSign\\, Inc., C=US"
+        );
+        assert_eq!(display_name(&name).as_deref(), Some("Root"));
     }
 }

@@ -294,10 +294,17 @@ pub fn all(plan: &Plan, templates: &Templates) -> Result<Rendered, RenderError> 
                 );
             }
         }
-        let value = minijinja::value::merge_maps([
-            minijinja::Value::from(minijinja::value::Serde(&learnt)),
-            base.clone(),
-        ]);
+        let learnt_value = minijinja::Value::from(minijinja::value::Serde(&learnt));
+        // Each name is in one of the two: which would win a clash (the last map) never matters.
+        debug_assert!(
+            learnt_value
+                .try_iter()
+                .into_iter()
+                .flatten()
+                .all(|key| base.get_item(&key).is_ok_and(|v| v.is_undefined())),
+            "a name both in Context and in Learnt"
+        );
+        let value = minijinja::value::merge_maps([base.clone(), learnt_value]);
         for t in BUNDLE_TEMPLATES.iter().filter(|t| t.stage == stage) {
             files.add(t.output.to_string(), render_one(&env, t, &value)?);
         }
@@ -449,8 +456,8 @@ fn environment(templates: &Templates) -> Result<minijinja::Environment<'static>,
     Ok(env)
 }
 
-/// What every template sees. Text from certificates is raw here: templates must pass it through a
-/// filter (`printable` in README.txt; `b64`, `ps_hex`, `der_b64`, `comment` in scripts).
+/// What every template sees, with [`Learnt`] merged in. Text from certificates is raw here:
+/// templates must pass it through a filter (`printable` in README.txt; `b64`, `ps_hex`, `der_b64`, `comment` in scripts).
 #[derive(Debug, Serialize)]
 struct Context {
     bundle: BundleInfo,
