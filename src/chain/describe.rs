@@ -33,55 +33,74 @@ pub(crate) fn name(name: &X509Name) -> String {
 pub(crate) fn display_name(name: &X509Name) -> Option<String> {
     ["CN", "OU", "O"].iter().find_map(|wanted| {
         name.iter_attributes()
-            .find(|a| attribute_type(a.attr_type()) == *wanted)
+            .find(|a| short_name(a.attr_type()) == Some(*wanted))
             .map(|a| attribute_value(a.attr_value()))
             .filter(|v| !v.trim().is_empty())
     })
 }
 
-/// Attribute types: encoded OID, dotted OID, and the short name RFC 4514 and Windows use.
-const ATTRIBUTE_TYPES: [(&[u8], &str, &str); 16] = [
-    (&oid!(raw 2.5.4.3), "2.5.4.3", "CN"),
-    (&oid!(raw 2.5.4.4), "2.5.4.4", "SN"),
-    (&oid!(raw 2.5.4.5), "2.5.4.5", "serialNumber"),
-    (&oid!(raw 2.5.4.6), "2.5.4.6", "C"),
-    (&oid!(raw 2.5.4.7), "2.5.4.7", "L"),
-    (&oid!(raw 2.5.4.8), "2.5.4.8", "ST"),
-    (&oid!(raw 2.5.4.9), "2.5.4.9", "STREET"),
-    (&oid!(raw 2.5.4.10), "2.5.4.10", "O"),
-    (&oid!(raw 2.5.4.11), "2.5.4.11", "OU"),
-    (&oid!(raw 2.5.4.12), "2.5.4.12", "title"),
-    (&oid!(raw 2.5.4.17), "2.5.4.17", "postalCode"),
-    (&oid!(raw 2.5.4.42), "2.5.4.42", "GN"),
-    (&oid!(raw 2.5.4.97), "2.5.4.97", "organizationIdentifier"),
-    (&oid!(raw 1.2.840.113549.1.9.1), "1.2.840.113549.1.9.1", "E"),
-    (
-        &oid!(raw 0.9.2342.19200300.100.1.25),
-        "0.9.2342.19200300.100.1.25",
-        "DC",
-    ),
-    (
-        &oid!(raw 0.9.2342.19200300.100.1.1),
-        "0.9.2342.19200300.100.1.1",
-        "UID",
-    ),
+/// Attribute types by encoded OID, with their short names: RFC 4514's where it defines one (CN,
+/// L, ST, O, OU, C, STREET, DC, UID), else `E` as Windows shows it and the rest as OpenSSL
+/// prints them.
+const ATTRIBUTE_TYPES: [(&[u8], &str); 16] = [
+    (&oid!(raw 2.5.4.3), "CN"),
+    (&oid!(raw 2.5.4.4), "SN"),
+    (&oid!(raw 2.5.4.5), "serialNumber"),
+    (&oid!(raw 2.5.4.6), "C"),
+    (&oid!(raw 2.5.4.7), "L"),
+    (&oid!(raw 2.5.4.8), "ST"),
+    (&oid!(raw 2.5.4.9), "STREET"),
+    (&oid!(raw 2.5.4.10), "O"),
+    (&oid!(raw 2.5.4.11), "OU"),
+    (&oid!(raw 2.5.4.12), "title"),
+    (&oid!(raw 2.5.4.17), "postalCode"),
+    (&oid!(raw 2.5.4.42), "GN"),
+    (&oid!(raw 2.5.4.97), "organizationIdentifier"),
+    (&oid!(raw 1.2.840.113549.1.9.1), "E"),
+    (&oid!(raw 0.9.2342.19200300.100.1.25), "DC"),
+    (&oid!(raw 0.9.2342.19200300.100.1.1), "UID"),
 ];
 
-/// An attribute type's short name, or its dotted OID. Found by its encoded bytes (no dotted
-/// string per attribute), else by its dotted form: an OID encoded with a needless leading
-/// byte (`55 04 80 03` for 2.5.4.3) is still the type Windows shows by name.
-fn attribute_type(oid: &Oid) -> Cow<'static, str> {
-    if let Some((_, _, short)) = ATTRIBUTE_TYPES
+/// An attribute type's short name, found by its encoded bytes. DER encodes an OID one way only,
+/// so another encoding of the same numbers (`55 04 80 03`, or the cut-off `55 04 83`, both read
+/// as 2.5.4.3 by x509-parser) never gets a name: certificate text cannot pass one CN off as
+/// another.
+fn short_name(oid: &Oid) -> Option<&'static str> {
+    ATTRIBUTE_TYPES
         .iter()
-        .find(|(encoded, _, _)| oid.as_bytes() == *encoded)
-    {
-        return Cow::Borrowed(short);
+        .find(|(encoded, _)| oid.as_bytes() == *encoded)
+        .map(|(_, short)| *short)
+}
+
+/// An attribute type's short name, else its dotted OID, else, for an encoding that is not DER,
+/// `invalid-oid-` and its hex (its dotted form would be a number it does not encode).
+fn attribute_type(oid: &Oid) -> Cow<'static, str> {
+    match short_name(oid) {
+        Some(short) => Cow::Borrowed(short),
+        None if is_der_oid(oid.as_bytes()) => Cow::Owned(oid.to_id_string()),
+        None => Cow::Owned(format!("invalid-oid-{}", crate::hex::upper(oid.as_bytes()))),
     }
-    let dotted = oid.to_id_string();
-    match ATTRIBUTE_TYPES.iter().find(|(_, d, _)| *d == dotted) {
-        Some((_, _, short)) => Cow::Borrowed(short),
-        None => Cow::Owned(dotted),
+}
+
+/// Whether `bytes` are an OID's contents as DER has them: each arc in as few bytes as it takes (no
+/// leading 0x80) and the last one complete (its last byte under 0x80).
+fn is_der_oid(bytes: &[u8]) -> bool {
+    let mut arc_start = true;
+    for &b in bytes {
+        if arc_start && b == 0x80 {
+            return false;
+        }
+        arc_start = b < 0x80;
     }
+    !bytes.is_empty() && arc_start
+}
+
+/// The first attribute type of `name` whose OID is not DER, as the hex of its encoding.
+pub(crate) fn invalid_attribute_type(name: &X509Name) -> Option<String> {
+    name.iter_attributes()
+        .map(|a| a.attr_type().as_bytes())
+        .find(|bytes| !is_der_oid(bytes))
+        .map(crate::hex::upper)
 }
 
 /// An attribute value as text, whatever string type it uses; other types as `#` and hex.
@@ -246,9 +265,28 @@ mod tests {
 
     #[test]
     fn attribute_types_by_short_name_or_dotted_oid() {
-        for (encoded, dotted, short) in ATTRIBUTE_TYPES {
+        // Written out here, not read from the table.
+        let expected = [
+            ("2.5.4.3", "CN"),
+            ("2.5.4.4", "SN"),
+            ("2.5.4.5", "serialNumber"),
+            ("2.5.4.6", "C"),
+            ("2.5.4.7", "L"),
+            ("2.5.4.8", "ST"),
+            ("2.5.4.9", "STREET"),
+            ("2.5.4.10", "O"),
+            ("2.5.4.11", "OU"),
+            ("2.5.4.12", "title"),
+            ("2.5.4.17", "postalCode"),
+            ("2.5.4.42", "GN"),
+            ("2.5.4.97", "organizationIdentifier"),
+            ("1.2.840.113549.1.9.1", "E"),
+            ("0.9.2342.19200300.100.1.25", "DC"),
+            ("0.9.2342.19200300.100.1.1", "UID"),
+        ];
+        assert_eq!(expected.len(), ATTRIBUTE_TYPES.len());
+        for (dotted, short) in expected {
             let oid = Oid::from_str(dotted).unwrap();
-            assert_eq!(oid.as_bytes(), encoded, "{dotted}");
             assert_eq!(attribute_type(&oid), short, "{dotted}");
         }
         // Not in the table: dotted.
@@ -256,10 +294,32 @@ mod tests {
             let oid = Oid::from_str(dotted).unwrap();
             assert_eq!(attribute_type(&oid), dotted);
         }
-        // 2.5.4.3 with a needless 0x80 before its last arc: still CN.
-        let padded = Oid::new(Cow::Borrowed(&[0x55, 0x04, 0x80, 0x03]));
-        assert_eq!(padded.to_id_string(), "2.5.4.3");
-        assert_eq!(attribute_type(&padded), "CN");
+    }
+
+    #[test]
+    fn an_attribute_type_not_in_der_has_no_name_and_is_shown_as_hex() {
+        for (bytes, shown) in [
+            // 2.5.4.3 with a needless 0x80 before its last arc.
+            (&[0x55, 0x04, 0x80, 0x03][..], "invalid-oid-55048003"),
+            (
+                &[0x55, 0x04, 0x80, 0x80, 0x80, 0x03],
+                "invalid-oid-550480808003",
+            ),
+            // The last arc cut off: x509-parser reads 2.5.4.3.
+            (&[0x55, 0x04, 0x83], "invalid-oid-550483"),
+            (&[0x80, 0x55], "invalid-oid-8055"),
+            (&[], "invalid-oid-"),
+        ] {
+            let oid = Oid::new(Cow::Borrowed(bytes));
+            assert!(!is_der_oid(bytes), "{bytes:02X?}");
+            assert_eq!(short_name(&oid), None, "{bytes:02X?}");
+            assert_eq!(attribute_type(&oid), shown);
+        }
+        for (encoded, _) in ATTRIBUTE_TYPES {
+            assert!(is_der_oid(encoded), "{encoded:02X?}");
+        }
+        assert!(is_der_oid(&oid!(raw 1.3.6.1.4.1.311.60.2.1.3)));
+        assert!(is_der_oid(&oid!(raw 2.5.4.128)));
     }
 
     /// DER of a short TLV (contents under 128 bytes).
@@ -295,7 +355,7 @@ mod tests {
             &[(&oid!(raw 2.5.4.6), "US")],
             &[(&oid!(raw 2.5.4.10), "VeriSign, Inc.")],
             &[(&oid!(raw 2.5.4.11), "#1 "), (&oid!(raw 2.5.4.65), "x+y")],
-            &[(&[0x55, 0x04, 0x80, 0x03], "Root")],
+            &[(&oid!(raw 2.5.4.3), "Root")],
         ]);
         let (rest, name) = X509Name::from_der(&der).unwrap();
         assert!(rest.is_empty());
@@ -304,5 +364,30 @@ mod tests {
             "CN=Root, OU=\\#1\\ +2.5.4.65=x\\+y, O=VeriSign\\, Inc., C=US"
         );
         assert_eq!(display_name(&name).as_deref(), Some("Root"));
+        assert_eq!(invalid_attribute_type(&name), None);
+    }
+
+    #[test]
+    fn a_cn_not_encoded_in_der_is_never_the_display_name() {
+        let der = der_name(&[
+            &[(&oid!(raw 2.5.4.10), "Org")],
+            &[(&[0x55, 0x04, 0x83], "Evil")],
+            &[(&oid!(raw 2.5.4.3), "Real")],
+            &[(&[0x55, 0x04, 0x80, 0x03], "Evil too")],
+        ]);
+        let (_, name) = X509Name::from_der(&der).unwrap();
+        assert_eq!(display_name(&name).as_deref(), Some("Real"));
+        assert_eq!(
+            super::name(&name),
+            "invalid-oid-55048003=Evil too, CN=Real, invalid-oid-550483=Evil, O=Org"
+        );
+        assert_eq!(invalid_attribute_type(&name).as_deref(), Some("550483"));
+        // With only such a CN, the name falls back to O.
+        let der = der_name(&[
+            &[(&oid!(raw 2.5.4.10), "Org")],
+            &[(&[0x55, 0x04, 0x83], "Evil")],
+        ]);
+        let (_, name) = X509Name::from_der(&der).unwrap();
+        assert_eq!(display_name(&name).as_deref(), Some("Org"));
     }
 }

@@ -270,6 +270,15 @@ fn parse(item: &Item) -> Result<X509Certificate<'_>, String> {
         }
         Err(e) => return Err(format!("not a valid X.509 certificate ({e})")),
     };
+    // x509-parser reads an attribute type's OID even when it is not DER, as numbers it may not
+    // encode (`55 04 83` as 2.5.4.3): such a name could pass for another.
+    for (part, name) in [("subject", cert.subject()), ("issuer", cert.issuer())] {
+        if let Some(hex) = describe::invalid_attribute_type(name) {
+            return Err(format!(
+                "its {part} has an attribute type whose OID is not valid DER (hex {hex}); no CA issues such a name: get the certificate again from its publisher"
+            ));
+        }
+    }
     // Extensions that occur twice make the certificate invalid (RFC 5280 4.2); x509-parser
     // reports them when they are looked up.
     cert.basic_constraints()

@@ -347,6 +347,43 @@ fn parse_errors_say_why() {
 }
 
 #[test]
+fn a_name_with_an_attribute_type_not_in_der_is_a_parse_error() {
+    let mut params = ca_params("Real Root");
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CustomDnType(vec![2, 5, 4, 65]), "Evil Root");
+    let good = root_with(params, ec_key());
+    // 2.5.4.65 (06 03 55 04 41) becomes 55 04 83, an OID cut off in its last arc that
+    // x509-parser reads as 2.5.4.3, the CN: in the subject and in the issuer.
+    let (from, to) = (
+        [0x06, 0x03, 0x55, 0x04, 0x41],
+        [0x06, 0x03, 0x55, 0x04, 0x83],
+    );
+    let mut evil = good.der.clone();
+    let mut replaced = 0;
+    for i in 0..evil.len() - from.len() {
+        if evil[i..i + from.len()] == from {
+            evil[i..i + from.len()].copy_from_slice(&to);
+            replaced += 1;
+        }
+    }
+    assert_eq!(replaced, 2);
+    let c = run(&[("good.cer", &good.der), ("evil.cer", &evil)]);
+    assert_eq!(c.certificates.len(), 1, "{c:#?}");
+    cert(&c, "Real Root");
+    assert_eq!(c.rejected.len(), 1, "{c:#?}");
+    let f = &c.rejected[0];
+    assert_eq!(
+        (f.file.as_str(), f.code, f.severity),
+        ("evil.cer", Code::ParseError, Severity::Error)
+    );
+    assert_eq!(
+        f.message,
+        "its subject has an attribute type whose OID is not valid DER (hex 550483); no CA issues such a name: get the certificate again from its publisher"
+    );
+}
+
+#[test]
 fn cross_certificate_with_a_roots_name_is_an_intermediate() {
     let a = root("C Shared Name Root");
     let b = root("C Other Root");
