@@ -72,14 +72,47 @@ fn short_name(oid: &Oid) -> Option<&'static str> {
         .map(|(_, short)| *short)
 }
 
-/// An attribute type's short name, else its dotted OID, else, for an encoding that is not DER,
-/// `invalid-oid-` and its hex (its dotted form would be a number it does not encode).
+/// An attribute type's short name, else its dotted OID, else `oid-` and the hex of its encoding
+/// (an arc over 128 bits), or `invalid-oid-` and its hex for an encoding that is not DER. Each
+/// encoding gives its own text, so names that differ never read the same.
 fn attribute_type(oid: &Oid) -> Cow<'static, str> {
+    let bytes = oid.as_bytes();
     match short_name(oid) {
         Some(short) => Cow::Borrowed(short),
-        None if is_der_oid(oid.as_bytes()) => Cow::Owned(oid.to_id_string()),
-        None => Cow::Owned(format!("invalid-oid-{}", crate::hex::upper(oid.as_bytes()))),
+        None if !is_der_oid(bytes) => {
+            Cow::Owned(format!("invalid-oid-{}", crate::hex::upper(bytes)))
+        }
+        None => {
+            Cow::Owned(dotted(bytes).unwrap_or_else(|| format!("oid-{}", crate::hex::upper(bytes))))
+        }
     }
+}
+
+/// The dotted form of a DER-encoded OID, or None when an arc does not fit 128 bits. (asn1-rs's
+/// `to_id_string` takes the first two arcs from the first byte alone: 2.999, `88 37`, would read
+/// as 3.16.55.)
+fn dotted(bytes: &[u8]) -> Option<String> {
+    let mut arcs: Vec<u128> = Vec::new();
+    let mut value: u128 = 0;
+    for &b in bytes {
+        value = value.checked_mul(128)? | u128::from(b & 0x7f);
+        if b < 0x80 {
+            arcs.push(value);
+            value = 0;
+        }
+    }
+    let (&first, rest) = arcs.split_first()?;
+    let (a, b) = match first {
+        0..40 => (0, first),
+        40..80 => (1, first - 40),
+        _ => (2, first - 80),
+    };
+    let mut out = format!("{a}.{b}");
+    for arc in rest {
+        out.push('.');
+        out.push_str(&arc.to_string());
+    }
+    Some(out)
 }
 
 /// Whether `bytes` are an OID's contents as DER has them: each arc in as few bytes as it takes (no
@@ -289,11 +322,38 @@ mod tests {
             let oid = Oid::from_str(dotted).unwrap();
             assert_eq!(attribute_type(&oid), short, "{dotted}");
         }
-        // Not in the table: dotted.
-        for dotted in ["2.5.4.65", "1.3.6.1.4.1.311.60.2.1.3"] {
-            let oid = Oid::from_str(dotted).unwrap();
-            assert_eq!(attribute_type(&oid), dotted);
+        // Not in the table: dotted, the first two arcs read from the first arc's whole value.
+        for (bytes, shown) in [
+            (&oid!(raw 2.5.4.65)[..], "2.5.4.65"),
+            (
+                &oid!(raw 1.3.6.1.4.1.311.60.2.1.3),
+                "1.3.6.1.4.1.311.60.2.1.3",
+            ),
+            (&[0x00], "0.0"),
+            (&[0x27], "0.39"),
+            (&[0x28], "1.0"),
+            (&[0x4f], "1.39"),
+            (&[0x50], "2.0"),
+            (&[0x78], "2.40"),
+            (&[0x81, 0x00], "2.48"),
+            (&[0x81, 0x80, 0x00], "2.16304"),
+            (&[0x88, 0x37, 0x01], "2.999.1"),
+            (&[0x55, 0x04, 0x81, 0x00], "2.5.4.128"),
+            (&[0x55, 0x83, 0xff, 0xff, 0xff, 0x7f], "2.5.1073741823"),
+        ] {
+            assert_eq!(attribute_type(&Oid::new(Cow::Borrowed(bytes))), shown);
         }
+        // An arc over 128 bits: hex.
+        let huge = [&[0x55][..], &[0xff; 19], &[0x7f]].concat();
+        assert_eq!(
+            attribute_type(&Oid::new(Cow::Borrowed(&huge))),
+            format!("oid-{}", crate::hex::upper(&huge))
+        );
+        let most = [&[0x55][..], &[0x83], &[0xff; 17], &[0x7f]].concat();
+        assert_eq!(
+            attribute_type(&Oid::new(Cow::Borrowed(&most))),
+            format!("2.5.{}", u128::MAX)
+        );
     }
 
     #[test]

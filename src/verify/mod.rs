@@ -275,7 +275,7 @@ fn parse(item: &Item) -> Result<X509Certificate<'_>, String> {
     for (part, name) in [("subject", cert.subject()), ("issuer", cert.issuer())] {
         if let Some(hex) = describe::invalid_attribute_type(name) {
             return Err(format!(
-                "its {part} has an attribute type whose OID is not valid DER (hex {hex}); no CA issues such a name: get the certificate again from its publisher"
+                "its {part} has an attribute type whose OID is not valid DER (hex {hex}), which a lenient reader may take for another type; do not install it: get the certificate again from its publisher"
             ));
         }
     }

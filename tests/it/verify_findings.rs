@@ -379,7 +379,7 @@ fn a_name_with_an_attribute_type_not_in_der_is_a_parse_error() {
     );
     assert_eq!(
         f.message,
-        "its subject has an attribute type whose OID is not valid DER (hex 550483); no CA issues such a name: get the certificate again from its publisher"
+        "its subject has an attribute type whose OID is not valid DER (hex 550483), which a lenient reader may take for another type; do not install it: get the certificate again from its publisher"
     );
 }
 
