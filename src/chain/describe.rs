@@ -92,25 +92,26 @@ fn attribute_type(oid: &Oid) -> Cow<'static, str> {
 /// `to_id_string` takes the first two arcs from the first byte alone: 2.999, `88 37`, would read
 /// as 3.16.55.)
 fn dotted(bytes: &[u8]) -> Option<String> {
-    let mut arcs: Vec<u128> = Vec::new();
+    let mut out = String::new();
     let mut value: u128 = 0;
     for &b in bytes {
         value = value.checked_mul(128)? | u128::from(b & 0x7f);
-        if b < 0x80 {
-            arcs.push(value);
-            value = 0;
+        if b >= 0x80 {
+            continue;
         }
-    }
-    let (&first, rest) = arcs.split_first()?;
-    let (a, b) = match first {
-        0..40 => (0, first),
-        40..80 => (1, first - 40),
-        _ => (2, first - 80),
-    };
-    let mut out = format!("{a}.{b}");
-    for arc in rest {
-        out.push('.');
-        out.push_str(&arc.to_string());
+        if out.is_empty() {
+            // The first subidentifier holds the first two arcs.
+            let (a, b) = match value {
+                0..40 => (0, value),
+                40..80 => (1, value - 40),
+                _ => (2, value - 80),
+            };
+            out = format!("{a}.{b}");
+        } else {
+            out.push('.');
+            out.push_str(&value.to_string());
+        }
+        value = 0;
     }
     Some(out)
 }
